@@ -1,0 +1,130 @@
+package dev.rewind.emulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayDeque;
+
+/**
+ * Pass-through {@link InputPort} for live runs: UART bytes come from a host stream (polled every
+ * {@code pollInterval} instructions without blocking, and read blocking only while the hart is
+ * idle with no timer armed), block requests complete at the next instruction boundary, idle WFI
+ * warps straight to the next timer deadline, and host-clock reads come from the given clock.
+ *
+ * <p>This class is the nondeterminism boundary; a recorder wraps it and logs what it returns.
+ */
+public final class LiveInputPort implements InputPort {
+
+    private final InputStream uartIn;
+    private final Clock hostClock;
+    private final long pollInterval;
+    private final ArrayDeque<Long> submitted = new ArrayDeque<>();
+    private boolean inputEnded;
+
+    /**
+     * @param uartIn       bytes for the UART receiver, or {@code null} for none
+     * @param hostClock    clock for guest-visible host time reads, or {@code null} to report 0
+     * @param pollInterval instructions between non-blocking polls of {@code uartIn}
+     */
+    public LiveInputPort(InputStream uartIn, Clock hostClock, long pollInterval) {
+        if (pollInterval <= 0) {
+            throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
+        }
+        this.uartIn = uartIn;
+        this.hostClock = hostClock;
+        this.pollInterval = pollInterval;
+        this.inputEnded = uartIn == null;
+    }
+
+    /** A port with no input at all: timers still warp, block requests still complete. */
+    public static LiveInputPort silent() {
+        return new LiveInputPort(null, null, Long.MAX_VALUE / 4);
+    }
+
+    @Override
+    public long nextDeadline(long icount) {
+        if (!submitted.isEmpty()) {
+            return icount;
+        }
+        return inputEnded ? Long.MAX_VALUE : icount + pollInterval;
+    }
+
+    @Override
+    public void poll(long icount, InputSink sink) {
+        while (!submitted.isEmpty()) {
+            sink.completeBlockRequest(submitted.removeFirst());
+        }
+        if (inputEnded) {
+            return;
+        }
+        try {
+            int space = sink.uartRxSpace();
+            int ready = Math.min(space, uartIn.available());
+            for (int i = 0; i < ready; i++) {
+                int b = uartIn.read();
+                if (b < 0) {
+                    inputEnded = true;
+                    break;
+                }
+                sink.uartReceive(b);
+            }
+        } catch (IOException e) {
+            inputEnded = true;
+        }
+    }
+
+    @Override
+    public long idle(long icount, long nowNs, long deadlineNs, InputSink sink) {
+        if (!submitted.isEmpty()) {
+            poll(icount, sink);
+            return 0;
+        }
+        if (deadlineNs != Long.MAX_VALUE) {
+            // Input that is already waiting wins over the warp, as it would on a real machine.
+            if (!inputEnded && available() > 0 && sink.uartRxSpace() > 0) {
+                poll(icount, sink);
+                return 0;
+            }
+            return Math.max(0, deadlineNs - nowNs);
+        }
+        if (inputEnded || sink.uartRxSpace() == 0) {
+            return IDLE_FOREVER;
+        }
+        try {
+            int b = uartIn.read(); // blocks: nothing else can wake the hart
+            if (b < 0) {
+                inputEnded = true;
+                return IDLE_FOREVER;
+            }
+            sink.uartReceive(b);
+            poll(icount, sink);
+            return 0;
+        } catch (IOException e) {
+            inputEnded = true;
+            return IDLE_FOREVER;
+        }
+    }
+
+    private int available() {
+        try {
+            return uartIn.available();
+        } catch (IOException e) {
+            inputEnded = true;
+            return 0;
+        }
+    }
+
+    @Override
+    public void blockSubmitted(long icount, long requestId) {
+        submitted.addLast(requestId);
+    }
+
+    @Override
+    public long hostClockNs(long icount) {
+        if (hostClock == null) {
+            return 0;
+        }
+        java.time.Instant now = hostClock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

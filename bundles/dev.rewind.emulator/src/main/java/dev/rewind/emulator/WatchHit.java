@@ -1,0 +1,8 @@
+package dev.rewind.emulator;
+
+/**
+ * A watchpoint that fired: the guest virtual address and size of the access, whether it was a
+ * write, and the icount after the accessing instruction retired.
+ */
+public record WatchHit(long address, int size, boolean write, long icount) {
+}

@@ -1,0 +1,409 @@
+package dev.rewind.gdbstub;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One gdb conversation: takes frames from an {@link RspConnection}, acknowledges them, parses them
+ * with {@link RequestParser}, carries them out on the {@link DebugTarget} and replies. Runs on the
+ * calling thread until gdb detaches, kills or disconnects.
+ */
+final class GdbSession {
+
+    /** Our one thread (hart 0) as gdb numbers it. */
+    static final long THREAD_ID = 1;
+
+    private static final int REGISTERS_IN_G = 33;
+    /** Longest text chunk per {@code O} packet (hex doubles it). */
+    private static final int CONSOLE_CHUNK = 1024;
+
+    private final DebugTarget target;
+    private final RspConnection connection;
+    private final int maxPacket;
+    private final boolean runLength;
+    private final PrintStream trace;
+    private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.STOPPED);
+
+    private boolean ackMode = true;
+    private byte[] lastSent = FrameEncoder.frame("", false);
+    private long packetsTaken;
+    private StopEvent lastStop = StopEvent.stepped();
+    private boolean gdbSwbreak;
+    private boolean gdbHwbreak;
+    private byte[] description;
+
+    GdbSession(DebugTarget target, RspConnection connection, int maxPacket, boolean runLength, PrintStream trace) {
+        this.target = target;
+        this.connection = connection;
+        this.maxPacket = maxPacket;
+        this.runLength = runLength;
+        this.trace = trace;
+    }
+
+    SessionState state() {
+        return state.get();
+    }
+
+    /** Serves until the session ends; never throws for anything gdb sends. */
+    void run() throws InterruptedException {
+        try {
+            while (state.get() != SessionState.DETACHED) {
+                Frame f = connection.next();
+                if (f == null) {
+                    break;
+                }
+                handle(f);
+            }
+        } catch (IOException e) {
+            log("connection lost: " + e.getMessage());
+        } finally {
+            state.set(SessionState.DETACHED);
+            connection.close();
+        }
+    }
+
+    private void handle(Frame f) throws IOException {
+        switch (f.kind()) {
+            case ACK:
+            case INTERRUPT:
+                // A Ctrl-C while stopped has nothing to stop.
+                return;
+            case NACK:
+                if (ackMode) {
+                    connection.write(lastSent);
+                }
+                return;
+            case BAD_CHECKSUM:
+                log("<- bad checksum");
+                if (ackMode) {
+                    connection.write('-');
+                }
+                return;
+            case OVERSIZED:
+            case MALFORMED:
+                log("<- " + f.kind());
+                ack();
+                reply(error(TargetException.EINVAL));
+                return;
+            case PACKET:
+                packetsTaken++;
+                ack();
+                log("<- " + printable(f.text()));
+                dispatch(f.payload());
+                return;
+            default:
+                throw new IllegalStateException(f.kind().toString());
+        }
+    }
+
+    private void ack() throws IOException {
+        if (ackMode) {
+            connection.write('+');
+        }
+    }
+
+    private void dispatch(byte[] payload) throws IOException {
+        Request request;
+        try {
+            request = RequestParser.parse(payload);
+        } catch (MalformedPacketException e) {
+            log("   malformed: " + e.getMessage());
+            reply(error(TargetException.EINVAL));
+            return;
+        }
+        try {
+            execute(request);
+        } catch (TargetException e) {
+            log("   target: " + e.getMessage());
+            reply(error(e.errno()));
+        } catch (RuntimeException e) {
+            // A target bug must not take the debugger connection down with it.
+            log("   target failure: " + e);
+            reply(error(TargetException.EINVAL));
+        }
+    }
+
+    private void execute(Request request) throws IOException, TargetException {
+        if (request instanceof Request.QuerySupported q) {
+            gdbSwbreak = q.gdbFeatures().contains("swbreak+");
+            gdbHwbreak = q.gdbFeatures().contains("hwbreak+");
+            StringBuilder r = new StringBuilder("PacketSize=").append(Integer.toHexString(maxPacket))
+                    .append(";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+");
+            if (target.supportsReverse()) {
+                r.append(";ReverseStep+;ReverseContinue+");
+            }
+            reply(r.toString());
+        } else if (request instanceof Request.StartNoAckMode) {
+            reply("OK");
+            ackMode = false;
+        } else if (request instanceof Request.ReadFeatures r) {
+            readFeatures(r);
+        } else if (request instanceof Request.HaltReason) {
+            reply(stopReply(lastStop));
+        } else if (request instanceof Request.ReadAllRegisters) {
+            StringBuilder sb = new StringBuilder(REGISTERS_IN_G * 16);
+            for (int i = 0; i < REGISTERS_IN_G; i++) {
+                Hex.appendLittleEndian64(sb, target.readRegister(i));
+            }
+            reply(sb.toString());
+        } else if (request instanceof Request.WriteAllRegisters w) {
+            if (w.image().length != REGISTERS_IN_G * 8) {
+                throw new TargetException(TargetException.EINVAL, "G needs " + REGISTERS_IN_G * 8 + " bytes");
+            }
+            for (int i = 0; i < REGISTERS_IN_G; i++) {
+                byte[] one = new byte[8];
+                System.arraycopy(w.image(), i * 8, one, 0, 8);
+                target.writeRegister(i, Hex.littleEndian(one));
+            }
+            reply("OK");
+        } else if (request instanceof Request.ReadRegister r) {
+            StringBuilder sb = new StringBuilder(16);
+            Hex.appendLittleEndian64(sb, target.readRegister(r.regnum()));
+            reply(sb.toString());
+        } else if (request instanceof Request.WriteRegister w) {
+            target.writeRegister(w.regnum(), Hex.littleEndian(w.value()));
+            reply("OK");
+        } else if (request instanceof Request.ReadMemory m) {
+            readMemory(m);
+        } else if (request instanceof Request.WriteMemory w) {
+            if (w.data().length > 0) {
+                target.writeMemory(w.address(), w.data(), 0, w.data().length);
+            }
+            reply("OK");
+        } else if (request instanceof Request.Resume r) {
+            resume(r);
+        } else if (request instanceof Request.QueryVCont) {
+            reply("vCont;c;C;s;S;r");
+        } else if (request instanceof Request.Breakpoint b) {
+            boolean done = b.insert()
+                    ? target.insertBreakpoint(b.type(), b.address(), b.length())
+                    : target.removeBreakpoint(b.type(), b.address(), b.length());
+            reply(done ? "OK" : "");
+        } else if (request instanceof Request.SetThread h) {
+            reply(isOurThread(h.threadId(), true) ? "OK" : error(TargetException.EINVAL));
+        } else if (request instanceof Request.ThreadAlive t) {
+            reply(t.threadId() == THREAD_ID ? "OK" : error(TargetException.EINVAL));
+        } else if (request instanceof Request.QueryAttached) {
+            // "Attached": gdb detaches rather than kills when it leaves, so a recording survives.
+            reply("1");
+        } else if (request instanceof Request.QueryCurrentThread) {
+            reply("QC" + Long.toHexString(THREAD_ID));
+        } else if (request instanceof Request.ThreadInfo t) {
+            reply(t.first() ? "m" + Long.toHexString(THREAD_ID) : "l");
+        } else if (request instanceof Request.Detach) {
+            reply("OK");
+            state.set(SessionState.DETACHED);
+        } else if (request instanceof Request.Kill) {
+            state.set(SessionState.DETACHED);
+        } else if (request instanceof Request.Monitor m) {
+            monitor(m.commandLine());
+        } else if (request instanceof Request.Unsupported) {
+            reply("");
+        } else {
+            throw new IllegalStateException("unhandled request " + request);
+        }
+    }
+
+    private static boolean isOurThread(long tid, boolean allowAny) {
+        return tid == THREAD_ID || tid == RequestParser.ALL_THREADS || (allowAny && tid == 0);
+    }
+
+    private void readFeatures(Request.ReadFeatures r) throws IOException {
+        if (!r.annex().equals("target.xml")) {
+            reply(error(0));
+            return;
+        }
+        if (description == null) {
+            description = TargetDescription.xml(target.csrNumbers());
+        }
+        if (r.offset() >= description.length) {
+            reply("l");
+            return;
+        }
+        int start = (int) r.offset();
+        // Escaping can at most double the data; stay within our own packet size.
+        int length = Math.min(r.length(), Math.min(description.length - start, maxPacket / 2 - 1));
+        byte[] body = FrameEncoder.escapeBinary(description, start, length);
+        byte[] payload = new byte[body.length + 1];
+        payload[0] = (byte) (start + length < description.length ? 'm' : 'l');
+        System.arraycopy(body, 0, payload, 1, body.length);
+        send(payload);
+    }
+
+    private void readMemory(Request.ReadMemory m) throws IOException, TargetException {
+        int length = Math.min(m.length(), maxPacket / 2 - 1);
+        byte[] data = new byte[length];
+        int n = target.readMemory(m.address(), data, 0, length);
+        if (n <= 0 && length > 0) {
+            throw new TargetException(TargetException.EFAULT, "cannot read memory at 0x" + Hex.number(m.address()));
+        }
+        reply(Hex.encode(data, 0, Math.max(0, Math.min(n, length))));
+    }
+
+    private void resume(Request.Resume r) throws IOException, TargetException {
+        if (r.mode().isReverse() && !target.supportsReverse()) {
+            reply("");
+            return;
+        }
+        if (lastStop.reason() == StopEvent.Reason.EXITED) {
+            throw new TargetException(TargetException.EPERM, "the program has exited");
+        }
+        if (r.newPc() != null) {
+            target.writeRegister(DebugTarget.REG_PC, r.newPc());
+        }
+        long packet = packetsTaken;
+        Interruption interruption = () -> {
+            if (connection.interruptedSince(packet)) {
+                state.compareAndSet(SessionState.RUNNING, SessionState.INTERRUPTED);
+                return true;
+            }
+            return false;
+        };
+        state.set(SessionState.RUNNING);
+        StopEvent event;
+        try {
+            event = r.isRangeStep() ? rangeStep(r, interruption) : target.resume(r.mode(), interruption);
+        } finally {
+            state.compareAndSet(SessionState.RUNNING, SessionState.STOPPED);
+            state.compareAndSet(SessionState.INTERRUPTED, SessionState.STOPPED);
+        }
+        if (event == null) {
+            throw new IllegalStateException("target returned no stop event");
+        }
+        lastStop = event;
+        reply(stopReply(event));
+    }
+
+    /** vCont {@code r}: single-steps while pc stays inside the range and nothing else happens. */
+    private StopEvent rangeStep(Request.Resume r, Interruption interruption) throws TargetException {
+        while (true) {
+            StopEvent e = target.resume(ResumeMode.STEP, interruption);
+            if (e.reason() != StopEvent.Reason.STEPPED) {
+                return e;
+            }
+            long pc = target.readRegister(DebugTarget.REG_PC);
+            if (Long.compareUnsigned(pc, r.rangeStart()) < 0 || Long.compareUnsigned(pc, r.rangeEnd()) >= 0) {
+                return e;
+            }
+            if (interruption.isRequested()) {
+                return StopEvent.interrupted();
+            }
+        }
+    }
+
+    private void monitor(String command) throws IOException {
+        MonitorCommands commands = target.monitorCommands();
+        if (commands == null) {
+            reply("");
+            return;
+        }
+        String output;
+        try {
+            output = commands.execute(command.trim());
+        } catch (TargetException e) {
+            console(e.getMessage() + "\n");
+            reply(error(e.errno()));
+            return;
+        }
+        console(output == null ? "" : output);
+        reply("OK");
+    }
+
+    /** Sends text to gdb's console as O packets. */
+    private void console(String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i += CONSOLE_CHUNK) {
+            reply("O" + Hex.encode(bytes, i, Math.min(CONSOLE_CHUNK, bytes.length - i)));
+        }
+    }
+
+    String stopReply(StopEvent e) {
+        StringBuilder sb = new StringBuilder(128);
+        if (e.reason() == StopEvent.Reason.EXITED) {
+            sb.append('W');
+            Hex.appendByte(sb, e.code());
+            return sb.toString();
+        }
+        sb.append('T');
+        Hex.appendByte(sb, e.signal());
+        // pc, sp, fp up front save gdb a register round trip after every stop.
+        for (int regnum : new int[] {DebugTarget.REG_PC, 2, 8}) {
+            try {
+                long v = target.readRegister(regnum);
+                sb.append(Integer.toHexString(regnum)).append(':');
+                Hex.appendLittleEndian64(sb, v);
+                sb.append(';');
+            } catch (TargetException ex) {
+                // gdb fetches what is missing with p/g.
+            }
+        }
+        sb.append("thread:").append(Long.toHexString(THREAD_ID)).append(';');
+        switch (e.reason()) {
+            case SOFTWARE_BREAKPOINT:
+                if (gdbSwbreak) {
+                    sb.append("swbreak:;");
+                }
+                break;
+            case HARDWARE_BREAKPOINT:
+                if (gdbHwbreak) {
+                    sb.append("hwbreak:;");
+                }
+                break;
+            case WATCH_WRITE:
+                sb.append("watch:").append(Hex.number(e.address())).append(';');
+                break;
+            case WATCH_READ:
+                sb.append("rwatch:").append(Hex.number(e.address())).append(';');
+                break;
+            case WATCH_ACCESS:
+                sb.append("awatch:").append(Hex.number(e.address())).append(';');
+                break;
+            case HISTORY_BEGIN:
+                sb.append("replaylog:begin;");
+                break;
+            case HISTORY_END:
+                sb.append("replaylog:end;");
+                break;
+            default:
+                break;
+        }
+        return sb.toString();
+    }
+
+    private static String error(int errno) {
+        StringBuilder sb = new StringBuilder("E");
+        Hex.appendByte(sb, errno);
+        return sb.toString();
+    }
+
+    private void reply(String payload) throws IOException {
+        send(payload.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private void send(byte[] payload) throws IOException {
+        // RLE pays off on g/m replies full of zeros; the encoder keeps escapes intact.
+        lastSent = FrameEncoder.frame(payload, runLength);
+        if (trace != null) {
+            log("-> " + printable(new String(payload, StandardCharsets.ISO_8859_1)));
+        }
+        connection.write(lastSent);
+    }
+
+    private void log(String line) {
+        if (trace != null) {
+            trace.println(line);
+        }
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        StringBuilder sb = new StringBuilder(t.length());
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : '.');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,528 @@
+package dev.rewind.symbols;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks the DIE trees of {@code .debug_info} (DWARF 2-5) for what a debugger's stack view
+ * needs: compilation units, functions with their address ranges, and inlined copies with
+ * their call sites. Types and variables are skipped.
+ */
+final class DebugInfoReader {
+    private static final int TAG_INLINED_SUBROUTINE = 0x1d;
+    private static final int TAG_COMPILE_UNIT = 0x11;
+    private static final int TAG_SUBPROGRAM = 0x2e;
+    private static final int TAG_PARTIAL_UNIT = 0x3c;
+    private static final int TAG_SKELETON_UNIT = 0x4a;
+
+    private static final int AT_NAME = 0x03;
+    private static final int AT_STMT_LIST = 0x10;
+    private static final int AT_LOW_PC = 0x11;
+    private static final int AT_HIGH_PC = 0x12;
+    private static final int AT_COMP_DIR = 0x1b;
+    private static final int AT_PRODUCER = 0x25;
+    private static final int AT_ABSTRACT_ORIGIN = 0x31;
+    private static final int AT_SPECIFICATION = 0x47;
+    private static final int AT_RANGES = 0x55;
+    private static final int AT_CALL_FILE = 0x58;
+    private static final int AT_CALL_LINE = 0x59;
+    private static final int AT_STR_OFFSETS_BASE = 0x72;
+    private static final int AT_ADDR_BASE = 0x73;
+    private static final int AT_RNGLISTS_BASE = 0x74;
+    private static final int AT_GNU_ADDR_BASE = 0x2133;
+
+    private static final int UT_COMPILE = 1;
+    private static final int UT_PARTIAL = 3;
+    private static final int UT_SKELETON = 4;
+    private static final int UT_SPLIT_COMPILE = 5;
+    private static final int UT_TYPE = 2;
+    private static final int UT_SPLIT_TYPE = 6;
+
+    // Guards against pathological nesting in corrupt input.
+    private static final int MAX_DEPTH = 4096;
+
+    private final ByteCursor info;
+    private final ByteCursor abbrev;
+    private final DwarfStrings strings;
+    private final ByteCursor strOffsets;
+    private final ByteCursor addr;
+    private final ByteCursor rnglists;
+    private final ByteCursor ranges;
+    private final Map<Long, Map<Long, Abbrev>> abbrevTables = new HashMap<>();
+
+    /** A compilation unit plus what is needed later to decode its line program. */
+    record Unit(CompileUnit unit, long stmtList) {
+    }
+
+    /** A function found in the DIEs with its call site still as a file number of its unit. */
+    record Pending(FunctionInfo function, long ownerStmtList, long callFile, long callLine) {
+    }
+
+    final List<Unit> units = new ArrayList<>();
+    final List<FunctionInfo> functions = new ArrayList<>();
+    final List<Pending> pendingCallSites = new ArrayList<>();
+    private final Map<Long, String> namesByOffset = new HashMap<>();
+    private final Map<Long, Long> originByOffset = new HashMap<>();
+    private final List<long[]> unresolvedNames = new ArrayList<>();
+    private final List<FunctionInfo[]> unresolvedTargets = new ArrayList<>();
+
+    private record Abbrev(long code, int tag, boolean children, int[] attrs, int[] forms, long[] consts) {
+    }
+
+    DebugInfoReader(ByteCursor info, ByteCursor abbrev, DwarfStrings strings, ByteCursor strOffsets,
+            ByteCursor addr, ByteCursor rnglists, ByteCursor ranges) {
+        this.info = info;
+        this.abbrev = abbrev;
+        this.strings = strings;
+        this.strOffsets = strOffsets;
+        this.addr = addr;
+        this.rnglists = rnglists;
+        this.ranges = ranges;
+    }
+
+    void read() throws SymbolsException {
+        info.seek(0);
+        while (!info.atEnd()) {
+            readUnit();
+        }
+        resolveNames();
+    }
+
+    private void readUnit() throws SymbolsException {
+        long unitOffset = info.offset();
+        long length = info.u32();
+        boolean dwarf64 = false;
+        if (length == 0xffffffffL) {
+            length = info.u64();
+            dwarf64 = true;
+        } else if (length >= 0xfffffff0L) {
+            throw info.error("reserved unit length 0x" + Long.toHexString(length) + " at 0x"
+                    + Long.toHexString(unitOffset));
+        }
+        ByteCursor unit = info.slice(length);
+        int version = unit.u16();
+        if (version < 2 || version > 5) {
+            throw info.error("unsupported DWARF version " + version + " in unit at 0x" + Long.toHexString(unitOffset));
+        }
+        int unitType = UT_COMPILE;
+        int addressSize;
+        long abbrevOffset;
+        if (version >= 5) {
+            unitType = unit.u8();
+            addressSize = unit.u8();
+            abbrevOffset = unit.unsigned(dwarf64 ? 8 : 4);
+            if (unitType == UT_SKELETON || unitType == UT_SPLIT_COMPILE) {
+                unit.skip(8);
+            } else if (unitType == UT_TYPE || unitType == UT_SPLIT_TYPE) {
+                unit.skip(8 + (dwarf64 ? 8 : 4));
+            }
+        } else {
+            abbrevOffset = unit.unsigned(dwarf64 ? 8 : 4);
+            addressSize = unit.u8();
+        }
+        if (addressSize != 4 && addressSize != 8) {
+            throw info.error("address size " + addressSize + " in unit at 0x" + Long.toHexString(unitOffset));
+        }
+        if (unitType != UT_COMPILE && unitType != UT_PARTIAL && unitType != UT_SKELETON) {
+            return; // type units hold no code
+        }
+        DwarfForm.Encoding enc = new DwarfForm.Encoding(version, addressSize, dwarf64);
+        Map<Long, Abbrev> table = abbrevTable(abbrevOffset);
+        new UnitWalker(unit, unitOffset, enc, table).walk();
+    }
+
+    /** State for one unit's DIE walk. */
+    private final class UnitWalker {
+        final ByteCursor unit;
+        final long unitOffset;
+        final long headerSize;
+        final DwarfForm.Encoding enc;
+        final Map<Long, Abbrev> table;
+        long strOffsetsBase = -1;
+        long addrBase = -1;
+        long rnglistsBase = -1;
+        long baseAddress;
+        long stmtList = -1;
+        String unitName;
+
+        UnitWalker(ByteCursor unit, long unitOffset, DwarfForm.Encoding enc, Map<Long, Abbrev> table) {
+            this.unit = unit;
+            this.unitOffset = unitOffset;
+            // DIE offsets are section offsets; the unit cursor starts after the length field.
+            this.headerSize = enc.dwarf64() ? 12 : 4;
+            this.enc = enc;
+            this.table = table;
+        }
+
+        void walk() throws SymbolsException {
+            FunctionInfo[] scopes = new FunctionInfo[64];
+            int depth = 0;
+            boolean first = true;
+            while (!unit.atEnd()) {
+                long dieOffset = unitOffset + headerSize + unit.offset();
+                long code = unit.uleb();
+                if (code == 0) {
+                    if (depth > 0) {
+                        depth--;
+                    }
+                    continue;
+                }
+                Abbrev a = table.get(code);
+                if (a == null) {
+                    throw unit.error("DIE at 0x" + Long.toHexString(dieOffset) + " uses undefined abbreviation "
+                            + code);
+                }
+                int n = a.attrs.length;
+                int[] forms = new int[n];
+                long[] nums = new long[n];
+                String[] strs = new String[n];
+                for (int i = 0; i < n; i++) {
+                    int form = a.forms[i];
+                    while (form == DwarfForm.INDIRECT) {
+                        form = unit.ulebInt();
+                    }
+                    forms[i] = form;
+                    if (form == DwarfForm.IMPLICIT_CONST) {
+                        nums[i] = a.consts[i];
+                    } else if (form == DwarfForm.STRING) {
+                        strs[i] = unit.cstring();
+                    } else if (isNumber(form)) {
+                        nums[i] = DwarfForm.number(unit, form, enc);
+                    } else {
+                        DwarfForm.skip(unit, form, enc);
+                    }
+                }
+                FunctionInfo parent = null;
+                for (int d = Math.min(depth, scopes.length) - 1; d >= 0 && parent == null; d--) {
+                    parent = scopes[d];
+                }
+                FunctionInfo made = null;
+                if (first) {
+                    first = false;
+                    if (a.tag == TAG_COMPILE_UNIT || a.tag == TAG_PARTIAL_UNIT || a.tag == TAG_SKELETON_UNIT) {
+                        unitDie(a, forms, nums, strs);
+                    }
+                } else {
+                    made = scopeDie(dieOffset, a, forms, nums, strs, parent);
+                }
+                if (a.children) {
+                    if (depth >= MAX_DEPTH) {
+                        throw unit.error("DIE tree nested deeper than " + MAX_DEPTH);
+                    }
+                    if (depth >= scopes.length) {
+                        scopes = java.util.Arrays.copyOf(scopes, scopes.length * 2);
+                    }
+                    scopes[depth++] = made;
+                }
+            }
+        }
+
+        private void unitDie(Abbrev a, int[] forms, long[] nums, String[] strs) throws SymbolsException {
+            for (int i = 0; i < a.attrs.length; i++) {
+                switch (a.attrs[i]) {
+                    case AT_STR_OFFSETS_BASE: strOffsetsBase = nums[i]; break;
+                    case AT_ADDR_BASE: case AT_GNU_ADDR_BASE: addrBase = nums[i]; break;
+                    case AT_RNGLISTS_BASE: rnglistsBase = nums[i]; break;
+                    case AT_STMT_LIST: stmtList = nums[i]; break;
+                    default: break;
+                }
+            }
+            int lowIdx = find(a, AT_LOW_PC);
+            baseAddress = lowIdx >= 0 ? address(forms[lowIdx], nums[lowIdx]) : 0;
+            unitName = string(a, AT_NAME, forms, nums, strs);
+            String compDir = string(a, AT_COMP_DIR, forms, nums, strs);
+            String producer = string(a, AT_PRODUCER, forms, nums, strs);
+            List<AddressRange> r = rangesOf(a, forms, nums);
+            long offset = unitOffset;
+            units.add(new Unit(new CompileUnit(offset, enc.version(), unitName == null ? "" : unitName, compDir,
+                    producer, r), stmtList));
+        }
+
+        private FunctionInfo scopeDie(long dieOffset, Abbrev a, int[] forms, long[] nums, String[] strs,
+                FunctionInfo parent) throws SymbolsException {
+            String name = string(a, AT_NAME, forms, nums, strs);
+            long origin = -1;
+            for (int i = 0; i < a.attrs.length; i++) {
+                int at = a.attrs[i];
+                if ((at == AT_ABSTRACT_ORIGIN || at == AT_SPECIFICATION) && isReference(forms[i])) {
+                    origin = reference(forms[i], nums[i]);
+                }
+            }
+            if (name != null) {
+                namesByOffset.put(dieOffset, name);
+            } else if (origin >= 0) {
+                originByOffset.put(dieOffset, origin);
+            }
+            if (a.tag != TAG_SUBPROGRAM && a.tag != TAG_INLINED_SUBROUTINE) {
+                return null;
+            }
+            List<AddressRange> r = rangesOf(a, forms, nums);
+            if (r.isEmpty()) {
+                return null; // a declaration or an abstract instance: no code of its own
+            }
+            boolean inlined = a.tag == TAG_INLINED_SUBROUTINE;
+            FunctionInfo f = new FunctionInfo(name == null ? "??" : name, r, inlined, inlined ? parent : null,
+                    unitName == null ? "" : unitName);
+            functions.add(f);
+            if (name == null && origin >= 0) {
+                unresolvedNames.add(new long[] {origin});
+                unresolvedTargets.add(new FunctionInfo[] {f});
+            }
+            if (inlined) {
+                int fileIdx = find(a, AT_CALL_FILE);
+                int lineIdx = find(a, AT_CALL_LINE);
+                if (fileIdx >= 0 && lineIdx >= 0) {
+                    pendingCallSites.add(new Pending(f, stmtList, nums[fileIdx], nums[lineIdx]));
+                }
+            }
+            return f;
+        }
+
+        private List<AddressRange> rangesOf(Abbrev a, int[] forms, long[] nums) throws SymbolsException {
+            List<AddressRange> out = new ArrayList<>();
+            int lowIdx = find(a, AT_LOW_PC);
+            int highIdx = find(a, AT_HIGH_PC);
+            int rangesIdx = find(a, AT_RANGES);
+            if (lowIdx >= 0 && highIdx >= 0) {
+                long low = address(forms[lowIdx], nums[lowIdx]);
+                int hf = forms[highIdx];
+                long high = isAddressForm(hf) ? address(hf, nums[highIdx]) : low + nums[highIdx];
+                if (Long.compareUnsigned(low, high) < 0) {
+                    out.add(new AddressRange(low, high));
+                }
+            } else if (rangesIdx >= 0) {
+                readRanges(forms[rangesIdx], nums[rangesIdx], out);
+            }
+            return out;
+        }
+
+        private void readRanges(int form, long value, List<AddressRange> out) throws SymbolsException {
+            if (enc.version() < 5) {
+                if (ranges == null) {
+                    throw new SymbolsException("DW_AT_ranges used but the file has no .debug_ranges section");
+                }
+                ranges.seek(value);
+                long base = baseAddress;
+                long max = enc.addressSize() == 8 ? -1L : 0xffffffffL;
+                while (true) {
+                    long start = ranges.unsigned(enc.addressSize());
+                    long end = ranges.unsigned(enc.addressSize());
+                    if (start == 0 && end == 0) {
+                        return;
+                    }
+                    if (start == max) {
+                        base = end;
+                    } else {
+                        add(out, base + start, base + end);
+                    }
+                }
+            }
+            if (rnglists == null) {
+                throw new SymbolsException("DW_AT_ranges used but the file has no .debug_rnglists section");
+            }
+            long offset = value;
+            if (form == DwarfForm.RNGLISTX) {
+                long base = rnglistsBase >= 0 ? rnglistsBase : (enc.dwarf64() ? 20 : 12);
+                rnglists.seek(base + value * enc.offsetSize());
+                offset = base + rnglists.unsigned(enc.offsetSize());
+            }
+            rnglists.seek(offset);
+            long base = baseAddress;
+            while (true) {
+                int kind = rnglists.u8();
+                switch (kind) {
+                    case 0: return; // DW_RLE_end_of_list
+                    case 1: base = indexedAddress(rnglists.uleb()); break; // base_addressx
+                    case 2: { // startx_endx
+                        long s = indexedAddress(rnglists.uleb());
+                        add(out, s, indexedAddress(rnglists.uleb()));
+                        break;
+                    }
+                    case 3: { // startx_length
+                        long s = indexedAddress(rnglists.uleb());
+                        add(out, s, s + rnglists.uleb());
+                        break;
+                    }
+                    case 4: { // offset_pair
+                        long s = rnglists.uleb();
+                        add(out, base + s, base + rnglists.uleb());
+                        break;
+                    }
+                    case 5: base = rnglists.unsigned(enc.addressSize()); break; // base_address
+                    case 6: { // start_end
+                        long s = rnglists.unsigned(enc.addressSize());
+                        add(out, s, rnglists.unsigned(enc.addressSize()));
+                        break;
+                    }
+                    case 7: { // start_length
+                        long s = rnglists.unsigned(enc.addressSize());
+                        add(out, s, s + rnglists.uleb());
+                        break;
+                    }
+                    default:
+                        throw rnglists.error("unknown range list entry kind " + kind);
+                }
+            }
+        }
+
+        private void add(List<AddressRange> out, long low, long high) throws SymbolsException {
+            if (out.size() > 100_000) {
+                throw new SymbolsException("range list longer than 100000 entries");
+            }
+            if (Long.compareUnsigned(low, high) < 0) {
+                out.add(new AddressRange(low, high));
+            }
+        }
+
+        private long address(int form, long value) throws SymbolsException {
+            if (form == DwarfForm.ADDR) {
+                return value;
+            }
+            if (isIndexedAddress(form)) {
+                return indexedAddress(value);
+            }
+            return value;
+        }
+
+        private long indexedAddress(long index) throws SymbolsException {
+            if (addr == null) {
+                throw new SymbolsException("indexed address used but the file has no .debug_addr section");
+            }
+            long base = addrBase >= 0 ? addrBase : (enc.dwarf64() ? 16 : 8);
+            addr.seek(base + index * enc.addressSize());
+            return addr.unsigned(enc.addressSize());
+        }
+
+        private String string(Abbrev a, int attr, int[] forms, long[] nums, String[] strs) throws SymbolsException {
+            int i = find(a, attr);
+            if (i < 0) {
+                return null;
+            }
+            int form = forms[i];
+            switch (form) {
+                case DwarfForm.STRING: return strs[i];
+                case DwarfForm.STRP: return strings.strp(nums[i]);
+                case DwarfForm.LINE_STRP: return strings.lineStrp(nums[i]);
+                case DwarfForm.STRX: case DwarfForm.STRX1: case DwarfForm.STRX2: case DwarfForm.STRX3:
+                case DwarfForm.STRX4: case DwarfForm.GNU_STR_INDEX: {
+                    if (strOffsets == null) {
+                        throw new SymbolsException("indexed string used but the file has no .debug_str_offsets");
+                    }
+                    long base = strOffsetsBase >= 0 ? strOffsetsBase : (enc.dwarf64() ? 16 : 8);
+                    strOffsets.seek(base + nums[i] * enc.offsetSize());
+                    return strings.strp(strOffsets.unsigned(enc.offsetSize()));
+                }
+                default: return null; // a supplementary-file string or a non-string form: not available
+            }
+        }
+
+        private long reference(int form, long value) {
+            return form == DwarfForm.REF_ADDR ? value : unitOffset + value;
+        }
+    }
+
+    private static int find(Abbrev a, int attr) {
+        for (int i = 0; i < a.attrs.length; i++) {
+            if (a.attrs[i] == attr) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isReference(int form) {
+        switch (form) {
+            case DwarfForm.REF1: case DwarfForm.REF2: case DwarfForm.REF4: case DwarfForm.REF8:
+            case DwarfForm.REF_UDATA: case DwarfForm.REF_ADDR:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isIndexedAddress(int form) {
+        return form == DwarfForm.ADDRX || form == DwarfForm.ADDRX1 || form == DwarfForm.ADDRX2
+                || form == DwarfForm.ADDRX3 || form == DwarfForm.ADDRX4 || form == DwarfForm.GNU_ADDR_INDEX;
+    }
+
+    private static boolean isAddressForm(int form) {
+        return form == DwarfForm.ADDR || isIndexedAddress(form);
+    }
+
+    private static boolean isNumber(int form) {
+        switch (form) {
+            case DwarfForm.BLOCK: case DwarfForm.BLOCK1: case DwarfForm.BLOCK2: case DwarfForm.BLOCK4:
+            case DwarfForm.EXPRLOC: case DwarfForm.DATA16: case DwarfForm.STRING:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /** Names functions that borrow theirs from an abstract origin or a declaration. */
+    private void resolveNames() {
+        for (int i = 0; i < unresolvedNames.size(); i++) {
+            long target = unresolvedNames.get(i)[0];
+            String name = null;
+            for (int hop = 0; hop < 16 && name == null; hop++) {
+                name = namesByOffset.get(target);
+                if (name == null) {
+                    Long next = originByOffset.get(target);
+                    if (next == null) {
+                        break;
+                    }
+                    target = next;
+                }
+            }
+            if (name != null) {
+                FunctionInfo old = unresolvedTargets.get(i)[0];
+                old.rename(name);
+            }
+        }
+    }
+
+    private Map<Long, Abbrev> abbrevTable(long offset) throws SymbolsException {
+        Map<Long, Abbrev> table = abbrevTables.get(offset);
+        if (table != null) {
+            return table;
+        }
+        if (abbrev == null) {
+            throw new SymbolsException(".debug_info present but the file has no .debug_abbrev section");
+        }
+        table = new HashMap<>();
+        abbrev.seek(offset);
+        while (true) {
+            long code = abbrev.uleb();
+            if (code == 0) {
+                break;
+            }
+            int tag = abbrev.ulebInt();
+            boolean children = abbrev.u8() != 0;
+            List<int[]> specs = new ArrayList<>();
+            List<Long> consts = new ArrayList<>();
+            while (true) {
+                int at = abbrev.ulebInt();
+                int form = abbrev.ulebInt();
+                if (at == 0 && form == 0) {
+                    break;
+                }
+                consts.add(form == DwarfForm.IMPLICIT_CONST ? abbrev.sleb() : 0L);
+                specs.add(new int[] {at, form});
+            }
+            int n = specs.size();
+            int[] attrs = new int[n];
+            int[] forms = new int[n];
+            long[] cs = new long[n];
+            for (int i = 0; i < n; i++) {
+                attrs[i] = specs.get(i)[0];
+                forms[i] = specs.get(i)[1];
+                cs[i] = consts.get(i);
+            }
+            table.put(code, new Abbrev(code, tag, children, attrs, forms, cs));
+        }
+        abbrevTables.put(offset, table);
+        return table;
+    }
+}

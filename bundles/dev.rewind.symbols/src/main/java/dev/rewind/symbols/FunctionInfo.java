@@ -1,0 +1,115 @@
+package dev.rewind.symbols;
+
+import java.util.List;
+
+/**
+ * A function from {@code .debug_info}: an out-of-line subprogram, or an inlined copy of one
+ * ({@link #inlined()}), whose {@link #parent()} is the function it was inlined into and whose
+ * {@link #callSite()} is the source position of the inlined call.
+ */
+public final class FunctionInfo {
+    private String name;
+    private final List<AddressRange> ranges;
+    private final boolean inlined;
+    private final FunctionInfo parent;
+    private final String compileUnit;
+    private SourceLocation callSite;
+
+    FunctionInfo(String name, List<AddressRange> ranges, boolean inlined, FunctionInfo parent, String compileUnit) {
+        this.name = name;
+        this.ranges = List.copyOf(ranges);
+        this.inlined = inlined;
+        this.parent = parent;
+        this.compileUnit = compileUnit;
+    }
+
+    /** The source-level name, or {@code "??"} when the DWARF gives none. */
+    public String name() {
+        return name;
+    }
+
+    /** The address ranges the code occupies (one range for a contiguous function). */
+    public List<AddressRange> ranges() {
+        return ranges;
+    }
+
+    /** The lowest address of the function (its entry for out-of-line functions). */
+    public long lowPc() {
+        long low = -1;
+        for (AddressRange r : ranges) {
+            if (Long.compareUnsigned(r.low(), low) < 0) {
+                low = r.low();
+            }
+        }
+        return ranges.isEmpty() ? 0 : low;
+    }
+
+    /** One past the highest address of the function. */
+    public long highPc() {
+        long high = 0;
+        for (AddressRange r : ranges) {
+            if (Long.compareUnsigned(r.high(), high) > 0) {
+                high = r.high();
+            }
+        }
+        return high;
+    }
+
+    public boolean contains(long pc) {
+        for (AddressRange r : ranges) {
+            if (r.contains(pc)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean inlined() {
+        return inlined;
+    }
+
+    /** For an inlined copy: the function (possibly itself inlined) it was inlined into; else null. */
+    public FunctionInfo parent() {
+        return parent;
+    }
+
+    /** For an inlined copy: where the call was in the parent's source, if the DWARF says; else null. */
+    public SourceLocation callSite() {
+        return callSite;
+    }
+
+    void rename(String resolved) {
+        this.name = resolved;
+    }
+
+    void callSite(SourceLocation site) {
+        this.callSite = site;
+    }
+
+    /** The out-of-line function this code belongs to (this one unless inlined). */
+    public FunctionInfo outermost() {
+        FunctionInfo f = this;
+        while (f.parent != null) {
+            f = f.parent;
+        }
+        return f;
+    }
+
+    int depth() {
+        int d = 0;
+        for (FunctionInfo f = parent; f != null; f = f.parent) {
+            d++;
+        }
+        return d;
+    }
+
+    /** The name of the compilation unit (usually the primary source file) that holds this function. */
+    public String compileUnit() {
+        return compileUnit;
+    }
+
+    @Override
+    public String toString() {
+        return name + (inlined ? " (inlined)" : "") + " @0x" + Long.toHexString(lowPc());
+    }
+}

@@ -1,0 +1,240 @@
+package dev.rewind.symbols;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a debugger needs from a RISC-V ELF program: symbols, address to function and
+ * file:line, line to addresses, and call-stack unwinding. Loading fails only when the file
+ * is not a readable RISC-V ELF64; damaged debug sections are reported by {@link #problems()}
+ * and leave the corresponding queries empty, so a program with bad DWARF still debugs at the
+ * symbol level.
+ */
+public final class ProgramSymbols {
+    private final ElfFile elf;
+    private final List<ElfSymbol> symbols;
+    private final ElfSymbol[] codeAndData;
+    private final DebugInfo info;
+    private final LineTable lines;
+    private final CallFrameInfo cfi;
+    private final Unwinder unwinder;
+    private final List<String> problems;
+
+    private ProgramSymbols(ElfFile elf, List<ElfSymbol> symbols, DebugInfo info, LineTable lines, CallFrameInfo cfi,
+            List<String> problems) {
+        this.elf = elf;
+        this.symbols = symbols;
+        List<ElfSymbol> sized = new ArrayList<>();
+        for (ElfSymbol s : symbols) {
+            if ((s.type() == ElfSymbol.Type.FUNC || s.type() == ElfSymbol.Type.OBJECT)
+                    && s.sectionIndex() != ElfSymbol.SHN_UNDEF) {
+                sized.add(s);
+            }
+        }
+        sized.sort((a, b) -> Long.compareUnsigned(a.value(), b.value()));
+        this.codeAndData = sized.toArray(new ElfSymbol[0]);
+        this.info = info;
+        this.lines = lines;
+        this.cfi = cfi;
+        this.problems = Collections.unmodifiableList(problems);
+        this.unwinder = new Unwinder(cfi, this::functionAt, lines);
+    }
+
+    /** Loads the program at {@code elf}. */
+    public static ProgramSymbols load(Path elf) throws SymbolsException {
+        return of(ElfFile.load(elf));
+    }
+
+    /** Builds the symbols of an already parsed ELF file. */
+    public static ProgramSymbols of(ElfFile elf) throws SymbolsException {
+        if (!elf.isRiscV()) {
+            throw new SymbolsException("not a RISC-V program (ELF machine " + elf.machine() + ", expected "
+                    + ElfFile.EM_RISCV + ")");
+        }
+        List<String> problems = new ArrayList<>();
+        List<ElfSymbol> symbols = elf.symbols();
+        ByteCursor str = optional(elf, ".debug_str", problems);
+        ByteCursor lineStr = optional(elf, ".debug_line_str", problems);
+        DwarfStrings strings = new DwarfStrings(str, lineStr);
+
+        DebugInfoReader reader = null;
+        DebugInfo info = DebugInfo.empty();
+        ByteCursor infoSection = optional(elf, ".debug_info", problems);
+        if (infoSection != null) {
+            try {
+                reader = new DebugInfoReader(infoSection, optional(elf, ".debug_abbrev", problems), strings,
+                        optional(elf, ".debug_str_offsets", problems), optional(elf, ".debug_addr", problems),
+                        optional(elf, ".debug_rnglists", problems), optional(elf, ".debug_ranges", problems));
+                reader.read();
+            } catch (SymbolsException e) {
+                problems.add(".debug_info: " + e.getMessage());
+                reader = null;
+            }
+        }
+
+        List<LineRow> rows = new ArrayList<>();
+        Map<Long, List<String>> filesByProgram = new HashMap<>();
+        ByteCursor lineSection = optional(elf, ".debug_line", problems);
+        if (lineSection != null) {
+            Map<Long, String> compDirs = new HashMap<>();
+            if (reader != null) {
+                for (DebugInfoReader.Unit u : reader.units) {
+                    if (u.stmtList() >= 0) {
+                        compDirs.put(u.stmtList(), u.unit().compDir());
+                    }
+                }
+            }
+            LineProgramReader lineReader = new LineProgramReader(strings);
+            long offset = 0;
+            try {
+                while (offset < lineSection.length()) {
+                    List<LineRow> unitRows = new ArrayList<>();
+                    LineProgramReader.Program p = lineReader.read(lineSection, offset, compDirs.get(offset), unitRows);
+                    rows.addAll(unitRows);
+                    filesByProgram.put(offset, p.files());
+                    offset = p.next();
+                }
+            } catch (SymbolsException e) {
+                problems.add(".debug_line at 0x" + Long.toHexString(offset) + ": " + e.getMessage());
+            }
+        }
+        LineTable lines = new LineTable(rows);
+
+        if (reader != null) {
+            for (DebugInfoReader.Pending p : reader.pendingCallSites) {
+                List<String> files = filesByProgram.get(p.ownerStmtList());
+                if (files != null && p.callFile() >= 0 && p.callFile() < files.size()
+                        && files.get((int) p.callFile()) != null) {
+                    p.function().callSite(new SourceLocation(files.get((int) p.callFile()),
+                            (int) Math.min(Integer.MAX_VALUE, p.callLine())));
+                }
+            }
+            List<CompileUnit> units = new ArrayList<>();
+            for (DebugInfoReader.Unit u : reader.units) {
+                units.add(u.unit());
+            }
+            info = new DebugInfo(units, reader.functions);
+        }
+
+        CallFrameInfo cfi = CallFrameInfo.empty();
+        ByteCursor frame = optional(elf, ".debug_frame", problems);
+        if (frame != null) {
+            try {
+                cfi = CallFrameInfo.parse(frame, 8);
+            } catch (SymbolsException e) {
+                problems.add(".debug_frame: " + e.getMessage());
+            }
+        }
+        return new ProgramSymbols(elf, symbols, info, lines, cfi, problems);
+    }
+
+    private static ByteCursor optional(ElfFile elf, String name, List<String> problems) {
+        try {
+            return elf.cursor(name);
+        } catch (SymbolsException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    public ElfFile elf() {
+        return elf;
+    }
+
+    /** The {@code .symtab} symbols in table order. */
+    public List<ElfSymbol> symbols() {
+        return symbols;
+    }
+
+    /** The defined symbol called {@code name} (a global one if several), or null. */
+    public ElfSymbol symbol(String name) {
+        ElfSymbol found = null;
+        for (ElfSymbol s : symbols) {
+            if (s.name().equals(name) && s.sectionIndex() != ElfSymbol.SHN_UNDEF) {
+                if (found == null || s.binding() == ElfSymbol.Binding.GLOBAL) {
+                    found = s;
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The function or object symbol whose extent covers {@code address}, or null. */
+    public ElfSymbol symbolAt(long address) {
+        int lo = 0;
+        int hi = codeAndData.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(codeAndData[mid].value(), address) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        for (int i = found; i >= 0 && i > found - 16; i--) {
+            if (codeAndData[i].contains(address)) {
+                return codeAndData[i];
+            }
+        }
+        return null;
+    }
+
+    public DebugInfo debugInfo() {
+        return info;
+    }
+
+    public LineTable lineTable() {
+        return lines;
+    }
+
+    public CallFrameInfo callFrameInfo() {
+        return cfi;
+    }
+
+    /**
+     * The innermost function covering {@code pc} (an inlined copy when pc is in inlined code);
+     * for code without DWARF, a function made from the ELF FUNC symbol covering pc; else null.
+     */
+    public FunctionInfo functionAt(long pc) {
+        FunctionInfo f = info.functionAt(pc);
+        if (f != null) {
+            return f;
+        }
+        ElfSymbol s = symbolAt(pc);
+        if (s != null && s.type() == ElfSymbol.Type.FUNC) {
+            long high = s.value() + Math.max(1, s.size());
+            return new FunctionInfo(s.name(), List.of(new AddressRange(s.value(), high)), false, null, "");
+        }
+        return null;
+    }
+
+    /** The source position of {@code pc}, or null. */
+    public SourceLocation lineFor(long pc) {
+        return lines.lineFor(pc);
+    }
+
+    /** Statement addresses where execution enters {@code line} of {@code file}; see {@link LineTable#addressesFor}. */
+    public List<Long> addressesFor(String file, int line) {
+        return lines.addressesFor(file, line);
+    }
+
+    public Unwinder unwinder() {
+        return unwinder;
+    }
+
+    /** Shorthand for {@code unwinder().unwind(pc, registers, memory)}. */
+    public List<StackFrame> unwind(long pc, long[] registers, MemoryReader memory) {
+        return unwinder.unwind(pc, registers, memory);
+    }
+
+    /** Debug sections that could not be read, one message each; empty when all was well. */
+    public List<String> problems() {
+        return problems;
+    }
+}

@@ -1,0 +1,24 @@
+/* Test program for dev.rewind.symbols: recursion across files, a loop, a struct walk. */
+#include "calc.h"
+
+volatile long result;
+struct node nodes[4];
+static int counter;
+
+static void bump(int by)
+{
+    counter += by;
+}
+
+int main(void)
+{
+    for (int i = 0; i < 4; i++) {
+        nodes[i].value = i * 3;
+        nodes[i].next = i + 1 < 4 ? &nodes[i + 1] : 0;
+        bump(i);
+    }
+    result = factorial(5);
+    result += list_sum(&nodes[0]);
+    result += fib(6) + counter;
+    return (int) result;
+}

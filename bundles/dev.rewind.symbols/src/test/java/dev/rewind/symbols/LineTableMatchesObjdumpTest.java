@@ -1,0 +1,57 @@
+package dev.rewind.symbols;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * The decoded line-number rows (file, line, address, is_stmt, end of sequence) equal those
+ * of {@code objdump --dwarf=decodedline}, row for row, for DWARF 4 and 5 at -O0 and -O1.
+ */
+public class LineTableMatchesObjdumpTest {
+    private static final Pattern ROW = Pattern.compile(
+            "^(\\S+)\\s+(\\d+|-)\\s+(0x[0-9a-f]+)(?:\\s+\\d+)?(\\s+x)?\\s*$");
+
+    @Test
+    public void rowsEqualObjdumpDecodedLine() throws Exception {
+        for (TestPrograms.Variant v : TestPrograms.PLAIN) {
+            Path elf = TestPrograms.build(v);
+            String text = TestPrograms.run(elf.getParent(), List.of("riscv64-unknown-elf-objdump",
+                    "--dwarf=decodedline", elf.toString()));
+            List<String> expected = new ArrayList<>();
+            for (String line : text.split("\n")) {
+                Matcher m = ROW.matcher(line);
+                if (m.matches()) {
+                    long address = Long.parseUnsignedLong(m.group(3).substring(2), 16);
+                    if (m.group(2).equals("-")) {
+                        expected.add("end " + Long.toHexString(address));
+                    } else {
+                        expected.add(name(m.group(1)) + ":" + m.group(2) + " " + Long.toHexString(address)
+                                + (m.group(4) != null ? " stmt" : ""));
+                    }
+                }
+            }
+            List<String> actual = new ArrayList<>();
+            for (LineRow r : ProgramSymbols.load(elf).lineTable().rows()) {
+                if (r.endSequence()) {
+                    actual.add("end " + Long.toHexString(r.address()));
+                } else {
+                    actual.add(name(r.path()) + ":" + r.line() + " " + Long.toHexString(r.address())
+                            + (r.isStmt() ? " stmt" : ""));
+                }
+            }
+            assertTrue(v + ": objdump printed only " + expected.size() + " rows", expected.size() > 30);
+            assertEquals(v + ": decoded line rows", String.join("\n", expected), String.join("\n", actual));
+        }
+    }
+
+    private static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}

@@ -204,7 +204,7 @@ call_in_mode:
     sd s11, 96(sp)
     la t0, mode_saved_sp
     sd sp, 0(t0)
-    li t1, MSTATUS_MPP
+    li t1, MSTATUS_MPP | MSTATUS_MPIE   /* mstatus.MIE = 0 below and after return */
     csrc mstatus, t1
     slli t2, a0, 11
     csrs mstatus, t2

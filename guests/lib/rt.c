@@ -78,6 +78,7 @@ int trap_skip_hook(struct trap_frame *f)
     last_trap.epc = f->epc;
     last_trap.tval = f->tval;
     last_trap.status = f->status;
+    last_trap.vector = f->vector;
     if (!(f->cause & CAUSE_INTERRUPT))
         f->epc += insn_len(f->epc);
     return 1;

@@ -9,6 +9,7 @@ typedef long i64;
 typedef unsigned int u32;
 typedef int i32;
 typedef unsigned short u16;
+typedef short i16;
 typedef unsigned char u8;
 #endif
 
@@ -126,7 +127,8 @@ int  uart_getc(void); /* -1 when no byte is ready */
 void finish(u32 code) __attribute__((noreturn));
 
 /* Run fn(arg) in the given privilege mode; returns its result once it has ended with
- * ecall(ECALL_EXIT_MODE). va_offset is added to pc and sp (for aliased mappings under Sv39). */
+ * ecall(ECALL_EXIT_MODE). va_offset is added to pc and sp (for aliased mappings under Sv39).
+ * mstatus.MIE is 0 in the lower mode and after the return (M interrupts still preempt U/S). */
 i64 call_in_mode(u64 mode, i64 (*fn)(i64), i64 arg, i64 va_offset);
 /* Ends a call_in_mode() call from inside the lower mode. */
 void exit_mode(i64 result) __attribute__((noreturn));
@@ -138,7 +140,7 @@ int  check_eq(u64 got, u64 want, const char *what);
 int  checks_done(void);  /* ends the last group; 0 if all passed, else number of failures */
 
 /* Traps taken by trap_skip_hook: the last one and how many so far. */
-struct trap_record { u64 count, cause, epc, tval, status; };
+struct trap_record { u64 count, cause, epc, tval, status; i64 vector; };
 extern volatile struct trap_record last_trap;
 /* Hook that records the trap in last_trap and resumes after the trapping instruction. */
 int trap_skip_hook(struct trap_frame *f);

@@ -177,9 +177,7 @@ final class TinyRv64Fixture implements DebugTarget {
                 if (atEnd()) {
                     return endOfRun();
                 }
-                Undo u = execute();
-                StopEvent w = watchHit(u);
-                return w != null ? w : StopEvent.stepped();
+                return forwardOne();
             }
             case CONTINUE: {
                 boolean first = true;
@@ -194,18 +192,23 @@ final class TinyRv64Fixture implements DebugTarget {
                     if (atEnd()) {
                         return endOfRun();
                     }
-                    StopEvent w = watchHit(execute());
-                    if (w != null) {
+                    StopEvent w = forwardOne();
+                    if (w.reason() != StopEvent.Reason.STEPPED) {
                         return w;
                     }
                 }
             }
-            case REVERSE_STEP:
+            case REVERSE_STEP: {
                 if (history.isEmpty()) {
                     return StopEvent.historyBegin();
                 }
-                undo();
+                StopEvent w = watchHit(history.get(history.size() - 1));
+                if (w != null) {
+                    return w;
+                }
+                revert(history.remove(history.size() - 1));
                 return StopEvent.stepped();
+            }
             case REVERSE_CONTINUE:
                 while (true) {
                     if (history.isEmpty()) {
@@ -214,13 +217,14 @@ final class TinyRv64Fixture implements DebugTarget {
                     if (interruption.isRequested()) {
                         return StopEvent.interrupted();
                     }
-                    Undo u = undo();
-                    if (breakpointAt(pc) != null) {
-                        return StopEvent.breakpoint(breakpointAt(pc));
-                    }
-                    StopEvent w = watchHit(u);
+                    // A watched access fires before it is undone; gdb steps back over it itself.
+                    StopEvent w = watchHit(history.get(history.size() - 1));
                     if (w != null) {
                         return w;
+                    }
+                    revert(history.remove(history.size() - 1));
+                    if (breakpointAt(pc) != null) {
+                        return StopEvent.breakpoint(breakpointAt(pc));
                     }
                 }
             default:
@@ -385,14 +389,28 @@ final class TinyRv64Fixture implements DebugTarget {
         }
         pc = next;
         icount++;
-        if (replay) {
-            history.add(u);
-        }
         return u;
     }
 
-    private Undo undo() {
-        Undo u = history.remove(history.size() - 1);
+    /**
+     * Executes one instruction, unless it makes a watched access: then it is rolled back and the
+     * watch reported, because gdb treats RISC-V watchpoints as firing before the access and steps
+     * over the instruction itself.
+     */
+    private StopEvent forwardOne() throws TargetException {
+        Undo u = execute();
+        StopEvent w = watchHit(u);
+        if (w != null) {
+            revert(u);
+            return w;
+        }
+        if (replay) {
+            history.add(u);
+        }
+        return StopEvent.stepped();
+    }
+
+    private void revert(Undo u) {
         if (u.store) {
             store(u.memAddress, u.oldMem, 8);
         }
@@ -401,7 +419,6 @@ final class TinyRv64Fixture implements DebugTarget {
         }
         pc = u.pc;
         icount--;
-        return u;
     }
 
     private static TargetException illegal(int insn) {

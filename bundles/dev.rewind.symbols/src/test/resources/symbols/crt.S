@@ -2,6 +2,7 @@
  * a stack in RAM, call main, then stop the machine through the SiFive test device. */
     .section .text.start, "ax"
     .globl _start
+    .type _start, @function
 _start:
     .cfi_startproc
     .cfi_undefined ra
@@ -12,6 +13,7 @@ _start:
     sw t1, 0(t0)
 1:  j 1b
     .cfi_endproc
+    .size _start, . - _start
 
     .bss
     .balign 16

@@ -1,0 +1,181 @@
+package dev.rewind.symbols;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * Runs the test program under {@code qemu-system-riscv64 -M virt} with gdb attached, stops
+ * it inside the factorial recursion (at a function entry, in inlined code, and at each of the
+ * following instructions through epilogues and returns), dumps registers, stack memory and
+ * gdb's backtrace, and requires our unwinder, fed the same registers and memory, to give the
+ * same frames: function, pc and file:line.
+ */
+public class UnwindMatchesGdbTest {
+    private static final int STEPS = 40;
+    private static final String MARK = "===STOP===";
+    private static final String[] REGISTER_NAMES = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1",
+        "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+        "t3", "t4", "t5", "t6"};
+    private static final Pattern REGISTER = Pattern.compile("^(\\w+)\\s+(0x[0-9a-f]+)\\s");
+    private static final Pattern MEMORY = Pattern.compile("^(0x[0-9a-f]+)(?: <[^>]*>)?:\\s+(.*)$");
+    private static final Pattern FRAME = Pattern.compile(
+            "^#(\\d+)\\s+(?:(0x[0-9a-f]+) in )?(\\S+) \\(.*\\) at (\\S+):(\\d+)$");
+
+    /** One stop: what gdb saw. */
+    private static final class Stop {
+        final long[] registers = new long[32];
+        long pc;
+        final Map<Long, Long> memory = new HashMap<>();
+        final List<String> frames = new ArrayList<>();
+        // The pc gdb printed for each frame, or null where it printed none (pc at a line start).
+        final List<Long> pcs = new ArrayList<>();
+        final List<String> text = new ArrayList<>();
+    }
+
+    @Test
+    public void unwindMatchesGdbBacktraceO0Dwarf4() throws Exception {
+        check(new TestPrograms.Variant(0, 4, true));
+    }
+
+    @Test
+    public void unwindMatchesGdbBacktraceO0Dwarf5() throws Exception {
+        check(new TestPrograms.Variant(0, 5, true));
+    }
+
+    @Test
+    public void unwindMatchesGdbBacktraceO1Dwarf4() throws Exception {
+        check(new TestPrograms.Variant(1, 4, true));
+    }
+
+    @Test
+    public void unwindMatchesGdbBacktraceO1Dwarf5() throws Exception {
+        check(new TestPrograms.Variant(1, 5, true));
+    }
+
+    private void check(TestPrograms.Variant v) throws Exception {
+        Path elf = TestPrograms.build(v);
+        ProgramSymbols program = ProgramSymbols.load(elf);
+        assertEquals(v + ": problems", List.of(), program.problems());
+        List<Stop> stops = runGdb(elf);
+        assertEquals(v + ": stops seen", 2 + STEPS, stops.size());
+        int deepestSeen = 0;
+        int checkedPcs = 0;
+        for (Stop stop : stops) {
+            MemoryReader memory = address -> {
+                Long value = stop.memory.get(address);
+                return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+            };
+            List<StackFrame> frames = program.unwind(stop.pc, stop.registers, memory);
+            List<String> ours = new ArrayList<>();
+            List<Long> ourPcs = new ArrayList<>();
+            for (StackFrame f : frames) {
+                ourPcs.add(f.pc());
+                ours.add(describe(f.function(), f.location() == null ? "??" : f.location().fileName(),
+                        f.location() == null ? 0 : f.location().line(), f.pc()));
+            }
+            List<String> gdb = stop.frames;
+            if (!gdb.equals(ours) && !frames.isEmpty() && frames.get(0).inlined()) {
+                // gdb hides an inlined call whose first instruction is the pc (so that "step"
+                // can enter it); compare with that frame hidden and the call site as the line.
+                FunctionInfo inner = program.functionAt(stop.pc);
+                boolean atInlineEntry = false;
+                for (AddressRange r : inner.ranges()) {
+                    atInlineEntry |= r.low() == stop.pc;
+                }
+                if (atInlineEntry) {
+                    ours.remove(0);
+                    ourPcs.remove(0);
+                }
+            }
+            assertTrue(v + ": gdb printed no frames:\n" + String.join("\n", stop.text), gdb.size() > 0);
+            assertEquals(v + ": frames at pc 0x" + Long.toHexString(stop.pc) + "\n" + String.join("\n", stop.text),
+                    String.join("\n", gdb), String.join("\n", ours));
+            for (int i = 0; i < stop.pcs.size(); i++) {
+                if (stop.pcs.get(i) != null) {
+                    assertEquals(v + ": pc of frame " + i + " at stop pc 0x" + Long.toHexString(stop.pc),
+                            Long.toHexString(stop.pcs.get(i)), Long.toHexString(ourPcs.get(i)));
+                    checkedPcs++;
+                }
+            }
+            deepestSeen = Math.max(deepestSeen, frames.size());
+        }
+        assertTrue(v + ": deepest backtrace had only " + deepestSeen + " frames", deepestSeen >= 8);
+        assertTrue(v + ": only " + checkedPcs + " caller pcs compared", checkedPcs >= 100);
+    }
+
+    private static String describe(String function, String file, int line, long pc) {
+        return function + " " + file + ":" + line;
+    }
+
+    private static List<Stop> runGdb(Path elf) throws Exception {
+        Path script = elf.resolveSibling(elf.getFileName() + ".gdb");
+        StringBuilder s = new StringBuilder();
+        // past-main: show the crt frame too, where .cfi_undefined ra ends the stack.
+        s.append("set pagination off\nset confirm off\nset width 0\nset backtrace past-main on\n");
+        s.append("target remote | qemu-system-riscv64 -M virt -bios none -display none -serial none -monitor none"
+                + " -kernel ").append(elf).append(" -gdb stdio -S\n");
+        String dump = "echo " + MARK + "\\n\ninfo registers\nx/96gx $sp\nbt\n";
+        s.append("break *deepest\nbreak calc.h:17\ncontinue\n").append(dump).append("continue\n").append(dump);
+        s.append("delete\n");
+        for (int i = 0; i < STEPS; i++) {
+            s.append("stepi\n").append(dump);
+        }
+        s.append("kill\n");
+        Files.writeString(script, s.toString());
+        String out = TestPrograms.run(elf.getParent(), List.of("gdb-multiarch", "-nx", "-batch", "-x",
+                script.toString(), elf.toString()));
+        List<Stop> stops = new ArrayList<>();
+        Stop stop = null;
+        for (String line : out.split("\n")) {
+            if (line.startsWith(MARK)) {
+                stop = new Stop();
+                stops.add(stop);
+                continue;
+            }
+            if (stop == null) {
+                continue;
+            }
+            stop.text.add(line);
+            Matcher m = FRAME.matcher(line);
+            if (m.matches()) {
+                String file = m.group(4).substring(m.group(4).lastIndexOf('/') + 1);
+                stop.frames.add(describe(m.group(3), file, Integer.parseInt(m.group(5)), 0));
+                stop.pcs.add(m.group(2) == null ? null : Long.parseUnsignedLong(m.group(2).substring(2), 16));
+                continue;
+            }
+            m = MEMORY.matcher(line);
+            if (m.matches()) {
+                long address = Long.parseUnsignedLong(m.group(1).substring(2), 16);
+                for (String word : m.group(2).trim().split("\\s+")) {
+                    stop.memory.put(address, Long.parseUnsignedLong(word.substring(2), 16));
+                    address += 8;
+                }
+                continue;
+            }
+            m = REGISTER.matcher(line);
+            if (m.find()) {
+                long value = Long.parseUnsignedLong(m.group(2).substring(2), 16);
+                if (m.group(1).equals("pc")) {
+                    stop.pc = value;
+                }
+                for (int r = 0; r < REGISTER_NAMES.length; r++) {
+                    if (REGISTER_NAMES[r].equals(m.group(1)) || (r == 8 && m.group(1).equals("s0"))) {
+                        stop.registers[r] = value;
+                    }
+                }
+            }
+        }
+        return stops;
+    }
+}

@@ -1,0 +1,396 @@
+package dev.rewind.qcow2;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Consistency check and repair, modelled on {@code qemu-img check [-r leaks|all]}: every
+ * reference from the header, L1/L2 tables (active and snapshots), the snapshot table and
+ * the refcount structure is counted and compared with the stored refcounts; COPIED flags
+ * and snapshot table entries are verified. Messages use qemu-img's wording.
+ */
+public final class ImageCheck {
+
+    /** What to fix. */
+    public enum Repair { NONE, LEAKS, ALL }
+
+    /** Counts as qemu-img reports them, plus statistics. */
+    public record Result(long corruptions, long leaks, long checkErrors, long corruptionsFixed, long leaksFixed,
+            long imageEndOffset, long totalClusters, long allocatedClusters, long fragmentedClusters,
+            long compressedClusters) {
+
+        /** qemu-img check's exit code: 0 clean, 1 check failed, 2 corruptions, 3 leaks only. */
+        public int exitCode() {
+            if (checkErrors > 0) {
+                return 1;
+            }
+            if (corruptions > 0) {
+                return 2;
+            }
+            return leaks > 0 ? 3 : 0;
+        }
+
+        public boolean clean() {
+            return corruptions == 0 && leaks == 0 && checkErrors == 0;
+        }
+    }
+
+    private final Qcow2Image img;
+    private final int cb;
+    private final int cs;
+    private PrintStream log;
+    private long[] refs;
+    private long corruptions;
+    private long corruptionsFixed;
+    private long leaks;
+    private long leaksFixed;
+    private long checkErrors;
+    private long allocated;
+    private long fragmented;
+    private long compressed;
+    private long lastHost;
+    private long beyondEnd;
+
+    public ImageCheck(Qcow2Image img) {
+        this.img = img;
+        this.cb = img.clusterBits;
+        this.cs = img.clusterSize;
+    }
+
+    /** Runs one check (and repair) pass; messages go to {@code log} (may be null). */
+    public Result run(Repair repair, PrintStream log) throws IOException {
+        this.log = log;
+        if (repair != Repair.NONE && img.isReadOnly()) {
+            throw new Qcow2Exception("repair needs the image opened with Mode.REPAIR", Qcow2Exception.NO_OFFSET);
+        }
+        SnapshotTable table = img.snapshots;
+        boolean tableNeedsRewrite = !table.problems.isEmpty() || !table.incomplete.isEmpty();
+        if (tableNeedsRewrite && repair == Repair.ALL) {
+            // Make allocation safe first (no cluster in use may count as free), then rewrite the table.
+            scan();
+            compare(Repair.ALL, true);
+            img.refcounts.writeDirty();
+            img.file.force();
+            for (String p : table.problems) {
+                say(p);
+            }
+            for (int i : table.incomplete) {
+                say("Repairing snapshot table entry " + i + " is incomplete");
+            }
+            corruptionsFixed += table.problems.size() + table.incomplete.size();
+            List<Snapshot> fixed = new ArrayList<>();
+            for (Snapshot s : table.snapshots()) {
+                fixed.add(s.normalized());
+            }
+            img.writeSnapshotTableForRepair(new SnapshotTable(fixed));
+            img.reloadAfterRepair();
+            resetCounts();
+        } else {
+            for (String p : table.problems) {
+                say("ERROR " + p.replace("Discarding", "should discard"));
+                corruptions++;
+            }
+            for (int i : table.incomplete) {
+                say("ERROR snapshot table entry " + i + " is incomplete");
+                corruptions++;
+            }
+        }
+        scan();
+        compare(repair, false);
+        checkCopied(repair);
+        if (repair != Repair.NONE) {
+            img.refcounts.writeDirty();
+            img.l2Cache.writeDirty(img.file);
+            img.file.force();
+            long features = img.header.incompatibleFeatures;
+            if (repair == Repair.ALL && corruptions == 0 && checkErrors == 0) {
+                features &= ~Qcow2Header.INCOMPAT_CORRUPT;
+            }
+            if (corruptions == 0 && checkErrors == 0) {
+                features &= ~Qcow2Header.INCOMPAT_DIRTY;
+            }
+            if (features != img.header.incompatibleFeatures) {
+                img.setIncompatibleFeatures(features);
+            }
+        }
+        long end = 0;
+        for (long i = refs.length - 1; i >= 0; i--) {
+            if (refs[(int) i] > 0) {
+                end = (i + 1) << cb;
+                break;
+            }
+        }
+        long total = (img.size() + cs - 1) >>> cb;
+        return new Result(corruptions, leaks, checkErrors, corruptionsFixed, leaksFixed, end, total, allocated,
+                fragmented, compressed);
+    }
+
+    private void resetCounts() {
+        corruptions = 0;
+        leaks = 0;
+        checkErrors = 0;
+    }
+
+    private void say(String s) {
+        if (log != null) {
+            log.println(s);
+        }
+    }
+
+    /** Counts every reference to every host cluster. */
+    private void scan() throws IOException {
+        long fileClusters = (img.file.length() + cs - 1) >>> cb;
+        if (fileClusters > Integer.MAX_VALUE - 16) {
+            throw new Qcow2Exception("image file too large to check", Qcow2Exception.NO_OFFSET);
+        }
+        refs = new long[(int) fileClusters];
+        allocated = 0;
+        fragmented = 0;
+        compressed = 0;
+        lastHost = -1;
+        beyondEnd = 0;
+        Qcow2Header h = img.header;
+        inc(0, cs, "header");
+        inc(h.l1TableOffset, (long) h.l1Size * 8, "active L1 table");
+        long[] l1 = img.activeL1();
+        checkL1(l1, h.l1TableOffset, true);
+        SnapshotTable table = img.snapshots;
+        int i = 0;
+        for (Snapshot s : table.snapshots()) {
+            if ((s.l1TableOffset & (cs - 1)) != 0) {
+                say("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_offset=0x" + Long.toHexString(s.l1TableOffset)
+                        + ": L1 table is not cluster aligned; snapshot table entry corrupted");
+                corruptions++;
+                continue;
+            }
+            if (s.l1Size < 0 || s.l1Size > Qcow2Image.MAX_L1_ENTRIES) {
+                say("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_size=0x" + Integer.toHexString(s.l1Size)
+                        + ": L1 table is too large; snapshot table entry corrupted");
+                corruptions++;
+                continue;
+            }
+            inc(s.l1TableOffset, (long) s.l1Size * 8, "snapshot L1 table");
+            long[] sl1;
+            try {
+                sl1 = img.snapshotL1(s);
+            } catch (Qcow2Exception e) {
+                say("ERROR snapshot " + s.id() + ": " + e.getMessage());
+                corruptions++;
+                continue;
+            }
+            checkL1(sl1, s.l1TableOffset, false);
+            i++;
+        }
+        inc(h.snapshotsOffset, img.snapshotTableBytes, "snapshot table");
+        inc(h.refcountTableOffset, (long) h.refcountTableClusters * cs, "refcount table");
+        long[] rt = img.refcounts.tableEntries();
+        for (int k = 0; k < rt.length; k++) {
+            long off = rt[k] & 0xFFFFFFFFFFFFFE00L;
+            if (off == 0) {
+                continue;
+            }
+            if (((off >>> cb) >= refs.length)) {
+                say("ERROR refcount block " + k + " is outside image");
+                corruptions++;
+                continue;
+            }
+            inc(off, cs, "refcount block");
+        }
+    }
+
+    private void checkL1(long[] l1, long l1Offset, boolean active) throws IOException {
+        for (int i = 0; i < l1.length; i++) {
+            long e = l1[i];
+            long l2 = e & Qcow2Image.L1E_OFFSET_MASK;
+            if (l2 == 0) {
+                continue;
+            }
+            if ((l2 & (cs - 1)) != 0 || (e & Qcow2Image.L1E_RESERVED) != 0) {
+                say("ERROR l2_offset=" + Long.toHexString(l2) + ": Table is not cluster aligned; L1 entry corrupted");
+                corruptions++;
+                continue;
+            }
+            if (l2 + cs > img.file.length()) {
+                say("ERROR l2_offset=" + Long.toHexString(l2) + ": L2 table is outside the image file; "
+                        + "L1 entry corrupted");
+                corruptions++;
+                continue;
+            }
+            inc(l2, cs, "L2 table");
+            byte[] raw = new byte[cs];
+            img.file.read(l2, raw, 0, cs);
+            ByteBuffer b = ByteBuffer.wrap(raw);
+            for (int j = 0; j < cs / 8; j++) {
+                long le = b.getLong(8 * j);
+                checkL2Entry(le, active);
+            }
+        }
+    }
+
+    private void checkL2Entry(long e, boolean active) {
+        if (e == 0) {
+            return;
+        }
+        if ((e & Qcow2Image.COMPRESSED) != 0) {
+            if ((e & Qcow2Image.COPIED) != 0) {
+                say("ERROR: coffset=0x" + Long.toHexString(e) + ": Compressed cluster has COPIED flag set");
+                corruptions++;
+            }
+            int shift = 62 - (cb - 8);
+            long coffset = e & ((1L << shift) - 1);
+            long nb = ((e >>> shift) & ((1L << (cb - 8)) - 1)) + 1;
+            inc(coffset & ~511L, nb * 512, "compressed cluster");
+            if (active) {
+                allocated++;
+                compressed++;
+            }
+            return;
+        }
+        if ((e & Qcow2Image.L2E_STD_RESERVED) != 0) {
+            say("ERROR offset=" + Long.toHexString(e & 0x00FFFFFFFFFFFFFFL & ~1L)
+                    + ": Cluster is not properly aligned; L2 entry corrupted");
+            corruptions++;
+            return;
+        }
+        long off = e & Qcow2Image.L2E_OFFSET_MASK;
+        if (off == 0) {
+            return;
+        }
+        inc(off, cs, "data cluster");
+        if (active && (e & Qcow2Image.ZERO) == 0) {
+            allocated++;
+            if (lastHost >= 0 && off != lastHost + cs) {
+                fragmented++;
+            }
+            lastHost = off;
+        }
+    }
+
+    private void inc(long offset, long length, String what) {
+        if (length <= 0) {
+            return;
+        }
+        long first = offset >>> cb;
+        long last = (offset + length - 1) >>> cb;
+        for (long c = first; c <= last; c++) {
+            if (c < 0 || c >= refs.length) {
+                say("ERROR " + what + " at 0x" + Long.toHexString(c << cb) + " lies beyond the end of the image file");
+                corruptions++;
+                beyondEnd++;
+                continue;
+            }
+            refs[(int) c]++;
+        }
+    }
+
+    private void compare(Repair repair, boolean errorsOnlySilently) throws IOException {
+        RefcountTable rc = img.refcounts;
+        for (int i = 0; i < refs.length; i++) {
+            long stored;
+            try {
+                stored = rc.get(i);
+            } catch (Qcow2Exception e) {
+                if (!errorsOnlySilently) {
+                    say("ERROR: could not read refcount of cluster " + i + ": " + e.getMessage());
+                    checkErrors++;
+                }
+                continue;
+            }
+            long want = refs[i];
+            if (stored == want) {
+                continue;
+            }
+            boolean leak = stored > want;
+            if (errorsOnlySilently) {
+                if (!leak) {
+                    rc.set(i, want);
+                }
+                continue;
+            }
+            boolean fix = leak ? repair != Repair.NONE : repair == Repair.ALL;
+            if (leak) {
+                say((fix ? "Repairing" : "Leaked") + " cluster " + i + " refcount=" + stored + " reference=" + want);
+            } else {
+                say((fix ? "Repairing" : "ERROR") + " cluster " + i + " refcount=" + stored + " reference=" + want);
+            }
+            if (fix) {
+                if (want > rc.maxRefcount()) {
+                    say("ERROR cluster " + i + ": refcount overflow");
+                    corruptions++;
+                    continue;
+                }
+                rc.set(i, want);
+                if (leak) {
+                    leaksFixed++;
+                } else {
+                    corruptionsFixed++;
+                }
+            } else if (leak) {
+                leaks++;
+            } else {
+                corruptions++;
+            }
+        }
+    }
+
+    private void checkCopied(Repair repair) throws IOException {
+        long[] l1 = img.activeL1();
+        RefcountTable rc = img.refcounts;
+        boolean fix = repair == Repair.ALL;
+        boolean l1Changed = false;
+        for (int i = 0; i < l1.length; i++) {
+            long e = l1[i];
+            long l2 = e & Qcow2Image.L1E_OFFSET_MASK;
+            if (l2 == 0 || (l2 & (cs - 1)) != 0 || (e & Qcow2Image.L1E_RESERVED) != 0 || l2 + cs > img.file.length()) {
+                continue;
+            }
+            long r = rc.get(l2 >>> cb);
+            if ((r == 1) != ((e & Qcow2Image.COPIED) != 0)) {
+                say((fix ? "Repairing" : "ERROR") + " OFLAG_COPIED L2 cluster: l1_index=" + i + " l1_entry="
+                        + Long.toHexString(e) + " refcount=" + r);
+                if (fix) {
+                    l1[i] = r == 1 ? e | Qcow2Image.COPIED : e & ~Qcow2Image.COPIED;
+                    l1Changed = true;
+                    corruptionsFixed++;
+                } else {
+                    corruptions++;
+                }
+            }
+            L2Cache.Table t = img.loadL2(l1[i], img.header.l1TableOffset + 8L * i);
+            boolean changed = false;
+            for (int j = 0; j < t.entries.length; j++) {
+                long le = t.entries[j];
+                if ((le & Qcow2Image.COMPRESSED) != 0 || (le & Qcow2Image.L2E_STD_RESERVED) != 0) {
+                    continue;
+                }
+                long off = le & Qcow2Image.L2E_OFFSET_MASK;
+                if (off == 0 || (off >>> cb) >= refs.length) {
+                    continue;
+                }
+                long dr = rc.get(off >>> cb);
+                if ((dr == 1) != ((le & Qcow2Image.COPIED) != 0)) {
+                    say((fix ? "Repairing" : "ERROR") + " OFLAG_COPIED data cluster: l2_entry=" + Long.toHexString(le)
+                            + " refcount=" + dr);
+                    if (fix) {
+                        t.entries[j] = dr == 1 ? le | Qcow2Image.COPIED : le & ~Qcow2Image.COPIED;
+                        changed = true;
+                        corruptionsFixed++;
+                    } else {
+                        corruptions++;
+                    }
+                }
+            }
+            if (changed) {
+                img.l2Cache.markDirty(t);
+            }
+        }
+        if (l1Changed) {
+            ByteBuffer b = ByteBuffer.allocate(l1.length * 8);
+            b.asLongBuffer().put(l1);
+            img.file.write(img.header.l1TableOffset, b);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package dev.rewind.qcow2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Host cluster reference counts: the refcount table, a write-back cache of refcount blocks,
+ * and the cluster allocator. Any refcount width from 1 to 64 bits (refcount_order 0..6).
+ * Crash rule: callers write these blocks ({@link #writeDirty}) before any metadata that
+ * relies on a raised count, and lower counts only after the last on-disk reference is gone.
+ */
+final class RefcountTable {
+
+    private static final long REFT_OFFSET_MASK = 0xFFFFFFFFFFFFFE00L;
+
+    private final HostFile file;
+    private final Qcow2Header header;
+    private final int clusterBits;
+    private final int clusterSize;
+    private final int order;
+    private final int bits;
+    private final long maxRefcount;
+    /** log2 of refcount entries per block. */
+    private final int blockBits;
+
+    private long[] table;
+    private final Map<Long, byte[]> blocks = new HashMap<>();
+    private final List<Long> dirtyBlocks = new ArrayList<>();
+    private final java.util.Set<Long> dirtySet = new java.util.HashSet<>();
+    /** Lowest cluster index that may be free; allocation searches from here. */
+    private long freeSearchStart;
+
+    RefcountTable(HostFile file, Qcow2Header header) throws IOException {
+        this.file = file;
+        this.header = header;
+        this.clusterBits = header.clusterBits;
+        this.clusterSize = 1 << clusterBits;
+        this.order = header.refcountOrder;
+        this.bits = 1 << order;
+        this.maxRefcount = bits == 64 ? Long.MAX_VALUE : (1L << bits) - 1;
+        this.blockBits = clusterBits + 3 - order;
+        int entries = header.refcountTableClusters * (clusterSize / 8);
+        byte[] raw = file.readStrict(header.refcountTableOffset, entries * 8, "refcount table");
+        table = new long[entries];
+        ByteBuffer.wrap(raw).asLongBuffer().get(table);
+        for (int i = 0; i < entries; i++) {
+            long off = table[i] & REFT_OFFSET_MASK;
+            if ((table[i] & 0x1FF) != 0 || (off & (clusterSize - 1)) != 0 || off < 0) {
+                throw new Qcow2Exception("refcount table entry " + i + " is not a cluster-aligned offset",
+                        header.refcountTableOffset + 8L * i);
+            }
+        }
+    }
+
+    long maxRefcount() {
+        return maxRefcount;
+    }
+
+    int entriesPerBlock() {
+        return 1 << blockBits;
+    }
+
+    long[] tableEntries() {
+        return table;
+    }
+
+    /** Clusters covered by the refcount table. */
+    long coveredClusters() {
+        return (long) table.length << blockBits;
+    }
+
+    private byte[] block(long index, boolean create) throws IOException {
+        if (index >= table.length) {
+            return null;
+        }
+        byte[] b = blocks.get(index);
+        if (b != null) {
+            return b;
+        }
+        long off = table[(int) index] & REFT_OFFSET_MASK;
+        if (off == 0) {
+            return null;
+        }
+        if (off + clusterSize > file.length()) {
+            throw new Qcow2Exception("refcount block " + index + " at 0x" + Long.toHexString(off)
+                    + " lies beyond the end of the file", header.refcountTableOffset + 8 * index);
+        }
+        b = new byte[clusterSize];
+        file.read(off, b, 0, clusterSize);
+        blocks.put(index, b);
+        return b;
+    }
+
+    long get(long cluster) throws IOException {
+        byte[] b = block(cluster >>> blockBits, false);
+        if (b == null) {
+            return 0;
+        }
+        return decode(b, (int) (cluster & ((1 << blockBits) - 1)));
+    }
+
+    private long decode(byte[] b, int i) {
+        switch (order) {
+            case 4: return ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+            case 5: return ByteBuffer.wrap(b).getInt(4 * i) & 0xFFFFFFFFL;
+            case 6: return ByteBuffer.wrap(b).getLong(8 * i);
+            case 3: return b[i] & 0xFF;
+            default: {
+                int bit = i * bits;
+                return ((b[bit >>> 3] & 0xFF) >>> (bit & 7)) & ((1 << bits) - 1);
+            }
+        }
+    }
+
+    private void encode(byte[] b, int i, long v) {
+        switch (order) {
+            case 4 -> { b[2 * i] = (byte) (v >>> 8); b[2 * i + 1] = (byte) v; }
+            case 5 -> ByteBuffer.wrap(b).putInt(4 * i, (int) v);
+            case 6 -> ByteBuffer.wrap(b).putLong(8 * i, v);
+            case 3 -> b[i] = (byte) v;
+            default -> {
+                int bit = i * bits;
+                int mask = ((1 << bits) - 1) << (bit & 7);
+                b[bit >>> 3] = (byte) ((b[bit >>> 3] & ~mask) | (((int) v << (bit & 7)) & mask));
+            }
+        }
+    }
+
+    /** Sets a refcount in the cache; the block must exist (see {@link #ensureBlock}). */
+    void set(long cluster, long value) throws IOException {
+        if (value < 0 || value > maxRefcount) {
+            throw new Qcow2Exception("refcount of cluster " + cluster + " would overflow (" + value + " > "
+                    + maxRefcount + ")", cluster << clusterBits);
+        }
+        long index = cluster >>> blockBits;
+        byte[] b = block(index, false);
+        if (b == null) {
+            if (value == 0) {
+                return;
+            }
+            ensureBlock(cluster, cluster);
+            b = block(index, false);
+        }
+        encode(b, (int) (cluster & ((1 << blockBits) - 1)), value);
+        markDirty(index);
+        if (value == 0 && cluster < freeSearchStart) {
+            freeSearchStart = cluster;
+        }
+    }
+
+    void add(long cluster, long delta) throws IOException {
+        long v = get(cluster) + delta;
+        if (v < 0) {
+            throw new Qcow2Exception("refcount of cluster " + cluster + " would drop below zero", cluster << clusterBits);
+        }
+        set(cluster, v);
+    }
+
+    /** Adds {@code delta} to every cluster touched by the byte range [offset, offset+length). */
+    void addRange(long offset, long length, long delta) throws IOException {
+        if (length <= 0) {
+            return;
+        }
+        long first = offset >>> clusterBits;
+        long last = (offset + length - 1) >>> clusterBits;
+        for (long c = first; c <= last; c++) {
+            add(c, delta);
+        }
+    }
+
+    private void markDirty(long index) {
+        if (dirtySet.add(index)) {
+            dirtyBlocks.add(index);
+        }
+    }
+
+    boolean hasDirty() {
+        return !dirtyBlocks.isEmpty();
+    }
+
+    /** Writes every changed refcount block (no flush; the caller orders and forces). */
+    void writeDirty() throws IOException {
+        for (long index : dirtyBlocks) {
+            long off = table[(int) index] & REFT_OFFSET_MASK;
+            file.write(off, blocks.get(index), 0, clusterSize);
+        }
+        dirtyBlocks.clear();
+        dirtySet.clear();
+    }
+
+    /**
+     * Allocates {@code n} contiguous clusters with refcount 1 and returns the host offset of
+     * the first. New refcount blocks describe themselves; the refcount table grows into fresh
+     * space and is switched in the header with one write.
+     */
+    long allocate(int n) throws IOException {
+        if (n <= 0) {
+            throw new IllegalArgumentException("n=" + n);
+        }
+        restart:
+        for (;;) {
+            long start = freeSearchStart;
+            long c = start;
+            int run = 0;
+            while (run < n) {
+                long index = c >>> blockBits;
+                if (block(index, false) == null) {
+                    ensureBlock(c, -1);
+                    continue restart;
+                }
+                if (get(c) == 0) {
+                    run++;
+                } else {
+                    run = 0;
+                    start = c + 1;
+                }
+                c++;
+            }
+            if ((start + n) << clusterBits >= (1L << 56) || start + n < 0) {
+                throw new Qcow2Exception("image file would exceed the 2^56 byte qcow2 limit", Qcow2Exception.NO_OFFSET);
+            }
+            for (long i = start; i < start + n; i++) {
+                set(i, 1);
+            }
+            if (start == freeSearchStart || n == 1) {
+                freeSearchStart = start + n;
+            }
+            return start << clusterBits;
+        }
+    }
+
+    /**
+     * Creates the refcount block covering {@code cluster}. It goes into the range it describes
+     * (everything a missing block covers counts as free), avoiding cluster {@code avoid}.
+     */
+    private void ensureBlock(long cluster, long avoid) throws IOException {
+        long index = cluster >>> blockBits;
+        if (index < table.length) {
+            long at = index << blockBits;
+            if (at == avoid) {
+                at++;
+            }
+            byte[] b = new byte[clusterSize];
+            encode(b, (int) (at & ((1 << blockBits) - 1)), 1);
+            long off = at << clusterBits;
+            file.write(off, b, 0, clusterSize);
+            file.force();
+            table[(int) index] = off;
+            file.write(header.refcountTableOffset + 8 * index, ByteBuffer.allocate(8).putLong(0, off).array(), 0, 8);
+            blocks.put(index, b);
+            return;
+        }
+        growTable(index);
+    }
+
+    /** Moves the refcount table to fresh space large enough to hold entry {@code index}. */
+    private void growTable(long index) throws IOException {
+        long blockStart = index << blockBits;
+        long needEntries = index + 1;
+        long newEntries = Math.max(needEntries, table.length + table.length / 2);
+        int entriesPerCluster = clusterSize / 8;
+        long newClusters = (newEntries + entriesPerCluster - 1) / entriesPerCluster;
+        if (newClusters * clusterSize > Qcow2Image.MAX_REFTABLE_BYTES) {
+            throw new Qcow2Exception("refcount table would exceed " + Qcow2Image.MAX_REFTABLE_BYTES + " bytes",
+                    Qcow2Exception.NO_OFFSET);
+        }
+        if (newClusters + 1 > (1L << blockBits)) {
+            throw new Qcow2Exception("refcount table does not fit in one refcount block's range", Qcow2Exception.NO_OFFSET);
+        }
+        // Everything from blockStart on is free: block at blockStart, table right after it,
+        // all described by the new block itself.
+        byte[] b = new byte[clusterSize];
+        for (int i = 0; i <= newClusters; i++) {
+            encode(b, i, 1);
+        }
+        long blockOff = blockStart << clusterBits;
+        long tableOff = blockOff + clusterSize;
+        long[] grown = java.util.Arrays.copyOf(table, (int) (newClusters * entriesPerCluster));
+        grown[(int) index] = blockOff;
+        ByteBuffer tb = ByteBuffer.allocate((int) (newClusters * clusterSize));
+        tb.asLongBuffer().put(grown);
+        file.write(blockOff, b, 0, clusterSize);
+        file.write(tableOff, tb.array(), 0, tb.capacity());
+        file.force();
+        ByteBuffer hb = ByteBuffer.allocate(12).putLong(tableOff).putInt((int) newClusters);
+        file.write(Qcow2Header.OFF_REFTABLE, hb.array(), 0, 12);
+        file.force();
+        long oldOff = header.refcountTableOffset;
+        int oldClusters = header.refcountTableClusters;
+        header.refcountTableOffset = tableOff;
+        header.refcountTableClusters = (int) newClusters;
+        table = grown;
+        blocks.put(index, b);
+        // The old table is no longer referenced by the header: free it.
+        for (int i = 0; i < oldClusters; i++) {
+            add((oldOff >>> clusterBits) + i, -1);
+        }
+    }
+
+    /** Forgets cached blocks (after a repair rewrote them behind our back). */
+    void reload() throws IOException {
+        blocks.clear();
+        dirtyBlocks.clear();
+        dirtySet.clear();
+        int entries = header.refcountTableClusters * (clusterSize / 8);
+        byte[] raw = file.readStrict(header.refcountTableOffset, entries * 8, "refcount table");
+        table = new long[entries];
+        ByteBuffer.wrap(raw).asLongBuffer().get(table);
+        freeSearchStart = 0;
+    }
+
+    long blockOffset(long index) {
+        return index < table.length ? table[(int) index] & REFT_OFFSET_MASK : 0;
+    }
+
+    int blockBits() {
+        return blockBits;
+    }
+}

@@ -65,6 +65,11 @@ final class DwarfForm {
      * unknown forms are corruption (or a producer this reader does not know) and throw.
      */
     static void skip(ByteCursor c, int form, Encoding enc) throws SymbolsException {
+        // DW_FORM_indirect names the real form inline; a loop, not recursion, so a run of
+        // indirect bytes in corrupt input cannot exhaust the stack.
+        while (form == INDIRECT) {
+            form = c.ulebInt();
+        }
         switch (form) {
             case ADDR: c.skip(enc.addressSize()); return;
             case BLOCK2: c.skip(c.u16()); return;
@@ -87,7 +92,6 @@ final class DwarfForm {
             case STRP: case LINE_STRP: case SEC_OFFSET: case STRP_SUP: case GNU_REF_ALT: case GNU_STRP_ALT:
                 c.skip(enc.offsetSize()); return;
             case FLAG_PRESENT: case IMPLICIT_CONST: return;
-            case INDIRECT: skip(c, c.ulebInt(), enc); return;
             default: throw c.error("unknown DW_FORM 0x" + Integer.toHexString(form));
         }
     }

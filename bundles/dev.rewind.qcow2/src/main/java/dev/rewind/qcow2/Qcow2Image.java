@@ -232,7 +232,8 @@ public final class Qcow2Image implements DiskImage {
         try (HostFile f = HostFile.create(path)) {
             f.write(0, cluster0, 0, cs);
             f.write(cs, meta.array(), 0, meta.capacity());
-            f.extendTo(total * cs);
+            // Like qemu-img: the file ends with the last L1 entry, not the cluster.
+            f.extendTo(h.l1TableOffset + l1Entries * 8);
             f.force();
         }
         return open(path, Mode.READ_WRITE);

@@ -67,8 +67,11 @@ final class RequestParser {
                 return new Request.ThreadAlive(parseThreadId(rest));
             case 'D':
                 // "D" or "D;pid" (multiprocess); we have one process.
-                if (!rest.isEmpty() && !rest.startsWith(";")) {
-                    throw new MalformedPacketException("bad detach packet");
+                if (!rest.isEmpty()) {
+                    if (!rest.startsWith(";")) {
+                        throw new MalformedPacketException("bad detach packet");
+                    }
+                    Hex.parseUnsigned(rest.substring(1));
                 }
                 return new Request.Detach();
             case 'k':
@@ -264,16 +267,24 @@ final class RequestParser {
         // type,addr,kind[;cond...][;cmds...]: conditions are evaluated by gdb since we do not
         // advertise ConditionalBreakpoints, so they are ignored here.
         int semi = rest.indexOf(';');
+        if (semi >= 0) {
+            for (String extra : rest.substring(semi + 1).split(";", -1)) {
+                if (!extra.startsWith("X") && !extra.startsWith("cmds:")) {
+                    throw new MalformedPacketException("bad breakpoint condition or command list");
+                }
+            }
+        }
         String[] parts = (semi < 0 ? rest : rest.substring(0, semi)).split(",", -1);
         if (parts.length != 3) {
             throw new MalformedPacketException("Z/z needs type,addr,kind");
         }
         int type = Hex.parseInt(parts[0]);
+        long address = Hex.parseUnsigned(parts[1]);
+        int length = Hex.parseInt(parts[2]);
         if (type > 4) {
             return new Request.Unsupported((insert ? "Z" : "z") + rest);
         }
-        return new Request.Breakpoint(insert, BreakpointType.fromWireCode(type),
-                Hex.parseUnsigned(parts[1]), Hex.parseInt(parts[2]));
+        return new Request.Breakpoint(insert, BreakpointType.fromWireCode(type), address, length);
     }
 
     private static Request parseSetThread(String rest) throws MalformedPacketException {

@@ -88,7 +88,7 @@ public class RequestParserTest {
             "mzz,4", "m100", "m100,", "m,4", "m12345678901234567,1", "Mzz,1:00", "M100,2:00", "M100,1:0g",
             "X100,2:a", "X100", "pxyz", "p", "P20", "P20=", "P20=123", "P20=001122334455667788", "G123",
             "Z0,100", "Zq,100,4", "Z0,1g0,4", "vCont;", "vCont;x", "vCont;c:zz", "vCont;s:2", "C5", "Sxx",
-            "qRcmd,6", "qRcmd,zz", "qXfer:features:read:target.xml:0", "Hg", "Tq", "?x", "gg", "cxyz", "D1",
+            "qRcmd,6", "qRcmd,zz", "qXfer:features:read:target.xml:0", "Hg", "Tq", "?x", "gg", "cxyz", "D1", "D;", "D;1g", "z1,80000000,3;;u", "Z0,10,4;",
         }) {
             assertMalformed(s);
         }

@@ -70,8 +70,11 @@ public final class ImageCheck {
         boolean tableNeedsRewrite = !table.problems.isEmpty() || !table.incomplete.isEmpty();
         if (tableNeedsRewrite && repair == Repair.ALL) {
             // Make allocation safe first (no cluster in use may count as free), then rewrite the table.
+            PrintStream quiet = this.log;
+            this.log = null;
             scan();
             compare(Repair.ALL, true);
+            this.log = quiet;
             img.refcounts.writeDirty();
             img.file.force();
             for (String p : table.problems) {

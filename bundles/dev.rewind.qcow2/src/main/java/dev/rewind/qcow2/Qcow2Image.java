@@ -806,6 +806,9 @@ public final class Qcow2Image implements DiskImage {
         long first = offset >>> clusterBits;
         long last = (offset + length - 1) >>> clusterBits;
         for (long c = first; c <= last; c++) {
+            if (mode == Mode.REPAIR && refcounts.get(c) == 0) {
+                continue; // a broken image may reference clusters it never counted
+            }
             refcounts.add(c, -1);
             if (refcounts.get(c) == 0) {
                 l2Cache.remove(c << clusterBits);

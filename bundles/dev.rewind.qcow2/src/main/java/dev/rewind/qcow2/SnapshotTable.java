@@ -124,15 +124,13 @@ public final class SnapshotTable {
                         + " > " + MAX_EXTRA_DATA + ")");
                 repaired++;
             }
-            if (pos + extraSize > file.length()) {
-                throw new Qcow2Exception("snapshot table entry " + i + " extends beyond the end of the file", entryStart);
-            }
             int keepExtra = (int) Math.min(extraSize, MAX_EXTRA_DATA);
-            byte[] extra = file.readStrict(pos, keepExtra, "snapshot extra data");
+            byte[] extra = repair ? lenient(file, pos, keepExtra) : file.readStrict(pos, keepExtra, "snapshot extra data");
             pos += extraSize;
-            byte[] id = file.readStrict(pos, idSize, "snapshot id");
+            // When repairing, what lies past the end of the file reads as zeros, as in QEMU.
+            byte[] id = repair ? lenient(file, pos, idSize) : file.readStrict(pos, idSize, "snapshot id");
             pos += idSize;
-            byte[] name = file.readStrict(pos, nameSize, "snapshot name");
+            byte[] name = repair ? lenient(file, pos, nameSize) : file.readStrict(pos, nameSize, "snapshot name");
             pos += nameSize;
             pos = (pos + 7) & ~7L;
             long entryLen = 40 + keepExtra + idSize + nameSize;
@@ -165,6 +163,12 @@ public final class SnapshotTable {
         t.incomplete.addAll(incomplete);
         t.repairedOnRead = repaired;
         return t;
+    }
+
+    private static byte[] lenient(HostFile file, long pos, int len) throws IOException {
+        byte[] b = new byte[len];
+        file.read(pos, b, 0, len);
+        return b;
     }
 
     /** The complete table as QEMU's qcow2_write_snapshots would write it. */

@@ -36,6 +36,8 @@ public final class RspServer implements Closeable {
     private final AtomicBoolean sessionActive = new AtomicBoolean();
     private volatile ServerSocket serverSocket;
     private volatile boolean closed;
+    private volatile RspConnection activeConnection;
+    private volatile GdbSession activeSession;
     private ExecutorService sessionThread;
     private Thread acceptThread;
     private boolean runLength = true;
@@ -140,13 +142,31 @@ public final class RspServer implements Closeable {
     private void serve(Socket client) {
         log("client " + client.getRemoteSocketAddress());
         try (RspConnection connection = new RspConnection(client, MAX_PACKET)) {
-            new GdbSession(target, connection, MAX_PACKET, runLength, trace).run();
+            GdbSession session = new GdbSession(target, connection, MAX_PACKET, runLength, trace);
+            activeConnection = connection;
+            activeSession = session;
+            if (closed) {
+                return;
+            }
+            session.run();
         } catch (IOException e) {
             log("session failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            activeSession = null;
+            activeConnection = null;
         }
         log("client gone");
+    }
+
+    /**
+     * State of the current gdb session: STOPPED, RUNNING or INTERRUPTED while a client is served,
+     * DETACHED when there is none.
+     */
+    public SessionState state() {
+        GdbSession s = activeSession;
+        return s == null ? SessionState.DETACHED : s.state();
     }
 
     /** The bound port; call after {@link #bind()} or {@link #start()}. */
@@ -172,10 +192,17 @@ public final class RspServer implements Closeable {
         return sessionActive.get();
     }
 
-    /** Stops accepting, drops the current client and waits briefly for the session to end. */
+    /**
+     * Stops accepting, drops the current client (a running target sees an interruption) and waits
+     * briefly for the session to end.
+     */
     @Override
     public synchronized void close() {
         closed = true;
+        RspConnection c = activeConnection;
+        if (c != null) {
+            c.close();
+        }
         ServerSocket s = serverSocket;
         if (s != null) {
             try {

@@ -55,15 +55,32 @@ public class RspSessionTest {
         try (RspServer s = server(false, TinyRv64Fixture.spinningProgram()); RspTestClient c = new RspTestClient(s.port())) {
             c.request("QStartNoAckMode");
             c.ackMode = false;
+            assertEquals(SessionState.STOPPED, s.state());
             c.sendRaw(RspTestClient.frame("vCont;c"));
             assertTrue("target must keep running until interrupted", c.silentFor(300));
+            assertEquals(SessionState.RUNNING, s.state());
             c.sendRaw(new byte[] {3});
             String stop = c.readPacket();
             assertTrue(stop, stop.startsWith("T02"));
+            assertEquals(SessionState.STOPPED, s.state());
             // the spinning loop counted in a0; the session is stopped and usable again
             String a0 = c.request("pa");
             assertTrue(a0, Hex.littleEndian(Hex.decode(a0)) > 1000);
             assertEquals("OK", c.request("T1"));
+        }
+    }
+
+    @Test(timeout = 20_000)
+    public void closingTheServerStopsARunningTargetAndDropsTheClient() throws Exception {
+        RspServer s = server(false, TinyRv64Fixture.spinningProgram());
+        try (RspTestClient c = new RspTestClient(s.port())) {
+            assertEquals("QC1", c.request("qC"));
+            c.sendRaw(RspTestClient.frame("c"));
+            assertEquals('+', c.readByte());
+            assertTrue(c.silentFor(200));
+            s.close();
+            assertEquals(SessionState.DETACHED, s.state());
+            assertEquals(-1, readOrEnd(c));
         }
     }
 

@@ -68,19 +68,33 @@ public interface DebugTarget {
     boolean supportsReverse();
 
     /**
-     * Runs the machine and returns why it stopped. Semantics per mode:
+     * Runs the machine and returns why it stopped.
+     *
+     * <p><b>Watchpoints fire before the access, in the direction of travel.</b> gdb treats RISC-V
+     * watchpoints as non-steppable: after a watchpoint stop it removes its watchpoints, moves over
+     * the reported instruction itself (one step in the current direction) and then shows old and
+     * new value. So the target must stop at the instruction boundary <em>next to</em> the
+     * accessing instruction without crossing it: going forward, before the instruction executes
+     * (pc = the load/store); going backward, before it is undone (just after it). Position, icount
+     * and memory are then exactly as at that boundary.
+     *
+     * <p>Per mode:
      * <ul>
-     *   <li>{@code STEP}: retire exactly one instruction (a trap taken by it counts as that step),
-     *       then {@link StopEvent#stepped()}, or a watchpoint event if it made a watched access.
+     *   <li>{@code STEP}: retire exactly one instruction (a trap taken by it counts as that step)
+     *       and return {@link StopEvent#stepped()}; if that instruction makes a watched access, do
+     *       not execute it and return the watchpoint event instead.
      *   <li>{@code CONTINUE}: run until a breakpoint address is reached (checked before the
      *       instruction executes, except for the instruction at pc when the run starts: gdb steps
-     *       over that one itself), a watched access (stop after that instruction), exit, the end of
-     *       recorded history ({@link StopEvent#historyEnd()}) or an interruption.
-     *   <li>{@code REVERSE_STEP}: go to icount − 1; at icount 0 (or the oldest reachable position)
-     *       stay and return {@link StopEvent#historyBegin()}.
-     *   <li>{@code REVERSE_CONTINUE}: go to the largest position k strictly before the current one
-     *       whose instruction sits on a breakpoint or makes a watched access, stopping before it
-     *       executes (old memory value visible); if none, go to the oldest position and return
+     *       over that one itself), an instruction that would make a watched access (not executed),
+     *       exit, the end of recorded history ({@link StopEvent#historyEnd()}, without moving) or an
+     *       interruption.
+     *   <li>{@code REVERSE_STEP}: go to icount − 1 and return {@link StopEvent#stepped()}; if the
+     *       instruction to undo made a watched access, stay and return the watchpoint event; at
+     *       the oldest reachable position stay and return {@link StopEvent#historyBegin()}.
+     *   <li>{@code REVERSE_CONTINUE}: with c the current position, find the largest k &lt; c such
+     *       that instruction k sits on a breakpoint (stop at k: before it executes) or makes a
+     *       watched access (stop at k + 1: gdb then steps back over it and shows the old value);
+     *       k = c − 1 is included. If there is none, go to the oldest reachable position and return
      *       {@link StopEvent#historyBegin()}.
      * </ul>
      * Long runs (forwards or backwards) must poll {@code interruption} at least every few thousand

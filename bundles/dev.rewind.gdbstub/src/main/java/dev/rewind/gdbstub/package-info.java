@@ -4,8 +4,8 @@
  *   <li>transport: {@link dev.rewind.gdbstub.RspServer} (TCP, loopback by default,
  *       {@link dev.rewind.gdbstub.ListenAddress} for {@code --listen}) and {@code RspConnection}
  *       (socket, reader thread that notices Ctrl-C while the target runs);
- *   <li>framing: {@code FrameDecoder} / {@code FrameEncoder} (checksums, acks, {@code }}
- *       escapes, run-length encoding);
+ *   <li>framing: {@code FrameDecoder} / {@code FrameEncoder} (checksums, acks, 0x7d escapes,
+ *       run-length encoding);
  *   <li>typed requests: {@code RequestParser} turns a payload into one {@code Request} record;
  *   <li>session: {@code GdbSession}, an explicit {@link dev.rewind.gdbstub.SessionState} machine
  *       that executes requests and builds replies;

@@ -90,10 +90,14 @@ final class LineProgramReader {
         List<String> files = new ArrayList<>();
         if (version >= 5) {
             readEntries(unit, enc, dirs, null, true);
-            readEntries(unit, enc, files, dirs, false);
-            if (!dirs.isEmpty() && compDir != null && !isAbsolute(dirs.get(0))) {
-                dirs.set(0, join(compDir, dirs.get(0)));
+            // Directory 0 is the compilation directory itself (DWARF 5 6.2.4.1, a copy of
+            // DW_AT_comp_dir); relative entries after it are relative to it.
+            for (int i = 1; i < dirs.size(); i++) {
+                if (!isAbsolute(dirs.get(i)) && !dirs.get(0).isEmpty()) {
+                    dirs.set(i, join(dirs.get(0), dirs.get(i)));
+                }
             }
+            readEntries(unit, enc, files, dirs, false);
         } else {
             dirs.add(compDir);
             while (true) {

@@ -18,6 +18,9 @@ public final class ProgramSymbols {
     private final ElfFile elf;
     private final List<ElfSymbol> symbols;
     private final ElfSymbol[] codeAndData;
+    // Code labels for naming assembly without DWARF: FUNC and untyped symbols, sorted by value;
+    // stable, so equal values keep table order.
+    private final ElfSymbol[] labels;
     private final DebugInfo info;
     private final LineTable lines;
     private final CallFrameInfo cfi;
@@ -37,6 +40,17 @@ public final class ProgramSymbols {
         }
         sized.sort((a, b) -> Long.compareUnsigned(a.value(), b.value()));
         this.codeAndData = sized.toArray(new ElfSymbol[0]);
+        List<ElfSymbol> code = new ArrayList<>();
+        for (ElfSymbol s : symbols) {
+            boolean label = s.type() == ElfSymbol.Type.FUNC || s.type() == ElfSymbol.Type.NOTYPE;
+            // "$x..." are RISC-V mapping symbols and ".L..." assembler temporaries, not names.
+            if (label && !s.name().isEmpty() && !s.name().startsWith("$") && !s.name().startsWith(".L")
+                    && s.sectionIndex() != ElfSymbol.SHN_UNDEF && s.sectionIndex() < 0xff00) {
+                code.add(s);
+            }
+        }
+        code.sort((a, b) -> Long.compareUnsigned(a.value(), b.value()));
+        this.labels = code.toArray(new ElfSymbol[0]);
         this.info = info;
         this.lines = lines;
         this.cfi = cfi;
@@ -198,20 +212,54 @@ public final class ProgramSymbols {
     }
 
     /**
-     * The innermost function covering {@code pc} (an inlined copy when pc is in inlined code);
-     * for code without DWARF, a function made from the ELF FUNC symbol covering pc; else null.
+     * The innermost function covering {@code pc} (an inlined copy when pc is in inlined code).
+     * For code without DWARF functions (assembly), a function made from the ELF symbol table
+     * as addr2line does: the nearest FUNC or untyped label at or below pc in the same section.
+     * Null if there is none.
      */
     public FunctionInfo functionAt(long pc) {
         FunctionInfo f = info.functionAt(pc);
         if (f != null) {
             return f;
         }
-        ElfSymbol s = symbolAt(pc);
-        if (s != null && s.type() == ElfSymbol.Type.FUNC) {
-            long high = s.value() + Math.max(1, s.size());
-            return new FunctionInfo(s.name(), List.of(new AddressRange(s.value(), high)), false, null, "");
+        ElfSymbol s = labelAt(pc);
+        if (s == null) {
+            return null;
         }
-        return null;
+        long high = s.size() > 0 ? s.value() + s.size() : pc + 1;
+        return new FunctionInfo(s.name(), List.of(new AddressRange(s.value(), high)), false, null, "");
+    }
+
+    private ElfSymbol labelAt(long pc) {
+        int lo = 0;
+        int hi = labels.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(labels[mid].value(), pc) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) {
+            return null;
+        }
+        // Of several labels at one address, the largest wins, then the first in table order.
+        long value = labels[found].value();
+        ElfSymbol s = labels[found];
+        for (int i = found - 1; i >= 0 && labels[i].value() == value; i--) {
+            if (Long.compareUnsigned(labels[i].size(), s.size()) >= 0) {
+                s = labels[i];
+            }
+        }
+        List<ElfSection> sections = elf.sections();
+        if (s.sectionIndex() <= 0 || s.sectionIndex() >= sections.size()
+                || !sections.get(s.sectionIndex()).containsAddress(pc)) {
+            return null;
+        }
+        return s;
     }
 
     /** The source position of {@code pc}, or null. */

@@ -23,7 +23,13 @@ public class AddressLookupMatchesAddr2lineTest {
     @Test
     public void everyTextAddressMatchesAddr2line() throws Exception {
         for (TestPrograms.Variant v : TestPrograms.PLAIN) {
-            Path elf = TestPrograms.build(v);
+            compare(TestPrograms.build(v), v.toString(), v.dwarf());
+        }
+    }
+
+    /** Requires our function and file:line for every halfword of .text in {@code elf} to equal addr2line's. */
+    static void compare(Path elf, String v, int dwarfVersion) throws Exception {
+        {
             ProgramSymbols program = ProgramSymbols.load(elf);
             assertEquals(v + ": problems", List.of(), program.problems());
             ElfSection text = program.elf().section(".text");
@@ -45,6 +51,11 @@ public class AddressLookupMatchesAddr2lineTest {
                 // addr2line appends " (discriminator N)" to some answers; the line is what counts.
                 String where = out[2 * i + 1].replaceFirst(" \\(discriminator \\d+\\)$", "");
                 SourceLocation loc = program.lineFor(a);
+                if (where.endsWith(":?") || where.equals("??:0")) {
+                    // No line information (addr2line may name the object file from an STT_FILE symbol).
+                    assertEquals(v + ": line at 0x" + Long.toHexString(a), null, loc);
+                    continue;
+                }
                 String ours = loc == null ? "??:0" : loc.path() + ":" + loc.line();
                 if (!where.equals(ours)) {
                     disputed.add(a);
@@ -52,10 +63,10 @@ public class AddressLookupMatchesAddr2lineTest {
                 }
             }
             if (disputed.isEmpty()) {
-                continue;
+                return;
             }
             assertEquals(v + ": addr2line disagrees at " + disputed.size() + " addresses, e.g. 0x"
-                    + Long.toHexString(disputed.get(0)) + " (ours " + ourLines.get(0) + ")", 5, v.dwarf());
+                    + Long.toHexString(disputed.get(0)) + " (ours " + ourLines.get(0) + ")", 5, dwarfVersion);
             List<String> gdb = new ArrayList<>(List.of("gdb-multiarch", "-nx", "-batch"));
             for (long a : disputed) {
                 gdb.add("-ex");
@@ -69,7 +80,14 @@ public class AddressLookupMatchesAddr2lineTest {
                     gdbLines.add(m.group(2) + ":" + m.group(1));
                 }
             }
-            assertEquals(v + ": gdb's file:line where addr2line differs", ourLines, gdbLines);
+            assertEquals(v + ": gdb answers", ourLines.size(), gdbLines.size());
+            for (int i = 0; i < ourLines.size(); i++) {
+                // gdb prints the file name as the line table spells it, possibly relative.
+                String ours = ourLines.get(i);
+                String theirs = gdbLines.get(i);
+                assertTrue(v + ": at 0x" + Long.toHexString(disputed.get(i)) + " gdb says " + theirs + ", we say "
+                        + ours, ours.equals(theirs) || ours.endsWith("/" + theirs));
+            }
         }
     }
 }

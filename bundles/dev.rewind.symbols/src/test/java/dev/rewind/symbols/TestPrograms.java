@@ -82,6 +82,11 @@ final class TestPrograms {
 
     /** Runs a command in {@code dir}, returning stdout; fails on a non-zero exit or a timeout. */
     static String run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        return run(dir, cmd, true);
+    }
+
+    /** As {@link #run(Path, List)}; with {@code checkExit} false a non-zero exit is not an error. */
+    static String run(Path dir, List<String> cmd, boolean checkExit) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         Path err = Files.createTempFile(dir, "stderr", ".txt");
         pb.redirectError(err.toFile());
@@ -97,7 +102,7 @@ final class TestPrograms {
         }
         String stderr = Files.readString(err);
         Files.deleteIfExists(err);
-        if (p.exitValue() != 0) {
+        if (checkExit && p.exitValue() != 0) {
             throw new IOException("exit " + p.exitValue() + " from " + cmd + ":\n" + stderr);
         }
         return out.toString(StandardCharsets.UTF_8);

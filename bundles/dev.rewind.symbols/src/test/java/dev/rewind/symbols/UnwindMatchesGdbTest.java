@@ -133,8 +133,10 @@ public class UnwindMatchesGdbTest {
         }
         s.append("kill\n");
         Files.writeString(script, s.toString());
+        // The final "kill" ends QEMU, and gdb sometimes reports the closed pipe with exit status 1;
+        // the stop count asserted by the caller is what shows the session completed.
         String out = TestPrograms.run(elf.getParent(), List.of("gdb-multiarch", "-nx", "-batch", "-x",
-                script.toString(), elf.toString()));
+                script.toString(), elf.toString()), false);
         List<Stop> stops = new ArrayList<>();
         Stop stop = null;
         for (String line : out.split("\n")) {

@@ -1,111 +1,493 @@
 package dev.rewind.emulator;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
 /**
- * A QEMU {@code virt} machine with one RV64IMAC hart: RAM at 0x8000_0000, boot ROM at 0x1000,
- * UART, CLINT, PLIC, SiFive test finisher, virtio-mmio block, HTIF. Execution is a pure function
- * of the loaded program, the configuration and what the {@link InputPort} delivers.
+ * A QEMU {@code virt} machine with one RV64IMAC hart: boot ROM at 0x1000, RAM at 0x8000_0000,
+ * UART, CLINT, PLIC, SiFive test finisher, eight virtio-mmio slots (block device in slot 0 when
+ * a disk is configured) and HTIF through ELF symbols. Execution is a pure function of the loaded
+ * program, the configuration and what the {@link InputPort} delivers.
  *
  * <p>Time: {@link #icount()} counts retired instructions; virtual ns = (icount &lt;&lt; shift) + bias,
- * where the bias only grows by idle warps granted by the input port.
+ * and the bias only grows by idle warps the input port grants at WFI.
  *
- * <p>Work in progress: the API below is the contract; the implementation lands with the hart.
+ * <p>Not thread-safe: one caller drives it.
  */
 public final class VirtMachine {
 
+    public static final long RAM_BASE = Hart.RAM_BASE;
+    public static final long ROM_BASE = 0x1000, ROM_SIZE = 0xf000;
+    public static final long FDT_MAGIC_INFO = 0x4942534fL; // "OSBI", fw_dynamic_info magic
+
+    private final MachineConfig config;
+    private final InputPort port;
+    private final Memory ram;
+    private final Memory rom;
+    private final Bus bus;
+    private final Hart hart;
+    private final HartSystem sys;
+    private final VirtualClock clock;
+    private final Clint clint;
+    private final Plic plic;
+    private final Uart16550 uart;
+    private final VirtioBlock block;
+    private final List<MmioDevice> stateful = new ArrayList<>();
+    private final InputSink sink;
+
+    private ElfImage program;
+    private boolean waiting;
+    private boolean exited;
+    private int exitCode;
+    private long nextRequestId;
+    private boolean stopRequested;
+
     public VirtMachine(MachineConfig config) {
-        throw new UnsupportedOperationException("VirtMachine is being implemented (issue 3)");
+        this.config = config;
+        this.port = config.inputPort();
+        this.ram = new Memory(RAM_BASE, (int) config.ramSize(), true);
+        this.rom = new Memory(ROM_BASE, (int) ROM_SIZE, false);
+        List<MmioDevice> devices = new ArrayList<>();
+        this.bus = new Bus(ram, rom);
+        this.hart = new Hart(bus);
+        this.sys = hart.sys;
+        this.clock = new VirtualClock(hart, config.icountShift());
+        sys.clock = clock;
+        this.plic = new Plic(sys);
+        this.clint = new Clint(sys, clock);
+        this.uart = new Uart16550(config.uartOut(), plic);
+        SifiveTest test = new SifiveTest(this::guestExit);
+        devices.add(clint);
+        devices.add(plic);
+        devices.add(uart);
+        devices.add(test);
+        if (config.disk() != null) {
+            this.block = new VirtioBlock(0, config.disk(), ram, plic, this::blockSubmitted);
+            devices.add(block);
+        } else {
+            this.block = null;
+            devices.add(new VirtioMmio(0));
+        }
+        for (int i = 1; i < VirtioMmio.SLOTS; i++) {
+            devices.add(new VirtioMmio(i));
+        }
+        bus.attach(devices.toArray(new MmioDevice[0]));
+        stateful.add(clint);
+        stateful.add(plic);
+        stateful.add(uart);
+        if (block != null) {
+            stateful.add(block);
+        }
+        this.sink = new InputSink() {
+            @Override
+            public int uartRxSpace() {
+                return uart.rxSpace();
+            }
+
+            @Override
+            public void uartReceive(int b) {
+                uart.receive(b);
+            }
+
+            @Override
+            public void completeBlockRequest(long requestId) {
+                if (block != null) {
+                    block.complete(requestId);
+                }
+            }
+        };
+        reset();
     }
 
-    /** Loads the program and resets as QEMU virt does: boot ROM jumps to the ELF entry with a0=hartid, a1=FDT. */
-    public void load(ElfImage elf) {
-        throw new UnsupportedOperationException();
+    private void reset() {
+        hart.priv = Hart.M;
+        hart.pc = ROM_BASE;
+        clint.reset();
+        waiting = false;
+        exited = false;
     }
 
     /**
+     * Loads the program and sets up the boot ROM and FDT exactly as QEMU 7.2 virt with
+     * {@code -bios none -kernel}: the ROM jumps to the start of RAM with a0 = hartid and
+     * a1 = FDT address; the ELF entry is passed in the fw_dynamic_info block after the ROM code.
+     *
+     * @throws ElfFormatException if a segment does not fit in RAM
+     */
+    public void load(ElfImage elf) throws ElfFormatException {
+        for (ElfImage.Segment s : elf.segments()) {
+            long start = s.paddr();
+            if (start < RAM_BASE || s.memSize() > ram.size || start - RAM_BASE > ram.size - s.memSize()) {
+                throw new ElfFormatException(String.format(
+                        "segment at 0x%x (0x%x bytes) lies outside RAM [0x%x, 0x%x)", start, s.memSize(), RAM_BASE,
+                        RAM_BASE + ram.size));
+            }
+        }
+        for (ElfImage.Segment s : elf.segments()) {
+            int off = (int) (s.paddr() - RAM_BASE);
+            System.arraycopy(s.data(), 0, ram.data, off, s.data().length);
+            java.util.Arrays.fill(ram.data, off + s.data().length, off + (int) s.memSize(), (byte) 0);
+        }
+        byte[] fdt = DeviceTree.build(RAM_BASE, ram.size);
+        long fdtAddr = DeviceTree.loadAddress(RAM_BASE, ram.size, fdt.length);
+        System.arraycopy(fdt, 0, ram.data, (int) (fdtAddr - RAM_BASE), fdt.length);
+        writeResetVector(RAM_BASE, fdtAddr, elf.entry());
+        program = elf;
+        long tohost = elf.symbol("tohost").orElse(0L);
+        long fromhost = elf.symbol("fromhost").orElse(0L);
+        sys.specialStores = tohost != 0 && Htif.fits(ram, tohost)
+                ? new Htif(ram, tohost, fromhost, config.uartOut(), this::guestExit) : null;
+        ram.forgetDecoded();
+        rom.forgetDecoded();
+        ram.clearDirty();
+        reset();
+    }
+
+    private void writeResetVector(long startAddr, long fdtAddr, long kernelEntry) {
+        int[] code = {
+            0x00000297, // auipc t0, 0
+            0x02828613, // addi  a2, t0, 40   (a2 = &fw_dynamic_info)
+            0xf1402573, // csrr  a0, mhartid
+            0x0202b583, // ld    a1, 32(t0)   (FDT address)
+            0x0182b283, // ld    t0, 24(t0)   (start address)
+            0x00028067, // jr    t0
+        };
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(rom.data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < code.length; i++) {
+            b.putInt(4 * i, code[i]);
+        }
+        b.putLong(24, startAddr);
+        b.putLong(32, fdtAddr);
+        // fw_dynamic_info: magic, version 2, next_addr, next_mode S, options, boot_hart
+        b.putLong(40, FDT_MAGIC_INFO).putLong(48, 2).putLong(56, kernelEntry).putLong(64, 1).putLong(72, 0).putLong(80, 0);
+    }
+
+    private void guestExit(int code) {
+        exited = true;
+        exitCode = code;
+    }
+
+    private long blockSubmitted() {
+        long id = nextRequestId++;
+        port.blockSubmitted(hart.icount, id);
+        return id;
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    /**
      * Runs until icount reaches {@code icountLimit} (absolute), or a breakpoint, watchpoint,
-     * guest exit or permanent idle stops it.
+     * guest exit or permanent idle stops it. A breakpoint at the current pc does not stop the
+     * machine before at least one instruction has run, so "continue" from a breakpoint works.
      */
     public StopReason run(long icountLimit) {
-        throw new UnsupportedOperationException();
+        stopRequested = false;
+        hart.breakSkipIcount = hart.icount;
+        while (true) {
+            if (exited) {
+                return StopReason.EXIT;
+            }
+            if (stopRequested) {
+                return StopReason.REQUESTED;
+            }
+            long now = hart.icount;
+            if (now >= icountLimit) {
+                return StopReason.LIMIT;
+            }
+            clint.tick(clock.nowNs());
+            long portDeadline = port.nextDeadline(now);
+            if (portDeadline <= now) {
+                port.poll(now, sink);
+                portDeadline = port.nextDeadline(now);
+                if (portDeadline <= now) {
+                    portDeadline = now + 1; // a port that is never satisfied still lets the guest progress
+                }
+            }
+            if (waiting) {
+                if (sys.wakeable()) {
+                    waiting = false;
+                } else {
+                    long warp = port.idle(now, clock.nowNs(), clint.deadlineNs(), sink);
+                    if (warp == InputPort.IDLE_FOREVER) {
+                        return StopReason.IDLE;
+                    }
+                    clock.warp(warp);
+                    continue;
+                }
+            }
+            long limit = Math.min(icountLimit, Math.min(portDeadline, clock.icountAt(clint.deadlineNs())));
+            if (limit <= now) {
+                limit = now + 1;
+            }
+            int r = hart.runUntil(limit);
+            switch (r) {
+                case Hart.WFI -> waiting = !sys.wakeable();
+                case Hart.BREAK -> {
+                    return StopReason.BREAKPOINT;
+                }
+                case Hart.WATCH -> {
+                    return StopReason.WATCHPOINT;
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** Makes the next (or current, when called from an input port) {@link #run} return REQUESTED. */
+    public void requestStop() {
+        stopRequested = true;
     }
 
     public long icount() {
-        throw new UnsupportedOperationException();
+        return hart.icount;
     }
 
     /** Virtual time in ns: (icount &lt;&lt; shift) + bias. */
     public long virtualNs() {
-        throw new UnsupportedOperationException();
+        return clock.nowNs();
+    }
+
+    public VirtualClock clock() {
+        return clock;
     }
 
     public long pc() {
-        throw new UnsupportedOperationException();
+        return hart.pc;
     }
 
     /** Integer register x{@code i} (x0 reads 0). */
     public long reg(int i) {
-        throw new UnsupportedOperationException();
+        if (i < 0 || i > 31) {
+            throw new IllegalArgumentException("no register x" + i);
+        }
+        return hart.x[i];
+    }
+
+    /** Debugger write of a register (breaks replay determinism: the replay engine should refuse it). */
+    public void setReg(int i, long value) {
+        if (i < 1 || i > 31) {
+            throw new IllegalArgumentException("register x" + i + " is not writable");
+        }
+        hart.x[i] = value;
+    }
+
+    public void setPc(long pc) {
+        hart.pc = pc;
     }
 
     /** 0 = U, 1 = S, 3 = M. */
     public int privilege() {
-        throw new UnsupportedOperationException();
+        return hart.priv;
     }
 
-    /** Reads a CSR without side effects, or -1 ... for unknown numbers see implementation. */
-    public long csr(int number) {
-        throw new UnsupportedOperationException();
+    /** True while the hart sleeps in WFI. */
+    public boolean waitingForInterrupt() {
+        return waiting;
+    }
+
+    /** Reads a CSR without side effects, as M-mode would; empty for CSRs this hart lacks. */
+    public java.util.OptionalLong csr(int number) {
+        int saved = hart.priv;
+        try {
+            hart.priv = Hart.M;
+            return java.util.OptionalLong.of(sys.csrRead(number & 0xfff, hart.pc, hart.icount));
+        } catch (Trap t) {
+            sys.trapPending = false;
+            return java.util.OptionalLong.empty();
+        } finally {
+            hart.priv = saved;
+        }
     }
 
     /**
      * Debugger read of guest virtual memory through the current translation, without side
-     * effects (no A/D bits, no MMIO reads: device ranges read as zero). Returns bytes read
-     * before the first unmapped address.
+     * effects (no A/D bits, no MMIO reads: device ranges read as zero). Returns the number of
+     * bytes read before the first unmapped address.
      */
     public int readMemory(long vaddr, byte[] dst, int off, int len) {
-        throw new UnsupportedOperationException();
+        return sys.debugRead(vaddr, dst, off, len, false);
     }
+
+    /** Debugger write to guest physical RAM (dirty tracking and code cache kept right). */
+    public void writePhysical(long paddr, byte[] src, int off, int len) {
+        long o = paddr - RAM_BASE;
+        if (o < 0 || o + len > ram.size) {
+            throw new IllegalArgumentException(String.format("0x%x..+%d is not RAM", paddr, len));
+        }
+        ram.beforeStore((int) o, len);
+        System.arraycopy(src, off, ram.data, (int) o, len);
+    }
+
+    /** The loaded program (symbols for HTIF and debuggers), or null before {@link #load}. */
+    public ElfImage program() {
+        return program;
+    }
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ debugger hooks
 
     /** Stop <em>before</em> executing the instruction at virtual address {@code pc}. */
     public void addBreakpoint(long pc) {
-        throw new UnsupportedOperationException();
+        sys.addBreakpoint(pc);
     }
 
     public void removeBreakpoint(long pc) {
-        throw new UnsupportedOperationException();
+        sys.removeBreakpoint(pc);
+    }
+
+    public boolean hasBreakpoint(long pc) {
+        return sys.isBreakpoint(pc);
     }
 
     /** Stop after an instruction that accesses [addr, addr+len) the given way (virtual addresses). */
     public void addWatchpoint(long addr, long len, WatchKind kind) {
-        throw new UnsupportedOperationException();
+        if (len <= 0) {
+            throw new IllegalArgumentException("watchpoint length must be positive");
+        }
+        sys.addWatchpoint(addr, len, kind);
     }
 
     public void removeWatchpoint(long addr, long len, WatchKind kind) {
-        throw new UnsupportedOperationException();
+        sys.removeWatchpoint(addr, len, kind);
     }
 
     /** The access that caused the last {@link StopReason#WATCHPOINT}. */
     public WatchHit lastWatchHit() {
-        throw new UnsupportedOperationException();
+        return sys.lastWatchHit;
+    }
+
+    /** True once the guest asked to exit. */
+    public boolean exited() {
+        return exited;
     }
 
     /** Exit code the guest reported (finisher or HTIF); meaningful after {@link StopReason#EXIT}. */
     public int exitCode() {
-        throw new UnsupportedOperationException();
+        return exitCode;
     }
 
-    /** Full state capture. */
+    // ------------------------------------------------------------------ state
+
+    /** Full state capture; clears dirty tracking. */
     public MachineState saveState() {
-        throw new UnsupportedOperationException();
+        return capture(true);
     }
 
-    /** Pages written since the previous capture (full or delta), plus hart/devices. */
+    /** Pages written since the previous capture (full or delta), plus hart and devices; clears dirty tracking. */
     public MachineState saveDelta() {
-        throw new UnsupportedOperationException();
+        return capture(false);
     }
 
-    /** Restores a full state. */
+    private MachineState capture(boolean full) {
+        TreeMap<Long, byte[]> pages = new TreeMap<>();
+        byte[] data = ram.data;
+        int count = ram.size / Memory.PAGE;
+        for (int pg = 0; pg < count; pg++) {
+            if (full || ram.isDirty(pg)) {
+                byte[] page = java.util.Arrays.copyOfRange(data, pg * Memory.PAGE, (pg + 1) * Memory.PAGE);
+                if (!full || !MachineState.isZero(page)) {
+                    pages.put((long) pg, page);
+                }
+            }
+        }
+        ram.clearDirty();
+        return new MachineState(hart.icount, clock.biasNs(), clock.shift(), ram.size, full, saveHart(), saveDevices(),
+                pages);
+    }
+
+    private byte[] saveHart() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            sys.save(out);
+            out.writeBoolean(waiting);
+            out.writeBoolean(exited);
+            out.writeInt(exitCode);
+            out.writeLong(nextRequestId);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private NavigableMap<String, byte[]> saveDevices() {
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        for (MmioDevice d : stateful) {
+            try {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                DataOutputStream data = new DataOutputStream(bytes);
+                d.save(data);
+                data.flush();
+                out.put(d.name(), bytes.toByteArray());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    /** Restores a full state captured from a machine with the same configuration. */
     public void restoreState(MachineState state) throws StateFormatException {
-        throw new UnsupportedOperationException();
+        if (!state.isFull()) {
+            throw new StateFormatException("cannot restore a delta state on its own; lay it over a full state first");
+        }
+        if (state.ramSize() != ram.size || state.icountShift() != clock.shift()) {
+            throw new StateFormatException("state is for a different machine (RAM " + state.ramSize()
+                    + ", shift " + state.icountShift() + ")");
+        }
+        for (MmioDevice d : stateful) {
+            if (!state.devices().containsKey(d.name())) {
+                throw new StateFormatException("state lacks device " + d.name());
+            }
+        }
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(state.hart()));
+            sys.load(in);
+            waiting = in.readBoolean();
+            exited = in.readBoolean();
+            exitCode = in.readInt();
+            nextRequestId = in.readLong();
+            for (MmioDevice d : stateful) {
+                d.load(new DataInputStream(new ByteArrayInputStream(state.devices().get(d.name()))));
+            }
+        } catch (IOException e) {
+            throw new StateFormatException("corrupt machine state: " + e.getMessage());
+        }
+        java.util.Arrays.fill(ram.data, (byte) 0);
+        for (var e : state.pages().entrySet()) {
+            System.arraycopy(e.getValue(), 0, ram.data, (int) (e.getKey() * Memory.PAGE), Memory.PAGE);
+        }
+        hart.icount = state.icount();
+        clock.setBiasNs(state.clockBiasNs());
+        ram.forgetDecoded();
+        rom.forgetDecoded();
+        ram.clearDirty();
+        sys.translationChanged();
+    }
+
+    /** SHA-256 over the canonical full state (does not disturb dirty tracking). */
+    public String digestHex() {
+        boolean[] dirty = new boolean[ram.size / Memory.PAGE];
+        for (int pg = 0; pg < dirty.length; pg++) {
+            dirty[pg] = ram.isDirty(pg);
+        }
+        String d = capture(true).digestHex();
+        for (int pg = 0; pg < dirty.length; pg++) {
+            if (dirty[pg]) {
+                ram.flags[pg] |= Memory.DIRTY;
+            }
+        }
+        return d;
     }
 }

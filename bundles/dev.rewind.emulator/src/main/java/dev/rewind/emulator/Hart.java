@@ -1,0 +1,293 @@
+package dev.rewind.emulator;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * One RV64IMAC hart with M/S/U modes and Sv39. The hot path is {@link #inner}: a page-bounded
+ * loop over pre-decoded slots with a dense {@code switch}, locals for pc and icount, RAM accessed
+ * through direct offsets or a small software TLB. Everything rare (CSRs, AMOs, translation,
+ * traps, MMIO) lives in {@link HartSystem} or cold methods here, reached with pc/icount passed
+ * along so a trap can be raised by throwing the preallocated {@link Trap}.
+ *
+ * <p>A block translator can slot in at {@link #runBlock}: it receives the same page and slot
+ * arrays and must honour the same limit and status contract.
+ */
+final class Hart {
+
+    static final long RAM_BASE = 0x8000_0000L;
+    static final int M = 3, S = 1, U = 0;
+
+    // runUntil / runBlock status codes
+    static final int CONTINUE = 0, WFI = 1, BREAK = 2, WATCH = 3, DEVICE = 4;
+
+    static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    static final int TLB_SIZE = 256, TLB_MASK = TLB_SIZE - 1;
+
+    /** x0..x31 plus x32, the write sink for rd = x0. */
+    final long[] x = new long[33];
+    long pc;
+    /** Instructions retired; the single source of guest time. */
+    long icount;
+    int priv = M;
+
+    final HartSystem sys;
+    final Bus bus;
+    final Memory ram;
+    private final byte[] mem;
+    private final byte[] flags;
+    private final long ramLast;
+
+    /** Data accesses go straight to RAM offsets (M-mode, no watchpoints, no locked PMP). */
+    boolean direct = true;
+    final long[] rTag = new long[TLB_SIZE], rOff = new long[TLB_SIZE];
+    final long[] wTag = new long[TLB_SIZE], wOff = new long[TLB_SIZE];
+
+    /** Set by slow paths: end the block after the current instruction with {@link #status}. */
+    boolean stopAfter;
+    int status;
+    /** The instruction at pc when icount equals this executes even if it is a breakpoint. */
+    long breakSkipIcount = -1;
+
+    private final DecodedPage scratch = new DecodedPage(0);
+
+    Hart(Bus bus) {
+        this.bus = bus;
+        this.ram = bus.ram;
+        this.mem = ram.data;
+        this.flags = ram.flags;
+        this.ramLast = ram.size - 8L;
+        this.sys = new HartSystem(this);
+        flushTlb();
+    }
+
+    void flushTlb() {
+        java.util.Arrays.fill(rTag, -1L);
+        java.util.Arrays.fill(wTag, -1L);
+        sys.flushFetch();
+    }
+
+    /**
+     * Runs until icount reaches {@code limit} or something needs the machine's attention.
+     * Interrupts are taken at block boundaries, i.e. whenever the pc leaves a page, after any
+     * CSR/MMIO/system instruction, and at every call.
+     */
+    int runUntil(long limit) {
+        while (icount < limit) {
+            try {
+                sys.checkInterrupts();
+                int r = runBlock(limit);
+                if (r != CONTINUE) {
+                    return r;
+                }
+            } catch (Trap t) {
+                sys.takeTrap();
+            }
+        }
+        return CONTINUE;
+    }
+
+    private int runBlock(long limit) {
+        stopAfter = false;
+        status = CONTINUE;
+        DecodedPage page = sys.fetchPage(pc);
+        int slot = (int) (pc & 0xfff) >>> 1;
+        int w = page.ops[slot];
+        if (w == 0) {
+            w = decodeSlot(page, slot, pc);
+        }
+        int op = w & 0xff;
+        if (op == Op.CROSS || (op == Op.BREAKPOINT && (icount == breakSkipIcount || !sys.isBreakpoint(pc)))) {
+            // One instruction through a scratch page: page-crossing, or stepping off a breakpoint.
+            sys.decodeInto(scratch, pc);
+            inner(scratch, pc, Math.min(limit, icount + 1));
+        } else if (op == Op.BREAKPOINT) {
+            return BREAK;
+        } else {
+            inner(page, pc & ~0xfffL, limit);
+        }
+        return stopAfter ? status : CONTINUE;
+    }
+
+    /** Decodes the slot from memory; a 32-bit instruction in the page's last halfword becomes CROSS. */
+    int decodeSlot(DecodedPage page, int slot, long vpc) {
+        Memory m = sys.fetchMemory;
+        int off = page.memOffset + (slot << 1);
+        int lo = (short) I16.get(m.data, off) & 0xffff;
+        if ((lo & 3) == 3 && slot == DecodedPage.SLOTS - 1) {
+            page.ops[slot] = Op.CROSS;
+            page.imms[slot] = 0;
+        } else {
+            int insn = (lo & 3) == 3 ? (int) I32.get(m.data, off) : lo;
+            Decoder.decode(insn, page.ops, page.imms, slot);
+            if (sys.isBreakpoint(vpc)) {
+                page.ops[slot] = (page.ops[slot] & ~0xff) | Op.BREAKPOINT;
+            }
+        }
+        return page.ops[slot];
+    }
+
+    private int rOffset(long a, int size) {
+        if (direct) {
+            long o = a - RAM_BASE;
+            return (o | (ramLast - o)) >= 0 ? (int) o : -1;
+        }
+        long vpn = a >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        return rTag[i] == vpn && (a & 0xfff) <= 4096 - size ? (int) (rOff[i] | (a & 0xfff)) : -1;
+    }
+
+    private int wOffset(long a, int size) {
+        long o;
+        if (direct) {
+            o = a - RAM_BASE;
+            if ((o | (ramLast - o)) < 0) {
+                return -1;
+            }
+        } else {
+            long vpn = a >>> 12;
+            int i = (int) vpn & TLB_MASK;
+            if (wTag[i] != vpn) {
+                return -1;
+            }
+            o = wOff[i] | (a & 0xfff);
+        }
+        return flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4096 - size ? (int) o : -1;
+    }
+
+    private long endAfterSlowPath(long limit, long ic) {
+        return stopAfter ? ic + 1 : limit;
+    }
+
+    /** The hot loop: executes slots of one page until the pc leaves it or icount hits limit. */
+    private void inner(DecodedPage page, long pageBase, long limit) {
+        final long[] x = this.x;
+        final byte[] mem = this.mem;
+        final int[] ops = page.ops;
+        final int[] imms = page.imms;
+        long pc = this.pc;
+        long ic = this.icount;
+        try {
+            while (ic < limit) {
+                long d = pc - pageBase;
+                if ((d >>> 12) != 0) {
+                    break;
+                }
+                int slot = (int) d >>> 1;
+                int w = ops[slot];
+                if (w == 0) {
+                    w = decodeSlot(page, slot, pc);
+                }
+                int imm = imms[slot];
+                int rd = (w >>> 8) & 63;
+                int rs1 = (w >>> 14) & 31;
+                int rs2 = (w >>> 19) & 31;
+                long npc = pc + 4 - ((w >>> 23) & 2);
+                switch (w & 0xff) {
+                    case Op.LUI: x[rd] = imm; break;
+                    case Op.AUIPC: x[rd] = pc + imm; break;
+                    case Op.JAL: x[rd] = npc; npc = pc + imm; break;
+                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; break; }
+                    case Op.BEQ: if (x[rs1] == x[rs2]) npc = pc + imm; break;
+                    case Op.BNE: if (x[rs1] != x[rs2]) npc = pc + imm; break;
+                    case Op.BLT: if (x[rs1] < x[rs2]) npc = pc + imm; break;
+                    case Op.BGE: if (x[rs1] >= x[rs2]) npc = pc + imm; break;
+                    case Op.BLTU: if (x[rs1] + Long.MIN_VALUE < x[rs2] + Long.MIN_VALUE) npc = pc + imm; break;
+                    case Op.BGEU: if (x[rs1] + Long.MIN_VALUE >= x[rs2] + Long.MIN_VALUE) npc = pc + imm; break;
+                    case Op.LB: { long a = x[rs1] + imm; int o = rOffset(a, 1);
+                        if (o >= 0) x[rd] = mem[o]; else { x[rd] = (byte) sys.load(a, 1, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LH: { long a = x[rs1] + imm; int o = rOffset(a, 2);
+                        if (o >= 0) x[rd] = (short) I16.get(mem, o); else { x[rd] = (short) sys.load(a, 2, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LW: { long a = x[rs1] + imm; int o = rOffset(a, 4);
+                        if (o >= 0) x[rd] = (int) I32.get(mem, o); else { x[rd] = (int) sys.load(a, 4, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LD: { long a = x[rs1] + imm; int o = rOffset(a, 8);
+                        if (o >= 0) x[rd] = (long) I64.get(mem, o); else { x[rd] = sys.load(a, 8, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LBU: { long a = x[rs1] + imm; int o = rOffset(a, 1);
+                        if (o >= 0) x[rd] = mem[o] & 0xffL; else { x[rd] = sys.load(a, 1, pc, ic) & 0xffL; limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LHU: { long a = x[rs1] + imm; int o = rOffset(a, 2);
+                        if (o >= 0) x[rd] = (short) I16.get(mem, o) & 0xffffL; else { x[rd] = sys.load(a, 2, pc, ic) & 0xffffL; limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LWU: { long a = x[rs1] + imm; int o = rOffset(a, 4);
+                        if (o >= 0) x[rd] = (int) I32.get(mem, o) & 0xffffffffL; else { x[rd] = sys.load(a, 4, pc, ic) & 0xffffffffL; limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SB: { long a = x[rs1] + imm; int o = wOffset(a, 1);
+                        if (o >= 0) mem[o] = (byte) x[rs2]; else { sys.store(a, 1, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SH: { long a = x[rs1] + imm; int o = wOffset(a, 2);
+                        if (o >= 0) I16.set(mem, o, (short) x[rs2]); else { sys.store(a, 2, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SW: { long a = x[rs1] + imm; int o = wOffset(a, 4);
+                        if (o >= 0) I32.set(mem, o, (int) x[rs2]); else { sys.store(a, 4, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SD: { long a = x[rs1] + imm; int o = wOffset(a, 8);
+                        if (o >= 0) I64.set(mem, o, x[rs2]); else { sys.store(a, 8, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.ADDI: x[rd] = x[rs1] + imm; break;
+                    case Op.SLTI: x[rd] = x[rs1] < imm ? 1 : 0; break;
+                    case Op.SLTIU: x[rd] = x[rs1] + Long.MIN_VALUE < (long) imm + Long.MIN_VALUE ? 1 : 0; break;
+                    case Op.XORI: x[rd] = x[rs1] ^ imm; break;
+                    case Op.ORI: x[rd] = x[rs1] | imm; break;
+                    case Op.ANDI: x[rd] = x[rs1] & imm; break;
+                    case Op.SLLI: x[rd] = x[rs1] << imm; break;
+                    case Op.SRLI: x[rd] = x[rs1] >>> imm; break;
+                    case Op.SRAI: x[rd] = x[rs1] >> imm; break;
+                    case Op.ADD: x[rd] = x[rs1] + x[rs2]; break;
+                    case Op.SUB: x[rd] = x[rs1] - x[rs2]; break;
+                    case Op.SLL: x[rd] = x[rs1] << x[rs2]; break;
+                    case Op.SLT: x[rd] = x[rs1] < x[rs2] ? 1 : 0; break;
+                    case Op.SLTU: x[rd] = x[rs1] + Long.MIN_VALUE < x[rs2] + Long.MIN_VALUE ? 1 : 0; break;
+                    case Op.XOR: x[rd] = x[rs1] ^ x[rs2]; break;
+                    case Op.SRL: x[rd] = x[rs1] >>> x[rs2]; break;
+                    case Op.SRA: x[rd] = x[rs1] >> x[rs2]; break;
+                    case Op.OR: x[rd] = x[rs1] | x[rs2]; break;
+                    case Op.AND: x[rd] = x[rs1] & x[rs2]; break;
+                    case Op.ADDIW: x[rd] = (int) (x[rs1] + imm); break;
+                    case Op.SLLIW: x[rd] = (int) x[rs1] << imm; break;
+                    case Op.SRLIW: x[rd] = (int) x[rs1] >>> imm; break;
+                    case Op.SRAIW: x[rd] = (int) x[rs1] >> imm; break;
+                    case Op.ADDW: x[rd] = (int) (x[rs1] + x[rs2]); break;
+                    case Op.SUBW: x[rd] = (int) (x[rs1] - x[rs2]); break;
+                    case Op.SLLW: x[rd] = (int) x[rs1] << (int) x[rs2]; break;
+                    case Op.SRLW: x[rd] = (int) x[rs1] >>> (int) x[rs2]; break;
+                    case Op.SRAW: x[rd] = (int) x[rs1] >> (int) x[rs2]; break;
+                    case Op.MUL: x[rd] = x[rs1] * x[rs2]; break;
+                    case Op.MULH: x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); break;
+                    case Op.MULHSU: { long a = x[rs1]; long b = x[rs2]; x[rd] = Math.multiplyHigh(a, b) + ((b >> 63) & a); break; }
+                    case Op.MULHU: { long a = x[rs1]; long b = x[rs2]; x[rd] = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a); break; }
+                    case Op.DIV: { long a = x[rs1]; long b = x[rs2]; x[rd] = b == 0 ? -1 : (b == -1 ? -a : a / b); break; }
+                    case Op.DIVU: { long b = x[rs2]; x[rd] = b == 0 ? -1 : Long.divideUnsigned(x[rs1], b); break; }
+                    case Op.REM: { long a = x[rs1]; long b = x[rs2]; x[rd] = b == 0 ? a : (b == -1 ? 0 : a % b); break; }
+                    case Op.REMU: { long b = x[rs2]; x[rd] = b == 0 ? x[rs1] : Long.remainderUnsigned(x[rs1], b); break; }
+                    case Op.MULW: x[rd] = (int) x[rs1] * (int) x[rs2]; break;
+                    case Op.DIVW: { int a = (int) x[rs1]; int b = (int) x[rs2]; x[rd] = b == 0 ? -1 : (b == -1 ? -a : a / b); break; }
+                    case Op.DIVUW: { int b = (int) x[rs2]; x[rd] = b == 0 ? -1 : Integer.divideUnsigned((int) x[rs1], b); break; }
+                    case Op.REMW: { int a = (int) x[rs1]; int b = (int) x[rs2]; x[rd] = b == 0 ? a : (b == -1 ? 0 : a % b); break; }
+                    case Op.REMUW: { int a = (int) x[rs1]; int b = (int) x[rs2]; x[rd] = b == 0 ? a : Integer.remainderUnsigned(a, b); break; }
+                    case Op.FENCE:
+                    case Op.FENCE_I:
+                        // Stores invalidate decoded slots as they happen, so the cache is always coherent.
+                        break;
+                    case Op.ILLEGAL: throw sys.raise(pc, ic, HartSystem.ILLEGAL_INSTRUCTION, imm & 0xffffffffL, true);
+                    case Op.ECALL: throw sys.raise(pc, ic, HartSystem.ECALL_FROM_U + priv, 0, true);
+                    case Op.EBREAK: throw sys.raise(pc, ic, HartSystem.BREAKPOINT, pc, true);
+                    case Op.BREAKPOINT:
+                    case Op.CROSS:
+                        // Handled by runBlock before entering a page; here it means "stop in front of it".
+                        limit = ic;
+                        continue;
+                    default:
+                        // CSR, AMO, xRET, WFI, SFENCE.VMA: rare, so kept out of the hot method.
+                        npc = sys.system(w, imm, pc, npc, ic);
+                        limit = endAfterSlowPath(limit, ic);
+                        break;
+                }
+                pc = npc;
+                ic++;
+            }
+        } finally {
+            // On a Trap the slow path has already stored the faulting pc/icount; don't overwrite them.
+            if (!sys.trapPending) {
+                this.pc = pc;
+                this.icount = ic;
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.rewind.emulator;
+
+import java.util.Arrays;
+
+/**
+ * A byte-array backed physical memory range (RAM, or the read-only boot ROM) with one flag
+ * byte per 4 KiB page ({@link #DIRTY}, {@link #CODE}, {@link #SPECIAL}) and the pre-decoded
+ * instruction cache of its pages. The hart's store fast path only runs when a page's flags are
+ * exactly DIRTY, so marking dirty pages, invalidating decoded code and catching HTIF writes
+ * all cost nothing on ordinary stores.
+ */
+final class Memory {
+
+    static final byte DIRTY = 1, CODE = 2, SPECIAL = 4;
+    static final int PAGE = 4096;
+
+    final long base;
+    final int size;
+    final byte[] data;
+    final byte[] flags;
+    final boolean writable;
+    private final DecodedPage[] decoded;
+
+    Memory(long base, int size, boolean writable) {
+        this.base = base;
+        this.size = size;
+        this.data = new byte[size];
+        this.flags = new byte[size / PAGE];
+        this.writable = writable;
+        this.decoded = new DecodedPage[size / PAGE];
+    }
+
+    boolean contains(long paddr) {
+        long o = paddr - base;
+        return o >= 0 && o < size;
+    }
+
+    /** The decode cache of the page holding RAM offset {@code offset}; marks the page as code. */
+    DecodedPage decodedPage(int offset) {
+        int pg = offset >>> 12;
+        DecodedPage p = decoded[pg];
+        if (p == null) {
+            p = new DecodedPage(pg << 12);
+            decoded[pg] = p;
+            flags[pg] |= CODE;
+        }
+        return p;
+    }
+
+    /**
+     * Called before a slow-path store of {@code len} bytes at {@code offset}: marks pages dirty
+     * and forgets decoded instructions the store may overlap. Returns true if a SPECIAL page was hit.
+     */
+    boolean beforeStore(int offset, int len) {
+        boolean special = false;
+        int first = offset >>> 12;
+        int last = (offset + len - 1) >>> 12;
+        for (int pg = first; pg <= last; pg++) {
+            byte f = flags[pg];
+            if ((f & CODE) != 0) {
+                int from = Math.max(pg << 12, offset - 2);
+                int to = Math.min((pg << 12) + PAGE - 1, offset + len - 1);
+                decoded[pg].invalidate((from & 0xfff) >>> 1, (to & 0xfff) >>> 1);
+            }
+            special |= (f & SPECIAL) != 0;
+            flags[pg] = (byte) (f | DIRTY);
+        }
+        // An instruction crossing from the previous page is never cached, so nothing to do there.
+        return special;
+    }
+
+    void markSpecial(int offset) {
+        flags[offset >>> 12] |= SPECIAL;
+    }
+
+    /** Drops every decoded page (after a state restore or a breakpoint change). */
+    void forgetDecoded() {
+        for (int pg = 0; pg < decoded.length; pg++) {
+            if (decoded[pg] != null) {
+                decoded[pg].invalidate(0, DecodedPage.SLOTS - 1);
+            }
+        }
+    }
+
+    void clearDirty() {
+        for (int pg = 0; pg < flags.length; pg++) {
+            flags[pg] &= ~DIRTY;
+        }
+    }
+
+    boolean isDirty(int page) {
+        return (flags[page] & DIRTY) != 0;
+    }
+
+    void fill(byte v) {
+        Arrays.fill(data, v);
+    }
+}

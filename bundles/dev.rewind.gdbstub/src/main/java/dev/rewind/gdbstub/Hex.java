@@ -79,7 +79,8 @@ final class Hex {
     }
 
     static String encode(String text) {
-        return encode(text.getBytes(StandardCharsets.UTF_8), 0, text.getBytes(StandardCharsets.UTF_8).length);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return encode(bytes, 0, bytes.length);
     }
 
     /** Appends a 64-bit value as 16 hex digits in target (little-endian) byte order. */

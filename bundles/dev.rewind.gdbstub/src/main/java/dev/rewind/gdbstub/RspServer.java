@@ -109,7 +109,7 @@ public final class RspServer implements Closeable {
                 log("accept failed: " + e.getMessage());
                 continue;
             }
-            if (!sessionActive.compareAndSet(false, true)) {
+            if (!claimSession()) {
                 log("refusing second client " + client.getRemoteSocketAddress());
                 closeQuietly(client);
                 continue;
@@ -122,6 +122,25 @@ public final class RspServer implements Closeable {
                 }
             });
         }
+    }
+
+    /**
+     * Takes the session slot, giving a session that is just ending (gdb detached and reconnects at
+     * once) a moment to finish before the newcomer is turned away.
+     */
+    private boolean claimSession() {
+        for (int i = 0; i < 50; i++) {
+            if (sessionActive.compareAndSet(false, true)) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

@@ -131,7 +131,7 @@ final class Clint implements MmioDevice {
         }
         hart.setLine(HartSystem.MIP_MTIP, false);
         long diff = mtimecmp - rtc;
-        long nsDiff = diff > Long.MAX_VALUE / NS_PER_TICK ? Long.MAX_VALUE : diff * NS_PER_TICK;
+        long nsDiff = Long.compareUnsigned(diff, Long.MAX_VALUE / NS_PER_TICK) > 0 ? Long.MAX_VALUE : diff * NS_PER_TICK;
         deadlineNs = nsDiff > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nsDiff;
     }
 

@@ -267,7 +267,7 @@ final class Hart {
                         break;
                     case Op.ILLEGAL: throw sys.raise(pc, ic, HartSystem.ILLEGAL_INSTRUCTION, imm & 0xffffffffL, true);
                     case Op.ECALL: throw sys.raise(pc, ic, HartSystem.ECALL_FROM_U + priv, 0, true);
-                    case Op.EBREAK: throw sys.raise(pc, ic, HartSystem.BREAKPOINT, pc, true);
+                    case Op.EBREAK: throw sys.raise(pc, ic, HartSystem.BREAKPOINT, 0, true); // QEMU 7.2 leaves tval 0
                     case Op.BREAKPOINT:
                     case Op.CROSS:
                         // Handled by runBlock before entering a page; here it means "stop in front of it".

@@ -8,7 +8,7 @@ import java.io.OutputStream;
 /**
  * NS16550A UART at 0x1000_0000, register shift 0, interrupt to PLIC source 10 (as QEMU virt).
  * Transmit is instantaneous (THR is always empty); receive bytes arrive only through the
- * {@link InputPort} into a 16-byte FIFO.
+ * {@link InputPort} into a 16-byte FIFO, or from THR in loopback mode (MCR bit 4).
  *
  * <pre>
  * off  read            write        (DLAB=1: 0 = DLL, 1 = DLM)
@@ -130,6 +130,9 @@ final class Uart16550 implements MmioDevice {
             case 0 -> {
                 if (dlab) {
                     dll = v;
+                } else if ((mcr & 0x10) != 0) {
+                    receive(v); // loopback: the byte goes straight back to the receiver
+                    thrPending = true;
                 } else {
                     try {
                         out.write(v);

@@ -140,6 +140,19 @@ public class GdbMultiarchSessionTest {
         assertTrue(out, out.contains("unknown command: 'bogus'"));
     }
 
+    /**
+     * gdb does not drop its register cache after a monitor command, so a command that moves the
+     * target (seek) needs "maint flush register-cache" before gdb shows the new position. This pins
+     * down that gdb 13 behaviour for whoever wires replay_seek to the monitor.
+     */
+    @Test
+    public void monitorCommandThatMovesTheTargetNeedsARegisterCacheFlush() throws Exception {
+        String out = session(true, PC, "monitor seek 6", PC, "maint flush register-cache", PC, A0);
+        assertTrue(out, out.contains("at icount 6"));
+        assertEquals(out, List.of(0x80000000L, 0x80000000L, 0x80000018L), GdbBatch.values(out, "PC"));
+        assertEquals(out, List.of(1L), GdbBatch.values(out, "A0"));
+    }
+
     @Test
     public void replayRefusesWrites() throws Exception {
         String out = session(true, "set {long}0x80000200 = 7", "set var $a0 = 7", MEM, A0);

@@ -262,6 +262,16 @@ final class TinyRv64Fixture implements DebugTarget {
             if (line.equals("icount")) {
                 return icount + "\n";
             }
+            if (line.startsWith("seek ") && replay) {
+                long target = Long.parseLong(line.substring(5).trim());
+                while (icount > target && !history.isEmpty()) {
+                    revert(history.remove(history.size() - 1));
+                }
+                while (icount < target && !atEnd()) {
+                    forwardOne();
+                }
+                return "at icount " + icount + "\n";
+            }
             throw new TargetException(TargetException.EINVAL, "unknown command: '" + line + "'");
         };
     }

@@ -85,7 +85,7 @@ public final class ElfFile {
         long shnum = c.u16();
         int shstrndx = c.u16();
 
-        List<ElfSection> raw = new ArrayList<>();
+        List<ElfSection> named = new ArrayList<>();
         if (shoff != 0) {
             if (shentsize < SHDR_SIZE) {
                 throw new SymbolsException("section header entry size " + shentsize + " is smaller than "
@@ -106,9 +106,13 @@ public final class ElfFile {
                         + " entries at 0x" + Long.toHexString(shoff) + ") does not fit in the "
                         + bytes.length + "-byte file");
             }
+            // Names come from a string section described by one of these headers, so read
+            // the headers with their name offsets first and resolve the names second.
+            long[] nameOffsets = new long[(int) shnum];
+            List<ElfSection> raw = new ArrayList<>();
             for (int i = 0; i < shnum; i++) {
                 sh.seek(shoff + (long) i * shentsize);
-                long nameOff = sh.u32();
+                nameOffsets[i] = sh.u32();
                 int stype = (int) sh.u32();
                 long sflags = sh.u64();
                 long addr = sh.u64();
@@ -118,27 +122,23 @@ public final class ElfFile {
                 int info = (int) sh.u32();
                 sh.u64(); // sh_addralign
                 long entsize = sh.u64();
-                raw.add(new ElfSection(i, Long.toString(nameOff), stype, sflags, addr, off, size, link, info,
-                        entsize));
+                raw.add(new ElfSection(i, "", stype, sflags, addr, off, size, link, info, entsize));
             }
             if (shstrndx == 0xffff && !raw.isEmpty()) {
                 shstrndx = raw.get(0).link();
             }
-        }
-
-        List<ElfSection> named = new ArrayList<>(raw.size());
-        ElfFile tmp = new ElfFile(bytes, type, machine, entry, flags, raw);
-        ByteCursor names = null;
-        if (shstrndx > 0 && shstrndx < raw.size()) {
-            names = tmp.cursor(raw.get(shstrndx));
-        } else if (!raw.isEmpty()) {
-            throw new SymbolsException("section name table index " + shstrndx + " is out of range (" + raw.size()
-                    + " sections)");
-        }
-        for (ElfSection s : raw) {
-            String name = names == null ? "" : names.cstringAt(Long.parseLong(s.name()));
-            named.add(new ElfSection(s.index(), name, s.type(), s.flags(), s.address(), s.fileOffset(), s.size(),
-                    s.link(), s.info(), s.entrySize()));
+            ByteCursor names = null;
+            if (shstrndx > 0 && shstrndx < raw.size()) {
+                names = new ElfFile(bytes, type, machine, entry, flags, raw).cursor(raw.get(shstrndx));
+            } else if (shstrndx != 0 && !raw.isEmpty()) {
+                throw new SymbolsException("section name table index " + shstrndx + " is out of range ("
+                        + raw.size() + " sections)");
+            }
+            for (ElfSection s : raw) {
+                String name = names == null ? "" : names.cstringAt(nameOffsets[s.index()]);
+                named.add(new ElfSection(s.index(), name, s.type(), s.flags(), s.address(), s.fileOffset(), s.size(),
+                        s.link(), s.info(), s.entrySize()));
+            }
         }
         return new ElfFile(bytes, type, machine, entry, flags, Collections.unmodifiableList(named));
     }

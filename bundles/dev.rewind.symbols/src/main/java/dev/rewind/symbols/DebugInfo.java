@@ -2,7 +2,9 @@ package dev.rewind.symbols;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The compilation units and functions read from {@code .debug_info}. */
 public final class DebugInfo {
@@ -11,6 +13,8 @@ public final class DebugInfo {
     // Out-of-line functions sorted by low pc, for a binary-search first step.
     private final FunctionInfo[] outer;
     private final long[] outerLow;
+    // The inlined copies inside each out-of-line function, so a lookup scans one function's.
+    private final Map<FunctionInfo, List<FunctionInfo>> inlinedIn = new IdentityHashMap<>();
 
     DebugInfo(List<CompileUnit> units, List<FunctionInfo> functions) {
         this.units = Collections.unmodifiableList(new ArrayList<>(units));
@@ -19,6 +23,8 @@ public final class DebugInfo {
         for (FunctionInfo f : functions) {
             if (!f.inlined()) {
                 tops.add(f);
+            } else {
+                inlinedIn.computeIfAbsent(f.outermost(), k -> new ArrayList<>()).add(f);
             }
         }
         tops.sort((a, b) -> Long.compareUnsigned(a.lowPc(), b.lowPc()));
@@ -47,10 +53,14 @@ public final class DebugInfo {
      * inlined code (what {@code addr2line -f} prints), else the out-of-line function; null if none.
      */
     public FunctionInfo functionAt(long pc) {
-        FunctionInfo best = null;
-        int bestDepth = -1;
-        for (FunctionInfo f : functions) {
-            if (f.inlined() && f.contains(pc)) {
+        FunctionInfo outer = outerFunctionAt(pc);
+        if (outer == null) {
+            return null;
+        }
+        FunctionInfo best = outer;
+        int bestDepth = 0;
+        for (FunctionInfo f : inlinedIn.getOrDefault(outer, List.of())) {
+            if (f.contains(pc)) {
                 int d = f.depth();
                 if (d > bestDepth) {
                     best = f;
@@ -58,7 +68,7 @@ public final class DebugInfo {
                 }
             }
         }
-        return best != null ? best : outerFunctionAt(pc);
+        return best;
     }
 
     /** The out-of-line function whose code covers {@code pc}, or null. */

@@ -299,6 +299,7 @@ final class GdbSession {
             reply("");
             return;
         }
+        long before = target.icount();
         String output;
         try {
             output = commands.execute(command.trim());
@@ -308,6 +309,10 @@ final class GdbSession {
             return;
         }
         console(output == null ? "" : output);
+        if (target.icount() != before) {
+            // gdb cannot be told; see GdbInitCommands for the hook that makes this automatic.
+            console("(position changed: gdb may show stale registers until 'maintenance flush register-cache')\n");
+        }
         reply("OK");
     }
 

@@ -141,16 +141,26 @@ public class GdbMultiarchSessionTest {
     }
 
     /**
-     * gdb does not drop its register cache after a monitor command, so a command that moves the
-     * target (seek) needs "maint flush register-cache" before gdb shows the new position. This pins
-     * down that gdb 13 behaviour for whoever wires replay_seek to the monitor.
+     * gdb keeps its register cache across monitor commands: without the hook from
+     * {@link GdbInitCommands} a seek shows the old pc (gdb 13 behaviour, pinned down here); with it
+     * the new position is visible at once.
      */
     @Test
-    public void monitorCommandThatMovesTheTargetNeedsARegisterCacheFlush() throws Exception {
+    public void monitorCommandThatMovesTheTargetIsVisibleWithTheInitHook() throws Exception {
         String out = session(true, PC, "monitor seek 6", PC, "maint flush register-cache", PC, A0);
         assertTrue(out, out.contains("at icount 6"));
+        assertTrue(out, out.contains("position changed"));
         assertEquals(out, List.of(0x80000000L, 0x80000000L, 0x80000018L), GdbBatch.values(out, "PC"));
         assertEquals(out, List.of(1L), GdbBatch.values(out, "A0"));
+
+        java.nio.file.Path script = java.nio.file.Files.createTempFile("rewind-init", ".gdb");
+        try {
+            java.nio.file.Files.writeString(script, GdbInitCommands.text());
+            out = session(true, "source " + script, "monitor seek 6", PC, "monitor seek 2", PC);
+            assertEquals(out, List.of(0x80000018L, 0x80000008L), GdbBatch.values(out, "PC"));
+        } finally {
+            java.nio.file.Files.delete(script);
+        }
     }
 
     @Test

@@ -342,7 +342,10 @@ public final class ImageCheck {
     private void checkCopied(Repair repair) throws IOException {
         long[] l1 = img.activeL1();
         RefcountTable rc = img.refcounts;
-        boolean fix = repair == Repair.ALL;
+        // As qemu-img: with -r leaks the flags are fixed too when the refcounts are now exact
+        // (a crash between raising a refcount and clearing COPIED leaves exactly that).
+        boolean fix = repair == Repair.ALL
+                || (repair == Repair.LEAKS && checkErrors == 0 && corruptions == 0 && leaks == 0);
         boolean l1Changed = false;
         for (int i = 0; i < l1.length; i++) {
             long e = l1[i];

@@ -914,6 +914,35 @@ public final class Qcow2Image implements DiskImage {
         }
     }
 
+    /**
+     * Writes refcount blocks, then L2 tables, then the dirty L1 range, all encoded beforehand
+     * so that the writes follow each other as closely as possible. Used where COPIED flags
+     * change together with refcounts: no ordering makes that pair crash-atomic (QEMU has the
+     * same window), so the window is kept to a few back-to-back system calls.
+     */
+    private void writeMetadataTogether() throws IOException {
+        List<Map.Entry<Long, byte[]>> blocks = refcounts.takeDirty();
+        List<Map.Entry<Long, ByteBuffer>> tables = l2Cache.takeDirty();
+        ByteBuffer l1Bytes = null;
+        int from = l1DirtyFrom;
+        if (l1DirtyTo >= 0) {
+            l1Bytes = ByteBuffer.allocate((l1DirtyTo + 1 - from) * 8);
+            l1Bytes.asLongBuffer().put(l1, from, l1DirtyTo + 1 - from);
+        }
+        for (Map.Entry<Long, byte[]> b : blocks) {
+            file.write(b.getKey(), b.getValue(), 0, b.getValue().length);
+        }
+        for (Map.Entry<Long, ByteBuffer> t : tables) {
+            file.write(t.getKey(), t.getValue());
+        }
+        if (l1Bytes != null) {
+            file.write(header.l1TableOffset + 8L * from, l1Bytes);
+        }
+        l1DirtyFrom = Integer.MAX_VALUE;
+        l1DirtyTo = -1;
+        file.force();
+    }
+
     private void writeL1Range(int from, int to) throws IOException {
         if (to > from) {
             ByteBuffer b = ByteBuffer.allocate((to - from) * 8);
@@ -1035,10 +1064,7 @@ public final class Qcow2Image implements DiskImage {
         // The COPIED flags and the raised refcounts cannot reach the disk atomically (QEMU has
         // the same window); they are written back to back, refcounts first so that no
         // refcount is ever lower than its references.
-        refcounts.writeDirty();
-        l2Cache.writeDirty(file);
-        writeL1Range(0, l1.length);
-        file.force();
+        writeMetadataTogether();
         Snapshot s = new Snapshot(l1Copy, l1.length, probe.id, nameBytes, probe.dateSec, probe.dateNsec, vmClockNs,
                 vmLen, header.size, icount, 24, new byte[0]);
         switchSnapshotTable(snapshots.with(s));
@@ -1197,11 +1223,8 @@ public final class Qcow2Image implements DiskImage {
         writeL1Range(0, l1.length);
         file.force();
         adjustRefcounts(old, -1, false);
-        refcounts.writeDirty();
         refreshCopiedFlags();
-        l2Cache.writeDirty(file);
-        writeL1Range(l1DirtyFrom == Integer.MAX_VALUE ? 0 : l1DirtyFrom, l1DirtyTo + 1);
-        file.force();
+        writeMetadataTogether();
     }
 
     /** Deletes a snapshot and releases the clusters only it used. */
@@ -1216,13 +1239,8 @@ public final class Qcow2Image implements DiskImage {
         if (s.l1Size > 0) {
             release(s.l1TableOffset, (long) s.l1Size * 8);
         }
-        refcounts.writeDirty();
         refreshCopiedFlags();
-        l2Cache.writeDirty(file);
-        if (l1DirtyTo >= 0) {
-            writeL1Range(l1DirtyFrom, l1DirtyTo + 1);
-        }
-        file.force();
+        writeMetadataTogether();
     }
 
     public void renameSnapshot(String idOrName, String newName) throws IOException {

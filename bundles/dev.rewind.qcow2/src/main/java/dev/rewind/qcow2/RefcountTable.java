@@ -182,6 +182,17 @@ final class RefcountTable {
         return !dirtyBlocks.isEmpty();
     }
 
+    /** Copies of every changed block (offset, bytes), marked clean; the caller writes them. */
+    List<Map.Entry<Long, byte[]>> takeDirty() {
+        List<Map.Entry<Long, byte[]>> out = new ArrayList<>(dirtyBlocks.size());
+        for (long index : dirtyBlocks) {
+            out.add(Map.entry(table[(int) index] & REFT_OFFSET_MASK, blocks.get(index).clone()));
+        }
+        dirtyBlocks.clear();
+        dirtySet.clear();
+        return out;
+    }
+
     /** Writes every changed refcount block (no flush; the caller orders and forces). */
     void writeDirty() throws IOException {
         for (long index : dirtyBlocks) {

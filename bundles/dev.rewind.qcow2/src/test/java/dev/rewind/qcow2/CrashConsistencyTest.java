@@ -1,0 +1,68 @@
+package dev.rewind.qcow2;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * A writer process is killed with SIGKILL at random points while it writes and creates,
+ * applies and deletes snapshots. After every kill qemu-img check must find no corruption
+ * (leaks are allowed), and our check -r leaks must leave an image qemu-img calls clean.
+ */
+public class CrashConsistencyTest {
+
+    private static final int KILLS = 50;
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void killedWriterLeavesAtMostLeaks() throws Exception {
+        Path p = tmp.getRoot().toPath().resolve("crash.qcow2");
+        Qcow2Image.create(p, 24L << 20, Qcow2Image.CreateOptions.defaults()).close();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        Random r = new Random(20261126);
+        int leaky = 0;
+        for (int kill = 0; kill < KILLS; kill++) {
+            Process w = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", cp,
+                    CrashWriterMain.class.getName(), p.toString(), Long.toString(r.nextLong()))
+                    .redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(w.getInputStream()));
+            String first = out.readLine();
+            assertEquals("writer did not start: " + first, "ready", first);
+            Thread.sleep(r.nextInt(250));
+            if (!w.isAlive()) {
+                StringBuilder sb = new StringBuilder();
+                for (String l; (l = out.readLine()) != null;) {
+                    sb.append(l).append('\n');
+                }
+                throw new AssertionError("writer stopped by itself before the kill:\n" + sb);
+            }
+            w.destroyForcibly();
+            assertTrue(w.waitFor(10, TimeUnit.SECONDS));
+
+            QemuImg.Run theirs = QemuImg.run("check", p.toString());
+            assertTrue("kill " + kill + ": qemu-img check found corruption:\n" + theirs.all(),
+                    theirs.exit() == 0 || theirs.exit() == 3);
+            if (theirs.exit() == 3) {
+                leaky++;
+            }
+            try (Qcow2Image img = Qcow2Image.open(p, Qcow2Image.Mode.REPAIR)) {
+                ImageCheck.Result fix = new ImageCheck(img).run(ImageCheck.Repair.LEAKS, null);
+                assertEquals("kill " + kill + ": " + fix, 0, fix.corruptions());
+            }
+            QemuImg.Run after = QemuImg.run("check", p.toString());
+            assertEquals("kill " + kill + " after our check -r leaks:\n" + after.all(), 0, after.exit());
+        }
+        System.out.println("crash test: " + KILLS + " kills, " + leaky + " left leaked clusters");
+    }
+}

@@ -1,0 +1,442 @@
+package dev.rewind.emulator.reference;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The reference machine for differential tests: Debian's qemu-system-riscv64 7.2 running
+ * a guest ELF on the virt board without firmware, exactly as
+ * {@code qemu-system-riscv64 -M virt -bios none -kernel prog.elf}.
+ * <ul>
+ * <li>{@link #trace} — per-instruction pc and registers ({@code -singlestep -d exec,cpu,nochain}),
+ * read from QEMU's stderr pipe and stopped after a bound, so nothing big touches the disk;</li>
+ * <li>{@link #run} — a whole run: UART output and exit code (finisher);</li>
+ * <li>{@link #icountAtExit} — QEMU's instruction count when the guest exits.</li>
+ * </ul>
+ * Guests come from {@code guests/} and are rebuilt with make when missing or stale.
+ * Test-only code: uses wall-clock timeouts and host processes freely.
+ */
+public final class QemuReference {
+    public static final String QEMU = "qemu-system-riscv64";
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    private static final Pattern ICOUNT = Pattern.compile("instruction count = (\\d+)");
+
+    private final Path repoRoot;
+
+    /** Reference rooted at the repository found by walking up from the working directory. */
+    public QemuReference() {
+        this(findRepoRoot(Path.of("").toAbsolutePath()));
+    }
+
+    public QemuReference(Path repoRoot) {
+        this.repoRoot = repoRoot;
+    }
+
+    /** The nearest directory at or above start that contains both guests/ and bundles/. */
+    public static Path findRepoRoot(Path start) {
+        for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("guests")) && Files.isDirectory(p.resolve("bundles"))) {
+                return p;
+            }
+        }
+        throw new QemuReferenceException("no directory containing guests/ and bundles/ above " + start);
+    }
+
+    public Path repoRoot() {
+        return repoRoot;
+    }
+
+    /** True when qemu-system-riscv64 can be started from PATH. */
+    public static boolean qemuAvailable() {
+        try {
+            Process p = new ProcessBuilder(QEMU, "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** guests/build/NAME.elf, built by make first if it is missing or older than the guest sources. */
+    public Path guest(String name) {
+        return built("build/" + name + ".elf");
+    }
+
+    /** The raw disk image the blk guest expects (guests/build/disk.img, made by tools/mkdisk.sh). */
+    public Path diskImage() {
+        return built("build/disk.img");
+    }
+
+    private Path built(String target) {
+        Path guests = repoRoot.resolve("guests");
+        Path file = guests.resolve(target);
+        if (Files.exists(file) && !olderThanSources(file, guests)) {
+            return file;
+        }
+        List<String> cmd = List.of("make", "-C", guests.toString(), "-s", target);
+        ProcessResult r = execute(cmd, null, Duration.ofSeconds(300));
+        if (r.exitCode != 0 || !Files.exists(file)) {
+            throw new QemuReferenceException("'" + String.join(" ", cmd) + "' failed (exit " + r.exitCode + "):\n"
+                    + r.all());
+        }
+        return file;
+    }
+
+    private static boolean olderThanSources(Path file, Path guests) {
+        try {
+            FileTime built = Files.getLastModifiedTime(file);
+            List<Path> sources = new ArrayList<>();
+            sources.add(guests.resolve("Makefile"));
+            for (String dir : new String[] {"src", "lib", "tools"}) {
+                if (Files.isDirectory(guests.resolve(dir))) {
+                    try (Stream<Path> s = Files.walk(guests.resolve(dir))) {
+                        s.filter(Files::isRegularFile).forEach(sources::add);
+                    }
+                }
+            }
+            for (Path s : sources) {
+                if (Files.getLastModifiedTime(s).compareTo(built) > 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Arguments that attach a raw image as the virtio-mmio block device at 0x10001000 (modern v2).
+     * The image is opened with snapshot=on (writes go to a temporary overlay, the file stays as it
+     * was) through QEMU's blkreplay filter, so the same arguments work for plain runs, record and replay.
+     */
+    public static List<String> virtioBlkArgs(Path rawImage) {
+        return List.of("-global", "virtio-mmio.force-legacy=false",
+                "-drive", "file=" + rawImage.toAbsolutePath() + ",if=none,format=raw,snapshot=on,id=img-direct",
+                "-drive", "driver=blkreplay,if=none,image=img-direct,id=img-blkreplay",
+                "-device", "virtio-blk-device,drive=img-blkreplay,bus=virtio-mmio-bus.0");
+    }
+
+    // ---------------------------------------------------------------- whole runs
+
+    /** Runs the guest to its exit; no UART input. */
+    public QemuRun run(Path elf) {
+        return run(elf, new byte[0], List.of(), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Runs the guest to its exit with the given bytes available on the UART's input
+     * (QEMU feeds them as the guest's receiver accepts them).
+     */
+    public QemuRun run(Path elf, byte[] uartInput, List<String> extraArgs, Duration timeout) {
+        checkElf(elf);
+        Path dir = tempDir();
+        try {
+            Path in = dir.resolve("uart-in");
+            Files.write(in, uartInput);
+            List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+                    "-monitor", "none", "-serial", "stdio"));
+            cmd.addAll(extraArgs);
+            cmd.addAll(List.of("-kernel", elf.toString()));
+            ProcessResult r = execute(cmd, in, timeout);
+            if (r.timedOut) {
+                throw new QemuReferenceException("QEMU did not exit within " + timeout + " running " + elf
+                        + "; output so far:\n" + r.all());
+            }
+            return new QemuRun(r.output, r.exitCode);
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot run QEMU on " + elf + ": " + e.getMessage(), e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------- traces
+
+    /** The first maxInstructions instructions of a run (fewer if the guest exits first). */
+    public QemuTrace trace(Path elf, int maxInstructions) {
+        return trace(elf, maxInstructions, List.of());
+    }
+
+    public QemuTrace trace(Path elf, int maxInstructions, List<String> extraArgs) {
+        checkElf(elf);
+        if (maxInstructions <= 0) {
+            throw new IllegalArgumentException("maxInstructions must be positive: " + maxInstructions);
+        }
+        Path dir = tempDir();
+        Process p = null;
+        try {
+            Path uart = dir.resolve("uart");
+            List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+                    "-monitor", "none", "-serial", "file:" + uart,
+                    "-singlestep", "-d", "exec,cpu,nochain"));
+            cmd.addAll(extraArgs);
+            cmd.addAll(List.of("-kernel", elf.toString()));
+            // The log goes to stderr (no -D): the pipe throttles QEMU to our parsing speed and
+            // nothing of its ~100 MB/s reaches the disk.
+            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            QemuTrace trace = new QemuTrace();
+            boolean exited;
+            try (InputStream log = p.getErrorStream()) {
+                exited = new TraceParser(log, trace, maxInstructions).parse();
+            }
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            trace.finish(exited, Files.exists(uart) ? Files.readAllBytes(uart) : new byte[0]);
+            if (trace.size() == 0) {
+                throw new QemuReferenceException("QEMU printed no instruction trace for " + elf);
+            }
+            return trace;
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot trace " + elf + " on QEMU: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QemuReferenceException("interrupted while tracing " + elf, e);
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            deleteTree(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------- instruction count
+
+    /** QEMU's icount when the guest exits; see {@link #icountAtExit(Path, List, Duration)}. */
+    public long icountAtExit(Path elf) {
+        return icountAtExit(elf, List.of(), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * QEMU's instruction count when the guest exits through the finisher. Records the run with
+     * {@code -icount shift=0,rr=record}, adds up the log's instruction events (N), then replays it
+     * with the monitor: {@code replay_break N-1} must pause the replay with {@code info replay}
+     * reporting N-1, and one more {@code cont} must end QEMU with the recorded exit code (QEMU 7.2's
+     * finisher calls exit() inside the N-th instruction, so the count can never be read at N itself).
+     */
+    public long icountAtExit(Path elf, List<String> extraArgs, Duration timeout) {
+        checkElf(elf);
+        Path dir = tempDir();
+        try {
+            Path log = dir.resolve("rr.bin");
+            List<String> rec = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+                    "-monitor", "none", "-serial", "file:" + dir.resolve("uart"),
+                    "-icount", "shift=0,rr=record,rrfile=" + log));
+            rec.addAll(extraArgs);
+            rec.addAll(List.of("-kernel", elf.toString()));
+            ProcessResult recorded = execute(rec, null, timeout);
+            if (recorded.timedOut) {
+                throw new QemuReferenceException("recording " + elf + " did not finish within " + timeout);
+            }
+            if (!Files.exists(log)) {
+                throw new QemuReferenceException("QEMU wrote no replay log for " + elf + ":\n" + recorded.all());
+            }
+            long n = QemuReplayLog.instructionCount(log);
+            if (n < 2) {
+                throw new QemuReferenceException("recording of " + elf + " holds only " + n + " instructions");
+            }
+            confirmByReplay(elf, extraArgs, log, n, recorded.exitCode, timeout);
+            return n;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void confirmByReplay(Path elf, List<String> extraArgs, Path log, long n, int exitCode, Duration timeout) {
+        List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+                "-serial", "null", "-monitor", "stdio", "-S",
+                "-icount", "shift=0,rr=replay,rrfile=" + log));
+        cmd.addAll(extraArgs);
+        cmd.addAll(List.of("-kernel", elf.toString()));
+        Process p = null;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Monitor mon = new Monitor(p);
+            mon.send("replay_break " + (n - 1));
+            mon.send("cont");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long seen = -1;
+            while (seen != n - 1) {
+                if (!p.isAlive()) {
+                    throw new QemuReferenceException("replay of " + elf + " ended before icount " + (n - 1)
+                            + " (last seen " + seen + "); monitor said:\n" + mon.text());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new QemuReferenceException("replay of " + elf + " did not reach icount " + (n - 1));
+                }
+                Thread.sleep(20);
+                mon.send("info replay");
+                Thread.sleep(10);
+                seen = mon.lastIcount();
+            }
+            mon.send("info status");
+            mon.waitFor("VM status: paused", deadline);
+            mon.send("cont");
+            if (!p.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
+                throw new QemuReferenceException("replay of " + elf + " did not exit after icount " + (n - 1));
+            }
+            if (p.exitValue() != exitCode) {
+                throw new QemuReferenceException("replay of " + elf + " exited with " + p.exitValue()
+                        + " but the recording exited with " + exitCode);
+            }
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot replay " + elf + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QemuReferenceException("interrupted while replaying " + elf, e);
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** QEMU's human monitor over the process's stdin/stdout, read without blocking. */
+    private static final class Monitor {
+        private final OutputStream in;
+        private final InputStream out;
+        private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+
+        Monitor(Process p) {
+            this.in = p.getOutputStream();
+            this.out = p.getInputStream();
+        }
+
+        void send(String command) throws IOException {
+            in.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+        }
+
+        String text() throws IOException {
+            byte[] buf = new byte[8192];
+            while (out.available() > 0) {
+                int n = out.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                text.write(buf, 0, n);
+            }
+            return text.toString(StandardCharsets.UTF_8);
+        }
+
+        long lastIcount() throws IOException {
+            Matcher m = ICOUNT.matcher(text());
+            long v = -1;
+            while (m.find()) {
+                v = Long.parseLong(m.group(1));
+            }
+            return v;
+        }
+
+        void waitFor(String s, long deadline) throws IOException, InterruptedException {
+            int from = text.size();
+            while (!text().substring(Math.min(from, text.size())).contains(s)) {
+                if (System.nanoTime() > deadline) {
+                    throw new QemuReferenceException("QEMU monitor never said '" + s + "':\n" + text());
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static void checkElf(Path elf) {
+        if (!Files.isRegularFile(elf)) {
+            throw new QemuReferenceException("no such guest ELF: " + elf);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("rewind-qemu");
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover temp directory is harmless
+        }
+    }
+
+    private static final class ProcessResult {
+        final int exitCode;
+        final byte[] output;
+        final byte[] errors;
+        final boolean timedOut;
+
+        ProcessResult(int exitCode, byte[] output, byte[] errors, boolean timedOut) {
+            this.exitCode = exitCode;
+            this.output = output;
+            this.errors = errors;
+            this.timedOut = timedOut;
+        }
+
+        String all() {
+            return new String(output, StandardCharsets.UTF_8) + new String(errors, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Runs cmd with stdout and stderr going to temp files (no reader threads needed). */
+    private static ProcessResult execute(List<String> cmd, Path stdin, Duration timeout) {
+        Path out = null;
+        Path err = null;
+        Process p = null;
+        try {
+            out = Files.createTempFile("rewind-qemu", ".out");
+            err = Files.createTempFile("rewind-qemu", ".err");
+            p = new ProcessBuilder(cmd)
+                    .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                            : ProcessBuilder.Redirect.from(stdin.toFile()))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            return new ProcessResult(done ? p.exitValue() : -1, Files.readAllBytes(out), Files.readAllBytes(err),
+                    !done);
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QemuReferenceException("interrupted while running " + cmd.get(0), e);
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            for (Path f : new Path[] {out, err}) {
+                try {
+                    if (f != null) {
+                        Files.deleteIfExists(f);
+                    }
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.rewind.emulator.reference;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/** Checks the QEMU reference harness against real QEMU runs of guests from guests/. */
+public class QemuReferenceTest {
+    private static QemuReference qemu;
+    private static Path rv64i;
+
+    @BeforeClass
+    public static void buildGuest() {
+        qemu = new QemuReference();
+        rv64i = qemu.guest("rv64i");
+    }
+
+    @Test
+    public void traceStartsAtTheResetVectorThenEntersTheKernel() throws IOException {
+        QemuTrace t = qemu.trace(rv64i, 3000);
+        assertEquals(3000, t.size());
+        assertFalse("the guest runs longer than 3000 instructions", t.wholeRun());
+        for (int i = 0; i < 6; i++) {
+            assertEquals("boot ROM instruction " + i, 0x1000L + 4 * i, t.pc(i));
+        }
+        assertEquals("ELF entry after the boot ROM's jump", elfEntry(rv64i), t.pc(6));
+        assertEquals(0x80000000L, t.pc(6));
+        assertEquals("auipc t0 at 0x1000", 0x1000L, t.x(1, 5));
+        assertEquals("a0 = hartid", 0, t.x(6, 10));
+        long dtb = t.x(6, 11);
+        assertTrue("a1 = device tree in RAM: " + Long.toHexString(dtb), dtb >= 0x80000000L && dtb < 0x88000000L);
+        assertEquals("a2 = fw_dyn info address", 0x1028L, t.x(6, 12));
+        assertEquals("registers start at zero", 0, t.x(0, 5));
+    }
+
+    @Test
+    public void cursorAndRandomAccessAgree() {
+        QemuTrace t = qemu.trace(rv64i, 2500);   // spans two checkpoints
+        QemuTrace.Cursor c = t.cursor();
+        int n = 0;
+        int changes = 0;
+        long[] previous = new long[32];
+        while (c.next()) {
+            assertEquals(n, c.index());
+            assertEquals(t.pc(n), c.pc());
+            long[] regs = t.registers(n);
+            assertArrayEquals("instruction " + n, regs, c.x());
+            assertEquals(0, c.x(0));
+            assertEquals(regs[2], t.x(n, 2));
+            for (int r = 0; r < 32; r++) {
+                changes += regs[r] != previous[r] ? 1 : 0;
+            }
+            previous = regs;
+            n++;
+        }
+        assertEquals(t.size(), n);
+        assertTrue("registers change along the trace", changes > 1000);
+    }
+
+    @Test
+    public void wholeRunTraceLengthEqualsIcountAtExitAndIcountIsStable() {
+        QemuTrace t = qemu.trace(rv64i, 1_000_000);
+        assertTrue("rv64i exits well before 1e6 instructions", t.wholeRun());
+        assertTrue(t.uart(), t.uart().contains("CHECKS PASSED"));
+        long first = qemu.icountAtExit(rv64i);
+        long second = qemu.icountAtExit(rv64i);
+        assertTrue(first > 1000);
+        assertEquals("icount of two recordings", first, second);
+        // rv64i takes no traps, so every traced instruction retires: the two counts must agree.
+        assertEquals("instructions traced vs icount at exit", t.size(), first);
+    }
+
+    @Test
+    public void runReportsUartOutputAndTheFinisherCode() {
+        QemuRun pass = qemu.run(rv64i);
+        assertEquals(pass.uart(), 0, pass.exitCode());
+        assertTrue(pass.uart(), pass.uart().startsWith("rv64i: base integer instructions\n"));
+        assertTrue(pass.uart(), pass.uart().contains("[rv64i.jumps] ok"));
+        QemuRun fail = qemu.run(qemu.guest("htif_fail"));
+        assertEquals(fail.uart(), 3, fail.exitCode());
+    }
+
+    @Test
+    public void replayLogParserRejectsForeignFiles() throws IOException {
+        Path f = Files.createTempFile("rewind-rr", ".bin");
+        try {
+            Files.write(f, log(new byte[] {0, (byte) 0xe0, 0x20, 0x0a}, 39));
+            expectRejected(f, "version");
+            Files.write(f, log(header(), 0, 0, 0, 0, 7, 200));              // INSTRUCTION(7), unknown kind
+            expectRejected(f, "not understood");
+            Files.write(f, log(header(), 0, 0, 0, 0, 7, 22, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 3, 39));
+            assertEquals("INSTRUCTION(7) CHAR_WRITE EXCEPTION INSTRUCTION(3) END", 10,
+                    QemuReplayLog.instructionCount(f));
+            Files.write(f, log(header(), 0, 0, 0, 0, 7));
+            expectRejected(f, "without an END");
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private static byte[] header() {
+        return new byte[] {0, (byte) 0xe0, 0x20, 0x0c};
+    }
+
+    /** A log: version bytes, 8 reserved zero bytes, then the given event bytes. */
+    private static byte[] log(byte[] version, int... events) {
+        byte[] b = new byte[12 + events.length];
+        System.arraycopy(version, 0, b, 0, 4);
+        for (int i = 0; i < events.length; i++) {
+            b[12 + i] = (byte) events[i];
+        }
+        return b;
+    }
+
+    private static void expectRejected(Path f, String why) {
+        try {
+            QemuReplayLog.instructionCount(f);
+            fail("accepted a log that should fail with: " + why);
+        } catch (QemuReferenceException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains(why));
+        }
+    }
+
+    private static long elfEntry(Path elf) throws IOException {
+        byte[] h = Files.readAllBytes(elf);
+        return ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).getLong(24);
+    }
+}

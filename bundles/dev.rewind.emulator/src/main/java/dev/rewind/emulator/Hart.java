@@ -52,6 +52,8 @@ final class Hart {
     int status;
     /** The instruction at pc when icount equals this executes even if it is a breakpoint. */
     long breakSkipIcount = -1;
+    /** One instruction attempt only: return after a trap too (see VirtMachine.step). */
+    boolean stepping;
 
     private final DecodedPage scratch = new DecodedPage(0);
 
@@ -86,6 +88,9 @@ final class Hart {
                 }
             } catch (Trap t) {
                 sys.takeTrap();
+                if (stepping) {
+                    return CONTINUE;
+                }
             }
         }
         return CONTINUE;

@@ -191,6 +191,56 @@ public final class VirtMachine {
         stopRequested = false;
         hart.breakSkipIcount = hart.icount;
         while (true) {
+            StopReason stop = boundary(icountLimit);
+            if (stop != null) {
+                return stop;
+            }
+            StopReason r = afterRun(hart.runUntil(nextLimit));
+            if (r != null) {
+                return r;
+            }
+        }
+    }
+
+    /**
+     * Executes exactly one instruction attempt: first any interrupt that is due is taken, then
+     * {@code observer} sees the state, then the instruction at pc runs; it either retires, or
+     * traps without retiring (pc is then the handler). This is the granularity of QEMU's
+     * {@code -singlestep -d exec} trace. Returns null normally, or why nothing could run.
+     */
+    public StopReason step(InstructionObserver observer) {
+        stopRequested = false;
+        hart.breakSkipIcount = hart.icount;
+        StopReason stop = boundary(hart.icount + 1);
+        if (stop != null) {
+            return stop;
+        }
+        sys.checkInterrupts();
+        if (observer != null) {
+            observer.beforeInstruction(hart.pc, hart.icount);
+        }
+        hart.stepping = true;
+        try {
+            return afterRun(hart.runUntil(hart.icount + 1));
+        } finally {
+            hart.stepping = false;
+        }
+    }
+
+    /** Sees each instruction before it executes (see {@link VirtMachine#step}). */
+    @FunctionalInterface
+    public interface InstructionObserver {
+        void beforeInstruction(long pc, long icount);
+    }
+
+    private long nextLimit;
+
+    /**
+     * Work between instructions: exit and stop checks, timer, input port poll, WFI idling.
+     * Returns a stop reason, or null with {@link #nextLimit} set to where execution must pause.
+     */
+    private StopReason boundary(long icountLimit) {
+        while (true) {
             if (exited) {
                 return StopReason.EXIT;
             }
@@ -223,21 +273,55 @@ public final class VirtMachine {
                 }
             }
             long limit = Math.min(icountLimit, Math.min(portDeadline, clock.icountAt(clint.deadlineNs())));
-            if (limit <= now) {
-                limit = now + 1;
-            }
-            int r = hart.runUntil(limit);
-            switch (r) {
-                case Hart.WFI -> waiting = !sys.wakeable();
-                case Hart.BREAK -> {
-                    return StopReason.BREAKPOINT;
-                }
-                case Hart.WATCH -> {
-                    return StopReason.WATCHPOINT;
-                }
-                default -> { }
-            }
+            nextLimit = Math.max(limit, now + 1);
+            return null;
         }
+    }
+
+    private StopReason afterRun(int status) {
+        switch (status) {
+            case Hart.WFI -> waiting = !sys.wakeable();
+            case Hart.BREAK -> {
+                return StopReason.BREAKPOINT;
+            }
+            case Hart.WATCH -> {
+                return StopReason.WATCHPOINT;
+            }
+            default -> { }
+        }
+        return null;
+    }
+
+    /** Mnemonic of the instruction at virtual address pc, for traces ("?" if unreadable). */
+    public String mnemonicAt(long pc) {
+        byte[] b = new byte[4];
+        int n = sys.debugRead(pc, b, 0, 4, true);
+        if (n < 2) {
+            return "?";
+        }
+        int insn = (b[0] & 0xff) | (b[1] & 0xff) << 8;
+        if ((insn & 3) == 3) {
+            if (n < 4) {
+                return "?";
+            }
+            insn |= (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
+        }
+        Encoding e = Decoder.lookup(insn);
+        return e == null ? "illegal" : e.mnemonic;
+    }
+
+    /** Raw bits of the instruction at pc (16 or 32 bits), or -1 if unreadable. */
+    public long instructionAt(long pc) {
+        byte[] b = new byte[4];
+        int n = sys.debugRead(pc, b, 0, 4, true);
+        if (n < 2) {
+            return -1;
+        }
+        int lo = (b[0] & 0xff) | (b[1] & 0xff) << 8;
+        if ((lo & 3) != 3) {
+            return lo;
+        }
+        return n < 4 ? -1 : (lo | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24) & 0xffffffffL;
     }
 
     /** Makes the next (or current, when called from an input port) {@link #run} return REQUESTED. */

@@ -3,7 +3,8 @@
 # bundles it names) with javac and runs its JUnit 4 tests, no Tycho resolution.
 # The real build is ./mvnw verify; this only saves minutes while iterating.
 #   scripts/quick-test.sh dev.rewind.qcow2 [TestClassSimpleName ...]
-# Env: DEPS="dev.rewind.emulator dev.rewind.qcow2" extra bundles on the classpath.
+# Env: DEPS="dev.rewind.emulator dev.rewind.qcow2" bundles to compile first (default: the
+#      Rewind bundles named in the bundle's Require-Bundle).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/scripts/select-jdk.sh"; rewind_select_jdk
@@ -12,6 +13,13 @@ out="$here/bundles/$bundle/target/quick"
 rm -rf "$out"; mkdir -p "$out/main" "$out/test"
 junit="$HOME/.m2/repository/junit/junit/4.13.2/junit-4.13.2.jar:$HOME/.m2/repository/org/hamcrest/hamcrest-core/1.3/hamcrest-core-1.3.jar"
 cp_deps=""
+if [ -z "${DEPS+set}" ]; then
+  # Default: the Rewind bundles this one requires, in dependency order.
+  DEPS=""
+  for b in dev.rewind.emulator dev.rewind.qcow2 dev.rewind.symbols dev.rewind.replay dev.rewind.gdbstub; do
+    grep -q "^ *\(Require-Bundle: \)\?$b[,;]\?\s*$" "$here/bundles/$bundle/META-INF/MANIFEST.MF" 2>/dev/null && DEPS="$DEPS $b"
+  done
+fi
 for dep in ${DEPS:-}; do
   mkdir -p "$out/dep-$dep"
   find "$here/bundles/$dep/src/main/java" -name '*.java' > "$out/dep-$dep.list"

@@ -15,6 +15,9 @@ public final class CommandCatalog {
     /** The shipped verbs. Add a new command here. */
     public static CommandCatalog standard() {
         return new CommandCatalog(List.of(
+                new RecordCommand(),
+                new ReplayCommand(),
+                new InfoCommand(),
                 new VersionCommand()));
     }
 

@@ -26,7 +26,7 @@ import org.w3c.dom.NodeList;
 public class UpdateSiteContentTest {
 
     private static final List<String> BUNDLES = List.of(
-            "dev.rewind.emulator", "dev.rewind.qcow2", "dev.rewind.symbols",
+            "dev.rewind.emulator", "dev.rewind.qcow2", "dev.rewind.symbols", "dev.rewind.replay",
             "dev.rewind.gdbstub", "dev.rewind.cli", "dev.rewind.debug.core");
 
     private static Path root() {

@@ -1,0 +1,93 @@
+package dev.rewind.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
+import dev.rewind.qcow2.Qcow2Image;
+import dev.rewind.qcow2.Snapshot;
+import dev.rewind.replay.log.EventKind;
+import dev.rewind.replay.log.ReplayEvent;
+import dev.rewind.replay.log.ReplayLog;
+import dev.rewind.replay.log.ReplayLogException;
+import dev.rewind.replay.log.ReplayLogHeader;
+
+/** {@code rewind info}: what a recording holds, and whether it is intact. */
+final class InfoCommand implements Command {
+
+    @Override
+    public String name() {
+        return "info";
+    }
+
+    @Override
+    public String summary() {
+        return "describe a recording: program, machine, events, snapshots, damage";
+    }
+
+    @Override
+    public String usage() {
+        return "rewind info RUN.rrlog";
+    }
+
+    @Override
+    public int run(String[] argv, Console console) throws Exception {
+        Args a = new Args(argv, Set.of(), Set.of());
+        Path file = Path.of(a.onlyPositional("recording (a .rrlog file)"));
+        ReplayLog log;
+        try {
+            log = ReplayLog.read(file);
+        } catch (ReplayLogException e) {
+            throw new CliException(e.getMessage());
+        }
+        ReplayLogHeader h = log.header();
+        var out = console.out();
+        out.println("recording:      " + file + " (" + log.sizeBytes() + " bytes)");
+        out.println("program:        " + h.programPath());
+        out.println("program sha256: " + h.programSha256Hex());
+        out.println("machine:        virt, RV64IMAC, " + (h.ramSize() >> 20) + " MiB RAM, icount shift " + h.icountShift()
+                + ", sleep=" + (h.sleep() ? "on" : "off"));
+        out.println("disk:           " + (h.diskPath() == null ? "none" : h.diskPath()));
+        out.println("start:          " + (h.startSnapshot() == null ? "reset" : "snapshot '" + h.startSnapshot() + "' in " + h.snapshotImagePath()));
+        out.println("written by:     " + h.writerVersion());
+        Map<EventKind, Integer> counts = new EnumMap<>(EventKind.class);
+        ReplayEvent exit = null;
+        for (ReplayEvent e : log.events()) {
+            counts.merge(e.kind(), 1, Integer::sum);
+            if (e.kind() == EventKind.EXIT) {
+                exit = e;
+            }
+        }
+        out.println("instructions:   " + log.endIcount());
+        if (exit != null) {
+            out.println("guest exit:     code " + exit.value() + " at icount " + exit.icount());
+        }
+        StringBuilder ev = new StringBuilder();
+        counts.forEach((k, n) -> ev.append(ev.length() == 0 ? "" : ", ").append(k.name().toLowerCase()).append(' ').append(n));
+        out.println("events:         " + log.events().size() + (ev.length() > 0 ? " (" + ev + ")" : ""));
+        out.println("state:          " + (log.damage() == null ? "complete" : "DAMAGED: " + log.damage()));
+        if (h.snapshotImagePath() != null) {
+            printSnapshots(console, Path.of(h.snapshotImagePath()));
+        }
+        return log.damage() == null ? 0 : 3;
+    }
+
+    private static void printSnapshots(Console console, Path image) {
+        if (!Files.exists(image)) {
+            console.out().println("snapshots:      image " + image + " is missing");
+            return;
+        }
+        try (Qcow2Image img = Qcow2Image.openReadOnly(image)) {
+            console.out().println("snapshots:      in " + image);
+            for (Snapshot s : img.snapshots()) {
+                console.out().printf("  %-20s icount %-14s vmstate %,d bytes%n", s.name(),
+                        s.hasIcount() ? Long.toString(s.icount()) : "-", s.vmStateSize());
+            }
+        } catch (IOException e) {
+            console.out().println("snapshots:      cannot read " + image + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.rewind.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import dev.rewind.emulator.MachineConfig;
+import dev.rewind.replay.RecordSession;
+import dev.rewind.replay.ReplaySetupException;
+
+/** {@code rewind record}: runs a program live and records every input into a replay log. */
+final class RecordCommand implements Command {
+
+    @Override
+    public String name() {
+        return "record";
+    }
+
+    @Override
+    public String summary() {
+        return "run a program and record it for exact replay (UART from stdin, to stdout)";
+    }
+
+    @Override
+    public String usage() {
+        return "rewind record PROG.elf --rrfile RUN.rrlog [--disk D.qcow2 --snapshot NAME]\n"
+                + "         [--snapshot NAME --snapshot-image RR.qcow2] [--icount-shift N] [--sleep on|off]\n"
+                + "         [--ram 128M] [--max-insns N] [--digest-every 10M]\n"
+                + "  --disk          qcow2 disk for the virtio block device; needs --snapshot so the replay\n"
+                + "                  starts from the same disk contents (the snapshot is created in the disk)\n"
+                + "  --snapshot      name of the start snapshot (icount 0) to create, e.g. init\n"
+                + "  --snapshot-image  orphan qcow2 that holds the start snapshot of a diskless run (created if missing)\n"
+                + "  --sleep on      idle time at WFI passes in real time (logged); off (default) warps to the next timer\n"
+                + "  --digest-every  instructions between logged hart digests that detect replay divergence";
+    }
+
+    @Override
+    public int run(String[] argv, Console console) throws Exception {
+        Args a = new Args(argv, Set.of("--rrfile", "--disk", "--snapshot", "--snapshot-image", "--icount-shift", "--sleep",
+                "--ram", "--max-insns", "--digest-every"), Set.of());
+        Path program = Path.of(a.onlyPositional("program (an RV64 ELF file)"));
+        if (!a.has("--rrfile")) {
+            throw new CliException("missing --rrfile FILE: where to write the recording");
+        }
+        if (!Files.isRegularFile(program)) {
+            throw new CliException("program " + program + " does not exist");
+        }
+        RecordSession.Options o = RecordSession.Options.of(program, Path.of(a.value("--rrfile", null)))
+                .withMachine(a.bytes("--ram", MachineConfig.DEFAULT_RAM), a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT))
+                .withSleep(a.onOff("--sleep", false))
+                .withDigestInterval(a.count("--digest-every", RecordSession.Options.DEFAULT_DIGEST_INTERVAL))
+                .withInput(console.in(), console.out());
+        String snapshot = a.value("--snapshot", null);
+        if (a.has("--disk")) {
+            o = o.withDisk(Path.of(a.value("--disk", null)), snapshot);
+        } else if (snapshot != null || a.has("--snapshot-image")) {
+            o = o.withSnapshotImage(a.has("--snapshot-image") ? Path.of(a.value("--snapshot-image", null)) : null, snapshot);
+        }
+        long max = a.count("--max-insns", Long.MAX_VALUE);
+        RecordSession session;
+        try {
+            session = RecordSession.start(o);
+        } catch (ReplaySetupException e) {
+            throw new CliException(e.getMessage());
+        }
+        // Ctrl-C ends the recording cleanly at an instruction boundary instead of losing its tail.
+        Thread hook = new Thread(session::requestStop, "rewind-record-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RecordSession.Result r;
+        try (session) {
+            r = session.run(max);
+        } catch (IOException e) {
+            throw new CliException("recording failed: " + e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+        console.out().flush();
+        console.err().printf("rewind record: %d instructions, %d events, %s -> %s%n", r.icount(), r.events(),
+                switch (r.reason()) {
+                    case EXIT -> "guest exited with code " + r.exitCode();
+                    case IDLE -> "guest idle with nothing left to wake it";
+                    case LIMIT -> "instruction limit reached";
+                    case REQUESTED -> "stopped by the user";
+                    default -> "stopped: " + r.reason();
+                }, o.logFile());
+        return r.reason() == dev.rewind.emulator.StopReason.EXIT ? r.exitCode() : 0;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.rewind.cli;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+import dev.rewind.replay.ReplayDivergenceException;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.ReplaySetupException;
+import dev.rewind.replay.ReplayStop;
+import dev.rewind.replay.log.ReplayLogException;
+
+/** {@code rewind replay}: re-executes a recording exactly, from its log alone. */
+final class ReplayCommand implements Command {
+
+    @Override
+    public String name() {
+        return "replay";
+    }
+
+    @Override
+    public String summary() {
+        return "replay a recording exactly (prints the guest's output again)";
+    }
+
+    @Override
+    public String usage() {
+        return "rewind replay RUN.rrlog [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--quiet]\n"
+                + "  --from-snapshot  start from a snapshot persisted in the recording's snapshot image\n"
+                + "  --to-icount      stop after N instructions\n"
+                + "  --quiet          do not print the guest's output";
+    }
+
+    @Override
+    public int run(String[] argv, Console console) throws Exception {
+        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every"), Set.of("--quiet"));
+        Path logFile = Path.of(a.onlyPositional("recording (a .rrlog file)"));
+        ReplaySession.Options o = ReplaySession.Options.defaults()
+                .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
+        if (!a.has("--quiet")) {
+            o = o.withEcho(console.out());
+        }
+        if (a.has("--from-snapshot")) {
+            o = o.fromSnapshot(a.value("--from-snapshot", null));
+        }
+        long to = a.count("--to-icount", Long.MAX_VALUE);
+        ReplaySession s;
+        try {
+            s = ReplaySession.open(logFile, o);
+        } catch (ReplayLogException | ReplaySetupException e) {
+            throw new CliException(e.getMessage());
+        }
+        try (s; Progress progress = new Progress(console.err(), s.endIcount())) {
+            ReplayStop stop = ReplayStop.LIMIT;
+            while (s.icount() < Math.min(to, s.endIcount()) && stop == ReplayStop.LIMIT) {
+                stop = s.run(Math.min(to, s.icount() + 50_000_000L), false);
+                progress.update(s.icount());
+            }
+            progress.done(s.icount());
+            console.out().flush();
+            StringBuilder msg = new StringBuilder("rewind replay: replayed to icount " + s.icount());
+            if (stop == ReplayStop.END_OF_HISTORY && s.log().damage() != null) {
+                msg.append("; the recording ends early: ").append(s.log().damage());
+            } else if (s.icount() >= s.endIcount()) {
+                msg.append(" (end of recording");
+                if (s.machine().exitCode() != 0 || s.log().events().stream().anyMatch(e -> e.kind() == dev.rewind.replay.log.EventKind.EXIT)) {
+                    msg.append(", guest exit code ").append(s.machine().exitCode()).append(", final state verified");
+                }
+                msg.append(")");
+            }
+            console.err().println(msg);
+            return s.log().damage() != null && s.icount() < to ? 3 : 0;
+        } catch (ReplayDivergenceException e) {
+            console.err().println("rewind replay: " + e.getMessage());
+            return 4;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package dev.rewind.replay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+import dev.rewind.emulator.InputPort;
+import dev.rewind.emulator.LiveInputPort;
+import dev.rewind.emulator.MachineConfig;
+import dev.rewind.emulator.MachineState;
+import dev.rewind.emulator.StopReason;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.qcow2.Qcow2Exception;
+import dev.rewind.qcow2.Qcow2Image;
+import dev.rewind.replay.log.ReplayLogHeader;
+import dev.rewind.replay.log.ReplayLogWriter;
+
+/**
+ * Records a run: a live machine whose input port is a {@link Recorder}. A recording with a disk
+ * (or one that asks for a start snapshot) first saves the machine state as a qcow2 internal
+ * snapshot carrying its icount, as QEMU's {@code rrsnapshot} does; the log header names
+ * everything a replay needs.
+ */
+public final class RecordSession implements AutoCloseable {
+
+    /** How to record. {@code snapshotImage} is the orphan qcow2 for a diskless run (created if missing). */
+    public record Options(Path program, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
+            Path snapshotImage, long digestInterval, boolean sleep, InputStream uartIn, OutputStream uartOut,
+            long pollInterval) {
+
+        public static final long DEFAULT_DIGEST_INTERVAL = 10_000_000L;
+        public static final long DEFAULT_POLL_INTERVAL = 100_000L;
+
+        public static Options of(Path program, Path logFile) {
+            return new Options(program, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
+                    false, null, null, DEFAULT_POLL_INTERVAL);
+        }
+
+        public Options withInput(InputStream in, OutputStream out) {
+            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    sleep, in, out, pollInterval);
+        }
+
+        public Options withMachine(long ram, int shift) {
+            return new Options(program, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
+                    uartIn, uartOut, pollInterval);
+        }
+
+        public Options withDisk(Path diskImage, String snapshot) {
+            return new Options(program, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
+                    sleep, uartIn, uartOut, pollInterval);
+        }
+
+        public Options withSnapshotImage(Path image, String snapshot) {
+            return new Options(program, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
+                    uartIn, uartOut, pollInterval);
+        }
+
+        public Options withSleep(boolean on) {
+            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    on, uartIn, uartOut, pollInterval);
+        }
+
+        public Options withPollInterval(long n) {
+            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    sleep, uartIn, uartOut, n);
+        }
+
+        public Options withDigestInterval(long n) {
+            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
+                    uartIn, uartOut, pollInterval);
+        }
+    }
+
+    /** How a recording ended. */
+    public record Result(StopReason reason, long icount, int exitCode, long events) {
+    }
+
+    /** Size of the orphan snapshot image created for a diskless recording (it holds no disk data). */
+    private static final long ORPHAN_IMAGE_SIZE = 1L << 20;
+
+    private final Options options;
+    private final VirtMachine machine;
+    private final Recorder recorder;
+    private final Qcow2Image diskImage;
+    private final HartDigest hartDigest = new HartDigest();
+    private boolean ended;
+    private volatile boolean stopRequested;
+    /** Instructions between checks for a stop request. */
+    static final long SLICE = 10_000_000L;
+
+    private RecordSession(Options options, VirtMachine machine, Recorder recorder, Qcow2Image diskImage) {
+        this.options = options;
+        this.machine = machine;
+        this.recorder = recorder;
+        this.diskImage = diskImage;
+    }
+
+    public static RecordSession start(Options o) throws ReplaySetupException, IOException {
+        if (o.disk() != null && o.startSnapshot() == null) {
+            throw new ReplaySetupException("a recording with a disk needs a start snapshot (--snapshot init) so that the replay"
+                    + " starts from the same disk contents");
+        }
+        if (o.disk() == null && o.startSnapshot() != null && o.snapshotImage() == null) {
+            throw new ReplaySetupException("a diskless recording keeps its start snapshot in an orphan qcow2 image:"
+                    + " name one with --snapshot-image FILE");
+        }
+        Qcow2Image disk = null;
+        try {
+            if (o.disk() != null) {
+                disk = Qcow2Image.open(o.disk());
+            }
+            long sectors = disk == null ? 0 : disk.size() / 512;
+            MachineSetup setup = new MachineSetup(o.program(), o.ramSize(), o.icountShift(), sectors);
+            InputPort live = new LiveInputPort(o.uartIn(), Clock.systemUTC(), o.pollInterval());
+            if (o.sleep()) {
+                live = new SleepingIdlePort(live, Clock.systemUTC(), o.uartIn());
+            }
+
+            // The machine is built before the log exists: its state at icount 0 may go into a snapshot first.
+            DeferredRecorderPort port = new DeferredRecorderPort();
+            MachineConfig.Builder cb = MachineConfig.builder().ramSize(o.ramSize()).icountShift(o.icountShift())
+                    .uartOut(o.uartOut()).inputPort(port);
+            if (disk != null) {
+                cb.disk(new Qcow2Disk(disk));
+            }
+            VirtMachine machine = ProgramLoader.newMachine(cb.build(), o.program());
+
+            Path snapshotImage = null;
+            if (o.startSnapshot() != null) {
+                snapshotImage = o.disk() != null ? o.disk() : o.snapshotImage();
+                saveStartSnapshot(machine, disk, snapshotImage, o.startSnapshot());
+            }
+            ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
+                    o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
+                    snapshotImage == null ? null : snapshotImage.toAbsolutePath().toString(), o.startSnapshot(), o.sleep(),
+                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0");
+            Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
+            port.target = recorder;
+            return new RecordSession(o, machine, recorder, disk);
+        } catch (Qcow2Exception e) {
+            closeQuietly(disk);
+            throw new ReplaySetupException(e.getMessage(), e);
+        } catch (ReplaySetupException | IOException | RuntimeException e) {
+            closeQuietly(disk);
+            throw e;
+        }
+    }
+
+    private static void saveStartSnapshot(VirtMachine machine, Qcow2Image disk, Path imagePath, String name)
+            throws IOException {
+        MachineState state = machine.saveState();
+        Qcow2Image img = disk;
+        boolean own = false;
+        if (img == null) {
+            img = Files.exists(imagePath) ? Qcow2Image.open(imagePath)
+                    : Qcow2Image.create(imagePath, ORPHAN_IMAGE_SIZE, Qcow2Image.CreateOptions.defaults());
+            own = true;
+        }
+        try {
+            // As QEMU's savevm does, a new snapshot replaces one of the same name.
+            if (img.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
+                img.deleteSnapshot(name);
+            }
+            img.createSnapshot(name, machine.icount(), machine.virtualNs(), state.encode());
+            img.flush();
+        } finally {
+            if (own) {
+                img.close();
+            }
+        }
+    }
+
+    private static void closeQuietly(Qcow2Image img) {
+        if (img != null) {
+            try {
+                img.close();
+            } catch (IOException e) {
+                // the original error matters more
+            }
+        }
+    }
+
+    public VirtMachine machine() {
+        return machine;
+    }
+
+    /**
+     * Asks a running {@link #run(long)} to end the recording (e.g. on Ctrl-C); it does so within
+     * one run slice ({@value #SLICE} instructions). Safe to call from another thread.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Runs until the guest exits, sleeps forever, {@code maxIcount} is reached or a stop is
+     * requested, logging hart digests on the way; then ends the log.
+     */
+    public Result run(long maxIcount) throws IOException {
+        StopReason r = StopReason.LIMIT;
+        long interval = options.digestInterval();
+        while (true) {
+            long now = machine.icount();
+            if (now >= maxIcount) {
+                break;
+            }
+            if (stopRequested) {
+                r = StopReason.REQUESTED;
+                break;
+            }
+            long next = interval > 0 ? (now / interval + 1) * interval : Long.MAX_VALUE;
+            r = machine.run(Math.min(Math.min(maxIcount, next), now + SLICE));
+            long at = machine.icount();
+            if (interval > 0 && at % interval == 0 && at > 0) {
+                recorder.digest(at, hartDigest.of(machine));
+            }
+            if (r != StopReason.LIMIT) {
+                break;
+            }
+        }
+        if (r == StopReason.EXIT) {
+            recorder.exit(machine.icount(), machine.exitCode(), machine.saveState().digest());
+        }
+        end();
+        return new Result(r, machine.icount(), r == StopReason.EXIT ? machine.exitCode() : 0, recorder.events());
+    }
+
+    private void end() throws IOException {
+        if (!ended) {
+            ended = true;
+            recorder.end(machine.icount());
+            if (diskImage != null) {
+                diskImage.flush();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            end();
+        } finally {
+            if (diskImage != null) {
+                diskImage.close();
+            }
+        }
+    }
+
+    /** Forwards to the recorder once it exists; nothing reaches the machine before recording starts. */
+    private static final class DeferredRecorderPort implements InputPort {
+        InputPort target;
+
+        private InputPort t() {
+            if (target == null) {
+                throw new IllegalStateException("the machine ran before the recording started");
+            }
+            return target;
+        }
+
+        public long nextDeadline(long icount) {
+            return t().nextDeadline(icount);
+        }
+
+        public void poll(long icount, dev.rewind.emulator.InputSink sink) {
+            t().poll(icount, sink);
+        }
+
+        public long idle(long icount, long nowNs, long deadlineNs, dev.rewind.emulator.InputSink sink) {
+            return t().idle(icount, nowNs, deadlineNs, sink);
+        }
+
+        public void blockSubmitted(long icount, long requestId) {
+            t().blockSubmitted(icount, requestId);
+        }
+
+        public long hostClockNs(long icount) {
+            return t().hostClockNs(icount);
+        }
+    }
+}

@@ -1,0 +1,473 @@
+package dev.rewind.replay;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeSet;
+
+import dev.rewind.emulator.MachineConfig;
+import dev.rewind.emulator.MachineState;
+import dev.rewind.emulator.StateFormatException;
+import dev.rewind.emulator.StopReason;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.emulator.WatchHit;
+import dev.rewind.emulator.WatchKind;
+import dev.rewind.qcow2.Qcow2Image;
+import dev.rewind.qcow2.Snapshot;
+import dev.rewind.replay.log.EventKind;
+import dev.rewind.replay.log.ReplayEvent;
+import dev.rewind.replay.log.ReplayLog;
+import dev.rewind.replay.log.ReplayLogException;
+import dev.rewind.replay.log.ReplayLogHeader;
+
+/**
+ * A recording being replayed: the rebuilt machine fed by a {@link Replayer}, the guest's console
+ * along the timeline, and in-memory snapshots that make {@link #seek(long)} fast. Breakpoints and
+ * watchpoints are kept here and installed in the machine only for runs that watch for them, so
+ * seeks never stop early. Single-threaded, like the machine.
+ */
+public final class ReplaySession implements AutoCloseable {
+
+    /** How a replay is set up. */
+    public record Options(long snapshotInterval, long snapshotBudgetBytes, OutputStream echo, Path program,
+            String fromSnapshot) {
+
+        /** Measured default: at ~200+ MIPS a 10M-instruction interval replays in under 50 ms. */
+        public static final long DEFAULT_INTERVAL = 10_000_000L;
+        public static final long DEFAULT_BUDGET = 1L << 30;
+
+        public static Options defaults() {
+            return new Options(DEFAULT_INTERVAL, DEFAULT_BUDGET, null, null, null);
+        }
+
+        public Options withEcho(OutputStream out) {
+            return new Options(snapshotInterval, snapshotBudgetBytes, out, program, fromSnapshot);
+        }
+
+        public Options withSnapshotInterval(long n) {
+            return new Options(n, snapshotBudgetBytes, echo, program, fromSnapshot);
+        }
+
+        public Options withProgram(Path p) {
+            return new Options(snapshotInterval, snapshotBudgetBytes, echo, p, fromSnapshot);
+        }
+
+        public Options fromSnapshot(String name) {
+            return new Options(snapshotInterval, snapshotBudgetBytes, echo, program, name);
+        }
+    }
+
+    private final Path logFile;
+    private final ReplayLog log;
+    private final VirtMachine machine;
+    private final Replayer replayer;
+    private final ConsoleHistory console;
+    private final OverlayDisk disk;
+    private final SnapshotStore store;
+    private final HartDigest hartDigest = new HartDigest();
+    private final long[] digestIcounts;
+    private final byte[][] digests;
+    private final ReplayEvent exitEvent;
+    private final long startIcount;
+    private final long endIcount;
+    private final TreeSet<Long> breakpoints = new TreeSet<>();
+    private final List<long[]> watchpoints = new ArrayList<>();
+    private final List<WatchKind> watchKinds = new ArrayList<>();
+    private MachineState lastCapture;
+    private boolean captureChainValid;
+    private long replayedInstructions;
+
+    private ReplaySession(Path logFile, ReplayLog log, VirtMachine machine, Replayer replayer, ConsoleHistory console,
+            OverlayDisk disk, SnapshotStore store) {
+        this.logFile = logFile;
+        this.log = log;
+        this.machine = machine;
+        this.replayer = replayer;
+        this.console = console;
+        this.disk = disk;
+        this.store = store;
+        List<ReplayEvent> ds = log.events().stream().filter(e -> e.kind() == EventKind.DIGEST).toList();
+        this.digestIcounts = ds.stream().mapToLong(ReplayEvent::icount).toArray();
+        this.digests = ds.stream().map(ReplayEvent::data).toArray(byte[][]::new);
+        this.exitEvent = log.events().stream().filter(e -> e.kind() == EventKind.EXIT).findFirst().orElse(null);
+        this.startIcount = machine.icount();
+        this.endIcount = Math.max(startIcount, log.endIcount());
+    }
+
+    /**
+     * Opens a recording for replay: reads the log, rebuilds and checks the machine, restores the
+     * start snapshot if the recording has one.
+     */
+    public static ReplaySession open(Path logFile, Options options)
+            throws ReplayLogException, ReplaySetupException, IOException {
+        ReplayLog log = ReplayLog.read(logFile);
+        ReplayLogHeader h = log.header();
+        Path program = options.program() != null ? options.program() : resolve(logFile, h.programPath());
+
+        String startName = options.fromSnapshot() != null ? options.fromSnapshot() : h.startSnapshot();
+        Qcow2Image snapshotImage = null;
+        MachineState startState = null;
+        Snapshot startSnapshot = null;
+        if (startName != null) {
+            if (h.snapshotImagePath() == null) {
+                throw new ReplaySetupException("the recording names start snapshot '" + startName + "' but no snapshot image");
+            }
+            Path img = resolve(logFile, h.snapshotImagePath());
+            try {
+                snapshotImage = Qcow2Image.openReadOnly(img);
+                startSnapshot = snapshotImage.findSnapshot(startName);
+                startState = MachineState.decode(snapshotImage.readVmState(startName));
+            } catch (StateFormatException e) {
+                closeQuietly(snapshotImage);
+                throw new ReplaySetupException("snapshot '" + startName + "' in " + img + " holds no Rewind machine state: "
+                        + e.getMessage());
+            } catch (IOException e) {
+                closeQuietly(snapshotImage);
+                throw new ReplaySetupException("cannot load snapshot '" + startName + "' from " + img + ": " + e.getMessage(), e);
+            }
+        }
+
+        OverlayDisk disk = null;
+        long diskSectors = 0;
+        if (h.diskPath() != null) {
+            disk = new OverlayDisk(diskBase(logFile, h, snapshotImage, startSnapshot));
+            diskSectors = disk.sectors();
+        }
+        MachineSetup setup = new MachineSetup(program, h.ramSize(), h.icountShift(), diskSectors);
+        setup.verify(h);
+
+        Replayer replayer = new Replayer(log.events());
+        ConsoleHistory console = new ConsoleHistory(options.echo());
+        MachineConfig.Builder config = MachineConfig.builder().ramSize(h.ramSize()).icountShift(h.icountShift())
+                .uartOut(console).inputPort(replayer);
+        if (disk != null) {
+            config.disk(disk);
+        }
+        VirtMachine machine = ProgramLoader.newMachine(config.build(), program);
+        console.clock(machine::icount);
+        if (startState != null) {
+            try {
+                machine.restoreState(startState);
+            } catch (StateFormatException e) {
+                throw new ReplaySetupException("snapshot '" + startName + "' does not fit this machine: " + e.getMessage());
+            }
+            int skipped = skipEventsBefore(replayer, log.events(), startState.icount());
+            if (skipped < 0) {
+                throw new ReplaySetupException("snapshot '" + startName + "' at icount " + startState.icount()
+                        + " lies beyond the end of the recording");
+            }
+        }
+        SnapshotStore store = new SnapshotStore(options.snapshotInterval(), options.snapshotBudgetBytes());
+        ReplaySession s = new ReplaySession(logFile, log, machine, replayer, console, disk, store);
+        s.capture();
+        return s;
+    }
+
+    private static OverlayDisk.Base diskBase(Path logFile, ReplayLogHeader h, Qcow2Image snapshotImage, Snapshot start)
+            throws IOException, ReplaySetupException {
+        Path diskPath = resolve(logFile, h.diskPath());
+        if (snapshotImage != null && start != null && Files.isSameFile(diskPath, snapshotImage.path())) {
+            Qcow2Image img = snapshotImage;
+            return new OverlayDisk.Base() {
+                public long size() {
+                    return img.size();
+                }
+
+                public void read(long offset, byte[] buf, int off, int len) throws IOException {
+                    img.readSnapshot(start, offset, buf, off, len);
+                }
+            };
+        }
+        throw new ReplaySetupException("the recording uses disk " + diskPath + " without a start snapshot in it;"
+                + " record with --snapshot init so the replay can start from the recorded disk contents");
+    }
+
+    /** Events before {@code icount} were consumed by the recording before the snapshot was taken. */
+    private static int skipEventsBefore(Replayer replayer, List<ReplayEvent> events, long icount) {
+        int i = 0;
+        while (i < events.size() && events.get(i).icount() < icount) {
+            i++;
+        }
+        if (i == events.size() && !events.isEmpty() && events.get(events.size() - 1).icount() < icount) {
+            return -1;
+        }
+        replayer.restore(new Replayer.Position(i, new long[0]));
+        return i;
+    }
+
+    static Path resolve(Path logFile, String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute() || Files.exists(p)) {
+            return p;
+        }
+        Path besideLog = logFile.toAbsolutePath().getParent().resolve(p);
+        return Files.exists(besideLog) ? besideLog : p;
+    }
+
+    private static void closeQuietly(Qcow2Image img) {
+        if (img != null) {
+            try {
+                img.close();
+            } catch (IOException e) {
+                // already failing; the first error is the one to report
+            }
+        }
+    }
+
+    public VirtMachine machine() {
+        return machine;
+    }
+
+    public ReplayLog log() {
+        return log;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public ConsoleHistory console() {
+        return console;
+    }
+
+    public SnapshotStore snapshots() {
+        return store;
+    }
+
+    public long icount() {
+        return machine.icount();
+    }
+
+    /** First position of the replayable history. */
+    public long startIcount() {
+        return startIcount;
+    }
+
+    /** Last position of the replayable history. */
+    public long endIcount() {
+        return endIcount;
+    }
+
+    /** Instructions executed by this session so far (forward runs, seeks and reverse scans). */
+    public long replayedInstructions() {
+        return replayedInstructions;
+    }
+
+    // ---- breakpoints and watchpoints (installed only for watching runs) ----
+
+    public void addBreakpoint(long pc) {
+        breakpoints.add(pc);
+    }
+
+    public void removeBreakpoint(long pc) {
+        breakpoints.remove(pc);
+    }
+
+    public boolean hasBreakpoint(long pc) {
+        return breakpoints.contains(pc);
+    }
+
+    public void addWatchpoint(long addr, long len, WatchKind kind) {
+        watchpoints.add(new long[] {addr, len});
+        watchKinds.add(kind);
+    }
+
+    public void removeWatchpoint(long addr, long len, WatchKind kind) {
+        for (int i = 0; i < watchpoints.size(); i++) {
+            long[] w = watchpoints.get(i);
+            if (w[0] == addr && w[1] == len && watchKinds.get(i) == kind) {
+                watchpoints.remove(i);
+                watchKinds.remove(i);
+                return;
+            }
+        }
+    }
+
+    private void install() {
+        for (long pc : breakpoints) {
+            machine.addBreakpoint(pc);
+        }
+        for (int i = 0; i < watchpoints.size(); i++) {
+            machine.addWatchpoint(watchpoints.get(i)[0], watchpoints.get(i)[1], watchKinds.get(i));
+        }
+    }
+
+    private void uninstall() {
+        for (long pc : breakpoints) {
+            machine.removeBreakpoint(pc);
+        }
+        for (int i = 0; i < watchpoints.size(); i++) {
+            machine.removeWatchpoint(watchpoints.get(i)[0], watchpoints.get(i)[1], watchKinds.get(i));
+        }
+    }
+
+    /** The access behind the last {@link ReplayStop#WATCHPOINT}. */
+    public WatchHit lastWatchHit() {
+        return machine.lastWatchHit();
+    }
+
+    // ---- running ----
+
+    /**
+     * Runs forward to {@code limit} (clamped to the end of history). With {@code watch}, stops at
+     * breakpoints (before the instruction) and watchpoints (after it). A run that starts on a
+     * breakpoint executes that instruction first, as a debugger's continue does.
+     */
+    public ReplayStop run(long limit, boolean watch) {
+        limit = Math.min(limit, endIcount);
+        if (watch) {
+            install();
+        }
+        try {
+            boolean first = true;
+            while (true) {
+                long now = machine.icount();
+                if (now >= limit) {
+                    return now >= endIcount ? ReplayStop.END_OF_HISTORY : ReplayStop.LIMIT;
+                }
+                long chunk = Math.min(limit, store.nextBoundary(now));
+                chunk = Math.min(chunk, nextDigestAfter(now));
+                if (watch && first && breakpoints.contains(machine.pc())) {
+                    // step off the breakpoint we are sitting on
+                    machine.removeBreakpoint(machine.pc());
+                    long pc = machine.pc();
+                    StopReason r = machine.run(now + 1);
+                    machine.addBreakpoint(pc);
+                    ReplayStop s = afterRun(r, now);
+                    if (s != null) {
+                        return s;
+                    }
+                    first = false;
+                    continue;
+                }
+                first = false;
+                StopReason r = machine.run(chunk);
+                ReplayStop s = afterRun(r, now);
+                if (s != null) {
+                    return s;
+                }
+            }
+        } finally {
+            if (watch) {
+                uninstall();
+            }
+        }
+    }
+
+    /** Handles a machine stop: snapshots, digest checks; returns a stop to report or null to go on. */
+    private ReplayStop afterRun(StopReason r, long from) {
+        long now = machine.icount();
+        replayedInstructions += now - from;
+        if (store.wants(now)) {
+            capture();
+        }
+        checkDigest(now);
+        return switch (r) {
+            case LIMIT -> null;
+            case BREAKPOINT -> ReplayStop.BREAKPOINT;
+            case WATCHPOINT -> ReplayStop.WATCHPOINT;
+            case EXIT -> {
+                checkExit(now);
+                yield ReplayStop.END_OF_HISTORY;
+            }
+            case IDLE -> ReplayStop.END_OF_HISTORY;
+            case REQUESTED -> ReplayStop.INTERRUPTED;
+        };
+    }
+
+    private long nextDigestAfter(long icount) {
+        int i = java.util.Arrays.binarySearch(digestIcounts, icount + 1);
+        if (i < 0) {
+            i = -i - 1;
+        }
+        return i < digestIcounts.length ? digestIcounts[i] : Long.MAX_VALUE;
+    }
+
+    private void checkDigest(long icount) {
+        int i = java.util.Arrays.binarySearch(digestIcounts, icount);
+        if (i >= 0) {
+            byte[] actual = hartDigest.of(machine);
+            if (!MessageDigest.isEqual(actual, digests[i])) {
+                throw new ReplayDivergenceException(icount, "expected hart digest "
+                        + HexFormat.of().formatHex(digests[i], 0, 8) + "..., got " + HexFormat.of().formatHex(actual, 0, 8) + "...");
+            }
+        }
+    }
+
+    private void checkExit(long icount) {
+        if (exitEvent == null) {
+            throw new ReplayDivergenceException(icount, "the guest exited but the recording did not end with an exit");
+        }
+        if (exitEvent.icount() != icount || exitEvent.value() != machine.exitCode()) {
+            throw new ReplayDivergenceException(icount, "the guest exited with code " + machine.exitCode()
+                    + " where the recording exited with code " + exitEvent.value() + " at icount " + exitEvent.icount());
+        }
+        byte[] actual = machine.saveState().digest();
+        captureChainValid = false;
+        if (!MessageDigest.isEqual(actual, exitEvent.data())) {
+            throw new ReplayDivergenceException(icount, "final machine state differs from the recording (expected digest "
+                    + HexFormat.of().formatHex(exitEvent.data(), 0, 8) + "..., got " + HexFormat.of().formatHex(actual, 0, 8) + "...)");
+        }
+    }
+
+    /** Moves to {@code target} (clamped to the history): restores the nearest snapshot at or before it and replays. */
+    public void seek(long target) {
+        target = Math.max(startIcount, Math.min(target, endIcount));
+        long now = machine.icount();
+        SnapshotStore.Snapshot s = store.floor(target);
+        if (target < now || (s != null && s.icount() > now)) {
+            restore(s);
+        }
+        run(target, false);
+    }
+
+    private void restore(SnapshotStore.Snapshot s) {
+        try {
+            machine.restoreState(s.state());
+        } catch (StateFormatException e) {
+            throw new IllegalStateException("own snapshot at icount " + s.icount() + " does not restore", e);
+        }
+        replayer.restore(s.port());
+        console.truncate(s.consoleLength());
+        if (disk != null) {
+            disk.restore(s.diskState());
+        }
+        lastCapture = s.state();
+        captureChainValid = false;
+    }
+
+    /** Takes a snapshot here: incremental over the previous capture when the chain is intact. */
+    private void capture() {
+        MachineState full;
+        int newPages;
+        if (captureChainValid && lastCapture != null) {
+            MachineState delta = machine.saveDelta();
+            full = delta.over(lastCapture);
+            newPages = delta.pages().size();
+        } else {
+            full = machine.saveState();
+            newPages = full.pages().size();
+            captureChainValid = true;
+        }
+        lastCapture = full;
+        store.add(new SnapshotStore.Snapshot(full.icount(), full, replayer.position(), console.length(),
+                disk != null ? disk.state() : null), newPages);
+    }
+
+    /** What stands where history stops, for messages: the damage of a cut-short log, or null. */
+    public String historyEndNote() {
+        return log.damage();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (disk != null) {
+            disk.close();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.rewind.replay;
+
+import dev.rewind.emulator.WatchHit;
+
+/**
+ * Forward and reverse execution over a {@link ReplaySession}. Positions are icounts: at
+ * position {@code c} the instruction numbered {@code c} has not executed yet.
+ *
+ * <p>Reverse continue scans snapshot intervals from the newest backwards: each interval
+ * {@code [s, c)} is replayed with breakpoints and watchpoints watched, remembering the last hit;
+ * every instruction of the interval is examined, including the one just before {@code c}
+ * (QEMU's pass stops one short and can skip it). The first interval with a hit decides; a scan
+ * that reaches the start of history stops there and says so.
+ */
+public final class TimeTravel {
+
+    /** Where and why a movement stopped. */
+    public record Stop(Kind kind, long icount, long pc, WatchHit watch) {
+        public enum Kind {
+            /** The requested step or seek completed. */
+            STEP,
+            /** Before an instruction at a breakpoint. */
+            BREAKPOINT,
+            /** At a watched access: forwards after it, backwards before it. */
+            WATCHPOINT,
+            /** Backwards: the start of the recorded history was reached (gdb: replaylog:begin). */
+            HISTORY_BEGIN,
+            /** Forwards: the end of the recorded history was reached (gdb: replaylog:end). */
+            HISTORY_END,
+            /** Stopped on request. */
+            INTERRUPTED
+        }
+    }
+
+    private final ReplaySession session;
+
+    public TimeTravel(ReplaySession session) {
+        this.session = session;
+    }
+
+    public ReplaySession session() {
+        return session;
+    }
+
+    private Stop stop(Stop.Kind kind, WatchHit watch) {
+        return new Stop(kind, session.icount(), session.machine().pc(), watch);
+    }
+
+    /** Executes one instruction. */
+    public Stop stepForward() {
+        long now = session.icount();
+        if (now >= session.endIcount()) {
+            return stop(Stop.Kind.HISTORY_END, null);
+        }
+        ReplayStop r = session.run(now + 1, true);
+        return forwardStop(r, Stop.Kind.STEP);
+    }
+
+    /** Runs forward to the next breakpoint or watchpoint, or the end of history. */
+    public Stop continueForward() {
+        ReplayStop r = session.run(Long.MAX_VALUE, true);
+        return forwardStop(r, Stop.Kind.HISTORY_END);
+    }
+
+    /** Runs forward to {@code icount} (or an earlier breakpoint/watchpoint). */
+    public Stop runTo(long icount) {
+        ReplayStop r = session.run(icount, true);
+        return forwardStop(r, Stop.Kind.STEP);
+    }
+
+    private Stop forwardStop(ReplayStop r, Stop.Kind onLimit) {
+        return switch (r) {
+            case BREAKPOINT -> stop(Stop.Kind.BREAKPOINT, null);
+            case WATCHPOINT -> stop(Stop.Kind.WATCHPOINT, session.lastWatchHit());
+            case END_OF_HISTORY -> stop(Stop.Kind.HISTORY_END, null);
+            case INTERRUPTED -> stop(Stop.Kind.INTERRUPTED, null);
+            case LIMIT -> stop(onLimit == Stop.Kind.HISTORY_END ? Stop.Kind.STEP : onLimit, null);
+        };
+    }
+
+    /** Goes back one instruction: to just before the previously executed one. */
+    public Stop stepBack() {
+        long now = session.icount();
+        if (now <= session.startIcount()) {
+            return stop(Stop.Kind.HISTORY_BEGIN, null);
+        }
+        session.seek(now - 1);
+        return stop(Stop.Kind.STEP, null);
+    }
+
+    /** Moves to {@code icount} without watching (monitor {@code replay_seek}). */
+    public Stop seek(long icount) {
+        session.seek(icount);
+        return stop(Stop.Kind.STEP, null);
+    }
+
+    /**
+     * Goes back to the last breakpoint or watchpoint hit strictly before the current position;
+     * with none, to the start of history.
+     */
+    public Stop continueBack() {
+        long current = session.icount();
+        long start = session.startIcount();
+        if (current <= start) {
+            return stop(Stop.Kind.HISTORY_BEGIN, null);
+        }
+        long hi = current;
+        while (hi > start) {
+            SnapshotStore.Snapshot s = session.snapshots().floor(hi - 1);
+            long lo = s == null ? start : s.icount();
+            session.seek(lo);
+            long lastHit = -1;
+            WatchHit lastWatch = null;
+            if (session.hasBreakpoint(session.machine().pc()) && session.icount() < hi) {
+                lastHit = session.icount(); // the run below steps off it, so count it here
+            }
+            while (session.icount() < hi) {
+                ReplayStop r = session.run(hi, true);
+                long at = session.icount();
+                if (r == ReplayStop.BREAKPOINT && at < hi) {
+                    lastHit = at;
+                    lastWatch = null;
+                } else if (r == ReplayStop.WATCHPOINT) {
+                    // the access was made by the instruction that just retired: stop before it
+                    lastHit = at - 1;
+                    lastWatch = session.lastWatchHit();
+                } else if (r != ReplayStop.BREAKPOINT) {
+                    break;
+                }
+            }
+            if (lastHit >= 0) {
+                session.seek(lastHit);
+                return stop(lastWatch != null ? Stop.Kind.WATCHPOINT : Stop.Kind.BREAKPOINT, lastWatch);
+            }
+            hi = lo;
+        }
+        session.seek(start);
+        return stop(Stop.Kind.HISTORY_BEGIN, null);
+    }
+}

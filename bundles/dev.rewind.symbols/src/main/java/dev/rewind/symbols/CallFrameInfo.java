@@ -2,11 +2,13 @@ package dev.rewind.symbols;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The call frame information of {@code .debug_frame} (DWARF 5 section 6.4): CIEs and FDEs,
- * and the evaluation of their DW_CFA programs into the unwind rules in force at a pc.
+ * The call frame information of {@code .debug_frame} (DWARF 5 section 6.4) or, for code
+ * built with unwind tables, {@code .eh_frame} (its LSB variant): CIEs and FDEs, and the evaluation of their DW_CFA programs into the unwind rules in force at a pc.
  */
 public final class CallFrameInfo {
     /** Registers tracked: x0-x31 and f0-f31 in RISC-V DWARF numbering, plus spare columns. */
@@ -18,8 +20,13 @@ public final class CallFrameInfo {
     // Bounds on work per evaluation, so corrupt programs cannot stall the debugger.
     private static final int MAX_STATE_STACK = 64;
 
+    /**
+     * A CIE. {@code fdeEncoding} is the DW_EH_PE pointer encoding of FDE addresses in
+     * .eh_frame, or -1 for .debug_frame's plain target addresses; {@code augmented} says FDEs
+     * carry augmentation data ("z").
+     */
     private record Cie(long codeAlign, long dataAlign, int returnColumn, int addressSize, boolean usable,
-            ByteCursor initial) {
+            int fdeEncoding, boolean augmented, ByteCursor initial) {
     }
 
     private record Fde(long low, long high, Cie cie, ByteCursor program) {
@@ -37,8 +44,21 @@ public final class CallFrameInfo {
 
     /** Parses a whole {@code .debug_frame} section. */
     static CallFrameInfo parse(ByteCursor c, int defaultAddressSize) throws SymbolsException {
+        return new CallFrameInfo(read(c, defaultAddressSize, false, 0));
+    }
+
+    /**
+     * Parses a whole {@code .eh_frame} section loaded at {@code sectionAddress} (what gcc
+     * emits instead of .debug_frame with -fasynchronous-unwind-tables or -fexceptions).
+     */
+    static CallFrameInfo parseEh(ByteCursor c, int defaultAddressSize, long sectionAddress) throws SymbolsException {
+        return new CallFrameInfo(read(c, defaultAddressSize, true, sectionAddress));
+    }
+
+    private static List<Fde> read(ByteCursor c, int addressSize, boolean eh, long sectionAddress)
+            throws SymbolsException {
         List<Fde> fdes = new ArrayList<>();
-        java.util.Map<Long, Cie> cies = new java.util.HashMap<>();
+        Map<Long, Cie> cies = new HashMap<>();
         c.seek(0);
         while (!c.atEnd()) {
             long entryOffset = c.offset();
@@ -52,37 +72,54 @@ public final class CallFrameInfo {
                         + Long.toHexString(entryOffset));
             }
             if (length == 0) {
-                continue; // a zero terminator some producers emit
+                if (eh) {
+                    break; // .eh_frame ends with a zero terminator
+                }
+                continue;
             }
+            long idOffset = c.offset();
             ByteCursor entry = c.slice(length);
             long id = dwarf64 ? entry.u64() : entry.u32();
-            boolean isCie = dwarf64 ? id == -1L : id == 0xffffffffL;
+            boolean isCie = eh ? id == 0 : dwarf64 ? id == -1L : id == 0xffffffffL;
             if (isCie) {
-                cies.put(entryOffset, readCie(entry, defaultAddressSize));
-            } else {
-                Cie cie = cies.get(id);
-                if (cie == null) {
-                    cie = readCieAt(c, id, defaultAddressSize);
-                    if (cie == null) {
-                        throw c.error("FDE at 0x" + Long.toHexString(entryOffset) + " points to 0x"
-                                + Long.toHexString(id) + ", which is not a CIE");
-                    }
-                    cies.put(id, cie);
-                }
-                if (!cie.usable()) {
-                    continue;
-                }
-                long low = entry.unsigned(cie.addressSize());
-                long range = entry.unsigned(cie.addressSize());
-                fdes.add(new Fde(low, low + range, cie, entry.slice(entry.remaining())));
+                cies.put(entryOffset, readCie(entry, addressSize, eh));
+                continue;
             }
+            // .eh_frame points back to its CIE relative to this field; .debug_frame by offset.
+            long cieOffset = eh ? idOffset - id : id;
+            Cie cie = cies.get(cieOffset);
+            if (cie == null) {
+                cie = readCieAt(c, cieOffset, addressSize, eh);
+                if (cie == null) {
+                    throw c.error("FDE at 0x" + Long.toHexString(entryOffset) + " points to 0x"
+                            + Long.toHexString(cieOffset) + ", which is not a CIE");
+                }
+                cies.put(cieOffset, cie);
+            }
+            if (!cie.usable()) {
+                continue;
+            }
+            long low;
+            long range;
+            if (cie.fdeEncoding() < 0) {
+                low = entry.unsigned(cie.addressSize());
+                range = entry.unsigned(cie.addressSize());
+            } else {
+                long fieldAddress = sectionAddress + idOffset + entry.offset();
+                low = encoded(entry, cie.fdeEncoding(), fieldAddress, cie.addressSize());
+                range = encoded(entry, cie.fdeEncoding() & 0x0f, 0, cie.addressSize());
+            }
+            if (cie.augmented()) {
+                entry.skip(entry.uleb());
+            }
+            fdes.add(new Fde(low, low + range, cie, entry.slice(entry.remaining())));
         }
         fdes.sort((a, b) -> Long.compareUnsigned(a.low, b.low));
-        return new CallFrameInfo(fdes);
+        return fdes;
     }
 
     /** Reads a CIE that an FDE refers to before it appears in the section. */
-    private static Cie readCieAt(ByteCursor c, long offset, int defaultAddressSize)
+    private static Cie readCieAt(ByteCursor c, long offset, int addressSize, boolean eh)
             throws SymbolsException {
         int saved = c.offset();
         try {
@@ -94,16 +131,17 @@ public final class CallFrameInfo {
             }
             ByteCursor entry = c.slice(length);
             long id = dwarf64 ? entry.u64() : entry.u32();
-            if (dwarf64 ? id != -1L : id != 0xffffffffL) {
+            boolean isCie = eh ? id == 0 : dwarf64 ? id == -1L : id == 0xffffffffL;
+            if (!isCie) {
                 return null;
             }
-            return readCie(entry, defaultAddressSize);
+            return readCie(entry, addressSize, eh);
         } finally {
             c.seek(saved);
         }
     }
 
-    private static Cie readCie(ByteCursor e, int defaultAddressSize) throws SymbolsException {
+    private static Cie readCie(ByteCursor e, int defaultAddressSize, boolean eh) throws SymbolsException {
         int version = e.u8();
         String augmentation = e.cstring();
         int addressSize = defaultAddressSize;
@@ -114,19 +152,65 @@ public final class CallFrameInfo {
         if (addressSize != 4 && addressSize != 8) {
             throw e.error("CIE address size " + addressSize);
         }
+        if (augmentation.contains("eh")) {
+            e.skip(addressSize); // an old GCC field holding the exception table address
+        }
         long codeAlign = e.uleb();
         long dataAlign = e.sleb();
         int returnColumn = version == 1 ? e.u8() : e.ulebInt();
         boolean usable = version == 1 || version == 3 || version == 4;
-        if (augmentation.startsWith("z")) {
-            e.skip(e.uleb());
+        int fdeEncoding = eh ? 0 : -1; // .eh_frame without 'R' uses absolute pointers
+        boolean augmented = augmentation.startsWith("z");
+        if (augmented) {
+            ByteCursor data = e.slice(e.uleb());
+            for (int i = 1; i < augmentation.length() && usable; i++) {
+                switch (augmentation.charAt(i)) {
+                    case 'R': fdeEncoding = data.u8(); break;
+                    case 'L': data.u8(); break; // LSDA encoding: FDE data we skip whole
+                    case 'P': {
+                        int enc = data.u8();
+                        encoded(data, enc & 0x7f, 0, addressSize); // personality routine: not needed
+                        break;
+                    }
+                    case 'S': case 'B': break;
+                    default: usable = false; break; // unknown: its data layout is unknown
+                }
+            }
         } else if (!augmentation.isEmpty()) {
             usable = false; // unknown augmentation: its data layout cannot be skipped safely
         }
-        if (returnColumn >= COLUMNS) {
+        if (returnColumn >= COLUMNS || (fdeEncoding >= 0 && !supportedEncoding(fdeEncoding))) {
             usable = false;
         }
-        return new Cie(codeAlign, dataAlign, returnColumn, addressSize, usable, e.slice(e.remaining()));
+        return new Cie(codeAlign, dataAlign, returnColumn, addressSize, usable, fdeEncoding, augmented,
+                e.slice(e.remaining()));
+    }
+
+    private static boolean supportedEncoding(int encoding) {
+        int application = encoding & 0x70;
+        return (encoding & 0x80) == 0 && (application == 0 || application == 0x10);
+    }
+
+    /** Reads a DW_EH_PE-encoded pointer; pc-relative ones are relative to {@code fieldAddress}. */
+    private static long encoded(ByteCursor c, int encoding, long fieldAddress, int addressSize)
+            throws SymbolsException {
+        long value;
+        switch (encoding & 0x0f) {
+            case 0x00: value = c.unsigned(addressSize); break;
+            case 0x01: value = c.uleb(); break;
+            case 0x02: value = c.u16(); break;
+            case 0x03: value = c.u32(); break;
+            case 0x04: value = c.u64(); break;
+            case 0x09: value = c.sleb(); break;
+            case 0x0a: value = (short) c.u16(); break;
+            case 0x0b: value = (int) c.u32(); break;
+            case 0x0c: value = c.u64(); break;
+            default: throw c.error("unsupported pointer encoding 0x" + Integer.toHexString(encoding));
+        }
+        if ((encoding & 0x70) == 0x10) {
+            value += fieldAddress;
+        }
+        return value;
     }
 
     /** True when some FDE covers {@code pc}. */

@@ -134,13 +134,21 @@ public final class ProgramSymbols {
             info = new DebugInfo(units, reader.functions);
         }
 
+        // gcc emits .debug_frame by default and .eh_frame instead when unwind tables are on.
         CallFrameInfo cfi = CallFrameInfo.empty();
         ByteCursor frame = optional(elf, ".debug_frame", problems);
+        ElfSection eh = elf.section(".eh_frame");
         if (frame != null) {
             try {
                 cfi = CallFrameInfo.parse(frame, 8);
             } catch (SymbolsException e) {
                 problems.add(".debug_frame: " + e.getMessage());
+            }
+        } else if (eh != null) {
+            try {
+                cfi = CallFrameInfo.parseEh(elf.cursor(eh), 8, eh.address());
+            } catch (SymbolsException e) {
+                problems.add(".eh_frame: " + e.getMessage());
             }
         }
         return new ProgramSymbols(elf, symbols, info, lines, cfi, problems);

@@ -13,7 +13,8 @@ import org.junit.Test;
  * The unwind rules we evaluate from {@code .debug_frame} equal the CFA table that
  * {@code objdump --dwarf=frames-interp} prints, row by row and register by register, at the
  * first and the last halfword of every row, for the test programs and the project's guests
- * (which use DW_CFA_remember_state / restore_state in multi-exit functions).
+ * (which use DW_CFA_remember_state / restore_state in multi-exit functions), and for
+ * builds with unwind tables, whose rules live in .eh_frame.
  */
 public class CallFrameRulesMatchObjdumpTest {
     private static final String[] NAMES = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1",
@@ -26,6 +27,8 @@ public class CallFrameRulesMatchObjdumpTest {
         for (TestPrograms.Variant v : TestPrograms.PLAIN) {
             elves.add(TestPrograms.build(v));
         }
+        elves.add(TestPrograms.build(new TestPrograms.Variant(0, 5, false, true)));
+        elves.add(TestPrograms.build(new TestPrograms.Variant(1, 4, false, true)));
         elves.addAll(ProjectGuestsMatchGnuToolsTest.build());
         int rows = 0;
         for (Path elf : elves) {

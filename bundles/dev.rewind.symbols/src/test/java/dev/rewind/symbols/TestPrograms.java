@@ -23,10 +23,17 @@ import java.util.stream.Stream;
 final class TestPrograms {
     static final String[] SOURCES = {"main.c", "calc.c", "list.c"};
 
-    /** A build variant: optimisation level, DWARF version, and whether it is linked to run under QEMU. */
-    record Variant(int opt, int dwarf, boolean qemu) {
+    /**
+     * A build variant: optimisation level, DWARF version, whether it is linked to run under
+     * QEMU, and whether it has unwind tables (.eh_frame instead of .debug_frame).
+     */
+    record Variant(int opt, int dwarf, boolean qemu, boolean eh) {
+        Variant(int opt, int dwarf, boolean qemu) {
+            this(opt, dwarf, qemu, false);
+        }
+
         String fileName() {
-            return (qemu ? "qemu" : "plain") + "-O" + opt + "-dwarf" + dwarf + ".elf";
+            return (qemu ? "qemu" : "plain") + "-O" + opt + "-dwarf" + dwarf + (eh ? "-eh" : "") + ".elf";
         }
 
         @Override
@@ -67,6 +74,9 @@ final class TestPrograms {
         Path d = dir();
         List<String> cmd = new ArrayList<>(List.of("riscv64-unknown-elf-gcc", "-march=rv64imac_zicsr", "-mabi=lp64",
                 "-mcmodel=medany", "-nostdlib", "-ffreestanding", "-g", "-gdwarf-" + v.dwarf(), "-O" + v.opt()));
+        if (v.eh()) {
+            cmd.add("-fasynchronous-unwind-tables");
+        }
         if (v.qemu()) {
             cmd.addAll(List.of("-T", "qemu.ld", "crt.S"));
         } else {

@@ -63,6 +63,15 @@ public class UnwindMatchesGdbTest {
         check(new TestPrograms.Variant(1, 5, true));
     }
 
+    @Test
+    public void unwindMatchesGdbBacktraceWithEhFrame() throws Exception {
+        TestPrograms.Variant v = new TestPrograms.Variant(1, 5, true, true);
+        ElfFile elf = ElfFile.load(TestPrograms.build(v));
+        assertTrue(v + ": expected .eh_frame only", elf.section(".eh_frame") != null
+                && elf.section(".debug_frame") == null);
+        check(v);
+    }
+
     private void check(TestPrograms.Variant v) throws Exception {
         Path elf = TestPrograms.build(v);
         ProgramSymbols program = ProgramSymbols.load(elf);

@@ -300,20 +300,19 @@ final class GdbSession {
             return;
         }
         long before = target.icount();
-        String output;
+        String output = null;
+        TargetException failure = null;
         try {
             output = commands.execute(command.trim());
         } catch (TargetException e) {
-            console(e.getMessage() + "\n");
-            reply(error(e.errno()));
-            return;
+            failure = e;
         }
-        console(output == null ? "" : output);
+        console(failure != null ? failure.getMessage() + "\n" : output == null ? "" : output);
         if (target.icount() != before) {
             // gdb cannot be told; see GdbInitCommands for the hook that makes this automatic.
             console("(position changed: gdb may show stale registers until 'maintenance flush register-cache')\n");
         }
-        reply("OK");
+        reply(failure != null ? error(failure.errno()) : "OK");
     }
 
     /** Sends text to gdb's console as O packets. */

@@ -164,6 +164,26 @@ public class GdbMultiarchSessionTest {
     }
 
     @Test
+    public void qemuCompatibleReplayMonitorCommands() throws Exception {
+        java.nio.file.Path script = java.nio.file.Files.createTempFile("rewind-init", ".gdb");
+        try {
+            java.nio.file.Files.writeString(script, GdbInitCommands.text());
+            String out = session(true, "source " + script, "monitor replay_seek 10", "monitor info replay", PC, A0,
+                    "monitor replay_break 13", "continue", "monitor info replay", PC, "monitor replay_seek 99",
+                    "monitor info replay", "monitor replay_seek 0", PC);
+            assertTrue(out, out.contains("Replaying execution 'fixture.rrlog': instruction count = 10\n"));
+            assertTrue(out, out.contains("Replaying execution 'fixture.rrlog': instruction count = 13\n"));
+            assertTrue(out, out.contains("replay_seek: the recording ends at icount 24"));
+            assertTrue(out, out.contains("Replaying execution 'fixture.rrlog': instruction count = 24\n"));
+            // 4 set-up instructions, then 4 per round: icount 10 = round 2's ld, 13 = round 3's sd
+            assertEquals(out, List.of(0x80000018L, 0x80000014L, 0x80000000L), GdbBatch.values(out, "PC"));
+            assertEquals(out, List.of(2L), GdbBatch.values(out, "A0"));
+        } finally {
+            java.nio.file.Files.delete(script);
+        }
+    }
+
+    @Test
     public void replayRefusesWrites() throws Exception {
         String out = session(true, "set {long}0x80000200 = 7", "set var $a0 = 7", MEM, A0);
         assertTrue(out, out.contains("Cannot access memory at address 0x80000200"));

@@ -32,6 +32,7 @@ final class TinyRv64Fixture implements DebugTarget {
     private final List<long[]> breakpoints = new ArrayList<>();
     private final List<long[]> watchpoints = new ArrayList<>();
     private boolean exited;
+    private long replayBreak = -1;
     /** How many readMemory calls were made: lets tests prove reads have no side effect on icount. */
     int memoryReads;
 
@@ -188,6 +189,10 @@ final class TinyRv64Fixture implements DebugTarget {
                     if (!first && breakpointAt(pc) != null) {
                         return StopEvent.breakpoint(breakpointAt(pc));
                     }
+                    if (icount == replayBreak) {
+                        replayBreak = -1;
+                        return StopEvent.interrupted();
+                    }
                     first = false;
                     if (atEnd()) {
                         return endOfRun();
@@ -254,26 +259,75 @@ final class TinyRv64Fixture implements DebugTarget {
 
     @Override
     public MonitorCommands monitorCommands() {
-        return line -> {
-            if (line.equals("info replay")) {
-                return replay ? "Replaying execution 'fixture.rrlog': instruction count = " + icount + "\n"
-                        : "Record/replay is not active\n";
-            }
+        MonitorCommands own = line -> {
             if (line.equals("icount")) {
                 return icount + "\n";
             }
             if (line.startsWith("seek ") && replay) {
-                long target = Long.parseLong(line.substring(5).trim());
-                while (icount > target && !history.isEmpty()) {
-                    revert(history.remove(history.size() - 1));
-                }
-                while (icount < target && !atEnd()) {
-                    forwardOne();
-                }
+                seekTo(Long.parseLong(line.substring(5).trim()));
                 return "at icount " + icount + "\n";
+            }
+            if (line.equals("help")) {
+                return "icount, seek N\n";
             }
             throw new TargetException(TargetException.EINVAL, "unknown command: '" + line + "'");
         };
+        return new HmpReplayCommands(new ReplayControl() {
+            @Override
+            public boolean isReplaying() {
+                return replay;
+            }
+
+            @Override
+            public boolean isRecording() {
+                return false;
+            }
+
+            @Override
+            public String recordingName() {
+                return "fixture.rrlog";
+            }
+
+            @Override
+            public long icount() {
+                return icount;
+            }
+
+            @Override
+            public void setReplayBreak(long at) throws TargetException {
+                if (at < icount) {
+                    throw new TargetException(TargetException.EINVAL, "replay_break: icount " + at + " is in the past");
+                }
+                replayBreak = at;
+            }
+
+            @Override
+            public void deleteReplayBreak() {
+                replayBreak = -1;
+            }
+
+            @Override
+            public void seek(long at) throws TargetException {
+                seekTo(at);
+                if (icount != at) {
+                    throw new TargetException(TargetException.EINVAL, "replay_seek: the recording ends at icount " + icount);
+                }
+            }
+
+            @Override
+            public List<Snapshot> snapshots() {
+                return List.of();
+            }
+        }, own);
+    }
+
+    private void seekTo(long target) throws TargetException {
+        while (icount > target && !history.isEmpty()) {
+            revert(history.remove(history.size() - 1));
+        }
+        while (icount < target && !atEnd()) {
+            forwardOne();
+        }
     }
 
     // ---- the model ----

@@ -15,6 +15,8 @@ public final class CommandCatalog {
     /** The shipped verbs. Add a new command here. */
     public static CommandCatalog standard() {
         return new CommandCatalog(List.of(
+                new RunCommand(),
+                new BenchCommand(),
                 new RecordCommand(),
                 new ReplayCommand(),
                 new InfoCommand(),

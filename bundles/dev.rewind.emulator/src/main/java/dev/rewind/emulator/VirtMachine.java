@@ -47,7 +47,9 @@ public final class VirtMachine {
     private boolean exited;
     private int exitCode;
     private long nextRequestId;
-    private boolean stopRequested;
+    /** Set from another thread (e.g. a Ctrl-C hook); seen at least every {@link #MAX_CHUNK} instructions. */
+    private volatile boolean stopRequested;
+    static final long MAX_CHUNK = 1L << 24;
 
     public VirtMachine(MachineConfig config) {
         this.config = config;
@@ -273,7 +275,7 @@ public final class VirtMachine {
                 }
             }
             long limit = Math.min(icountLimit, Math.min(portDeadline, clock.icountAt(clint.deadlineNs())));
-            nextLimit = Math.max(limit, now + 1);
+            nextLimit = Math.max(Math.min(limit, now + MAX_CHUNK), now + 1);
             return null;
         }
     }
@@ -324,7 +326,10 @@ public final class VirtMachine {
         return n < 4 ? -1 : (lo | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24) & 0xffffffffL;
     }
 
-    /** Makes the next (or current, when called from an input port) {@link #run} return REQUESTED. */
+    /**
+     * Makes the current {@link #run} return {@link StopReason#REQUESTED} at its next instruction
+     * boundary check (within {@value #MAX_CHUNK} instructions); safe to call from another thread.
+     */
     public void requestStop() {
         stopRequested = true;
     }

@@ -1,0 +1,139 @@
+package dev.rewind.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+
+import dev.rewind.emulator.BlockDevice;
+import dev.rewind.emulator.ElfFormatException;
+import dev.rewind.emulator.ElfImage;
+import dev.rewind.emulator.LiveInputPort;
+import dev.rewind.emulator.MachineConfig;
+import dev.rewind.emulator.RawFileBlockDevice;
+import dev.rewind.emulator.StopReason;
+import dev.rewind.emulator.VirtMachine;
+
+/** {@code rewind run}: runs a program live on the virt machine, UART on stdin/stdout. */
+final class RunCommand implements Command {
+
+    /** Exit codes when the guest did not exit by itself (as timeout(1) and friends use). */
+    static final int EXIT_LIMIT = 124, EXIT_IDLE = 125;
+
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String summary() {
+        return "run a program on the emulated virt machine (UART on stdin/stdout)";
+    }
+
+    @Override
+    public String usage() {
+        return "rewind run PROG.elf [--ram 128M] [--disk FILE.img] [--icount-shift N] [--max-insns N] [--trace] [--stats]\n"
+                + "  exit code: the guest's (SiFive test finisher or HTIF); " + EXIT_LIMIT + " when --max-insns ran out,\n"
+                + "  " + EXIT_IDLE + " when the guest sleeps in WFI with nothing left to wake it\n"
+                + "  --disk         raw image for the virtio block device (written in place)\n"
+                + "  --icount-shift virtual ns per instruction = 2^N (0..10), as QEMU's -icount shift=N\n"
+                + "  --trace        print every instruction (icount, pc, bits, mnemonic) to stderr\n"
+                + "  --stats        print instructions, virtual time and MIPS to stderr at the end";
+    }
+
+    @Override
+    public int run(String[] argv, Console console) throws Exception {
+        Args a = new Args(argv, Set.of("--ram", "--disk", "--icount-shift", "--max-insns"), Set.of("--trace", "--stats"));
+        Path program = Path.of(a.onlyPositional("program (an RV64 ELF file)"));
+        long ram = a.bytes("--ram", MachineConfig.DEFAULT_RAM);
+        int shift = a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT);
+        long max = a.count("--max-insns", Long.MAX_VALUE);
+        if (!Files.isRegularFile(program)) {
+            throw new CliException("program " + program + " does not exist");
+        }
+        ElfImage elf;
+        try {
+            elf = ElfImage.read(program);
+        } catch (ElfFormatException e) {
+            throw new CliException(program + ": " + e.getMessage());
+        }
+        BlockDevice disk = null;
+        if (a.has("--disk")) {
+            Path d = Path.of(a.value("--disk", null));
+            if (!Files.isRegularFile(d)) {
+                throw new CliException("disk image " + d + " does not exist");
+            }
+            try {
+                disk = new RawFileBlockDevice(d, !Files.isWritable(d));
+            } catch (IOException e) {
+                throw new CliException("cannot open disk image " + d + ": " + e.getMessage());
+            }
+        }
+        try {
+            MachineConfig config;
+            try {
+                config = MachineConfig.builder().ramSize(ram).icountShift(shift).disk(disk).uartOut(console.out())
+                        .inputPort(new LiveInputPort(console.in(), Clock.systemUTC(), 100_000)).build();
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+            VirtMachine machine = new VirtMachine(config);
+            try {
+                machine.load(elf);
+            } catch (ElfFormatException e) {
+                throw new CliException(program + ": " + e.getMessage());
+            }
+            long started = System.nanoTime();
+            StopReason stop = a.has("--trace") ? traced(machine, max, console.err()) : machine.run(max);
+            long elapsed = System.nanoTime() - started;
+            console.out().flush();
+            if (a.has("--stats")) {
+                printStats(machine, elapsed, console.err());
+            }
+            return switch (stop) {
+                case EXIT -> machine.exitCode();
+                case IDLE -> {
+                    console.err().printf("rewind run: the guest waits in WFI at pc 0x%x with no timer armed and no input left%n",
+                            machine.pc());
+                    yield EXIT_IDLE;
+                }
+                default -> {
+                    console.err().printf("rewind run: stopped after %d instructions (--max-insns) at pc 0x%x%n",
+                            machine.icount(), machine.pc());
+                    yield EXIT_LIMIT;
+                }
+            };
+        } finally {
+            if (disk != null) {
+                disk.close();
+            }
+        }
+    }
+
+    private static StopReason traced(VirtMachine m, long max, PrintStream err) {
+        VirtMachine.InstructionObserver print = (pc, icount) -> {
+            long bits = m.instructionAt(pc);
+            err.printf(bits >= 0 && (bits & 3) != 3 ? "%d 0x%016x     %04x %s%n" : "%d 0x%016x %08x %s%n",
+                    icount, pc, bits, m.mnemonicAt(pc));
+        };
+        while (true) {
+            StopReason r = m.step(print);
+            if (r != null) {
+                return r;
+            }
+            if (m.icount() >= max) {
+                return StopReason.LIMIT;
+            }
+        }
+    }
+
+    private static void printStats(VirtMachine m, long elapsedNs, PrintStream err) {
+        double seconds = elapsedNs / 1e9;
+        err.printf("instructions: %d%n", m.icount());
+        err.printf("virtual time: %.6f s%n", m.virtualNs() / 1e9);
+        err.printf("host time:    %.3f s%n", seconds);
+        err.printf("speed:        %.1f MIPS%n", seconds > 0 ? m.icount() / seconds / 1e6 : 0.0);
+    }
+}

@@ -119,6 +119,24 @@ public class GdbMultiarchSessionTest {
         assertTrue(out, out.contains("Old value = 1\nNew value = 0"));
     }
 
+    /**
+     * Why {@link DebugTarget} wants watchpoints reported before the access: gdb treats RISC-V
+     * watchpoints as non-steppable and steps over the reported instruction itself, so a target
+     * that stops after the store (as QEMU does) makes gdb end one instruction too far.
+     */
+    @Test
+    public void watchpointReportedAfterTheAccessLandsOneInstructionLate() throws Exception {
+        TinyRv64Fixture target = new TinyRv64Fixture(TinyRv64Fixture.countingProgram(), true);
+        target.watchAfterAccess = true;
+        String out;
+        try (RspServer server = new RspServer(target)) {
+            server.start();
+            out = GdbBatch.run(server.port(), "watch *(long *)0x80000200", "continue", PC);
+        }
+        // the store is at 0x14; the contract-abiding fixture stops gdb at 0x18 (see above)
+        assertEquals(out, List.of(0x8000001cL), GdbBatch.values(out, "PC"));
+    }
+
     @Test
     public void readAndAccessWatchpoints() throws Exception {
         String out = session(true, "rwatch *(long *)0x80000200", "continue", PC, A0, "delete",

@@ -39,6 +39,12 @@ final class TinyRv64Fixture implements DebugTarget {
     /** What one instruction changed, to undo it. */
     private record Undo(long pc, int rd, long oldRd, long memAddress, long oldMem, boolean load, boolean store) { }
 
+    /**
+     * Report forward watchpoints after the access (as QEMU does) instead of before it: breaks
+     * the {@link DebugTarget} contract on purpose, to show what gdb then does.
+     */
+    boolean watchAfterAccess;
+
     TinyRv64Fixture(int[] program, boolean replay) {
         this.replay = replay;
         for (int i = 0; i < program.length; i++) {
@@ -464,14 +470,14 @@ final class TinyRv64Fixture implements DebugTarget {
     private StopEvent forwardOne() throws TargetException {
         Undo u = execute();
         StopEvent w = watchHit(u);
-        if (w != null) {
+        if (w != null && !watchAfterAccess) {
             revert(u);
             return w;
         }
         if (replay) {
             history.add(u);
         }
-        return StopEvent.stepped();
+        return w != null ? w : StopEvent.stepped();
     }
 
     private void revert(Undo u) {

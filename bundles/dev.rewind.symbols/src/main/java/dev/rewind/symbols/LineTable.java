@@ -134,7 +134,10 @@ public final class LineTable {
         TreeSet<Long> out = new TreeSet<>(Long::compareUnsigned);
         LineRow prev = null;
         for (LineRow r : rows) {
-            if (!r.endSequence() && r.isStmt() && r.line() == line && matches(r.path(), query, byName)) {
+            // rowFor(address) == null: no code there, e.g. a function the linker discarded,
+            // whose sequence collapses to length 0 at address 0.
+            if (!r.endSequence() && r.isStmt() && r.line() == line && matches(r.path(), query, byName)
+                    && rowFor(r.address()) != null) {
                 boolean continues = prev != null && prev.line() == line && prev.path().equals(r.path());
                 if (!continues) {
                     out.add(r.address());

@@ -62,6 +62,47 @@ public class LineBreakpointAddressesTest {
         }
     }
 
+    @Test
+    public void functionsDroppedByTheLinkerHaveNoBreakpointAddresses() throws Exception {
+        Path dir = TestPrograms.dir();
+        for (int opt : new int[] {0, 1}) {
+            Path elf = dir.resolve("gc-O" + opt + ".elf");
+            List<String> cmd = new ArrayList<>(List.of("riscv64-unknown-elf-gcc", "-march=rv64imac_zicsr",
+                    "-mabi=lp64", "-mcmodel=medany", "-nostdlib", "-ffreestanding", "-g", "-O" + opt,
+                    "-ffunction-sections", "-Wl,--gc-sections", "-Wl,-e,main", "-o", elf.toString()));
+            cmd.addAll(List.of(TestPrograms.SOURCES));
+            TestPrograms.run(dir, cmd);
+            ProgramSymbols program = ProgramSymbols.load(elf);
+            assertEquals("-O" + opt + ": list_length is gone", null, program.symbol("list_length"));
+            int first = lineOf(dir.resolve("list.c"), "long list_length(");
+            for (int line = first; line <= first + 6; line++) {
+                assertEquals("-O" + opt + ": list.c:" + line, List.of(), program.addressesFor("list.c", line));
+                assertEquals("-O" + opt + ": gdb on list.c:" + line, "", gdbStart(elf, "list.c:" + line));
+            }
+            assertTrue("-O" + opt + ": list_sum still has code",
+                    !program.addressesFor("list.c", lineOf(dir.resolve("list.c"), "while (head)")).isEmpty());
+            LineTableMatchesObjdumpTest.compare(elf, "gc-O" + opt);
+        }
+    }
+
+    private static int lineOf(Path file, String text) throws Exception {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(text + " not in " + file);
+    }
+
+    /** The address gdb's info line gives for {@code where}, or "" when it finds no code. */
+    private static String gdbStart(Path elf, String where) throws Exception {
+        String out = TestPrograms.run(elf.getParent(), List.of("gdb-multiarch", "-nx", "-batch", "-ex",
+                "info line " + where, elf.toString()));
+        Matcher m = STARTS.matcher(out.trim());
+        return m.find() ? m.group(3) : "";
+    }
+
     private static String hex(List<Long> addresses) {
         List<String> out = new ArrayList<>();
         for (long a : addresses) {

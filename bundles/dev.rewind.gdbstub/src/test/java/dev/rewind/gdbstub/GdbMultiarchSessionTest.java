@@ -122,7 +122,8 @@ public class GdbMultiarchSessionTest {
     /**
      * Why {@link DebugTarget} wants watchpoints reported before the access: gdb treats RISC-V
      * watchpoints as non-steppable and steps over the reported instruction itself, so a target
-     * that stops after the store (as QEMU does) makes gdb end one instruction too far.
+     * that stops after the store (as QEMU does) makes gdb end one instruction too far, and so does
+     * a reverse stop placed before the store.
      */
     @Test
     public void watchpointReportedAfterTheAccessLandsOneInstructionLate() throws Exception {
@@ -131,10 +132,12 @@ public class GdbMultiarchSessionTest {
         String out;
         try (RspServer server = new RspServer(target)) {
             server.start();
-            out = GdbBatch.run(server.port(), "watch *(long *)0x80000200", "continue", PC);
+            out = GdbBatch.run(server.port(), "break *0x80000014", "continue", "continue", "delete",
+                    "watch *(long *)0x80000200", "continue", PC, "reverse-continue", PC);
         }
-        // the store is at 0x14; the contract-abiding fixture stops gdb at 0x18 (see above)
-        assertEquals(out, List.of(0x8000001cL), GdbBatch.values(out, "PC"));
+        // the store is at 0x14: the contract-abiding fixture leaves gdb at 0x18 forward and 0x14
+        // backward (writeWatchpointForwardAndReverse); here both land one instruction too far
+        assertEquals(out, List.of(0x8000001cL, 0x80000010L), GdbBatch.values(out, "PC"));
     }
 
     @Test

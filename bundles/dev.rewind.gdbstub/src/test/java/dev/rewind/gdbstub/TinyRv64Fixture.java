@@ -40,8 +40,9 @@ final class TinyRv64Fixture implements DebugTarget {
     private record Undo(long pc, int rd, long oldRd, long memAddress, long oldMem, boolean load, boolean store) { }
 
     /**
-     * Report forward watchpoints after the access (as QEMU does) instead of before it: breaks
-     * the {@link DebugTarget} contract on purpose, to show what gdb then does.
+     * Report watchpoints after the access going forward (as QEMU does) and before it going
+     * backward, instead of before it in the direction of travel: breaks the {@link DebugTarget}
+     * contract on purpose, to show what gdb then does.
      */
     boolean watchAfterAccess;
 
@@ -230,10 +231,13 @@ final class TinyRv64Fixture implements DebugTarget {
                     }
                     // A watched access fires before it is undone; gdb steps back over it itself.
                     StopEvent w = watchHit(history.get(history.size() - 1));
-                    if (w != null) {
+                    if (w != null && !watchAfterAccess) {
                         return w;
                     }
                     revert(history.remove(history.size() - 1));
+                    if (w != null) {
+                        return w;
+                    }
                     if (breakpointAt(pc) != null) {
                         return StopEvent.breakpoint(breakpointAt(pc));
                     }

@@ -315,6 +315,17 @@ public final class Qcow2Image implements DiskImage {
 
     // ---------------------------------------------------------------- mapping
 
+    /** L1 index of a guest offset; beyond any possible L1 table it is clamped (reads see "unallocated"). */
+    int l1Index(long guest) {
+        long i = guest >>> (clusterBits + l2Bits);
+        return i > MAX_L1_ENTRIES ? Integer.MAX_VALUE : (int) i;
+    }
+
+    /** First guest offset after the range the L1 entry of {@code guest} maps. */
+    long tableEnd(long guest) {
+        return ((guest >>> (clusterBits + l2Bits)) + 1) << (clusterBits + l2Bits);
+    }
+
     int l2Index(long guest) {
         return (int) ((guest >>> clusterBits) & ((1 << l2Bits) - 1));
     }
@@ -401,10 +412,14 @@ public final class Qcow2Image implements DiskImage {
     }
 
     private void readMapped(long[] table, long offset, byte[] buf, int off, int len) throws IOException {
+        if (offset < 0 || offset + len > (1L << 56) || offset + len < offset) {
+            throw new Qcow2Exception("guest offset " + offset + " outside the qcow2 address space",
+                    Qcow2Exception.NO_OFFSET);
+        }
         while (len > 0) {
             int inCluster = (int) (offset & csMask);
-            int l1i = (int) (offset >>> (clusterBits + l2Bits));
-            long tableEnd = ((long) l1i + 1) << (clusterBits + l2Bits);
+            int l1i = l1Index(offset);
+            long tableEnd = tableEnd(offset);
             int span = (int) Math.min(len, tableEnd - offset);
             if (l1i >= table.length || (table[l1i] & L1E_OFFSET_MASK) == 0) {
                 readUnallocated(offset, buf, off, span);
@@ -515,12 +530,12 @@ public final class Qcow2Image implements DiskImage {
         int kind = -1; // 0 zero, 1 data
         while (run < max) {
             long pos = offset + run;
-            int l1i = (int) (pos >>> (clusterBits + l2Bits));
+            int l1i = l1Index(pos);
             int k;
             if (l1i >= table.length || (table[l1i] & L1E_OFFSET_MASK) == 0) {
                 k = backing != null && pos < backing.size() ? 1 : 0;
                 if (kind == -1 || kind == k) {
-                    long tableEnd = ((long) l1i + 1) << (clusterBits + l2Bits);
+                    long tableEnd = tableEnd(pos);
                     kind = k;
                     run += Math.min(max - run, tableEnd - pos);
                     continue;
@@ -606,8 +621,8 @@ public final class Qcow2Image implements DiskImage {
 
     private void writeMapped(long offset, byte[] buf, int off, int len) throws IOException {
         while (len > 0) {
-            int l1i = (int) (offset >>> (clusterBits + l2Bits));
-            long tableEnd = ((long) l1i + 1) << (clusterBits + l2Bits);
+            int l1i = l1Index(offset);
+            long tableEnd = tableEnd(offset);
             int span = (int) Math.min(len, tableEnd - offset);
             L2Cache.Table t = l2ForWrite(l1i);
             writeInTable(t, offset, buf, off, span);
@@ -619,7 +634,7 @@ public final class Qcow2Image implements DiskImage {
 
     private L2Cache.Table l2ForWrite(int l1i) throws IOException {
         if (l1i >= l1.length) {
-            growL1(l1i + 1);
+            growL1(l1i + 1L);
         }
         long l1e = l1[l1i];
         long l2off = l1e & L1E_OFFSET_MASK;
@@ -856,10 +871,10 @@ public final class Qcow2Image implements DiskImage {
             return;
         }
         for (long g = firstFull; g < lastFull; g += clusterSize) {
-            int l1i = (int) (g >>> (clusterBits + l2Bits));
+            int l1i = l1Index(g);
             if (l1i >= l1.length || (l1[l1i] & L1E_OFFSET_MASK) == 0) {
                 if (backing == null || !canZero) {
-                    g = (((long) l1i + 1) << (clusterBits + l2Bits)) - clusterSize;
+                    g = tableEnd(g) - clusterSize;
                     continue;
                 }
             }
@@ -954,7 +969,7 @@ public final class Qcow2Image implements DiskImage {
     }
 
     /** Moves the active L1 table to fresh clusters with at least {@code entries} entries. */
-    private void growL1(int entries) throws IOException {
+    private void growL1(long entries) throws IOException {
         if (entries > MAX_L1_ENTRIES) {
             throw new Qcow2Exception("L1 table would exceed " + MAX_L1_ENTRIES + " entries", Qcow2Exception.NO_OFFSET);
         }
@@ -1078,7 +1093,7 @@ public final class Qcow2Image implements DiskImage {
 
     private void discardActive(long offset, long len) throws IOException {
         for (long g = offset; g < offset + len; g += clusterSize) {
-            int l1i = (int) (g >>> (clusterBits + l2Bits));
+            int l1i = l1Index(g);
             if (l1i >= l1.length || (l1[l1i] & L1E_OFFSET_MASK) == 0) {
                 continue;
             }
@@ -1256,6 +1271,13 @@ public final class Qcow2Image implements DiskImage {
         switchSnapshotTable(snapshots.replaced(s, s.withName(nb)));
     }
 
+    private void checkSnapshotSizes(Snapshot s) throws Qcow2Exception {
+        if (s.diskSize < 0 || s.diskSize > (1L << 55) || s.vmStateSize < 0 || s.vmStateSize > (1L << 55)) {
+            throw new Qcow2Exception("snapshot '" + s.id() + "' has an impossible disk or VM state size",
+                    header.snapshotsOffset);
+        }
+    }
+
     long[] snapshotL1(Snapshot s) throws IOException {
         long[] t = snapshotL1s.get(s.l1TableOffset);
         if (t != null && t.length == s.l1Size) {
@@ -1279,6 +1301,7 @@ public final class Qcow2Image implements DiskImage {
     /** Reads the disk as it was when {@code s} was taken. */
     public void readSnapshot(Snapshot s, long offset, byte[] buf, int off, int len) throws IOException {
         checkOpen();
+        checkSnapshotSizes(s);
         checkRange(offset, len, s.diskSize);
         readMapped(snapshotL1(s), offset, buf, off, len);
     }
@@ -1298,6 +1321,7 @@ public final class Qcow2Image implements DiskImage {
     /** Reads part of a snapshot's VM state, addressed from its start. */
     public void readVmState(Snapshot s, long pos, byte[] buf, int off, int len) throws IOException {
         checkOpen();
+        checkSnapshotSizes(s);
         checkRange(pos, len, s.vmStateSize);
         long base = sizeToL1(s.diskSize, clusterBits, l2Bits) << (clusterBits + l2Bits);
         readMapped(snapshotL1(s), base + pos, buf, off, len);

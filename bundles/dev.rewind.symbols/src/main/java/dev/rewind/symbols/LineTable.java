@@ -3,7 +3,9 @@ package dev.rewind.symbols;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -16,6 +18,7 @@ public final class LineTable {
     private final long[] starts;
     private final long[] ends;
     private final int[] rowOf;
+    private final List<String> paths;
 
     LineTable(List<LineRow> decoded) {
         List<LineRow> kept = new ArrayList<>();
@@ -50,6 +53,13 @@ public final class LineTable {
         }
         final long[] fs = s;
         Arrays.sort(order, (a, b) -> Long.compareUnsigned(fs[a], fs[b]));
+        TreeSet<String> distinct = new TreeSet<>();
+        for (LineRow r : kept) {
+            if (!r.endSequence()) {
+                distinct.add(r.path());
+            }
+        }
+        paths = List.copyOf(distinct);
         starts = new long[n];
         ends = new long[n];
         rowOf = new int[n];
@@ -97,13 +107,7 @@ public final class LineTable {
 
     /** Every distinct source path the line programs mention, sorted. */
     public List<String> files() {
-        TreeSet<String> set = new TreeSet<>();
-        for (LineRow r : rows) {
-            if (!r.endSequence()) {
-                set.add(r.path());
-            }
-        }
-        return new ArrayList<>(set);
+        return paths;
     }
 
     /**
@@ -122,8 +126,8 @@ public final class LineTable {
     }
 
     private boolean hasPath(String query, boolean byName) {
-        for (LineRow r : rows) {
-            if (!r.endSequence() && matches(r.path(), query, byName)) {
+        for (String path : paths) {
+            if (matches(path, query, byName)) {
                 return true;
             }
         }
@@ -131,12 +135,17 @@ public final class LineTable {
     }
 
     private TreeSet<Long> collect(String query, int line, boolean byName) {
+        // Rows share their path strings, so decide each distinct path once.
+        Map<String, Boolean> matching = new HashMap<>();
+        for (String path : paths) {
+            matching.put(path, matches(path, query, byName));
+        }
         TreeSet<Long> out = new TreeSet<>(Long::compareUnsigned);
         LineRow prev = null;
         for (LineRow r : rows) {
             // rowFor(address) == null: no code there, e.g. a function the linker discarded,
             // whose sequence collapses to length 0 at address 0.
-            if (!r.endSequence() && r.isStmt() && r.line() == line && matches(r.path(), query, byName)
+            if (!r.endSequence() && r.line() == line && r.isStmt() && matching.getOrDefault(r.path(), false)
                     && rowFor(r.address()) != null) {
                 boolean continues = prev != null && prev.line() == line && prev.path().equals(r.path());
                 if (!continues) {

@@ -29,6 +29,9 @@ static u8 next_byte(void)
         csr_clear(mstatus, MSTATUS_MIE);
         if (ring_tail != ring_head)
             break;
+        /* A timer deadline (MTIE off: it does not wake us) lets QEMU's icount record/replay
+         * warp time and deliver input while we sleep. */
+        mmio_w64(CLINT_MTIMECMP, mmio_r64(CLINT_MTIME) + MTIME_HZ / 100);
         wfi();
         csr_set(mstatus, MSTATUS_MIE);
     }

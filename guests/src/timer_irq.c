@@ -35,6 +35,20 @@ static int s_hook(struct trap_frame *f)
 
 static u64 mtime(void) { return mmio_r64(CLINT_MTIME); }
 
+/* Sleeps until *counter reaches value. MIE is off while deciding to sleep, so an
+ * interrupt between the check and the WFI cannot be missed (WFI still wakes on it). */
+static void sleep_until(volatile u64 *counter, u64 value)
+{
+    for (;;) {
+        csr_clear(mstatus, MSTATUS_MIE);
+        if (*counter >= value)
+            break;
+        wfi();
+        csr_set(mstatus, MSTATUS_MIE);
+    }
+    csr_set(mstatus, MSTATUS_MIE);
+}
+
 static i64 u_spin(i64 n)
 {
     volatile i64 i = 0;
@@ -84,17 +98,14 @@ int main(void)
     csr_set(mstatus, MSTATUS_MIE);
     u64 deadline = mtime() + MTIME_HZ / 1000;   /* 1 ms */
     mmio_w64(CLINT_MTIMECMP, deadline);
-    while (!m_timer_irqs)
-        wfi();
+    sleep_until(&m_timer_irqs, 1);
     check_eq(m_timer_irqs, 1, "one timer interrupt");
     check_eq(last_cause, CAUSE_INTERRUPT | IRQ_M_TIMER, "mcause = machine timer");
     check(mtime() >= deadline, "interrupt not before the deadline");
     for (int tick = 0; tick < 5; tick++) {
         deadline += MTIME_HZ / 1000;
         mmio_w64(CLINT_MTIMECMP, deadline);
-        u64 before = m_timer_irqs;
-        while (m_timer_irqs == before)
-            wfi();
+        sleep_until(&m_timer_irqs, m_timer_irqs + 1);
     }
     check_eq(m_timer_irqs, 6, "five periodic ticks");
     check(mtime() >= deadline, "last tick after its deadline");

@@ -221,9 +221,13 @@ public final class QemuReference {
 
     // ---------------------------------------------------------------- instruction count
 
-    /** QEMU's icount when the guest exits; see {@link #icountAtExit(Path, List, Duration)}. */
+    /** QEMU's icount when the guest exits; see {@link #icountAtExit(Path, byte[], List, Duration)}. */
     public long icountAtExit(Path elf) {
-        return icountAtExit(elf, List.of(), DEFAULT_TIMEOUT);
+        return icountAtExit(elf, new byte[0], List.of(), DEFAULT_TIMEOUT);
+    }
+
+    public long icountAtExit(Path elf, List<String> extraArgs) {
+        return icountAtExit(elf, new byte[0], extraArgs, DEFAULT_TIMEOUT);
     }
 
     /**
@@ -232,18 +236,23 @@ public final class QemuReference {
      * with the monitor: {@code replay_break N-1} must pause the replay with {@code info replay}
      * reporting N-1, and one more {@code cont} must end QEMU with the recorded exit code (QEMU 7.2's
      * finisher calls exit() inside the N-th instruction, so the count can never be read at N itself).
+     * uartInput is offered on the UART while recording. Note QEMU 7.2's recording delivers serial
+     * input without flow control, so a guest with the 16550 FIFO off keeps only some of the bytes.
+     * Guests that sleep in WFI need a timer deadline armed for QEMU to make progress (see guests/README.md).
      */
-    public long icountAtExit(Path elf, List<String> extraArgs, Duration timeout) {
+    public long icountAtExit(Path elf, byte[] uartInput, List<String> extraArgs, Duration timeout) {
         checkElf(elf);
         Path dir = tempDir();
         try {
             Path log = dir.resolve("rr.bin");
+            Path in = dir.resolve("uart-in");
+            Files.write(in, uartInput);
             List<String> rec = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
-                    "-monitor", "none", "-serial", "file:" + dir.resolve("uart"),
+                    "-monitor", "none", "-serial", "stdio",
                     "-icount", "shift=0,rr=record,rrfile=" + log));
             rec.addAll(extraArgs);
             rec.addAll(List.of("-kernel", elf.toString()));
-            ProcessResult recorded = execute(rec, null, timeout);
+            ProcessResult recorded = execute(rec, in, timeout);
             if (recorded.timedOut) {
                 throw new QemuReferenceException("recording " + elf + " did not finish within " + timeout);
             }
@@ -256,6 +265,8 @@ public final class QemuReference {
             }
             confirmByReplay(elf, extraArgs, log, n, recorded.exitCode, timeout);
             return n;
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot record " + elf + ": " + e.getMessage(), e);
         } finally {
             deleteTree(dir);
         }

@@ -92,6 +92,24 @@ public class QemuReferenceTest {
     }
 
     @Test
+    public void everySelfCheckingGuestPassesOnQemu() {
+        for (String name : new String[] {"boot", "rv64i", "rv64m", "rv64a", "rvc", "zicsr", "fencei", "traps",
+                "timer_irq", "uart_irq", "sv39", "htif", "sample"}) {
+            QemuRun r = qemu.run(qemu.guest(name));
+            assertEquals(name + ":\n" + r.uart(), 0, r.exitCode());
+            assertFalse(name + ":\n" + r.uart(), r.uart().contains("FAIL"));
+        }
+        QemuRun blk = qemu.run(qemu.guest("blk"), new byte[0], QemuReference.virtioBlkArgs(qemu.diskImage()),
+                java.time.Duration.ofSeconds(60));
+        assertEquals(blk.uart(), 0, blk.exitCode());
+        assertTrue(blk.uart(), blk.uart().contains("[blk.write] ok"));
+        QemuRun echo = qemu.run(qemu.guest("echo"), "one\ntwo\nq".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                java.util.List.of(), java.time.Duration.ofSeconds(60));
+        assertEquals(echo.uart(), 0, echo.exitCode());
+        assertTrue(echo.uart(), echo.uart().contains("echo: bye, 2 lines, 8 bytes"));
+    }
+
+    @Test
     public void replayLogParserRejectsForeignFiles() throws IOException {
         Path f = Files.createTempFile("rewind-rr", ".bin");
         try {

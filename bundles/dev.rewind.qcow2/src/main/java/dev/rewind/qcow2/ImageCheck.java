@@ -53,6 +53,8 @@ public final class ImageCheck {
     private long compressed;
     private long lastHost;
     private long beyondEnd;
+    /** Highest cluster with a stored or computed refcount (qemu-img's "Image end offset"). */
+    private long highest = -1;
 
     public ImageCheck(Qcow2Image img) {
         this.img = img;
@@ -119,13 +121,7 @@ public final class ImageCheck {
                 img.setIncompatibleFeatures(features);
             }
         }
-        long end = 0;
-        for (long i = refs.length - 1; i >= 0; i--) {
-            if (refs[(int) i] > 0) {
-                end = (i + 1) << cb;
-                break;
-            }
-        }
+        long end = (highest + 1) << cb;
         long total = (img.size() + cs - 1) >>> cb;
         return new Result(corruptions, leaks, checkErrors, corruptionsFixed, leaksFixed, end, total, allocated,
                 fragmented, compressed);
@@ -291,6 +287,7 @@ public final class ImageCheck {
 
     private void compare(Repair repair, boolean errorsOnlySilently) throws IOException {
         RefcountTable rc = img.refcounts;
+        highest = -1;
         for (int i = 0; i < refs.length; i++) {
             long stored;
             try {
@@ -303,6 +300,9 @@ public final class ImageCheck {
                 continue;
             }
             long want = refs[i];
+            if (stored > 0 || want > 0) {
+                highest = i;
+            }
             if (stored == want) {
                 continue;
             }

@@ -1,0 +1,184 @@
+package dev.rewind.qcow2.bench;
+
+import dev.rewind.qcow2.DiskImage;
+import dev.rewind.qcow2.ImageComparison;
+import dev.rewind.qcow2.ImageConverter;
+import dev.rewind.qcow2.Qcow2Image;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Throughput of the qcow2 implementation (not a test): sequential and random 4 KiB / 64 KiB /
+ * 1 MiB writes and reads on an image of the given size, and convert qcow2→raw / raw→qcow2
+ * against {@code qemu-img convert} on the same input, best of two runs each.
+ */
+public final class Qcow2Bench {
+
+    private static final int[] BLOCKS = {4 << 10, 64 << 10, 1 << 20};
+
+    private final long size;
+    private final Path dir;
+    private final PrintStream out;
+
+    public Qcow2Bench(long size, Path dir, PrintStream out) {
+        this.size = size;
+        this.dir = dir;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long size = args.length > 0 ? Long.parseLong(args[0]) << 20 : 1L << 30;
+        Path dir = Path.of(args.length > 1 ? args[1] : System.getProperty("java.io.tmpdir"));
+        new Qcow2Bench(size, dir, System.out).run();
+    }
+
+    public void run() throws Exception {
+        Path work = Files.createTempDirectory(dir, "rewind-qcow2-bench");
+        try {
+            out.printf(Locale.ROOT, "qcow2 benchmark: %d MiB image, 64 KiB clusters, in %s%n", size >> 20, work);
+            ioBench(work);
+            convertBench(work);
+        } finally {
+            try (var files = Files.list(work)) {
+                for (Path p : files.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(work);
+        }
+    }
+
+    private void ioBench(Path work) throws IOException {
+        out.println();
+        out.printf(Locale.ROOT, "%-8s %-6s %14s %14s%n", "block", "order", "write MB/s", "read MB/s");
+        Random r = new Random(7);
+        for (int block : BLOCKS) {
+            long budget = Math.min(size, block == 4096 ? 64L << 20 : 256L << 20);
+            int ops = (int) (budget / block);
+            byte[] buf = new byte[block];
+            r.nextBytes(buf);
+            for (boolean random : new boolean[] {false, true}) {
+                Path p = work.resolve("io.qcow2");
+                long[] offsets = new long[ops];
+                long slots = size / block;
+                for (int i = 0; i < ops; i++) {
+                    offsets[i] = (random ? (long) (r.nextDouble() * slots) : i) * block;
+                }
+                double w;
+                double rd;
+                try (Qcow2Image img = Qcow2Image.create(p, size, Qcow2Image.CreateOptions.defaults())) {
+                    long t0 = System.nanoTime();
+                    for (long off : offsets) {
+                        img.write(off, buf, 0, block);
+                    }
+                    img.flush();
+                    w = mbps((long) ops * block, System.nanoTime() - t0);
+                    long t1 = System.nanoTime();
+                    for (long off : offsets) {
+                        img.read(off, buf, 0, block);
+                    }
+                    rd = mbps((long) ops * block, System.nanoTime() - t1);
+                }
+                Files.delete(p);
+                out.printf(Locale.ROOT, "%-8s %-6s %14.1f %14.1f%n", block >= 1 << 20 ? (block >> 20) + " MiB"
+                        : (block >> 10) + " KiB", random ? "random" : "seq", w, rd);
+            }
+        }
+    }
+
+    private void convertBench(Path work) throws Exception {
+        Path raw = work.resolve("source.raw");
+        makeSource(raw);
+        Path qcow = work.resolve("source.qcow2");
+        qemuImg("convert", "-O", "qcow2", raw.toString(), qcow.toString());
+        out.println();
+        out.printf(Locale.ROOT, "convert of a %d MiB disk (3/4 data, 1/4 zero), best of 2:%n", size >> 20);
+        out.printf(Locale.ROOT, "%-14s %14s %14s %8s%n", "direction", "rewind MB/s", "qemu-img MB/s", "ratio");
+
+        Path oursQ = work.resolve("ours.qcow2");
+        Path theirsQ = work.resolve("theirs.qcow2");
+        double ours1 = best(() -> {
+            try (DiskImage in = Qcow2Image.openAny(raw)) {
+                ImageConverter.toQcow2(in, oursQ, Qcow2Image.CreateOptions.defaults(), null);
+            }
+        });
+        double theirs1 = best(() -> qemuImg("convert", "-O", "qcow2", raw.toString(), theirsQ.toString()));
+        row("raw->qcow2", ours1, theirs1);
+
+        Path oursR = work.resolve("ours.raw");
+        Path theirsR = work.resolve("theirs.raw");
+        double ours2 = best(() -> {
+            try (DiskImage in = Qcow2Image.openAny(qcow)) {
+                ImageConverter.toRaw(in, oursR, null);
+            }
+        });
+        double theirs2 = best(() -> qemuImg("convert", "-O", "raw", qcow.toString(), theirsR.toString()));
+        row("qcow2->raw", ours2, theirs2);
+
+        try (DiskImage a = Qcow2Image.openAny(oursQ); DiskImage b = Qcow2Image.openAny(theirsQ);
+                DiskImage c = Qcow2Image.openAny(oursR); DiskImage d = Qcow2Image.openAny(theirsR)) {
+            boolean same = ImageComparison.firstDifference(a, b) == ImageComparison.IDENTICAL
+                    && ImageComparison.firstDifference(c, d) == ImageComparison.IDENTICAL;
+            out.println(same ? "outputs: identical content to qemu-img's" : "outputs: DIFFER from qemu-img's");
+        }
+    }
+
+    private void row(String what, double ours, double theirs) {
+        out.printf(Locale.ROOT, "%-14s %14.1f %14.1f %8.2f%n", what, ours, theirs, ours / theirs);
+    }
+
+    private interface Job {
+        void run() throws Exception;
+    }
+
+    private double best(Job job) throws Exception {
+        long bestNs = Long.MAX_VALUE;
+        for (int i = 0; i < 2; i++) {
+            long t0 = System.nanoTime();
+            job.run();
+            bestNs = Math.min(bestNs, System.nanoTime() - t0);
+        }
+        return mbps(size, bestNs);
+    }
+
+    private static double mbps(long bytes, long ns) {
+        return bytes / 1e6 / (ns / 1e9);
+    }
+
+    /** Sparse raw source: every fourth MiB is left as a hole (reads as zero), the rest holds data. */
+    private void makeSource(Path raw) throws IOException {
+        byte[] mib = new byte[1 << 20];
+        new Random(3).nextBytes(mib);
+        try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long m = 0; m < size >> 20; m++) {
+                if (m % 4 != 3) {
+                    mib[0] = (byte) m;
+                    mib[1] = (byte) (m >> 8);
+                    ch.write(ByteBuffer.wrap(mib), m << 20);
+                }
+            }
+            if (ch.size() < size) {
+                ch.write(ByteBuffer.allocate(1), size - 1);
+            }
+        }
+    }
+
+    private static void qemuImg(String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "qemu-img";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String o = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("qemu-img failed: " + o);
+        }
+    }
+}

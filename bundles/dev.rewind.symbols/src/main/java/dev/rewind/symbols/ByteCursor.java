@@ -64,6 +64,18 @@ final class ByteCursor {
         pos += (int) count;
     }
 
+    /** A copy of the next {@code count} bytes. */
+    byte[] bytes(long count) throws SymbolsException {
+        if (count < 0 || count > end - pos) {
+            throw error("block of " + count + " bytes at offset 0x" + Integer.toHexString(offset())
+                    + " runs past the end");
+        }
+        byte[] out = new byte[(int) count];
+        System.arraycopy(data, pos, out, 0, out.length);
+        pos += out.length;
+        return out;
+    }
+
     /** A new cursor over the same window, positioned at its start. */
     ByteCursor fresh() {
         return new ByteCursor(data, start, end, what);

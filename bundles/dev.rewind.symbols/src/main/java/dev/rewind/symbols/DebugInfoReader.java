@@ -17,7 +17,36 @@ final class DebugInfoReader {
     private static final int TAG_PARTIAL_UNIT = 0x3c;
     private static final int TAG_SKELETON_UNIT = 0x4a;
 
+    private static final int TAG_ARRAY = 0x01;
+    private static final int TAG_ENUMERATION = 0x04;
+    private static final int TAG_FORMAL_PARAMETER = 0x05;
+    private static final int TAG_LEXICAL_BLOCK = 0x0b;
+    private static final int TAG_MEMBER = 0x0d;
+    private static final int TAG_POINTER = 0x0f;
+    private static final int TAG_STRUCTURE = 0x13;
+    private static final int TAG_SUBROUTINE_TYPE = 0x15;
+    private static final int TAG_TYPEDEF = 0x16;
+    private static final int TAG_UNION = 0x17;
+    private static final int TAG_SUBRANGE = 0x21;
+    private static final int TAG_BASE_TYPE = 0x24;
+    private static final int TAG_CONST = 0x26;
+    private static final int TAG_ENUMERATOR = 0x28;
+    private static final int TAG_VARIABLE = 0x34;
+    private static final int TAG_VOLATILE = 0x35;
+    private static final int TAG_RESTRICT = 0x37;
+    private static final int TAG_ATOMIC = 0x47;
+
+    private static final int AT_LOCATION = 0x02;
     private static final int AT_NAME = 0x03;
+    private static final int AT_BYTE_SIZE = 0x0b;
+    private static final int AT_CONST_VALUE = 0x1c;
+    private static final int AT_UPPER_BOUND = 0x2f;
+    private static final int AT_COUNT = 0x37;
+    private static final int AT_DATA_MEMBER_LOCATION = 0x38;
+    private static final int AT_ENCODING = 0x3e;
+    private static final int AT_FRAME_BASE = 0x40;
+    private static final int AT_TYPE = 0x49;
+    private static final int AT_LOCLISTS_BASE = 0x8c;
     private static final int AT_STMT_LIST = 0x10;
     private static final int AT_LOW_PC = 0x11;
     private static final int AT_HIGH_PC = 0x12;
@@ -50,6 +79,25 @@ final class DebugInfoReader {
     private final ByteCursor addr;
     private final ByteCursor rnglists;
     private final ByteCursor ranges;
+    private final ByteCursor loclists;
+    private final ByteCursor loc;
+    /** Marks a function DIE without code, whose variables are abstract origins only. */
+    private static final Object NO_CODE = new Object();
+    final List<VariableInfo> globals = new ArrayList<>();
+    private final Map<Long, TypeInfo> types = new HashMap<>();
+    private final List<Object[]> pendingTypeTargets = new ArrayList<>();
+    private final List<Object[]> pendingMembers = new ArrayList<>();
+    private final List<Object[]> pendingVariableTypes = new ArrayList<>();
+    private final Map<Long, Object[]> variableOrigins = new HashMap<>();
+
+    /** A lexical block's code ranges, scoping the variables declared in it. */
+    private static final class Block {
+        final List<AddressRange> ranges;
+
+        Block(List<AddressRange> ranges) {
+            this.ranges = ranges;
+        }
+    }
     private final Map<Long, Map<Long, Abbrev>> abbrevTables = new HashMap<>();
 
     /** A compilation unit plus what is needed later to decode its line program. */
@@ -72,7 +120,9 @@ final class DebugInfoReader {
     }
 
     DebugInfoReader(ByteCursor info, ByteCursor abbrev, DwarfStrings strings, ByteCursor strOffsets,
-            ByteCursor addr, ByteCursor rnglists, ByteCursor ranges) {
+            ByteCursor addr, ByteCursor rnglists, ByteCursor ranges, ByteCursor loclists, ByteCursor loc) {
+        this.loclists = loclists;
+        this.loc = loc;
         this.info = info;
         this.abbrev = abbrev;
         this.strings = strings;
@@ -88,6 +138,104 @@ final class DebugInfoReader {
             readUnit();
         }
         resolveNames();
+        resolveTypes();
+    }
+
+    /** Links types, members and variables to the type DIEs they name, and variables to their origins. */
+    private void resolveTypes() {
+        for (Object[] p : pendingTypeTargets) {
+            ((TypeInfo) p[0]).target = types.get((Long) p[1]);
+        }
+        for (Object[] p : pendingMembers) {
+            TypeInfo type = types.get((Long) p[3]);
+            ((TypeInfo) p[0]).members.add(new TypeInfo.Member((String) p[1], (Long) p[2], type));
+        }
+        for (Object[] p : pendingVariableTypes) {
+            VariableInfo v = (VariableInfo) p[0];
+            long typeRef = (Long) p[1];
+            String name = null;
+            long origin = v.originOffset;
+            for (int hop = 0; hop < 8 && origin >= 0 && (name == null || typeRef < 0); hop++) {
+                Object[] o = variableOrigins.get(origin);
+                if (o == null) {
+                    break;
+                }
+                if (name == null) {
+                    name = (String) o[0];
+                }
+                if (typeRef < 0) {
+                    typeRef = (Long) o[1];
+                }
+                origin = (Long) o[2];
+            }
+            v.inherit(name == null ? "?" : name, types.get(typeRef));
+        }
+    }
+
+    private static TypeInfo.Kind kindOf(int tag) {
+        switch (tag) {
+            case TAG_BASE_TYPE: return TypeInfo.Kind.BASE;
+            case TAG_POINTER: return TypeInfo.Kind.POINTER;
+            case TAG_STRUCTURE: return TypeInfo.Kind.STRUCT;
+            case TAG_UNION: return TypeInfo.Kind.UNION;
+            case TAG_ARRAY: return TypeInfo.Kind.ARRAY;
+            case TAG_ENUMERATION: return TypeInfo.Kind.ENUM;
+            case TAG_CONST: return TypeInfo.Kind.CONST;
+            case TAG_VOLATILE: return TypeInfo.Kind.VOLATILE;
+            case TAG_SUBROUTINE_TYPE: return TypeInfo.Kind.FUNCTION;
+            default: return TypeInfo.Kind.TYPEDEF; // typedef, restrict, atomic: shown as what they wrap
+        }
+    }
+
+    private static boolean isType(int tag) {
+        switch (tag) {
+            case TAG_BASE_TYPE: case TAG_POINTER: case TAG_STRUCTURE: case TAG_UNION: case TAG_ARRAY:
+            case TAG_ENUMERATION: case TAG_CONST: case TAG_VOLATILE: case TAG_SUBROUTINE_TYPE: case TAG_TYPEDEF:
+            case TAG_RESTRICT: case TAG_ATOMIC:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isConstant(int form) {
+        switch (form) {
+            case DwarfForm.DATA1: case DwarfForm.DATA2: case DwarfForm.DATA4: case DwarfForm.DATA8:
+            case DwarfForm.SDATA: case DwarfForm.UDATA: case DwarfForm.IMPLICIT_CONST:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isBlock(int form) {
+        return form == DwarfForm.BLOCK || form == DwarfForm.BLOCK1 || form == DwarfForm.BLOCK2
+                || form == DwarfForm.BLOCK4 || form == DwarfForm.EXPRLOC;
+    }
+
+    private static boolean wantsBlock(int attr) {
+        return attr == AT_LOCATION || attr == AT_FRAME_BASE || attr == AT_DATA_MEMBER_LOCATION;
+    }
+
+    private static byte[] block(ByteCursor c, int form) throws SymbolsException {
+        long length;
+        switch (form) {
+            case DwarfForm.BLOCK1: length = c.u8(); break;
+            case DwarfForm.BLOCK2: length = c.u16(); break;
+            case DwarfForm.BLOCK4: length = c.u32(); break;
+            default: length = c.uleb(); break;
+        }
+        return c.bytes(length);
+    }
+
+    /** A DWARF 2 style member location: DW_OP_plus_uconst N. */
+    private static long memberOffset(byte[] expr) {
+        try {
+            ByteCursor c = new ByteCursor(expr, "member location");
+            return c.u8() == 0x23 ? c.uleb() : 0;
+        } catch (SymbolsException e) {
+            return 0;
+        }
     }
 
     private void readUnit() throws SymbolsException {
@@ -143,6 +291,7 @@ final class DebugInfoReader {
         long strOffsetsBase = -1;
         long addrBase = -1;
         long rnglistsBase = -1;
+        long loclistsBase = -1;
         long baseAddress;
         long stmtList = -1;
         String unitName;
@@ -157,7 +306,8 @@ final class DebugInfoReader {
         }
 
         void walk() throws SymbolsException {
-            FunctionInfo[] scopes = new FunctionInfo[64];
+            // What each open DIE is, by depth: a FunctionInfo, a Block, a TypeInfo, NO_CODE, or null.
+            Object[] scopes = new Object[64];
             int depth = 0;
             boolean first = true;
             while (!unit.atEnd()) {
@@ -178,6 +328,7 @@ final class DebugInfoReader {
                 int[] forms = new int[n];
                 long[] nums = new long[n];
                 String[] strs = new String[n];
+                byte[][] blocks = new byte[n][];
                 for (int i = 0; i < n; i++) {
                     int form = a.forms[i];
                     while (form == DwarfForm.INDIRECT) {
@@ -190,22 +341,33 @@ final class DebugInfoReader {
                         strs[i] = unit.cstring();
                     } else if (isNumber(form)) {
                         nums[i] = DwarfForm.number(unit, form, enc);
+                    } else if (isBlock(form) && wantsBlock(a.attrs[i])) {
+                        blocks[i] = block(unit, form);
                     } else {
                         DwarfForm.skip(unit, form, enc);
                     }
                 }
                 FunctionInfo parent = null;
                 for (int d = Math.min(depth, scopes.length) - 1; d >= 0 && parent == null; d--) {
-                    parent = scopes[d];
+                    parent = scopes[d] instanceof FunctionInfo ? (FunctionInfo) scopes[d] : null;
                 }
-                FunctionInfo made = null;
+                Object context = depth > 0 && depth <= scopes.length ? scopes[depth - 1] : null;
+                Object made = null;
                 if (first) {
                     first = false;
                     if (a.tag == TAG_COMPILE_UNIT || a.tag == TAG_PARTIAL_UNIT || a.tag == TAG_SKELETON_UNIT) {
                         unitDie(a, forms, nums, strs);
                     }
+                } else if (isType(a.tag)) {
+                    made = typeDie(dieOffset, a, forms, nums, strs);
+                } else if (a.tag == TAG_MEMBER || a.tag == TAG_SUBRANGE || a.tag == TAG_ENUMERATOR) {
+                    typePart(context, a, forms, nums, strs, blocks);
+                } else if (a.tag == TAG_VARIABLE || a.tag == TAG_FORMAL_PARAMETER) {
+                    variableDie(dieOffset, a, forms, nums, strs, blocks, scopes, depth);
+                } else if (a.tag == TAG_LEXICAL_BLOCK) {
+                    made = parent == null ? null : new Block(rangesOf(a, forms, nums));
                 } else {
-                    made = scopeDie(dieOffset, a, forms, nums, strs, parent);
+                    made = scopeDie(dieOffset, a, forms, nums, strs, blocks, parent);
                 }
                 if (a.children) {
                     if (depth >= MAX_DEPTH) {
@@ -225,6 +387,7 @@ final class DebugInfoReader {
                     case AT_STR_OFFSETS_BASE: strOffsetsBase = nums[i]; break;
                     case AT_ADDR_BASE: case AT_GNU_ADDR_BASE: addrBase = nums[i]; break;
                     case AT_RNGLISTS_BASE: rnglistsBase = nums[i]; break;
+                    case AT_LOCLISTS_BASE: loclistsBase = nums[i]; break;
                     case AT_STMT_LIST: stmtList = nums[i]; break;
                     default: break;
                 }
@@ -240,8 +403,8 @@ final class DebugInfoReader {
                     producer, r), stmtList));
         }
 
-        private FunctionInfo scopeDie(long dieOffset, Abbrev a, int[] forms, long[] nums, String[] strs,
-                FunctionInfo parent) throws SymbolsException {
+        private Object scopeDie(long dieOffset, Abbrev a, int[] forms, long[] nums, String[] strs,
+                byte[][] blocks, FunctionInfo parent) throws SymbolsException {
             String name = string(a, AT_NAME, forms, nums, strs);
             long origin = -1;
             for (int i = 0; i < a.attrs.length; i++) {
@@ -260,11 +423,13 @@ final class DebugInfoReader {
             }
             List<AddressRange> r = rangesOf(a, forms, nums);
             if (r.isEmpty()) {
-                return null; // a declaration or an abstract instance: no code of its own
+                return NO_CODE; // a declaration or an abstract instance: its variables are only origins
             }
             boolean inlined = a.tag == TAG_INLINED_SUBROUTINE;
             FunctionInfo f = new FunctionInfo(name == null ? "??" : name, r, inlined, inlined ? parent : null,
                     unitName == null ? "" : unitName);
+            int fb = find(a, AT_FRAME_BASE);
+            f.frame(fb >= 0 ? blocks[fb] : null, context());
             functions.add(f);
             if (name == null && origin >= 0) {
                 unresolvedNames.add(new long[] {origin});
@@ -278,6 +443,137 @@ final class DebugInfoReader {
                 }
             }
             return f;
+        }
+
+        private UnitContext context;
+
+        /** The unit's parameters for evaluating locations later, made once per unit. */
+        UnitContext context() {
+            if (context == null) {
+                context = new UnitContext(enc, addrBase, loclistsBase, baseAddress, addr, loclists, loc);
+            }
+            return context;
+        }
+
+        private TypeInfo typeDie(long dieOffset, Abbrev a, int[] forms, long[] nums, String[] strs)
+                throws SymbolsException {
+            TypeInfo t = new TypeInfo(kindOf(a.tag));
+            t.name = string(a, AT_NAME, forms, nums, strs);
+            int size = find(a, AT_BYTE_SIZE);
+            if (size >= 0 && isConstant(forms[size])) {
+                t.byteSize = nums[size];
+            }
+            int encoding = find(a, AT_ENCODING);
+            if (encoding >= 0) {
+                t.encoding = (int) nums[encoding];
+            }
+            int type = find(a, AT_TYPE);
+            if (type >= 0 && isReference(forms[type])) {
+                pendingTypeTargets.add(new Object[] {t, reference(forms[type], nums[type])});
+            }
+            types.put(dieOffset, t);
+            return t;
+        }
+
+        private void typePart(Object context, Abbrev a, int[] forms, long[] nums, String[] strs, byte[][] blocks)
+                throws SymbolsException {
+            if (!(context instanceof TypeInfo)) {
+                return;
+            }
+            TypeInfo owner = (TypeInfo) context;
+            if (a.tag == TAG_SUBRANGE) {
+                int count = find(a, AT_COUNT);
+                int upper = find(a, AT_UPPER_BOUND);
+                long n = -1;
+                if (count >= 0 && isConstant(forms[count])) {
+                    n = nums[count];
+                } else if (upper >= 0 && isConstant(forms[upper])) {
+                    n = nums[upper] + 1;
+                }
+                owner.dimensions.add(n);
+            } else if (a.tag == TAG_ENUMERATOR) {
+                int value = find(a, AT_CONST_VALUE);
+                String name = string(a, AT_NAME, forms, nums, strs);
+                if (value >= 0 && name != null && isConstant(forms[value])) {
+                    owner.enumerators.add(new TypeInfo.Enumerator(name, nums[value]));
+                }
+            } else {
+                String name = string(a, AT_NAME, forms, nums, strs);
+                int location = find(a, AT_DATA_MEMBER_LOCATION);
+                long offset = 0;
+                if (location >= 0 && isConstant(forms[location])) {
+                    offset = nums[location];
+                } else if (location >= 0 && blocks[location] != null) {
+                    offset = memberOffset(blocks[location]);
+                }
+                int type = find(a, AT_TYPE);
+                long typeRef = type >= 0 && isReference(forms[type]) ? reference(forms[type], nums[type]) : -1;
+                pendingMembers.add(new Object[] {owner, name, offset, typeRef});
+            }
+        }
+
+        private void variableDie(long dieOffset, Abbrev a, int[] forms, long[] nums, String[] strs, byte[][] blocks,
+                Object[] scopes, int depth) throws SymbolsException {
+            String name = string(a, AT_NAME, forms, nums, strs);
+            int type = find(a, AT_TYPE);
+            long typeRef = type >= 0 && isReference(forms[type]) ? reference(forms[type], nums[type]) : -1;
+            long origin = -1;
+            int originIdx = find(a, AT_ABSTRACT_ORIGIN);
+            if (originIdx < 0) {
+                originIdx = find(a, AT_SPECIFICATION);
+            }
+            if (originIdx >= 0 && isReference(forms[originIdx])) {
+                origin = reference(forms[originIdx], nums[originIdx]);
+            }
+            variableOrigins.put(dieOffset, new Object[] {name, typeRef, origin});
+            // The owner is the nearest enclosing function; a lexical block on the way scopes it.
+            List<AddressRange> scope = List.of();
+            Object owner = null;
+            for (int d = Math.min(depth, scopes.length) - 1; d >= 0; d--) {
+                Object o = scopes[d];
+                if (o instanceof Block && scope.isEmpty()) {
+                    scope = ((Block) o).ranges;
+                } else if (o instanceof FunctionInfo || o == NO_CODE || o instanceof TypeInfo) {
+                    owner = o;
+                    break;
+                }
+            }
+            boolean global = depth == 1 && owner == null;
+            if (!(owner instanceof FunctionInfo) && !global) {
+                return;
+            }
+            LocationSource where = locationOf(a, forms, nums, blocks);
+            if (where == null) {
+                return; // no location and no constant: nothing to show
+            }
+            VariableInfo v = new VariableInfo(name, a.tag == TAG_FORMAL_PARAMETER, null, scope, where, origin);
+            pendingVariableTypes.add(new Object[] {v, typeRef});
+            if (global) {
+                globals.add(v);
+            } else {
+                ((FunctionInfo) owner).addVariable(v);
+            }
+        }
+
+        private LocationSource locationOf(Abbrev a, int[] forms, long[] nums, byte[][] blocks) {
+            int location = find(a, AT_LOCATION);
+            if (location >= 0) {
+                if (blocks[location] != null) {
+                    return LocationSource.expression(blocks[location], context());
+                }
+                if (forms[location] == DwarfForm.SEC_OFFSET || forms[location] == DwarfForm.DATA4
+                        || forms[location] == DwarfForm.DATA8) {
+                    return LocationSource.list(nums[location], false, context());
+                }
+                if (forms[location] == DwarfForm.LOCLISTX) {
+                    return LocationSource.list(nums[location], true, context());
+                }
+            }
+            int constant = find(a, AT_CONST_VALUE);
+            if (constant >= 0 && isConstant(forms[constant])) {
+                return LocationSource.constant(nums[constant]);
+            }
+            return null;
         }
 
         private List<AddressRange> rangesOf(Abbrev a, int[] forms, long[] nums) throws SymbolsException {

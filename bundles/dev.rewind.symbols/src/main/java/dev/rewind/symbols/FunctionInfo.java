@@ -1,5 +1,7 @@
 package dev.rewind.symbols;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -14,6 +16,9 @@ public final class FunctionInfo {
     private final FunctionInfo parent;
     private final String compileUnit;
     private SourceLocation callSite;
+    private byte[] frameBase;
+    private UnitContext unit;
+    private final List<VariableInfo> variables = new ArrayList<>();
 
     FunctionInfo(String name, List<AddressRange> ranges, boolean inlined, FunctionInfo parent, String compileUnit) {
         this.name = name;
@@ -76,6 +81,24 @@ public final class FunctionInfo {
     /** For an inlined copy: where the call was in the parent's source, if the DWARF says; else null. */
     public SourceLocation callSite() {
         return callSite;
+    }
+
+    void frame(byte[] base, UnitContext context) {
+        this.frameBase = base;
+        this.unit = context;
+    }
+
+    byte[] frameBase() {
+        return frameBase;
+    }
+
+    void addVariable(VariableInfo v) {
+        variables.add(v);
+    }
+
+    /** Parameters and locals in declaration order (those of nested blocks included; see {@link VariableInfo#visibleAt}). */
+    public List<VariableInfo> variables() {
+        return Collections.unmodifiableList(variables);
     }
 
     void rename(String resolved) {

@@ -26,10 +26,12 @@ public final class ProgramSymbols {
     private final CallFrameInfo cfi;
     private final Unwinder unwinder;
     private final List<String> problems;
+    private final List<VariableInfo> globals;
 
     private ProgramSymbols(ElfFile elf, List<ElfSymbol> symbols, DebugInfo info, LineTable lines, CallFrameInfo cfi,
-            List<String> problems) {
+            List<String> problems, List<VariableInfo> globals) {
         this.elf = elf;
+        this.globals = Collections.unmodifiableList(globals);
         this.symbols = symbols;
         List<ElfSymbol> sized = new ArrayList<>();
         for (ElfSymbol s : symbols) {
@@ -82,7 +84,8 @@ public final class ProgramSymbols {
             try {
                 reader = new DebugInfoReader(infoSection, optional(elf, ".debug_abbrev", problems), strings,
                         optional(elf, ".debug_str_offsets", problems), optional(elf, ".debug_addr", problems),
-                        optional(elf, ".debug_rnglists", problems), optional(elf, ".debug_ranges", problems));
+                        optional(elf, ".debug_rnglists", problems), optional(elf, ".debug_ranges", problems),
+                        optional(elf, ".debug_loclists", problems), optional(elf, ".debug_loc", problems));
                 reader.read();
             } catch (SymbolsException e) {
                 problems.add(".debug_info: " + e.getMessage());
@@ -151,7 +154,8 @@ public final class ProgramSymbols {
                 problems.add(".eh_frame: " + e.getMessage());
             }
         }
-        return new ProgramSymbols(elf, symbols, info, lines, cfi, problems);
+        return new ProgramSymbols(elf, symbols, info, lines, cfi, problems,
+                reader == null ? List.of() : reader.globals);
     }
 
     private static ByteCursor optional(ElfFile elf, String name, List<String> problems) {
@@ -287,6 +291,77 @@ public final class ProgramSymbols {
     /** Shorthand for {@code unwinder().unwind(pc, registers, memory)}. */
     public List<StackFrame> unwind(long pc, long[] registers, MemoryReader memory) {
         return unwinder.unwind(pc, registers, memory);
+    }
+
+    /**
+     * The parameters and locals visible in {@code frame} with their current values, parameters
+     * first, in declaration order. Registers unknown in the frame and locations this reader
+     * cannot evaluate show as {@code <optimized out>}.
+     */
+    public List<VariableValue> variables(StackFrame frame, MemoryReader memory) {
+        FunctionInfo f = frame.functionInfo();
+        List<VariableValue> params = new ArrayList<>();
+        List<VariableValue> locals = new ArrayList<>();
+        if (f == null) {
+            return params;
+        }
+        byte[] frameBase = f.outermost().frameBase();
+        DwarfExpression.Frame context = new DwarfExpression.Frame() {
+            @Override
+            public Long register(int number) {
+                return frame.isKnown(number) ? frame.registers()[number] : null;
+            }
+
+            @Override
+            public Long cfa() {
+                return frame.cfa() == 0 ? null : frame.cfa();
+            }
+
+            @Override
+            public MemoryReader memory() {
+                return memory;
+            }
+        };
+        ValueFormatter formatter = new ValueFormatter(memory, context);
+        for (VariableInfo v : f.variables()) {
+            if (!v.visibleAt(frame.symbolPc())) {
+                continue;
+            }
+            Location where = v.location.at(frame.symbolPc(), frameBase, context);
+            VariableValue value = new VariableValue(v.name(), v.type() == null ? "?" : v.type().displayName(),
+                    formatter.format(v.type(), where), where, v.isParameter());
+            (v.isParameter() ? params : locals).add(value);
+        }
+        params.addAll(locals);
+        return params;
+    }
+
+    /** Global and file-static variables with a fixed location. */
+    public List<VariableInfo> globals() {
+        return globals;
+    }
+
+    /** The current value of a global from {@link #globals()}. */
+    public VariableValue globalValue(VariableInfo global, MemoryReader memory) {
+        DwarfExpression.Frame none = new DwarfExpression.Frame() {
+            @Override
+            public Long register(int number) {
+                return null;
+            }
+
+            @Override
+            public Long cfa() {
+                return null;
+            }
+
+            @Override
+            public MemoryReader memory() {
+                return memory;
+            }
+        };
+        Location where = global.location.at(0, null, none);
+        return new VariableValue(global.name(), global.type() == null ? "?" : global.type().displayName(),
+                new ValueFormatter(memory, none).format(global.type(), where), where, false);
     }
 
     /** Debug sections that could not be read, one message each; empty when all was well. */

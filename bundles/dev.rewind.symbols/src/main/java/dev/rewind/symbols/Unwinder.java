@@ -41,6 +41,7 @@ public final class Unwinder {
         System.arraycopy(registers, 0, regs, 0, 32);
         regs[0] = 0;
         long previousCfa = 0;
+        long known = 0xffffffffL;
         for (int physical = 0; frames.size() < MAX_FRAMES; physical++) {
             // A return address points after the call; the call itself is at pc - 1.
             long lookup = physical == 0 ? pc : pc - 1;
@@ -55,7 +56,7 @@ public final class Unwinder {
             if (cfaKnown) {
                 cfa = regs[rules.cfaRegister()] + rules.cfaOffset();
             }
-            addFrames(frames, pc, lookup, cfa, regs);
+            addFrames(frames, pc, lookup, cfa, regs, known);
             if (!cfaKnown) {
                 return frames;
             }
@@ -63,6 +64,7 @@ public final class Unwinder {
                 return frames; // the stack must grow towards higher addresses as we unwind
             }
             long[] caller = new long[32];
+            long callerKnown = 1L; // x0
             boolean raKnown = true;
             for (int r = 1; r < 32; r++) {
                 byte kind = rules.kind(r);
@@ -70,6 +72,11 @@ public final class Unwinder {
                 switch (kind) {
                     case UnwindRules.SAME_VALUE:
                         caller[r] = regs[r];
+                        // Unsaved callee-saved registers still hold the caller's value;
+                        // caller-saved ones may have been clobbered by the callee.
+                        if (isCalleeSaved(r)) {
+                            callerKnown |= known & (1L << r);
+                        }
                         break;
                     case UnwindRules.OFFSET: {
                         OptionalLong v = memory.read64(cfa + value);
@@ -80,14 +87,19 @@ public final class Unwinder {
                             caller[r] = 0;
                         } else {
                             caller[r] = v.getAsLong();
+                            callerKnown |= 1L << r;
                         }
                         break;
                     }
                     case UnwindRules.VAL_OFFSET:
                         caller[r] = cfa + value;
+                        callerKnown |= 1L << r;
                         break;
                     case UnwindRules.REGISTER:
                         caller[r] = value >= 0 && value < 32 ? regs[(int) value] : 0;
+                        if (value >= 0 && value < 32) {
+                            callerKnown |= ((known >>> value) & 1L) << r;
+                        }
                         break;
                     default: // UNDEFINED or an expression we do not evaluate
                         caller[r] = 0;
@@ -98,6 +110,7 @@ public final class Unwinder {
                 }
             }
             caller[SP] = cfa;
+            callerKnown |= 1L << SP;
             int raColumn = rules.returnAddressRegister();
             if (!raKnown || raColumn >= 32) {
                 return frames; // outermost frame: the CFI says there is no caller
@@ -109,26 +122,33 @@ public final class Unwinder {
             previousCfa = cfa;
             pc = returnAddress;
             regs = caller;
+            known = callerKnown;
         }
         return frames;
     }
 
-    private void addFrames(List<StackFrame> frames, long pc, long lookup, long cfa, long[] regs) {
+    private void addFrames(List<StackFrame> frames, long pc, long lookup, long cfa, long[] regs, long known) {
         FunctionInfo f = functions.apply(lookup);
         SourceLocation location = lines.lineFor(lookup);
         long[] snapshot = regs.clone();
         if (f == null) {
-            frames.add(new StackFrame(frames.size(), pc, cfa, null, location, false, snapshot));
+            frames.add(new StackFrame(frames.size(), pc, lookup, cfa, null, null, location, false, snapshot, known));
             return;
         }
         // Inlined calls show as frames of their own, innermost first, like gdb's backtrace.
         while (f != null && frames.size() < MAX_FRAMES) {
-            frames.add(new StackFrame(frames.size(), pc, cfa, f.name(), location, f.inlined(), snapshot));
+            frames.add(new StackFrame(frames.size(), pc, lookup, cfa, f.name(), f, location, f.inlined(), snapshot,
+                    known));
             if (!f.inlined()) {
                 break;
             }
             location = f.callSite();
             f = f.parent();
         }
+    }
+
+    /** sp, gp, tp, s0-s11: preserved across calls by the RISC-V psABI. */
+    private static boolean isCalleeSaved(int r) {
+        return r == 2 || r == 3 || r == 4 || r == 8 || r == 9 || (r >= 18 && r <= 27);
     }
 }

@@ -1,0 +1,151 @@
+package dev.rewind.symbols;
+
+import java.util.OptionalLong;
+
+/** Renders a variable's value from its type and location, in gdb's notation. */
+final class ValueFormatter {
+    /** Members and elements beyond these limits are elided, as gdb's print elements limit does. */
+    private static final int MAX_ELEMENTS = 200;
+    private static final int MAX_DEPTH = 4;
+
+    private final MemoryReader memory;
+    private final DwarfExpression.Frame frame;
+
+    ValueFormatter(MemoryReader memory, DwarfExpression.Frame frame) {
+        this.memory = memory;
+        this.frame = frame;
+    }
+
+    String format(TypeInfo type, Location location) {
+        switch (location.kind()) {
+            case VALUE:
+                return scalar(type, location.value());
+            case REGISTER: {
+                Long r = location.value() < 32 ? frame.register((int) location.value()) : null;
+                return r == null ? "<optimized out>" : scalar(type, r);
+            }
+            case MEMORY:
+                return memory(type, location.value(), 0);
+            default:
+                return "<optimized out>";
+        }
+    }
+
+    private String memory(TypeInfo declared, long address, int depth) {
+        TypeInfo t = declared == null ? TypeInfo.VOID_TYPE : declared.resolved();
+        switch (t.kind()) {
+            case STRUCT:
+            case UNION: {
+                if (depth >= MAX_DEPTH) {
+                    return "{...}";
+                }
+                StringBuilder b = new StringBuilder("{");
+                int n = 0;
+                for (TypeInfo.Member m : t.members()) {
+                    if (n++ > 0) {
+                        b.append(", ");
+                    }
+                    if (n > MAX_ELEMENTS) {
+                        b.append("...");
+                        break;
+                    }
+                    b.append(m.name() == null ? "" : m.name() + " = ")
+                            .append(memory(m.type(), address + m.offset(), depth + 1));
+                }
+                return b.append('}').toString();
+            }
+            case ARRAY: {
+                if (depth >= MAX_DEPTH || t.dimensions().size() != 1 || t.target() == null) {
+                    return "{...}";
+                }
+                long count = t.dimensions().get(0);
+                long size = t.target().byteSize();
+                if (count < 0 || size <= 0) {
+                    return "{...}";
+                }
+                StringBuilder b = new StringBuilder("{");
+                for (long i = 0; i < count; i++) {
+                    if (i > 0) {
+                        b.append(", ");
+                    }
+                    if (i >= MAX_ELEMENTS) {
+                        b.append("...");
+                        break;
+                    }
+                    b.append(memory(t.target(), address + i * size, depth + 1));
+                }
+                return b.append('}').toString();
+            }
+            case BASE:
+            case POINTER:
+            case ENUM: {
+                long size = t.byteSize();
+                if (size != 1 && size != 2 && size != 4 && size != 8) {
+                    return "<unsupported size " + size + ">";
+                }
+                OptionalLong v = memory.read(address, (int) size);
+                if (v.isEmpty()) {
+                    return "<error: Cannot access memory at address 0x" + Long.toHexString(address) + ">";
+                }
+                return scalar(t, v.getAsLong());
+            }
+            default:
+                return "<no value>";
+        }
+    }
+
+    /** Formats a value held in a register or as a constant, truncated to the type's size. */
+    static String scalar(TypeInfo declared, long raw) {
+        TypeInfo t = declared == null ? TypeInfo.VOID_TYPE : declared.resolved();
+        long size = t.byteSize();
+        long v = size > 0 && size < 8 ? raw & ((1L << (8 * size)) - 1) : raw;
+        switch (t.kind()) {
+            case POINTER:
+                return "0x" + Long.toHexString(v);
+            case ENUM:
+                for (TypeInfo.Enumerator e : t.enumerators()) {
+                    if (e.value() == v || e.value() == signExtend(v, size)) {
+                        return e.name();
+                    }
+                }
+                return Long.toString(signExtend(v, size));
+            case BASE:
+                switch (t.encoding()) {
+                    case TypeInfo.ATE_BOOLEAN:
+                        return v != 0 ? "true" : "false";
+                    case TypeInfo.ATE_FLOAT:
+                        return size == 4 ? Float.toString(Float.intBitsToFloat((int) v))
+                                : Double.toString(Double.longBitsToDouble(v));
+                    case TypeInfo.ATE_SIGNED_CHAR:
+                        return signExtend(v, size) + " " + character(v);
+                    case TypeInfo.ATE_UNSIGNED_CHAR:
+                        return v + " " + character(v);
+                    case TypeInfo.ATE_UNSIGNED:
+                        return Long.toUnsignedString(v);
+                    default:
+                        return Long.toString(signExtend(v, size));
+                }
+            default:
+                return "0x" + Long.toHexString(v);
+        }
+    }
+
+    private static long signExtend(long v, long size) {
+        if (size <= 0 || size >= 8) {
+            return v;
+        }
+        int shift = 64 - (int) (8 * size);
+        return (v << shift) >> shift;
+    }
+
+    private static String character(long v) {
+        int c = (int) (v & 0xff);
+        if (c == '\'' || c == '\\') {
+            return "'\\" + (char) c + "'";
+        }
+        if (c >= 0x20 && c < 0x7f) {
+            return "'" + (char) c + "'";
+        }
+        return String.format("'\\%03o'", c);
+    }
+}

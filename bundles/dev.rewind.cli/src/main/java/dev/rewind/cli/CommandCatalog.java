@@ -20,6 +20,7 @@ public final class CommandCatalog {
                 new RecordCommand(),
                 new ReplayCommand(),
                 new InfoCommand(),
+                new GdbServerCommand(),
                 new dev.rewind.cli.img.ImgCommand(),
                 new VersionCommand()));
     }

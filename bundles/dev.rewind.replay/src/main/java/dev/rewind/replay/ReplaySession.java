@@ -78,6 +78,9 @@ public final class ReplaySession implements AutoCloseable {
     private final TreeSet<Long> breakpoints = new TreeSet<>();
     private final List<long[]> watchpoints = new ArrayList<>();
     private final List<WatchKind> watchKinds = new ArrayList<>();
+    /** Longest run between checks of {@link #interruptWhen}: a few ms of guest time. */
+    static final long SLICE = 1_000_000L;
+    private java.util.function.BooleanSupplier interrupt = () -> false;
     private MachineState lastCapture;
     private boolean captureChainValid;
     private long replayedInstructions;
@@ -258,6 +261,14 @@ public final class ReplaySession implements AutoCloseable {
         return replayedInstructions;
     }
 
+    /**
+     * Makes runs stop with {@link ReplayStop#INTERRUPTED} when {@code requested} says so (checked
+     * at least every {@value #SLICE} instructions); for a debugger's Ctrl-C or a cancel button.
+     */
+    public void interruptWhen(java.util.function.BooleanSupplier requested) {
+        this.interrupt = requested == null ? () -> false : requested;
+    }
+
     // ---- breakpoints and watchpoints (installed only for watching runs) ----
 
     public void addBreakpoint(long pc) {
@@ -316,7 +327,8 @@ public final class ReplaySession implements AutoCloseable {
     /**
      * Runs forward to {@code limit} (clamped to the end of history). With {@code watch}, stops at
      * breakpoints (before the instruction) and watchpoints (after it). A run that starts on a
-     * breakpoint executes that instruction first, as a debugger's continue does.
+     * breakpoint executes that instruction first, as a debugger's continue does (the machine's
+     * own rule).
      */
     public ReplayStop run(long limit, boolean watch) {
         limit = Math.min(limit, endIcount);
@@ -330,22 +342,17 @@ public final class ReplaySession implements AutoCloseable {
                 if (now >= limit) {
                     return now >= endIcount ? ReplayStop.END_OF_HISTORY : ReplayStop.LIMIT;
                 }
-                long chunk = Math.min(limit, store.nextBoundary(now));
-                chunk = Math.min(chunk, nextDigestAfter(now));
-                if (watch && first && breakpoints.contains(machine.pc())) {
-                    // step off the breakpoint we are sitting on
-                    machine.removeBreakpoint(machine.pc());
-                    long pc = machine.pc();
-                    StopReason r = machine.run(now + 1);
-                    machine.addBreakpoint(pc);
-                    ReplayStop s = afterRun(r, now);
-                    if (s != null) {
-                        return s;
-                    }
-                    first = false;
-                    continue;
+                if (interrupt.getAsBoolean()) {
+                    return ReplayStop.INTERRUPTED;
+                }
+                // The machine steps off a breakpoint at the pc a run starts from (a debugger's
+                // continue); a run we merely split into chunks must not skip one that way.
+                if (watch && !first && breakpoints.contains(machine.pc())) {
+                    return ReplayStop.BREAKPOINT;
                 }
                 first = false;
+                long chunk = Math.min(limit, store.nextBoundary(now));
+                chunk = Math.min(chunk, Math.min(nextDigestAfter(now), now + SLICE));
                 StopReason r = machine.run(chunk);
                 ReplayStop s = afterRun(r, now);
                 if (s != null) {
@@ -413,6 +420,16 @@ public final class ReplaySession implements AutoCloseable {
             throw new ReplayDivergenceException(icount, "final machine state differs from the recording (expected digest "
                     + HexFormat.of().formatHex(exitEvent.data(), 0, 8) + "..., got " + HexFormat.of().formatHex(actual, 0, 8) + "...)");
         }
+    }
+
+    /**
+     * A full capture of the current state (e.g. for its digest). Use this rather than the
+     * machine's own saveState: it keeps the incremental snapshot chain consistent.
+     */
+    public MachineState captureState() {
+        MachineState full = machine.saveState();
+        captureChainValid = false;
+        return full;
     }
 
     /** Moves to {@code target} (clamped to the history): restores the nearest snapshot at or before it and replays. */

@@ -124,6 +124,8 @@ public final class TimeTravel {
                     // the access was made by the instruction that just retired: stop before it
                     lastHit = at - 1;
                     lastWatch = session.lastWatchHit();
+                } else if (r == ReplayStop.INTERRUPTED) {
+                    return stop(Stop.Kind.INTERRUPTED, null);
                 } else if (r != ReplayStop.BREAKPOINT) {
                     break;
                 }

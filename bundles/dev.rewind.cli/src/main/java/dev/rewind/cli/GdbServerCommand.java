@@ -1,0 +1,116 @@
+package dev.rewind.cli;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import dev.rewind.emulator.ElfFormatException;
+import dev.rewind.emulator.ElfImage;
+import dev.rewind.emulator.LiveInputPort;
+import dev.rewind.emulator.MachineConfig;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.gdbstub.DebugTarget;
+import dev.rewind.gdbstub.ListenAddress;
+import dev.rewind.gdbstub.RspServer;
+import dev.rewind.gdbstub.target.LiveTarget;
+import dev.rewind.gdbstub.target.ReplayTarget;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.ReplaySetupException;
+import dev.rewind.replay.log.ReplayLogException;
+
+/**
+ * {@code rewind gdbserver}: serves a recording (forwards and backwards) or a live run
+ * (forwards) to gdb over the remote protocol, on loopback unless told otherwise.
+ */
+final class GdbServerCommand implements Command {
+
+    static final int DEFAULT_PORT = 1234;
+
+    @Override
+    public String name() {
+        return "gdbserver";
+    }
+
+    @Override
+    public String summary() {
+        return "debug a recording forwards and backwards (or a live run) with gdb";
+    }
+
+    @Override
+    public String usage() {
+        return "rewind gdbserver --replay RUN.rrlog [--listen [HOST:]PORT] [--snapshot-every N]\n"
+                + "       rewind gdbserver PROG.elf [--listen [HOST:]PORT] [--ram 128M]\n"
+                + "  --replay   serve a recording: reverse-stepi, reverse-continue ... work\n"
+                + "  --listen   where to listen (default 127.0.0.1:" + DEFAULT_PORT + "; use PORT 0 for a free one)\n"
+                + "Serves one gdb session, then exits. Connect with:\n"
+                + "  gdb-multiarch PROG.elf -ex 'target remote 127.0.0.1:" + DEFAULT_PORT + "'";
+    }
+
+    @Override
+    public int run(String[] argv, Console console) throws Exception {
+        Args a = new Args(argv, Set.of("--replay", "--listen", "--ram", "--snapshot-every"), Set.of());
+        InetSocketAddress listen;
+        try {
+            listen = ListenAddress.parse(a.value("--listen", Integer.toString(DEFAULT_PORT)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        AutoCloseable resource;
+        DebugTarget target;
+        String program;
+        if (a.has("--replay")) {
+            if (!a.positional().isEmpty()) {
+                throw new CliException("with --replay the program comes from the recording; drop '" + a.positional().get(0) + "'");
+            }
+            ReplaySession s;
+            try {
+                s = ReplaySession.open(Path.of(a.value("--replay", null)), ReplaySession.Options.defaults()
+                        .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL)));
+            } catch (ReplayLogException | ReplaySetupException e) {
+                throw new CliException(e.getMessage());
+            }
+            resource = s;
+            target = new ReplayTarget(s);
+            program = s.log().header().programPath();
+        } else {
+            Path elf = Path.of(a.onlyPositional("program (an RV64 ELF file) or --replay RUN.rrlog"));
+            if (!Files.isRegularFile(elf)) {
+                throw new CliException("program " + elf + " does not exist");
+            }
+            VirtMachine m;
+            try {
+                m = new VirtMachine(MachineConfig.builder().ramSize(a.bytes("--ram", MachineConfig.DEFAULT_RAM))
+                        .uartOut(console.out()).inputPort(new LiveInputPort(console.in(), java.time.Clock.systemUTC(), 100_000))
+                        .build());
+                m.load(ElfImage.read(elf));
+            } catch (ElfFormatException | IllegalArgumentException e) {
+                throw new CliException(elf + ": " + e.getMessage());
+            }
+            resource = () -> { };
+            target = new LiveTarget(m);
+            program = elf.toString();
+        }
+        try (resource; RspServer server = new RspServer(target, listen)) {
+            try {
+                server.bind();
+            } catch (BindException e) {
+                throw new CliException("cannot listen on " + listen + ": " + e.getMessage()
+                        + " (another gdbserver or QEMU -s running? pick one with --listen PORT)");
+            }
+            String where = listen.getAddress().getHostAddress() + ":" + server.port();
+            console.err().println("rewind gdbserver: listening on " + where + (target.supportsReverse() ? " (replay: reverse execution on)" : " (live run)"));
+            console.err().println("  connect with: gdb-multiarch " + program + " -ex 'target remote " + where + "'");
+            console.err().flush();
+            try {
+                server.serveOne();
+            } catch (IOException e) {
+                throw new CliException("gdb session failed: " + e.getMessage());
+            }
+        }
+        console.err().println("rewind gdbserver: gdb disconnected");
+        return 0;
+    }
+}

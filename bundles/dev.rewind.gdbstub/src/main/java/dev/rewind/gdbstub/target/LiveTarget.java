@@ -1,0 +1,146 @@
+package dev.rewind.gdbstub.target;
+
+import java.util.TreeMap;
+
+import dev.rewind.emulator.StopReason;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.emulator.WatchHit;
+import dev.rewind.gdbstub.BreakpointType;
+import dev.rewind.gdbstub.DebugTarget;
+import dev.rewind.gdbstub.Interruption;
+import dev.rewind.gdbstub.ResumeMode;
+import dev.rewind.gdbstub.StopEvent;
+import dev.rewind.gdbstub.TargetException;
+
+/**
+ * A live machine as gdb sees it: forward execution only (reverse is not advertised), and the
+ * debugger may change registers and RAM.
+ */
+public final class LiveTarget implements DebugTarget {
+
+    /** Instructions between checks for gdb's Ctrl-C. */
+    private static final long SLICE = 1_000_000L;
+
+    private final VirtMachine machine;
+    private final TreeMap<Long, BreakpointType> breakpoints = new TreeMap<>();
+    private final WatchpointTable watches = new WatchpointTable();
+
+    public LiveTarget(VirtMachine machine) {
+        this.machine = machine;
+    }
+
+    @Override
+    public int[] csrNumbers() {
+        return HartRegisters.CSRS.clone();
+    }
+
+    @Override
+    public long readRegister(int regnum) throws TargetException {
+        return HartRegisters.read(machine, regnum);
+    }
+
+    @Override
+    public void writeRegister(int regnum, long value) throws TargetException {
+        if (regnum >= 0 && regnum < 32) {
+            machine.setReg(regnum, value);
+        } else if (regnum == REG_PC) {
+            machine.setPc(value);
+        } else {
+            throw new TargetException(TargetException.EPERM, "register " + regnum + " cannot be written");
+        }
+    }
+
+    @Override
+    public int readMemory(long address, byte[] buffer, int offset, int length) {
+        return machine.readMemory(address, buffer, offset, length);
+    }
+
+    @Override
+    public void writeMemory(long address, byte[] data, int offset, int length) throws TargetException {
+        try {
+            machine.writePhysical(address, data, offset, length);
+        } catch (IllegalArgumentException e) {
+            throw new TargetException(TargetException.EFAULT, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean supportsReverse() {
+        return false;
+    }
+
+    @Override
+    public long icount() {
+        return machine.icount();
+    }
+
+    @Override
+    public StopEvent resume(ResumeMode mode, Interruption interruption) throws TargetException {
+        if (mode.isReverse()) {
+            throw new TargetException(TargetException.EINVAL, "a live run cannot go backwards: record it and use --replay");
+        }
+        long limit = mode == ResumeMode.STEP ? machine.icount() + 1 : Long.MAX_VALUE;
+        boolean first = true;
+        while (true) {
+            long now = machine.icount();
+            if (now >= limit) {
+                return StopEvent.stepped();
+            }
+            if (interruption.isRequested()) {
+                return StopEvent.interrupted();
+            }
+            if (!first && breakpoints.containsKey(machine.pc())) {
+                return StopEvent.breakpoint(breakpoints.get(machine.pc()));
+            }
+            first = false;
+            StopReason r = machine.run(Math.min(limit, now + SLICE));
+            switch (r) {
+                case LIMIT -> {
+                    // next slice
+                }
+                case BREAKPOINT -> {
+                    return StopEvent.breakpoint(breakpoints.getOrDefault(machine.pc(), BreakpointType.SOFTWARE));
+                }
+                case WATCHPOINT -> {
+                    // A live run cannot step back before the access; report it after, with the address.
+                    WatchHit hit = machine.lastWatchHit();
+                    return StopEvent.watchpoint(watches.typeOf(hit), watches.reportedAddress(hit));
+                }
+                case EXIT -> {
+                    return StopEvent.exited(machine.exitCode());
+                }
+                case IDLE -> {
+                    return StopEvent.exited(0);
+                }
+                case REQUESTED -> {
+                    return StopEvent.interrupted();
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean insertBreakpoint(BreakpointType type, long address, int length) {
+        if (type.isWatchpoint()) {
+            if (watches.add(type, address, length)) {
+                machine.addWatchpoint(address, length, WatchpointTable.kind(type));
+            }
+        } else {
+            breakpoints.put(address, type);
+            machine.addBreakpoint(address);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean removeBreakpoint(BreakpointType type, long address, int length) {
+        if (type.isWatchpoint()) {
+            if (watches.remove(type, address, length)) {
+                machine.removeWatchpoint(address, length, WatchpointTable.kind(type));
+            }
+        } else if (breakpoints.remove(address) != null) {
+            machine.removeBreakpoint(address);
+        }
+        return true;
+    }
+}

@@ -16,6 +16,7 @@ final class HostFile implements AutoCloseable {
     private final boolean writable;
     /** Length of the file as we have made it; avoids a size() syscall per allocation. */
     private long length;
+    private boolean durable = true;
 
     HostFile(Path path, boolean writable) throws IOException {
         this.channel = writable
@@ -93,8 +94,13 @@ final class HostFile implements AutoCloseable {
         }
     }
 
+    /** With false, force() does nothing: write order (and so kill -9 safety) stays, power-loss safety goes. */
+    void setDurable(boolean durable) {
+        this.durable = durable;
+    }
+
     void force() throws IOException {
-        if (writable) {
+        if (writable && durable) {
             channel.force(false);
         }
     }

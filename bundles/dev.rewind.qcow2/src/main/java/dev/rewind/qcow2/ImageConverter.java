@@ -10,7 +10,8 @@ import java.util.Arrays;
 /**
  * Copies the active layer of a disk image (qcow2 chain or raw) into a new raw or qcow2 file,
  * as {@code qemu-img convert} does: large sequential reads, runs known to be zero skipped
- * (the output stays sparse), zero clusters inside data not written.
+ * (the output stays sparse), zero clusters inside data not written, and, like qemu-img's
+ * default cache=unsafe for the output, no fsync (write order is still kept).
  */
 public final class ImageConverter {
 
@@ -42,7 +43,6 @@ public final class ImageConverter {
                 // Extend to the full size: the tail is a hole.
                 ch.write(ByteBuffer.allocate(1), size - 1);
             }
-            ch.force(false);
         }
     }
 
@@ -50,6 +50,7 @@ public final class ImageConverter {
     public static void toQcow2(DiskImage in, Path out, Qcow2Image.CreateOptions opts, Progress progress)
             throws IOException {
         try (Qcow2Image img = Qcow2Image.create(out, in.size(), opts)) {
+            img.setDurable(false);
             copy(in, in.size(), img::write, progress);
             img.flush();
         }

@@ -313,6 +313,15 @@ public final class Qcow2Image implements DiskImage {
         return sizeToL1(header.size, clusterBits, l2Bits) << (clusterBits + l2Bits);
     }
 
+    /**
+     * With false, the image never forces data to stable storage (QEMU's cache=unsafe, which
+     * qemu-img convert uses for its output). Writes keep their order, so a killed process
+     * still leaves a consistent image; a power failure may not.
+     */
+    public void setDurable(boolean durable) {
+        file.setDurable(durable);
+    }
+
     // ---------------------------------------------------------------- mapping
 
     /** L1 index of a guest offset; beyond any possible L1 table it is clamped (reads see "unallocated"). */

@@ -55,14 +55,22 @@ public final class TypeInfo {
 
     /** The size in bytes, computed through typedefs, qualifiers and arrays; -1 when unknown. */
     public long byteSize() {
+        return byteSize(0);
+    }
+
+    // Depth-bounded: corrupt DWARF can make a typedef or array its own target.
+    private long byteSize(int depth) {
         if (byteSize >= 0) {
             return byteSize;
         }
+        if (depth > 64) {
+            return -1;
+        }
         switch (kind) {
             case POINTER: return 8;
-            case TYPEDEF: case CONST: case VOLATILE: return target == null ? -1 : target.byteSize();
+            case TYPEDEF: case CONST: case VOLATILE: return target == null ? -1 : target.byteSize(depth + 1);
             case ARRAY: {
-                long n = target == null ? -1 : target.byteSize();
+                long n = target == null ? -1 : target.byteSize(depth + 1);
                 for (long d : dimensions) {
                     if (d < 0 || n < 0) {
                         return -1;

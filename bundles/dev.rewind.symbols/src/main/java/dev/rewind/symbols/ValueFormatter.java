@@ -8,8 +8,12 @@ final class ValueFormatter {
     private static final int MAX_ELEMENTS = 200;
     private static final int MAX_DEPTH = 4;
 
+    /** Values rendered per variable at most, so nested arrays of structs stay bounded. */
+    private static final int MAX_VALUES = 2000;
+
     private final MemoryReader memory;
     private final DwarfExpression.Frame frame;
+    private int budget;
 
     ValueFormatter(MemoryReader memory, DwarfExpression.Frame frame) {
         this.memory = memory;
@@ -17,6 +21,7 @@ final class ValueFormatter {
     }
 
     String format(TypeInfo type, Location location) {
+        budget = MAX_VALUES;
         switch (location.kind()) {
             case VALUE:
                 return scalar(type, location.value());
@@ -32,6 +37,9 @@ final class ValueFormatter {
     }
 
     private String memory(TypeInfo declared, long address, int depth) {
+        if (--budget < 0) {
+            return "...";
+        }
         TypeInfo t = declared == null ? TypeInfo.VOID_TYPE : declared.resolved();
         switch (t.kind()) {
             case STRUCT:

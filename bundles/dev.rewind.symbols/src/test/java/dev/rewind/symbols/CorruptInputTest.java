@@ -134,7 +134,21 @@ public class CorruptInputTest {
             return (v & 7) == 0 ? OptionalLong.empty() : OptionalLong.of(v & 0x1ffff);
         };
         for (long pc = 0x100e8; pc < 0x10400; pc += 6) {
-            program.unwind(pc, registers, memory);
+            List<StackFrame> frames = program.unwind(pc, registers, memory);
+            if (pc % 24 == 0) {
+                for (StackFrame frame : frames) {
+                    for (VariableValue v : program.variables(frame, memory)) {
+                        v.toString();
+                    }
+                }
+            }
+        }
+        for (VariableInfo g : program.globals()) {
+            program.globalValue(g, memory);
+            if (g.type() != null) {
+                g.type().displayName();
+                g.type().byteSize();
+            }
         }
     }
 

@@ -47,6 +47,7 @@ final class DebugInfoReader {
     private static final int AT_FRAME_BASE = 0x40;
     private static final int AT_TYPE = 0x49;
     private static final int AT_LOCLISTS_BASE = 0x8c;
+    private static final int AT_ENTRY_PC = 0x52;
     private static final int AT_STMT_LIST = 0x10;
     private static final int AT_LOW_PC = 0x11;
     private static final int AT_HIGH_PC = 0x12;
@@ -295,6 +296,7 @@ final class DebugInfoReader {
         long baseAddress;
         long stmtList = -1;
         String unitName;
+        String producer;
 
         UnitWalker(ByteCursor unit, long unitOffset, DwarfForm.Encoding enc, Map<Long, Abbrev> table) {
             this.unit = unit;
@@ -396,7 +398,7 @@ final class DebugInfoReader {
             baseAddress = lowIdx >= 0 ? address(forms[lowIdx], nums[lowIdx]) : 0;
             unitName = string(a, AT_NAME, forms, nums, strs);
             String compDir = string(a, AT_COMP_DIR, forms, nums, strs);
-            String producer = string(a, AT_PRODUCER, forms, nums, strs);
+            producer = string(a, AT_PRODUCER, forms, nums, strs);
             List<AddressRange> r = rangesOf(a, forms, nums);
             long offset = unitOffset;
             units.add(new Unit(new CompileUnit(offset, enc.version(), unitName == null ? "" : unitName, compDir,
@@ -430,6 +432,13 @@ final class DebugInfoReader {
                     unitName == null ? "" : unitName);
             int fb = find(a, AT_FRAME_BASE);
             f.frame(fb >= 0 ? blocks[fb] : null, context());
+            int entry = find(a, AT_ENTRY_PC);
+            if (entry >= 0) {
+                // DWARF 5 allows a constant: an offset from the start of the DIE's code.
+                int low = find(a, AT_LOW_PC);
+                long base = low >= 0 ? address(forms[low], nums[low]) : r.get(0).low();
+                f.entryPc(isAddressForm(forms[entry]) ? address(forms[entry], nums[entry]) : base + nums[entry]);
+            }
             functions.add(f);
             if (name == null && origin >= 0) {
                 unresolvedNames.add(new long[] {origin});
@@ -450,7 +459,7 @@ final class DebugInfoReader {
         /** The unit's parameters for evaluating locations later, made once per unit. */
         UnitContext context() {
             if (context == null) {
-                context = new UnitContext(enc, addrBase, loclistsBase, baseAddress, addr, loclists, loc);
+                context = new UnitContext(enc, addrBase, loclistsBase, baseAddress, addr, loclists, loc, producer);
             }
             return context;
         }
@@ -563,9 +572,11 @@ final class DebugInfoReader {
                 }
                 if (forms[location] == DwarfForm.SEC_OFFSET || forms[location] == DwarfForm.DATA4
                         || forms[location] == DwarfForm.DATA8) {
+                    context().usesLocationLists();
                     return LocationSource.list(nums[location], false, context());
                 }
                 if (forms[location] == DwarfForm.LOCLISTX) {
+                    context().usesLocationLists();
                     return LocationSource.list(nums[location], true, context());
                 }
             }

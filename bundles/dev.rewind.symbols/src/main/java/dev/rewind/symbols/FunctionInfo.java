@@ -17,6 +17,7 @@ public final class FunctionInfo {
     private final String compileUnit;
     private SourceLocation callSite;
     private byte[] frameBase;
+    private long entryPc = -1;
     private UnitContext unit;
     private final List<VariableInfo> variables = new ArrayList<>();
 
@@ -86,6 +87,26 @@ public final class FunctionInfo {
     void frame(byte[] base, UnitContext context) {
         this.frameBase = base;
         this.unit = context;
+    }
+
+    void entryPc(long pc) {
+        this.entryPc = pc;
+    }
+
+    /**
+     * Where execution enters the code: DW_AT_entry_pc when it lies inside the code (gcc may
+     * point it at a zero-length spot just before an inlined copy), else the start of the first
+     * range as listed, which is what gdb uses.
+     */
+    public long entryPc() {
+        if (entryPc != -1 && contains(entryPc)) {
+            return entryPc;
+        }
+        return ranges.isEmpty() ? 0 : ranges.get(0).low();
+    }
+
+    UnitContext unit() {
+        return unit;
     }
 
     byte[] frameBase() {

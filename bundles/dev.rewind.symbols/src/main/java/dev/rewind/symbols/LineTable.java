@@ -77,6 +77,11 @@ public final class LineTable {
 
     /** The row whose address range covers {@code pc}, or null when no line program covers it. */
     public LineRow rowFor(long pc) {
+        int i = rangeIndex(pc);
+        return i < 0 ? null : rows.get(rowOf[i]);
+    }
+
+    private int rangeIndex(long pc) {
         int lo = 0;
         int hi = starts.length - 1;
         int found = -1;
@@ -93,10 +98,19 @@ public final class LineTable {
         // walk back over earlier starts for one that really covers pc.
         for (int i = found; i >= 0 && i > found - 8; i--) {
             if (Long.compareUnsigned(pc, ends[i]) < 0 && Long.compareUnsigned(pc, starts[i]) >= 0) {
-                return rows.get(rowOf[i]);
+                return i;
             }
         }
-        return null;
+        return -1;
+    }
+
+    /**
+     * The address range that the row covering {@code pc} describes (where a source-level step
+     * stays on the same line entry), or null when no line program covers pc.
+     */
+    public AddressRange rangeAt(long pc) {
+        int i = rangeIndex(pc);
+        return i < 0 ? null : new AddressRange(starts[i], ends[i]);
     }
 
     /** The source position of {@code pc}, or null when no line program covers it. */

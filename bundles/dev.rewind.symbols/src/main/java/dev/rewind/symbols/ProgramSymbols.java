@@ -274,6 +274,40 @@ public final class ProgramSymbols {
         return s;
     }
 
+    /**
+     * Where a breakpoint on function {@code f} goes, as gdb places it: an inlined copy's entry;
+     * for optimized GCC code (whose variable locations are exact from the first instruction)
+     * the entry; otherwise past the prologue, at the end of the line entry covering the entry.
+     */
+    public long breakpointAddress(FunctionInfo f) {
+        if (f.inlined()) {
+            return f.entryPc();
+        }
+        long entry = f.lowPc();
+        if (f.unit() != null && f.unit().locationsValid()) {
+            return entry;
+        }
+        AddressRange first = lines.rangeAt(entry);
+        if (first == null || !f.contains(first.high())) {
+            return entry;
+        }
+        return first.high();
+    }
+
+    /**
+     * The addresses a breakpoint on the function called {@code name} covers: every
+     * out-of-line definition (statics may repeat across files) and every inlined copy, ascending.
+     */
+    public List<Long> breakpointAddresses(String name) {
+        java.util.TreeSet<Long> out = new java.util.TreeSet<>(Long::compareUnsigned);
+        for (FunctionInfo f : info.functions()) {
+            if (f.name().equals(name)) {
+                out.add(breakpointAddress(f));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
     /** The source position of {@code pc}, or null. */
     public SourceLocation lineFor(long pc) {
         return lines.lineFor(pc);

@@ -13,9 +13,12 @@ final class UnitContext implements DwarfExpression.Unit {
     private final ByteCursor addr;
     private final ByteCursor loclists;
     private final ByteCursor loc;
+    private final String producer;
+    private boolean locationLists;
 
     UnitContext(DwarfForm.Encoding enc, long addrBase, long loclistsBase, long baseAddress, ByteCursor addr,
-            ByteCursor loclists, ByteCursor loc) {
+            ByteCursor loclists, ByteCursor loc, String producer) {
+        this.producer = producer;
         this.enc = enc;
         this.addrBase = addrBase;
         this.loclistsBase = loclistsBase;
@@ -23,6 +26,19 @@ final class UnitContext implements DwarfExpression.Unit {
         this.addr = addr;
         this.loclists = loclists;
         this.loc = loc;
+    }
+
+    void usesLocationLists() {
+        locationLists = true;
+    }
+
+    /**
+     * True when the unit's variable locations are exact from a function's first instruction:
+     * GCC output that uses location lists, i.e. optimized code (the rule gdb applies before
+     * deciding whether to skip a prologue).
+     */
+    boolean locationsValid() {
+        return locationLists && producer != null && producer.startsWith("GNU");
     }
 
     @Override

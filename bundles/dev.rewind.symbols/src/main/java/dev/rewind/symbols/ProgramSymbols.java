@@ -62,7 +62,12 @@ public final class ProgramSymbols {
 
     /** Loads the program at {@code elf}. */
     public static ProgramSymbols load(Path elf) throws SymbolsException {
-        return of(ElfFile.load(elf));
+        ElfFile file = ElfFile.load(elf);
+        try {
+            return of(file);
+        } catch (SymbolsException e) {
+            throw new SymbolsException(elf + ": " + e.getMessage(), e);
+        }
     }
 
     /** Builds the symbols of an already parsed ELF file. */

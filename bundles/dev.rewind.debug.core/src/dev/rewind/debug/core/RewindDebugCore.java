@@ -1,5 +1,7 @@
 package dev.rewind.debug.core;
 
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Plugin;
 import org.osgi.framework.BundleContext;
 
@@ -7,6 +9,8 @@ import org.osgi.framework.BundleContext;
 public final class RewindDebugCore extends Plugin {
 
     public static final String PLUGIN_ID = "dev.rewind.debug.core";
+    /** Model identifier of Rewind debug elements and breakpoints. */
+    public static final String MODEL_ID = "dev.rewind.debug";
 
     private static RewindDebugCore instance;
 
@@ -25,5 +29,9 @@ public final class RewindDebugCore extends Plugin {
     /** The running instance, or null when the bundle is not active. */
     public static RewindDebugCore getDefault() {
         return instance;
+    }
+
+    public static void log(IStatus status) {
+        ILog.of(RewindDebugCore.class).log(status);
     }
 }

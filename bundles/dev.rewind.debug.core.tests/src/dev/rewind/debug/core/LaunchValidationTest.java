@@ -1,0 +1,75 @@
+package dev.rewind.debug.core;
+
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
+import org.eclipse.debug.core.ILaunchManager;
+import org.junit.Test;
+
+/** Wrong settings stop a launch with a message that says what is wrong, never a stack trace. */
+public class LaunchValidationTest {
+
+    private static String failure(ILaunchConfigurationWorkingCopy wc, String mode) throws Exception {
+        try {
+            ILaunch l = wc.launch(mode, null);
+            l.terminate();
+            fail("launch of " + wc.getName() + " should have failed");
+            return null;
+        } catch (CoreException e) {
+            String m = e.getStatus().getMessage();
+            assertTrue("no message", m != null && !m.isBlank());
+            return m;
+        }
+    }
+
+    @Test
+    public void missingProgram() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        String m = failure(Launches.record("bad1", dir.resolve("nothing.elf"), dir.resolve("x.rrlog")), ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("nothing.elf") && m.contains("does not exist"));
+        m = failure(Launches.record("bad2", null, dir.resolve("x.rrlog")), ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("No program selected"));
+    }
+
+    @Test
+    public void programForAnotherMachine() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        Path host = Path.of("/bin/ls").toRealPath();
+        String m = failure(Launches.record("bad3", host, dir.resolve("x.rrlog")), ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("not RISC-V"));
+    }
+
+    @Test
+    public void missingRecording() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        String m = failure(Launches.replay("bad4", Guests.elf("sample"), dir.resolve("none.rrlog")), ILaunchManager.DEBUG_MODE);
+        assertTrue(m, m.contains("none.rrlog") && m.contains("does not exist"));
+        m = failure(Launches.replay("bad5", Guests.elf("sample"), null), ILaunchManager.DEBUG_MODE);
+        assertTrue(m, m.contains("No recording selected"));
+    }
+
+    @Test
+    public void recordingOfAnotherProgram() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        Path rec = dir.resolve("sample.rrlog");
+        ILaunch l = Launches.record("rec", Guests.elf("sample"), rec).launch(ILaunchManager.RUN_MODE, null);
+        Launches.awaitTerminated(l);
+        String m = failure(Launches.replay("bad6", Guests.elf("echo"), rec), ILaunchManager.DEBUG_MODE);
+        assertTrue(m, m.contains("is not the program that was recorded"));
+    }
+
+    @Test
+    public void garbageRecording() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        Path rec = dir.resolve("junk.rrlog");
+        Files.writeString(rec, "not a recording");
+        String m = failure(Launches.replay("bad7", Guests.elf("sample"), rec), ILaunchManager.DEBUG_MODE);
+        assertTrue(m, m.contains("junk.rrlog"));
+    }
+}

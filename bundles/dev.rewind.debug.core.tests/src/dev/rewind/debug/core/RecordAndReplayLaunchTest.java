@@ -1,0 +1,221 @@
+package dev.rewind.debug.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.eclipse.core.resources.IFile;
+import org.eclipse.debug.core.DebugEvent;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.ILaunchManager;
+import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.debug.core.model.IRegister;
+import org.eclipse.debug.core.model.IRegisterGroup;
+import org.eclipse.debug.core.model.IStackFrame;
+import org.eclipse.debug.core.sourcelookup.containers.LocalFileStorage;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import dev.rewind.debug.core.model.ReplayEngine;
+import dev.rewind.debug.core.model.ReplayStackFrame;
+import dev.rewind.debug.core.model.ReplayTarget;
+import dev.rewind.debug.core.model.RewindLineBreakpoint;
+import dev.rewind.replay.TimeTravel;
+
+/**
+ * The whole flow through the real launch framework in Equinox: Record Run on sample.elf, then
+ * Replay with a line breakpoint, forwards and backwards.
+ */
+public class RecordAndReplayLaunchTest {
+
+    /** sample.c line 19: {@code total = total + s;} in add_square; line 18 is the one before it. */
+    private static final int TOTAL_LINE = 19;
+    private static final int SQUARES_LINE = 18;
+
+    private static Path dir;
+    private static Path elf;
+    private static Path recording;
+    private static ILaunch recordLaunch;
+
+    @BeforeClass
+    public static void record() throws Exception {
+        elf = Guests.elf("sample");
+        dir = Files.createTempDirectory("rewind-launch");
+        recording = dir.resolve("sample.rrlog");
+        recordLaunch = Launches.record("record sample", elf, recording).launch(ILaunchManager.RUN_MODE, null);
+        Launches.awaitTerminated(recordLaunch);
+    }
+
+    @AfterClass
+    public static void cleanUp() throws Exception {
+        DebugPlugin.getDefault().getBreakpointManager().removeBreakpoints(
+                DebugPlugin.getDefault().getBreakpointManager().getBreakpoints(RewindDebugCore.MODEL_ID), true);
+    }
+
+    @Test
+    public void recordRunSavesTheRecordingAndTheConsoleHasTheGuestOutput() throws Exception {
+        assertTrue("no recording at " + recording, Files.size(recording) > 0);
+        IProcess[] processes = recordLaunch.getProcesses();
+        assertEquals(1, processes.length);
+        IProcess p = processes[0];
+        assertTrue(p.isTerminated());
+        assertEquals("guest exit code", 0, p.getExitValue());
+        String out = p.getStreamsProxy().getOutputStreamMonitor().getContents();
+        assertTrue(out, out.startsWith("sample: summing squares\n"));
+        assertTrue(out, out.contains("step 10: total = 382\n"));
+        assertTrue(out, out.contains("sample: done, total = 382\n"));
+        String report = p.getStreamsProxy().getErrorStreamMonitor().getContents();
+        assertTrue(report, report.contains("Recorded ") && report.contains("exited with code 0"));
+        assertEquals(recording.toString(), p.getAttribute("dev.rewind.recording"));
+    }
+
+    @Test
+    public void replayStopsOnLineBreakpointsAndGoesBackToPreviousHitsLinesAndHistoryStart() throws Exception {
+        ILaunch launch = Launches.replay("replay sample", elf, recording).launch(ILaunchManager.DEBUG_MODE, null);
+        ReplayTarget target = (ReplayTarget) launch.getDebugTarget();
+        assertNotNull("no debug target", target);
+        try (Launches.EventLog log = new Launches.EventLog()) {
+            assertTrue(target.isSuspended());
+            assertEquals(target.startIcount(), target.state().icount());
+            RewindLineBreakpoint bp = RewindLineBreakpoint.create(Guests.source("sample.c"), TOTAL_LINE);
+            assertFalse("line " + TOTAL_LINE + " maps to no address", target.installedAddresses(bp).isEmpty());
+
+            target.resume();
+            Launches.awaitSuspended(target);
+            ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
+            assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+            assertEquals("add_square", top.function());
+            assertEquals("sample.c", top.location().fileName());
+            assertEquals(TOTAL_LINE, top.getLineNumber());
+            assertTrue(top.getName(), top.getName().startsWith("add_square() at sample.c:" + TOTAL_LINE));
+            assertEquals("the thread reports the breakpoint it stopped at", Arrays.asList(bp),
+                    Arrays.asList(target.hart().getBreakpoints()));
+            IStackFrame[] frames = target.hart().getStackFrames();
+            assertTrue("caller frames", frames.length >= 2);
+            assertEquals("main", ((ReplayStackFrame) frames[1]).function());
+            assertTrue(log.has(DebugEvent.SUSPEND, DebugEvent.BREAKPOINT));
+            long firstHit = target.state().icount();
+            String consoleAtFirst = target.consoleText();
+            assertTrue(consoleAtFirst, consoleAtFirst.startsWith("sample: summing squares"));
+            assertFalse(consoleAtFirst, consoleAtFirst.contains("step 1:"));
+
+            // source lookup finds the C file by its DWARF path
+            Object source = launch.getSourceLocator().getSourceElement(top);
+            assertNotNull("no source for " + top.sourcePath(), source);
+            String sourcePath = source instanceof IFile f ? f.getLocation().toOSString() : ((LocalFileStorage) source).getFile().getPath();
+            assertTrue(sourcePath, sourcePath.endsWith("sample.c"));
+
+            // registers: x0..x31 and pc in the general group, CSRs in another
+            IRegisterGroup[] groups = top.getRegisterGroups();
+            IRegister[] general = groups[0].getRegisters();
+            assertEquals(33, general.length);
+            assertTrue(general[0].getValue().getValueString(),
+                    general[0].getValue().getValueString().startsWith(String.format("0x%016x", target.state().pc())));
+            assertTrue(Arrays.stream(groups[1].getRegisters()).anyMatch(r -> safeName(r).equals("mstatus")));
+            byte[] code = target.getMemoryBlock(target.state().pc(), 4).getBytes();
+            assertTrue("instruction bytes at pc", code[0] != 0 || code[1] != 0);
+
+            target.resume();
+            Launches.awaitSuspended(target);
+            long secondHit = target.state().icount();
+            assertEquals(TOTAL_LINE, target.hart().getTopStackFrame().getLineNumber());
+            assertTrue(secondHit > firstHit);
+            assertTrue(target.consoleText(), target.consoleText().contains("step 1: total = 1\n"));
+
+            target.reverseResume();
+            Launches.awaitSuspended(target);
+            assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+            assertEquals("reverse resume goes back to the previous hit", firstHit, target.state().icount());
+            assertTrue(target.state().icount() < secondHit);
+            assertEquals("the console rolled back", consoleAtFirst, target.consoleText());
+
+            target.reverseStepInto();
+            Launches.awaitSuspended(target);
+            IStackFrame back = target.hart().getTopStackFrame();
+            assertEquals("reverse step into lands on the previous line", SQUARES_LINE, back.getLineNumber());
+            assertEquals("add_square", ((ReplayStackFrame) back).function());
+            assertTrue(target.state().icount() < firstHit);
+
+            target.reverseResume();
+            Launches.awaitSuspended(target);
+            assertEquals(TimeTravel.Stop.Kind.HISTORY_BEGIN, target.state().stop().kind());
+            assertEquals(target.startIcount(), target.state().icount());
+            assertTrue("a beginning-of-history event", log.has(DebugEvent.MODEL_SPECIFIC, ReplayTarget.HISTORY_BEGIN));
+            assertTrue(target.hart().getName(), target.hart().getName().contains("beginning of history"));
+            assertEquals("", target.consoleText());
+
+            bp.delete();
+        }
+        launch.terminate();
+        assertTrue(launch.isTerminated());
+        assertTrue(target.isTerminated());
+        assertEquals("engine threads left running", 0, Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(ReplayEngine.THREAD_PREFIX) && t.isAlive()).count());
+    }
+
+    @Test
+    public void forwardStepsFollowSourceLines() throws Exception {
+        ILaunch launch = Launches.replay("replay steps", elf, recording).launch(ILaunchManager.DEBUG_MODE, null);
+        ReplayTarget target = (ReplayTarget) launch.getDebugTarget();
+        RewindLineBreakpoint bp = RewindLineBreakpoint.create(Guests.source("sample.c"), 17);
+        try {
+            target.resume();
+            Launches.awaitSuspended(target);
+            assertEquals(17, target.hart().getTopStackFrame().getLineNumber());
+            long at = target.state().icount();
+
+            target.stepOver();
+            Launches.awaitSuspended(target);
+            assertEquals("step over the call to square", 18, target.hart().getTopStackFrame().getLineNumber());
+
+            target.reverseStepOver();
+            Launches.awaitSuspended(target);
+            assertEquals(17, target.hart().getTopStackFrame().getLineNumber());
+            assertEquals("reverse step over returns to the start of line 17", at, target.state().icount());
+
+            target.stepInto();
+            Launches.awaitSuspended(target);
+            assertEquals("step into enters square", "square",
+                    ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
+            int firstLine = target.hart().getTopStackFrame().getLineNumber();
+
+            target.stepOver();
+            Launches.awaitSuspended(target);
+            assertEquals("square", ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
+            assertTrue(target.hart().getTopStackFrame().getLineNumber() > firstLine);
+
+            target.reverseStepReturn();
+            Launches.awaitSuspended(target);
+            ReplayStackFrame f = (ReplayStackFrame) target.hart().getTopStackFrame();
+            assertEquals("reverse step return goes back to the call", "add_square", f.function());
+            assertEquals(17, f.getLineNumber());
+            assertTrue(target.state().icount() > at && target.state().icount() < at + 20);
+
+            target.stepInto();
+            Launches.awaitSuspended(target);
+            assertEquals("square", ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
+            target.stepReturn();
+            Launches.awaitSuspended(target);
+            assertEquals("step return goes back to the caller", "add_square",
+                    ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
+        } finally {
+            bp.delete();
+            launch.terminate();
+        }
+    }
+
+    private static String safeName(IRegister r) {
+        try {
+            return r.getName();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.rewind.debug.core.launch;
+
+/** Names of the launch configuration attributes shared by the Record Run and Replay types. */
+public final class LaunchAttributes {
+
+    public static final String RECORD_TYPE = "dev.rewind.launch.record";
+    public static final String REPLAY_TYPE = "dev.rewind.launch.replay";
+
+    /** Path of the RISC-V ELF program (string; variables such as ${workspace_loc} allowed). */
+    public static final String PROGRAM = "dev.rewind.program";
+    /** Path of a qcow2 disk image for the virtio block device, or empty for none. */
+    public static final String DISK = "dev.rewind.disk";
+    /** icount shift: virtual ns per instruction = 2^shift (int). */
+    public static final String ICOUNT_SHIFT = "dev.rewind.icountShift";
+    /** Instructions between in-memory replay snapshots (string holding a long). */
+    public static final String SNAPSHOT_INTERVAL = "dev.rewind.snapshotInterval";
+    /** Path of the recording (.rrlog) written by Record Run and read by Replay. */
+    public static final String RECORDING = "dev.rewind.recording";
+    /** Text fed to the guest's UART at the start of a recording, before typed input. */
+    public static final String INPUT = "dev.rewind.input";
+    /** Upper bound of instructions a recording runs (string holding a long). */
+    public static final String MAX_ICOUNT = "dev.rewind.maxIcount";
+
+    public static final long DEFAULT_MAX_ICOUNT = 10_000_000_000L;
+    /** The snapshot name a recording with a disk starts from (QEMU's rrsnapshot). */
+    public static final String START_SNAPSHOT = "init";
+
+    private LaunchAttributes() {
+    }
+}

@@ -1,0 +1,102 @@
+package dev.rewind.debug.core.launch;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.variables.VariablesPlugin;
+import org.eclipse.debug.core.ILaunchConfiguration;
+
+import dev.rewind.debug.core.ProgramFileCheck;
+import dev.rewind.debug.core.RewindDebugCore;
+import dev.rewind.replay.ReplaySession;
+
+/**
+ * The settings of one launch, read from a configuration with variables expanded and checked.
+ * Every problem becomes a {@link CoreException} whose message the launch dialog or the error
+ * dialog shows as is.
+ */
+public record LaunchSettings(Path program, Path disk, int icountShift, long snapshotInterval, Path recording,
+        String input, long maxIcount) {
+
+    public static LaunchSettings read(ILaunchConfiguration c) throws CoreException {
+        String program = expand(c.getAttribute(LaunchAttributes.PROGRAM, ""));
+        String disk = expand(c.getAttribute(LaunchAttributes.DISK, ""));
+        String recording = expand(c.getAttribute(LaunchAttributes.RECORDING, ""));
+        int shift = c.getAttribute(LaunchAttributes.ICOUNT_SHIFT, 0);
+        long interval = number(c.getAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, ""), "Snapshot interval",
+                ReplaySession.Options.DEFAULT_INTERVAL);
+        long max = number(c.getAttribute(LaunchAttributes.MAX_ICOUNT, ""), "Instruction limit",
+                LaunchAttributes.DEFAULT_MAX_ICOUNT);
+        return new LaunchSettings(program.isBlank() ? null : Path.of(program), disk.isBlank() ? null : Path.of(disk),
+                shift, interval, recording.isBlank() ? null : Path.of(recording), c.getAttribute(LaunchAttributes.INPUT, ""),
+                max);
+    }
+
+    /** Checks what both launch types need: the program. */
+    public void checkProgram() throws CoreException {
+        IStatus s = ProgramFileCheck.check(program == null ? "" : program.toString());
+        if (!s.isOK()) {
+            throw new CoreException(s);
+        }
+        if (icountShift < 0 || icountShift > 10) {
+            throw error("icount shift " + icountShift + " is out of range: use 0 to 10 (QEMU's -icount shift).");
+        }
+        if (disk != null && !Files.isRegularFile(disk)) {
+            throw error("Disk image " + disk + " does not exist: pick a qcow2 image or leave the field empty.");
+        }
+    }
+
+    /** Checks a Record Run: the program, and a recording file that can be written. */
+    public void checkForRecord() throws CoreException {
+        checkProgram();
+        if (recording == null) {
+            throw error("No recording file: name the .rrlog file the run is recorded into.");
+        }
+        Path dir = recording.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw error("The folder of recording " + recording + " does not exist.");
+        }
+        if (Files.isDirectory(recording)) {
+            throw error("Recording " + recording + " is a folder: name a file.");
+        }
+    }
+
+    /** Checks a Replay: the program and an existing recording (whether they match is checked on open). */
+    public void checkForReplay() throws CoreException {
+        checkProgram();
+        if (recording == null) {
+            throw error("No recording selected: pick the .rrlog file made by a Record Run.");
+        }
+        if (!Files.isRegularFile(recording)) {
+            throw error("Recording " + recording + " does not exist: run a Record Run first.");
+        }
+        if (snapshotInterval <= 0) {
+            throw error("Snapshot interval must be a positive number of instructions.");
+        }
+    }
+
+    private static long number(String text, String what, long dflt) throws CoreException {
+        if (text == null || text.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(text.strip().replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw error(what + " '" + text + "' is not a number.");
+        }
+    }
+
+    private static String expand(String text) throws CoreException {
+        if (text == null || text.isBlank()) {
+            return "";
+        }
+        return VariablesPlugin.getDefault().getStringVariableManager().performStringSubstitution(text.strip());
+    }
+
+    static CoreException error(String message) {
+        return new CoreException(new Status(IStatus.ERROR, RewindDebugCore.PLUGIN_ID, message));
+    }
+}

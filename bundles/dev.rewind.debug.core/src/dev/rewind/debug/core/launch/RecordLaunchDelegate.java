@@ -1,0 +1,71 @@
+package dev.rewind.debug.core.launch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.ILaunchConfiguration;
+import org.eclipse.debug.core.model.ILaunchConfigurationDelegate2;
+
+import dev.rewind.replay.RecordSession;
+import dev.rewind.replay.ReplaySetupException;
+
+/** "Record Run": runs the program in the emulator as a job, with the UART on a console, and saves the recording. */
+public final class RecordLaunchDelegate implements ILaunchConfigurationDelegate2 {
+
+    @Override
+    public ILaunch getLaunch(ILaunchConfiguration configuration, String mode) {
+        return null;
+    }
+
+    @Override
+    public boolean buildForLaunch(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
+        return false;
+    }
+
+    @Override
+    public boolean finalLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
+        return true;
+    }
+
+    @Override
+    public boolean preLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor)
+            throws CoreException {
+        LaunchSettings.read(configuration).checkForRecord();
+        return true;
+    }
+
+    @Override
+    public void launch(ILaunchConfiguration configuration, String mode, ILaunch launch, IProgressMonitor monitor)
+            throws CoreException {
+        LaunchSettings s = LaunchSettings.read(configuration);
+        s.checkForRecord();
+        UartStreams streams = new UartStreams();
+        RecordSession.Options o = RecordSession.Options.of(s.program(), s.recording())
+                .withInput(streams.input(), streams.uart())
+                .withMachine(dev.rewind.emulator.MachineConfig.DEFAULT_RAM, s.icountShift());
+        if (s.disk() != null) {
+            o = o.withDisk(s.disk(), LaunchAttributes.START_SNAPSHOT);
+        }
+        RecordSession session;
+        try {
+            session = RecordSession.start(o);
+        } catch (ReplaySetupException e) {
+            throw LaunchSettings.error("Cannot record " + s.program().getFileName() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw LaunchSettings.error("Cannot record " + s.program().getFileName() + " into " + s.recording() + ": "
+                    + e.getMessage());
+        } catch (RuntimeException e) {
+            throw LaunchSettings.error("Cannot load " + s.program() + ": " + e.getMessage());
+        }
+        if (!s.input().isEmpty()) {
+            streams.input().type(s.input().getBytes(StandardCharsets.UTF_8));
+        }
+        RecordProcess process = new RecordProcess(launch, s.program().getFileName() + " (recording into "
+                + s.recording().getFileName() + ")", streams);
+        RecordJob job = new RecordJob("Recording " + configuration.getName(), session, process, s.recording(), s.maxIcount());
+        job.schedule();
+    }
+}

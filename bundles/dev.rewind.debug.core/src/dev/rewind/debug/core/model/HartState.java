@@ -1,0 +1,41 @@
+package dev.rewind.debug.core.model;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.TimeTravel;
+import dev.rewind.symbols.StackFrame;
+
+/**
+ * What the debugger shows of a suspended hart, read once on the engine thread when it stops:
+ * the views then read this copy from any thread without touching the engine.
+ */
+public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs, long[] csrs, int privilege,
+        List<StackFrame> frames, String console) {
+
+    /** CSRs shown in the Control register group: number and name. */
+    static final int[] CSR_NUMBERS = {0x300, 0x301, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0x344, 0x100, 0x104, 0x105,
+        0x140, 0x141, 0x142, 0x143, 0x144, 0x180, 0xf14, 0xb00, 0xb02};
+    static final String[] CSR_NAMES = {"mstatus", "misa", "mie", "mtvec", "mscratch", "mepc", "mcause", "mtval", "mip",
+        "sstatus", "sie", "stvec", "sscratch", "sepc", "scause", "stval", "sip", "satp", "mhartid", "mcycle", "minstret"};
+    /** Marks a CSR this hart does not have. */
+    static final long ABSENT = Long.MIN_VALUE;
+
+    static HartState capture(ReplaySession session, SourceStepper stepper, TimeTravel.Stop stop) {
+        VirtMachine m = session.machine();
+        long[] regs = new long[32];
+        for (int i = 0; i < 32; i++) {
+            regs[i] = m.reg(i);
+        }
+        long[] csrs = new long[CSR_NUMBERS.length];
+        for (int i = 0; i < csrs.length; i++) {
+            var v = m.csr(CSR_NUMBERS[i]);
+            csrs[i] = v.isPresent() ? v.getAsLong() : ABSENT;
+        }
+        List<StackFrame> frames = stepper.frames();
+        String console = new String(session.console().toByteArray(), StandardCharsets.UTF_8);
+        return new HartState(stop, session.icount(), m.pc(), regs, csrs, m.privilege(), List.copyOf(frames), console);
+    }
+}

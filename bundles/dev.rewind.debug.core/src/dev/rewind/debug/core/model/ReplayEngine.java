@@ -1,0 +1,111 @@
+package dev.rewind.debug.core.model;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.debug.core.DebugException;
+
+import dev.rewind.debug.core.RewindDebugCore;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.TimeTravel;
+import dev.rewind.symbols.ProgramSymbols;
+
+/**
+ * The replay engine of one debug target and the one thread that may touch it: every call into
+ * the session, the machine or {@link TimeTravel} is a task on that thread.
+ */
+public final class ReplayEngine {
+
+    /** Name prefix of engine threads (tests check none outlives its target). */
+    public static final String THREAD_PREFIX = "Rewind replay engine";
+    private static final long QUERY_TIMEOUT_S = 30;
+
+    private final ReplaySession session;
+    private final TimeTravel travel;
+    private final ProgramSymbols symbols;
+    private final SourceStepper stepper;
+    private final ExecutorService thread;
+
+    ReplayEngine(ReplaySession session, ProgramSymbols symbols, String name) {
+        this.session = session;
+        this.travel = new TimeTravel(session);
+        this.symbols = symbols;
+        this.stepper = new SourceStepper(session, travel, symbols);
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, THREAD_PREFIX + ": " + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    ReplaySession session() {
+        return session;
+    }
+
+    TimeTravel travel() {
+        return travel;
+    }
+
+    SourceStepper stepper() {
+        return stepper;
+    }
+
+    public ProgramSymbols symbols() {
+        return symbols;
+    }
+
+    <T> Future<T> submit(Callable<T> task) {
+        return thread.submit(task);
+    }
+
+    /** Runs a short query on the engine thread and waits for its answer. */
+    <T> T call(Callable<T> task) throws DebugException {
+        try {
+            return thread.submit(task).get(QUERY_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw error("interrupted while waiting for the replay engine", e);
+        } catch (ExecutionException e) {
+            throw error("the replay engine failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw error("the replay engine is busy; suspend the target first", e);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw error("the replay has ended", e);
+        }
+    }
+
+    /** Interrupts a running forward movement from any thread. */
+    void requestStop() {
+        session.machine().requestStop();
+    }
+
+    /** Ends the engine thread, then closes the session on it... or here once it is gone. */
+    void shutdown() {
+        thread.submit(() -> {
+            try {
+                session.close();
+            } catch (IOException e) {
+                RewindDebugCore.log(new Status(IStatus.WARNING, RewindDebugCore.PLUGIN_ID, "closing the replay: " + e.getMessage()));
+            }
+        });
+        thread.shutdown();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static DebugException error(String message, Throwable cause) {
+        return new DebugException(new Status(IStatus.ERROR, RewindDebugCore.PLUGIN_ID, DebugException.TARGET_REQUEST_FAILED,
+                message, cause));
+    }
+}

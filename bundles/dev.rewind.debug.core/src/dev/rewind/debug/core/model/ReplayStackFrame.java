@@ -1,0 +1,224 @@
+package dev.rewind.debug.core.model;
+
+import org.eclipse.debug.core.DebugException;
+import org.eclipse.debug.core.model.IRegisterGroup;
+import org.eclipse.debug.core.model.IStackFrame;
+import org.eclipse.debug.core.model.IThread;
+import org.eclipse.debug.core.model.IVariable;
+
+import dev.rewind.symbols.SourceLocation;
+import dev.rewind.symbols.StackFrame;
+
+/**
+ * One frame of the hart's call stack at a stop: function, file and line from DWARF, and the
+ * registers as unwound for this frame. Level -1 stands for a pc the unwinder knows nothing about.
+ */
+public final class ReplayStackFrame extends RewindDebugElement implements IStackFrame {
+
+    private static final String[] ABI = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2",
+        "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+    private final HartThread thread;
+    private final HartState state;
+    private final int level;
+    private IRegisterGroup[] groups;
+
+    ReplayStackFrame(HartThread thread, HartState state, int level) {
+        super(thread.getDebugTarget());
+        this.thread = thread;
+        this.state = state;
+        this.level = level;
+    }
+
+    private StackFrame frame() {
+        return level < 0 ? null : state.frames().get(level);
+    }
+
+    /** The pc of this frame: for callers, the return address. */
+    public long pc() {
+        StackFrame f = frame();
+        return f == null ? state.pc() : f.pc();
+    }
+
+    public int level() {
+        return Math.max(0, level);
+    }
+
+    /** The icount of the stop this frame belongs to. */
+    public long icount() {
+        return state.icount();
+    }
+
+    /** The function name from DWARF or the symbol table, or null. */
+    public String function() {
+        StackFrame f = frame();
+        return f == null ? null : f.function();
+    }
+
+    /** The source location, or null when the debug information has none. */
+    public SourceLocation location() {
+        StackFrame f = frame();
+        return f == null ? null : f.location();
+    }
+
+    /** The source path as the DWARF line table names it (for source lookup), or null. */
+    public String sourcePath() {
+        SourceLocation l = location();
+        return l == null ? null : l.path();
+    }
+
+    @Override
+    public IThread getThread() {
+        return thread;
+    }
+
+    @Override
+    public IVariable[] getVariables() {
+        return new IVariable[0];
+    }
+
+    @Override
+    public boolean hasVariables() {
+        return false;
+    }
+
+    @Override
+    public int getLineNumber() {
+        SourceLocation l = location();
+        return l == null ? -1 : l.line();
+    }
+
+    @Override
+    public int getCharStart() {
+        return -1;
+    }
+
+    @Override
+    public int getCharEnd() {
+        return -1;
+    }
+
+    @Override
+    public String getName() {
+        String fn = function() == null ? "??" : function();
+        SourceLocation l = location();
+        String where = l == null ? "" : " at " + l.fileName() + ":" + l.line();
+        return fn + "()" + where + " [0x" + Long.toHexString(pc()) + "]";
+    }
+
+    @Override
+    public synchronized IRegisterGroup[] getRegisterGroups() {
+        if (groups == null) {
+            StackFrame f = frame();
+            long[] x = f == null ? state.regs() : f.registers();
+            ReplayRegister[] general = new ReplayRegister[33];
+            general[0] = new ReplayRegister(this, "pc", pc(), "program counter");
+            for (int i = 0; i < 32; i++) {
+                general[i + 1] = new ReplayRegister(this, "x" + i + " (" + ABI[i] + ")", x[i], null);
+            }
+            ReplayRegister[] control = java.util.stream.IntStream.range(0, HartState.CSR_NAMES.length)
+                    .filter(i -> state.csrs()[i] != HartState.ABSENT)
+                    .mapToObj(i -> new ReplayRegister(this, HartState.CSR_NAMES[i], state.csrs()[i], null))
+                    .toArray(ReplayRegister[]::new);
+            ReplayRegister[] timeline = {new ReplayRegister(this, "icount", state.icount(), "instructions retired so far"),
+                new ReplayRegister(this, "privilege", state.privilege(), "0 = U, 1 = S, 3 = M")};
+            groups = new IRegisterGroup[] {new ReplayRegisterGroup(this, "General Registers", general),
+                new ReplayRegisterGroup(this, "Control and Status Registers", control),
+                new ReplayRegisterGroup(this, "Timeline", timeline)};
+        }
+        return groups.clone();
+    }
+
+    @Override
+    public boolean hasRegisterGroups() {
+        return true;
+    }
+
+    // ---- delegate to the thread ----
+
+    @Override
+    public boolean canStepInto() {
+        return thread.canStepInto();
+    }
+
+    @Override
+    public boolean canStepOver() {
+        return thread.canStepOver();
+    }
+
+    @Override
+    public boolean canStepReturn() {
+        return thread.canStepReturn();
+    }
+
+    @Override
+    public boolean isStepping() {
+        return thread.isStepping();
+    }
+
+    @Override
+    public void stepInto() throws DebugException {
+        thread.stepInto();
+    }
+
+    @Override
+    public void stepOver() throws DebugException {
+        thread.stepOver();
+    }
+
+    @Override
+    public void stepReturn() throws DebugException {
+        thread.stepReturn();
+    }
+
+    @Override
+    public boolean canResume() {
+        return thread.canResume();
+    }
+
+    @Override
+    public boolean canSuspend() {
+        return thread.canSuspend();
+    }
+
+    @Override
+    public boolean isSuspended() {
+        return thread.isSuspended();
+    }
+
+    @Override
+    public void resume() throws DebugException {
+        thread.resume();
+    }
+
+    @Override
+    public void suspend() throws DebugException {
+        thread.suspend();
+    }
+
+    @Override
+    public boolean canTerminate() {
+        return thread.canTerminate();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return thread.isTerminated();
+    }
+
+    @Override
+    public void terminate() throws DebugException {
+        thread.terminate();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ReplayStackFrame f && f.thread == thread && f.level == level && f.state.icount() == state.icount()
+                && f.pc() == pc();
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(state.icount()) * 31 + level;
+    }
+}

@@ -1,0 +1,523 @@
+package dev.rewind.debug.core.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import org.eclipse.core.resources.IMarkerDelta;
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.debug.core.DebugEvent;
+import org.eclipse.debug.core.DebugException;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.IBreakpointManager;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.model.IBreakpoint;
+import org.eclipse.debug.core.model.IDebugTarget;
+import org.eclipse.debug.core.model.IMemoryBlock;
+import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.debug.core.model.IThread;
+
+import dev.rewind.debug.core.RewindDebugCore;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.TimeTravel.Stop;
+import dev.rewind.symbols.ProgramSymbols;
+
+/**
+ * A replay being debugged. Every movement (forwards or backwards) runs as one task on the
+ * engine thread; the target fires RESUME when it starts and SUSPEND (BREAKPOINT or STEP_END,
+ * with the {@link Stop} as the event's data) when it ends. Reaching either end of the history
+ * also fires a MODEL_SPECIFIC event, {@link #HISTORY_BEGIN} or {@link #HISTORY_END}.
+ */
+public final class ReplayTarget extends RewindDebugElement implements IDebugTarget {
+
+    /** MODEL_SPECIFIC event detail: a backward movement stopped at the beginning of the recorded history. */
+    public static final int HISTORY_BEGIN = 0x5257_0001;
+    /** MODEL_SPECIFIC event detail: a forward movement stopped at the end of the recorded history. */
+    public static final int HISTORY_END = 0x5257_0002;
+    /** MODEL_SPECIFIC event detail: the engine failed; the event's data is the message. */
+    public static final int ENGINE_FAILED = 0x5257_0003;
+
+    private final ILaunch launch;
+    private final String name;
+    private final ReplayEngine engine;
+    private final HartThread thread;
+    private final long startIcount;
+    private final long endIcount;
+    private volatile HartState state;
+    private volatile long[] snapshots = new long[0];
+    private volatile IBreakpoint[] hitBreakpoints = new IBreakpoint[0];
+    private volatile boolean suspended;
+    private volatile boolean stepping;
+    private volatile boolean terminated;
+    private volatile boolean interrupt;
+    private volatile long lastMoveNanos;
+    private volatile long lastCaptureNanos;
+    private final TreeSet<Long> hits = new TreeSet<>();
+    /** Breakpoint → its installed addresses. Touched on the engine thread only. */
+    private final Map<IBreakpoint, List<Long>> installed = new LinkedHashMap<>();
+    private final Map<Long, Integer> addressUse = new HashMap<>();
+
+    private ReplayTarget(ILaunch launch, String name, ReplayEngine engine) {
+        super(null);
+        this.launch = launch;
+        this.name = name;
+        this.engine = engine;
+        this.thread = new HartThread(this);
+        this.startIcount = engine.session().startIcount();
+        this.endIcount = engine.session().endIcount();
+    }
+
+    /**
+     * Starts debugging {@code session} (which must not be used by anyone else afterwards): the
+     * target is added to the launch, installs the Rewind breakpoints and is suspended at the
+     * start of the history.
+     */
+    public static ReplayTarget start(ILaunch launch, String name, ReplaySession session, ProgramSymbols symbols)
+            throws DebugException {
+        ReplayEngine engine = new ReplayEngine(session, symbols, name);
+        ReplayTarget t = new ReplayTarget(launch, name, engine);
+        IBreakpointManager bm = DebugPlugin.getDefault().getBreakpointManager();
+        engine.call(() -> {
+            t.state = t.capture(new Stop(Stop.Kind.STEP, session.icount(), session.machine().pc(), null));
+            return null;
+        });
+        t.suspended = true;
+        launch.addDebugTarget(t);
+        bm.addBreakpointListener(t);
+        for (IBreakpoint bp : bm.getBreakpoints(RewindDebugCore.MODEL_ID)) {
+            t.breakpointAdded(bp);
+        }
+        t.fireCreationEvent();
+        t.thread.fireCreationEvent();
+        t.thread.fireSuspendEvent(DebugEvent.CLIENT_REQUEST);
+        return t;
+    }
+
+    // ---- what the views read ----
+
+    /** The hart as it was at the last stop; null while it has never stopped. */
+    public HartState state() {
+        return state;
+    }
+
+    public HartThread hart() {
+        return thread;
+    }
+
+    public long startIcount() {
+        return startIcount;
+    }
+
+    public long endIcount() {
+        return endIcount;
+    }
+
+    /** Icounts of the in-memory snapshots, as of the last stop. */
+    public long[] snapshotIcounts() {
+        return snapshots.clone();
+    }
+
+    /** Icounts of the breakpoint hits seen so far, in any direction. */
+    public long[] breakpointHits() {
+        synchronized (hits) {
+            return hits.stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    /** The guest's console output up to the current position. */
+    public String consoleText() {
+        HartState s = state;
+        return s == null ? "" : s.console();
+    }
+
+    /** Wall time of the last movement from its start to the suspended state being readable, in ns. */
+    public long lastMoveNanos() {
+        return lastMoveNanos;
+    }
+
+    /** Wall time of reading the hart's state (registers, CSRs, unwinding, console) at the last stop, in ns. */
+    public long lastCaptureNanos() {
+        return lastCaptureNanos;
+    }
+
+    public ProgramSymbols symbols() {
+        return engine.symbols();
+    }
+
+    IBreakpoint[] breakpointsHit() {
+        return hitBreakpoints.clone();
+    }
+
+    static String describe(Stop stop) {
+        if (stop == null) {
+            return "start";
+        }
+        return switch (stop.kind()) {
+            case STEP -> "step end";
+            case BREAKPOINT -> "breakpoint";
+            case WATCHPOINT -> "watchpoint";
+            case HISTORY_BEGIN -> "beginning of history";
+            case HISTORY_END -> "end of history";
+            case INTERRUPTED -> "suspended";
+        };
+    }
+
+    // ---- movements ----
+
+    /** True when suspended and alive: any movement may start. */
+    public boolean canMove() {
+        return suspended && !terminated;
+    }
+
+    public boolean isStepping() {
+        return stepping;
+    }
+
+    public void resume() throws DebugException {
+        move(DebugEvent.CLIENT_REQUEST, false, s -> s.resume(() -> interrupt));
+    }
+
+    public void stepInto() throws DebugException {
+        move(DebugEvent.STEP_INTO, true, SourceStepper::stepInto);
+    }
+
+    public void stepOver() throws DebugException {
+        move(DebugEvent.STEP_OVER, true, SourceStepper::stepOver);
+    }
+
+    public void stepReturn() throws DebugException {
+        move(DebugEvent.STEP_RETURN, true, SourceStepper::stepReturn);
+    }
+
+    public void reverseResume() throws DebugException {
+        move(DebugEvent.CLIENT_REQUEST, false, SourceStepper::reverseResume);
+    }
+
+    public void reverseStepInto() throws DebugException {
+        move(DebugEvent.STEP_INTO, true, SourceStepper::reverseStepInto);
+    }
+
+    public void reverseStepOver() throws DebugException {
+        move(DebugEvent.STEP_OVER, true, SourceStepper::reverseStepOver);
+    }
+
+    public void reverseStepReturn() throws DebugException {
+        move(DebugEvent.STEP_RETURN, true, SourceStepper::reverseStepReturn);
+    }
+
+    /** Moves to {@code icount} (clamped to the history) without stopping at breakpoints: the Timeline's click. */
+    public void seek(long icount) throws DebugException {
+        move(DebugEvent.CLIENT_REQUEST, false, s -> engine.travel().seek(icount));
+    }
+
+    private void move(int detail, boolean step, Function<SourceStepper, Stop> action) throws DebugException {
+        synchronized (this) {
+            if (terminated) {
+                throw ReplayEngine.error("the replay has ended", null);
+            }
+            if (!suspended) {
+                throw ReplayEngine.error("the replay is already moving", null);
+            }
+            suspended = false;
+            stepping = step;
+            interrupt = false;
+        }
+        long t0 = System.nanoTime();
+        thread.fireResumeEvent(detail);
+        engine.submit(() -> {
+            Stop stop;
+            Throwable failure = null;
+            try {
+                stop = action.apply(engine.stepper());
+            } catch (RuntimeException e) {
+                failure = e;
+                stop = new Stop(Stop.Kind.INTERRUPTED, engine.session().icount(), engine.session().machine().pc(), null);
+            }
+            stopped(capture(stop), failure, t0);
+            return null;
+        });
+    }
+
+    /** Runs on the engine thread. */
+    private HartState capture(Stop stop) {
+        long t0 = System.nanoTime();
+        ReplaySession s = engine.session();
+        HartState st = HartState.capture(s, engine.stepper(), stop);
+        snapshots = s.snapshots().icounts();
+        List<IBreakpoint> at = new ArrayList<>();
+        if (stop.kind() == Stop.Kind.BREAKPOINT) {
+            synchronized (hits) {
+                hits.add(st.icount());
+            }
+            installed.forEach((bp, addrs) -> {
+                if (addrs.contains(st.pc())) {
+                    at.add(bp);
+                }
+            });
+        }
+        hitBreakpoints = at.toArray(new IBreakpoint[0]);
+        lastCaptureNanos = System.nanoTime() - t0;
+        return st;
+    }
+
+    private void stopped(HartState st, Throwable failure, long t0) {
+        state = st;
+        stepping = false;
+        suspended = !terminated;
+        lastMoveNanos = System.nanoTime() - t0;
+        if (terminated) {
+            return;
+        }
+        int detail = switch (st.stop().kind()) {
+            case BREAKPOINT, WATCHPOINT -> DebugEvent.BREAKPOINT;
+            case INTERRUPTED -> DebugEvent.CLIENT_REQUEST;
+            default -> DebugEvent.STEP_END;
+        };
+        DebugEvent suspend = new DebugEvent(thread, DebugEvent.SUSPEND, detail);
+        suspend.setData(st.stop());
+        List<DebugEvent> events = new ArrayList<>(List.of(suspend));
+        if (st.stop().kind() == Stop.Kind.HISTORY_BEGIN || st.stop().kind() == Stop.Kind.HISTORY_END) {
+            DebugEvent edge = new DebugEvent(this, DebugEvent.MODEL_SPECIFIC,
+                    st.stop().kind() == Stop.Kind.HISTORY_BEGIN ? HISTORY_BEGIN : HISTORY_END);
+            edge.setData(st.stop());
+            events.add(edge);
+        }
+        if (failure != null) {
+            String msg = "Replay failed at icount " + st.icount() + ": " + failure.getMessage();
+            RewindDebugCore.log(new Status(IStatus.ERROR, RewindDebugCore.PLUGIN_ID, msg, failure));
+            DebugEvent f = new DebugEvent(this, DebugEvent.MODEL_SPECIFIC, ENGINE_FAILED);
+            f.setData(msg);
+            events.add(f);
+        }
+        DebugPlugin.getDefault().fireDebugEventSet(events.toArray(new DebugEvent[0]));
+    }
+
+    // ---- IDebugTarget ----
+
+    @Override
+    public IDebugTarget getDebugTarget() {
+        return this;
+    }
+
+    @Override
+    public ILaunch getLaunch() {
+        return launch;
+    }
+
+    @Override
+    public IProcess getProcess() {
+        return null;
+    }
+
+    @Override
+    public IThread[] getThreads() {
+        return terminated ? new IThread[0] : new IThread[] {thread};
+    }
+
+    @Override
+    public boolean hasThreads() {
+        return !terminated;
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public boolean supportsBreakpoint(IBreakpoint breakpoint) {
+        return RewindDebugCore.MODEL_ID.equals(breakpoint.getModelIdentifier());
+    }
+
+    @Override
+    public boolean canResume() {
+        return canMove();
+    }
+
+    @Override
+    public boolean canSuspend() {
+        return !suspended && !terminated;
+    }
+
+    @Override
+    public boolean isSuspended() {
+        return suspended;
+    }
+
+    @Override
+    public void suspend() {
+        interrupt = true;
+        engine.requestStop();
+    }
+
+    @Override
+    public boolean canTerminate() {
+        return !terminated;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    @Override
+    public void terminate() {
+        synchronized (this) {
+            if (terminated) {
+                return;
+            }
+            terminated = true;
+            suspended = false;
+        }
+        interrupt = true;
+        engine.requestStop();
+        DebugPlugin.getDefault().getBreakpointManager().removeBreakpointListener(this);
+        engine.shutdown();
+        thread.fireTerminateEvent();
+        fireTerminateEvent();
+    }
+
+    @Override
+    public boolean canDisconnect() {
+        return false;
+    }
+
+    @Override
+    public void disconnect() throws DebugException {
+        throw ReplayEngine.error("a replay cannot be disconnected; terminate it", null);
+    }
+
+    @Override
+    public boolean isDisconnected() {
+        return false;
+    }
+
+    @Override
+    public boolean supportsStorageRetrieval() {
+        return true;
+    }
+
+    @Override
+    public IMemoryBlock getMemoryBlock(long startAddress, long length) {
+        return new ReplayMemoryBlock(this, startAddress, length);
+    }
+
+    /** Reads guest memory at the current position; unreadable bytes are zero. */
+    byte[] readMemory(long address, int length) throws DebugException {
+        if (!suspended) {
+            throw ReplayEngine.error("the replay is running; suspend it to read memory", null);
+        }
+        return engine.call(() -> {
+            byte[] b = new byte[length];
+            engine.session().machine().readMemory(address, b, 0, length);
+            return b;
+        });
+    }
+
+    // ---- breakpoints ----
+
+    @Override
+    public void breakpointAdded(IBreakpoint breakpoint) {
+        if (!supportsBreakpoint(breakpoint) || terminated) {
+            return;
+        }
+        try {
+            if (breakpoint.isEnabled()) {
+                engine.submit(() -> {
+                    install(breakpoint);
+                    return null;
+                });
+            }
+        } catch (CoreException e) {
+            RewindDebugCore.log(e.getStatus());
+        }
+    }
+
+    @Override
+    public void breakpointRemoved(IBreakpoint breakpoint, IMarkerDelta delta) {
+        if (!supportsBreakpoint(breakpoint) || terminated) {
+            return;
+        }
+        engine.submit(() -> {
+            uninstall(breakpoint);
+            return null;
+        });
+    }
+
+    @Override
+    public void breakpointChanged(IBreakpoint breakpoint, IMarkerDelta delta) {
+        if (!supportsBreakpoint(breakpoint) || terminated) {
+            return;
+        }
+        boolean enabled;
+        try {
+            enabled = breakpoint.isEnabled() && DebugPlugin.getDefault().getBreakpointManager().isEnabled();
+        } catch (CoreException e) {
+            return;
+        }
+        engine.submit(() -> {
+            uninstall(breakpoint);
+            if (enabled) {
+                install(breakpoint);
+            }
+            return null;
+        });
+    }
+
+    /** The addresses a breakpoint stands for: DWARF line → statement addresses, or its own address. */
+    private List<Long> addressesOf(IBreakpoint bp) {
+        if (bp instanceof RewindLineBreakpoint lb && lb.sourcePath() != null) {
+            return engine.symbols().addressesFor(lb.sourcePath(), lb.line());
+        }
+        if (bp instanceof RewindAddressBreakpoint ab && ab.address() >= 0) {
+            return List.of(ab.address());
+        }
+        return List.of();
+    }
+
+    private void install(IBreakpoint bp) {
+        if (installed.containsKey(bp)) {
+            return;
+        }
+        List<Long> addrs = addressesOf(bp);
+        installed.put(bp, addrs);
+        for (long a : addrs) {
+            if (addressUse.merge(a, 1, Integer::sum) == 1) {
+                engine.session().addBreakpoint(a);
+            }
+        }
+    }
+
+    private void uninstall(IBreakpoint bp) {
+        List<Long> addrs = installed.remove(bp);
+        if (addrs == null) {
+            return;
+        }
+        for (long a : addrs) {
+            if (addressUse.merge(a, -1, Integer::sum) == 0) {
+                addressUse.remove(a);
+                engine.session().removeBreakpoint(a);
+            }
+        }
+    }
+
+    /** The addresses a breakpoint is installed at in this replay (empty if its line has no code). */
+    public List<Long> installedAddresses(IBreakpoint bp) throws DebugException {
+        return engine.call(() -> List.copyOf(installed.getOrDefault(bp, List.of())));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getAdapter(Class<T> adapter) {
+        if (adapter == ReplayTarget.class || adapter == IDebugTarget.class) {
+            return (T) this;
+        }
+        return super.getAdapter(adapter);
+    }
+}

@@ -19,6 +19,8 @@ public final class LineTable {
     private final long[] ends;
     private final int[] rowOf;
     private final List<String> paths;
+    // Addresses where some is_stmt row begins and code exists, ascending.
+    private final long[] statements;
 
     LineTable(List<LineRow> decoded) {
         List<LineRow> kept = new ArrayList<>();
@@ -68,6 +70,17 @@ public final class LineTable {
             ends[i] = e[order[i]];
             rowOf[i] = idx[order[i]];
         }
+        TreeSet<Long> stmts = new TreeSet<>(Long::compareUnsigned);
+        for (LineRow r : kept) {
+            if (!r.endSequence() && r.isStmt() && rangeIndex(r.address()) >= 0) {
+                stmts.add(r.address());
+            }
+        }
+        statements = new long[stmts.size()];
+        int k = 0;
+        for (long a : stmts) {
+            statements[k++] = a;
+        }
     }
 
     /** All rows of all complete sequences, in the order the line programs produced them. */
@@ -111,6 +124,28 @@ public final class LineTable {
     public AddressRange rangeAt(long pc) {
         int i = rangeIndex(pc);
         return i < 0 ? null : new AddressRange(starts[i], ends[i]);
+    }
+
+    /**
+     * True when a statement (an is_stmt row) begins exactly at {@code pc}: where a source-level
+     * step may stop. Rows of zero length at pc count, as they do for gdb.
+     */
+    public boolean isStatementStart(long pc) {
+        int lo = 0;
+        int hi = statements.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int cmp = Long.compareUnsigned(statements[mid], pc);
+            if (cmp == 0) {
+                return true;
+            }
+            if (cmp < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return false;
     }
 
     /** The source position of {@code pc}, or null when no line program covers it. */

@@ -31,6 +31,7 @@ public class LineTableMatchesObjdumpTest {
             String text = TestPrograms.run(elf.getParent(), List.of("riscv64-unknown-elf-objdump",
                     "--dwarf=decodedline", elf.toString()));
             List<String> expected = new ArrayList<>();
+            java.util.Set<Long> statements = new java.util.HashSet<>();
             for (String line : text.split("\n")) {
                 Matcher m = ROW.matcher(line);
                 if (m.matches()) {
@@ -41,11 +42,21 @@ public class LineTableMatchesObjdumpTest {
                     } else {
                         expected.add(name(m.group(1)) + ":" + m.group(2) + " " + Long.toHexString(address)
                                 + (m.group(4) != null ? " stmt" : ""));
+                        if (m.group(4) != null) {
+                            statements.add(address);
+                        }
                     }
                 }
             }
+            ProgramSymbols program = ProgramSymbols.load(elf);
+            // Statement starts: exactly the is_stmt addresses objdump lists that hold code.
+            ElfSection text0 = program.elf().section(".text");
+            for (long a = text0.address(); a < text0.address() + text0.size(); a += 2) {
+                assertEquals(v + ": statement start at 0x" + Long.toHexString(a), statements.contains(a)
+                        && program.lineFor(a) != null, program.lineTable().isStatementStart(a));
+            }
             List<String> actual = new ArrayList<>();
-            for (LineRow r : ProgramSymbols.load(elf).lineTable().rows()) {
+            for (LineRow r : program.lineTable().rows()) {
                 if (r.endSequence()) {
                     actual.add("end " + Long.toHexString(r.address()));
                 } else {

@@ -1,6 +1,7 @@
 package dev.rewind.qcow2;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /** A readable virtual disk: a qcow2 image (any layer of a chain) or a raw file. */
 public interface DiskImage extends AutoCloseable {
@@ -10,6 +11,19 @@ public interface DiskImage extends AutoCloseable {
 
     /** Reads {@code len} bytes of guest data at {@code offset}; the range must lie inside the disk. */
     void read(long offset, byte[] buf, int off, int len) throws IOException;
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset}, advancing the buffer's position. */
+    default void read(long offset, ByteBuffer dst) throws IOException {
+        int n = dst.remaining();
+        if (dst.hasArray()) {
+            read(offset, dst.array(), dst.arrayOffset() + dst.position(), n);
+        } else {
+            byte[] tmp = new byte[n];
+            read(offset, tmp, 0, n);
+            dst.put(dst.position(), tmp);
+        }
+        dst.position(dst.position() + n);
+    }
 
     /**
      * What the disk holds from {@code offset}: a positive length of a run that may hold data,

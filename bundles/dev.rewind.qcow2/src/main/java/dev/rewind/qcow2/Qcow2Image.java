@@ -410,7 +410,17 @@ public final class Qcow2Image implements DiskImage {
     public void read(long offset, byte[] buf, int off, int len) throws IOException {
         checkOpen();
         checkRange(offset, len, header.size);
-        readMapped(l1, offset, buf, off, len);
+        readMapped(l1, offset, ByteBuffer.wrap(buf), off, len);
+    }
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, advancing its position. */
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        checkOpen();
+        int n = dst.remaining();
+        checkRange(offset, n, header.size);
+        readMapped(l1, offset, dst, dst.position(), n);
+        dst.position(dst.position() + n);
     }
 
     private void checkRange(long offset, long len, long limit) throws Qcow2Exception {
@@ -420,7 +430,8 @@ public final class Qcow2Image implements DiskImage {
         }
     }
 
-    private void readMapped(long[] table, long offset, byte[] buf, int off, int len) throws IOException {
+    /** Reads into {@code buf} at absolute index {@code off} (heap or direct buffer). */
+    private void readMapped(long[] table, long offset, ByteBuffer buf, int off, int len) throws IOException {
         if (offset < 0 || offset + len > (1L << 56) || offset + len < offset) {
             throw new Qcow2Exception("guest offset " + offset + " outside the qcow2 address space",
                     Qcow2Exception.NO_OFFSET);
@@ -444,14 +455,14 @@ public final class Qcow2Image implements DiskImage {
             int n = Math.min(span, clusterSize - inCluster);
             if ((e & COMPRESSED) != 0) {
                 byte[] c = decompress(e, t.offset + 8L * idx);
-                System.arraycopy(c, inCluster, buf, off, n);
+                buf.put(off, c, inCluster, n);
             } else if ((e & ZERO) != 0) {
                 while (n < span && idx + 1 < t.entries.length && (t.entries[idx + 1] & ZERO) != 0
                         && (t.entries[idx + 1] & COMPRESSED) == 0) {
                     idx++;
                     n += Math.min(clusterSize, span - n);
                 }
-                Arrays.fill(buf, off, off + n, (byte) 0);
+                zero(buf, off, n);
             } else if ((e & L2E_OFFSET_MASK) == 0) {
                 while (n < span && idx + 1 < t.entries.length && t.entries[idx + 1] == 0) {
                     idx++;
@@ -470,7 +481,7 @@ public final class Qcow2Image implements DiskImage {
                     next += clusterSize;
                     n += Math.min(clusterSize, span - n);
                 }
-                file.read(host, buf, off, n);
+                file.readInto(host, buf.slice(off, n));
             }
             offset += n;
             off += n;
@@ -478,12 +489,27 @@ public final class Qcow2Image implements DiskImage {
         }
     }
 
-    private void readUnallocated(long offset, byte[] buf, int off, int len) throws IOException {
+    private void readUnallocated(long offset, ByteBuffer buf, int off, int len) throws IOException {
         long avail = backing == null ? 0 : Math.max(0, Math.min(len, backing.size() - offset));
         if (avail > 0) {
-            backing.read(offset, buf, off, (int) avail);
+            backing.read(offset, buf.slice(off, (int) avail));
         }
-        Arrays.fill(buf, off + (int) avail, off + len, (byte) 0);
+        zero(buf, off + (int) avail, len - (int) avail);
+    }
+
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private static void zero(ByteBuffer buf, int off, int len) {
+        if (buf.hasArray()) {
+            Arrays.fill(buf.array(), buf.arrayOffset() + off, buf.arrayOffset() + off + len, (byte) 0);
+            return;
+        }
+        while (len > 0) {
+            int n = Math.min(len, ZEROS.length);
+            buf.put(off, ZEROS, 0, n);
+            off += n;
+            len -= n;
+        }
     }
 
     private byte[] decompress(long e, long where) throws IOException {
@@ -625,10 +651,24 @@ public final class Qcow2Image implements DiskImage {
     public void write(long offset, byte[] buf, int off, int len) throws IOException {
         checkWritable();
         checkRange(offset, len, header.size);
-        writeMapped(offset, buf, off, len);
+        writeMapped(offset, ByteBuffer.wrap(buf), off, len);
+    }
+
+    /** Writes {@code src.remaining()} bytes at {@code offset}, advancing its position (no copy for direct buffers). */
+    public void write(long offset, ByteBuffer src) throws IOException {
+        checkWritable();
+        int n = src.remaining();
+        checkRange(offset, n, header.size);
+        writeMapped(offset, src, src.position(), n);
+        src.position(src.position() + n);
     }
 
     private void writeMapped(long offset, byte[] buf, int off, int len) throws IOException {
+        writeMapped(offset, ByteBuffer.wrap(buf), off, len);
+    }
+
+    /** Writes from {@code buf} at absolute index {@code off}. */
+    private void writeMapped(long offset, ByteBuffer buf, int off, int len) throws IOException {
         while (len > 0) {
             int l1i = l1Index(offset);
             long tableEnd = tableEnd(offset);
@@ -681,7 +721,7 @@ public final class Qcow2Image implements DiskImage {
         l1DirtyTo = Math.max(l1DirtyTo, i);
     }
 
-    private void writeInTable(L2Cache.Table t, long offset, byte[] buf, int off, int len) throws IOException {
+    private void writeInTable(L2Cache.Table t, long offset, ByteBuffer buf, int off, int len) throws IOException {
         while (len > 0) {
             int idx = l2Index(offset);
             int inCluster = (int) (offset & csMask);
@@ -704,7 +744,7 @@ public final class Qcow2Image implements DiskImage {
                     n += Math.min(clusterSize, len - n);
                 }
                 guardDataWrite(host, n);
-                file.write(host, buf, off, n);
+                file.write(host, buf.slice(off, n));
                 offset += n;
                 off += n;
                 len -= n;
@@ -739,7 +779,7 @@ public final class Qcow2Image implements DiskImage {
             }
             if (fullTo > fullFrom) {
                 int srcOff = off + fullFrom * clusterSize - inCluster;
-                file.write(host + (long) fullFrom * clusterSize, buf, srcOff, (fullTo - fullFrom) * clusterSize);
+                file.write(host + (long) fullFrom * clusterSize, buf.slice(srcOff, (fullTo - fullFrom) * clusterSize));
             }
             for (int j = 0; j < k; j++) {
                 long old = t.entries[idx + j];
@@ -754,14 +794,30 @@ public final class Qcow2Image implements DiskImage {
     }
 
     /** Writes one whole cluster: the old contents with {@code len} new bytes at {@code at}. */
-    private void writeCowCluster(long oldEntry, long guestCluster, long host, int at, byte[] buf, int off, int len)
-            throws IOException {
+    private void writeCowCluster(long oldEntry, long guestCluster, long host, int at, ByteBuffer buf, int off,
+            int len) throws IOException {
+        if (host >= file.length() && readsAsZero(oldEntry, guestCluster)) {
+            // Fresh space past the end of the file is a hole that reads as zeros already:
+            // only the new bytes need writing.
+            file.write(host + at, buf.slice(off, len));
+            return;
+        }
         if (cowBuffer == null) {
             cowBuffer = new byte[clusterSize];
         }
         readClusterByEntry(oldEntry, guestCluster, cowBuffer);
-        System.arraycopy(buf, off, cowBuffer, at, len);
+        buf.get(off, cowBuffer, at, len);
         file.write(host, cowBuffer, 0, clusterSize);
+    }
+
+    private boolean readsAsZero(long e, long guestCluster) {
+        if ((e & COMPRESSED) != 0) {
+            return false;
+        }
+        if ((e & ZERO) != 0) {
+            return true;
+        }
+        return (e & L2E_OFFSET_MASK) == 0 && (backing == null || guestCluster >= backing.size());
     }
 
     private void readClusterByEntry(long e, long guestCluster, byte[] dst) throws IOException {
@@ -770,7 +826,7 @@ public final class Qcow2Image implements DiskImage {
         } else if ((e & ZERO) != 0) {
             Arrays.fill(dst, (byte) 0);
         } else if ((e & L2E_OFFSET_MASK) == 0) {
-            readUnallocated(guestCluster, dst, 0, clusterSize);
+            readUnallocated(guestCluster, ByteBuffer.wrap(dst), 0, clusterSize);
         } else {
             file.read(e & L2E_OFFSET_MASK, dst, 0, clusterSize);
         }
@@ -1312,7 +1368,7 @@ public final class Qcow2Image implements DiskImage {
         checkOpen();
         checkSnapshotSizes(s);
         checkRange(offset, len, s.diskSize);
-        readMapped(snapshotL1(s), offset, buf, off, len);
+        readMapped(snapshotL1(s), offset, ByteBuffer.wrap(buf), off, len);
     }
 
     /** The VM state stored with a snapshot, whole. */
@@ -1333,7 +1389,7 @@ public final class Qcow2Image implements DiskImage {
         checkSnapshotSizes(s);
         checkRange(pos, len, s.vmStateSize);
         long base = sizeToL1(s.diskSize, clusterBits, l2Bits) << (clusterBits + l2Bits);
-        readMapped(snapshotL1(s), base + pos, buf, off, len);
+        readMapped(snapshotL1(s), base + pos, ByteBuffer.wrap(buf), off, len);
     }
 
     /** A stream over a snapshot's VM state, for states larger than an array. */

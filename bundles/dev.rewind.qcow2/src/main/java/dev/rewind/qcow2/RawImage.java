@@ -32,6 +32,15 @@ public final class RawImage implements DiskImage {
     }
 
     @Override
+    public void read(long offset, java.nio.ByteBuffer dst) throws IOException {
+        int n = dst.remaining();
+        if (offset < 0 || offset + n > size) {
+            throw new Qcow2Exception("read outside the raw disk", offset);
+        }
+        file.readInto(offset, dst);
+    }
+
+    @Override
     public long status(long offset, long max) {
         // Without SEEK_HOLE we cannot see holes: everything may hold data.
         return Math.max(1, Math.min(max, size - offset));

@@ -17,11 +17,12 @@ import java.util.Random;
 /**
  * Throughput of the qcow2 implementation (not a test): sequential and random 4 KiB / 64 KiB /
  * 1 MiB writes and reads on an image of the given size, and convert qcow2→raw / raw→qcow2
- * against {@code qemu-img convert} on the same input, best of two runs each.
+ * against {@code qemu-img convert} on the same input, best of three alternating runs each.
  */
 public final class Qcow2Bench {
 
     private static final int[] BLOCKS = {4 << 10, 64 << 10, 1 << 20};
+    private static final int ROUNDS = 3;
 
     private final long size;
     private final Path dir;
@@ -99,28 +100,27 @@ public final class Qcow2Bench {
         Path qcow = work.resolve("source.qcow2");
         qemuImg("convert", "-O", "qcow2", raw.toString(), qcow.toString());
         out.println();
-        out.printf(Locale.ROOT, "convert of a %d MiB disk (3/4 data, 1/4 zero), best of 2:%n", size >> 20);
+        out.printf(Locale.ROOT, "convert of a %d MiB disk (3/4 data, 1/4 holes), best of %d, alternating;%n"
+                + "rewind timed in-process (no JVM start), qemu-img as a process:%n", size >> 20, ROUNDS);
         out.printf(Locale.ROOT, "%-14s %14s %14s %8s%n", "direction", "rewind MB/s", "qemu-img MB/s", "ratio");
 
         Path oursQ = work.resolve("ours.qcow2");
         Path theirsQ = work.resolve("theirs.qcow2");
-        double ours1 = best(() -> {
+        double[] toQcow2 = sideBySide(() -> {
             try (DiskImage in = Qcow2Image.openAny(raw)) {
                 ImageConverter.toQcow2(in, oursQ, Qcow2Image.CreateOptions.defaults(), null);
             }
-        });
-        double theirs1 = best(() -> qemuImg("convert", "-O", "qcow2", raw.toString(), theirsQ.toString()));
-        row("raw->qcow2", ours1, theirs1);
+        }, () -> qemuImg("convert", "-O", "qcow2", raw.toString(), theirsQ.toString()), oursQ, theirsQ);
+        row("raw->qcow2", toQcow2[0], toQcow2[1]);
 
         Path oursR = work.resolve("ours.raw");
         Path theirsR = work.resolve("theirs.raw");
-        double ours2 = best(() -> {
+        double[] toRaw = sideBySide(() -> {
             try (DiskImage in = Qcow2Image.openAny(qcow)) {
                 ImageConverter.toRaw(in, oursR, null);
             }
-        });
-        double theirs2 = best(() -> qemuImg("convert", "-O", "raw", qcow.toString(), theirsR.toString()));
-        row("qcow2->raw", ours2, theirs2);
+        }, () -> qemuImg("convert", "-O", "raw", qcow.toString(), theirsR.toString()), oursR, theirsR);
+        row("qcow2->raw", toRaw[0], toRaw[1]);
 
         try (DiskImage a = Qcow2Image.openAny(oursQ); DiskImage b = Qcow2Image.openAny(theirsQ);
                 DiskImage c = Qcow2Image.openAny(oursR); DiskImage d = Qcow2Image.openAny(theirsR)) {
@@ -138,14 +138,21 @@ public final class Qcow2Bench {
         void run() throws Exception;
     }
 
-    private double best(Job job) throws Exception {
-        long bestNs = Long.MAX_VALUE;
-        for (int i = 0; i < 2; i++) {
+    /** Best of {@value #ROUNDS} runs each, alternating, outputs deleted (untimed) before every run. */
+    private double[] sideBySide(Job ours, Job theirs, Path oursOut, Path theirsOut) throws Exception {
+        long bestOurs = Long.MAX_VALUE;
+        long bestTheirs = Long.MAX_VALUE;
+        for (int i = 0; i < ROUNDS; i++) {
+            Files.deleteIfExists(oursOut);
             long t0 = System.nanoTime();
-            job.run();
-            bestNs = Math.min(bestNs, System.nanoTime() - t0);
+            ours.run();
+            bestOurs = Math.min(bestOurs, System.nanoTime() - t0);
+            Files.deleteIfExists(theirsOut);
+            long t1 = System.nanoTime();
+            theirs.run();
+            bestTheirs = Math.min(bestTheirs, System.nanoTime() - t1);
         }
-        return mbps(size, bestNs);
+        return new double[] {mbps(size, bestOurs), mbps(size, bestTheirs)};
     }
 
     private static double mbps(long bytes, long ns) {

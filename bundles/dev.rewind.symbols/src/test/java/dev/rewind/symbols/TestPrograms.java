@@ -119,6 +119,11 @@ final class TestPrograms {
     }
 
     static Path repoRoot() {
+        // The reactor passes the root as rewind.root; otherwise walk up from the working directory.
+        String configured = System.getProperty("rewind.root");
+        if (configured != null && !configured.isEmpty() && Files.isDirectory(Paths.get(configured, "guests"))) {
+            return Paths.get(configured).toAbsolutePath();
+        }
         Path p = Paths.get("").toAbsolutePath();
         while (p != null) {
             if (Files.isDirectory(p.resolve("guests")) && Files.isDirectory(p.resolve("bundles"))) {

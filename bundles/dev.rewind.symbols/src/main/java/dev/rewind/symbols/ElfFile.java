@@ -5,7 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * An ELF64 little-endian file: header fields, section headers with their names, and the
@@ -30,6 +34,10 @@ public final class ElfFile {
     private final long flags;
     private final List<ElfSection> sections;
     private List<ElfSymbol> symbols;
+    private final Map<Integer, byte[]> inflated = new HashMap<>();
+    private static final long ELFCOMPRESS_ZLIB = 1;
+    // Bound on one decompressed section, against decompression bombs.
+    private static final long MAX_INFLATED = 1L << 30;
 
     private ElfFile(byte[] image, int type, int machine, long entry, long flags, List<ElfSection> sections) {
         this.image = image;
@@ -180,12 +188,10 @@ public final class ElfFile {
         return null;
     }
 
-    /** A copy of the section's contents (empty for SHT_NOBITS). */
+    /** A copy of the section's contents, decompressed if need be (empty for SHT_NOBITS). */
     public byte[] contents(ElfSection s) throws SymbolsException {
         ByteCursor c = cursor(s);
-        byte[] out = new byte[c.length()];
-        System.arraycopy(image, (int) s.fileOffset(), out, 0, out.length);
-        return out;
+        return c.bytes(c.length());
     }
 
     /** A cursor over the section's bytes, checked against the file size. */
@@ -193,16 +199,58 @@ public final class ElfFile {
         if (s.type() == ElfSection.SHT_NOBITS) {
             return new ByteCursor(new byte[0], s.name());
         }
-        if ((s.flags() & ElfSection.SHF_COMPRESSED) != 0) {
-            throw new SymbolsException("section " + s.name() + " is compressed, which is not supported");
-        }
         long off = s.fileOffset();
         long size = s.size();
         if (off < 0 || size < 0 || off > image.length || size > image.length - off) {
             throw new SymbolsException("section " + sectionLabel(s) + " (offset 0x" + Long.toHexString(off)
                     + ", size 0x" + Long.toHexString(size) + ") lies outside the " + image.length + "-byte file");
         }
-        return new ByteCursor(image, (int) off, (int) (off + size), "section " + sectionLabel(s));
+        ByteCursor raw = new ByteCursor(image, (int) off, (int) (off + size), "section " + sectionLabel(s));
+        if ((s.flags() & ElfSection.SHF_COMPRESSED) != 0) {
+            return new ByteCursor(decompressed(s, raw), "section " + sectionLabel(s));
+        }
+        return raw;
+    }
+
+    /** Inflates a section compressed as gcc -gz / ld --compress-debug-sections=zlib write it. */
+    private synchronized byte[] decompressed(ElfSection s, ByteCursor raw) throws SymbolsException {
+        byte[] done = inflated.get(s.index());
+        if (done != null) {
+            return done;
+        }
+        long type = raw.u32(); // Elf64_Chdr: ch_type, ch_reserved, ch_size, ch_addralign
+        raw.u32();
+        long size = raw.u64();
+        raw.u64();
+        if (type != ELFCOMPRESS_ZLIB) {
+            throw raw.error("compression type " + type + " is not supported (only zlib)");
+        }
+        // zlib cannot expand more than about 1032:1; anything claiming more is corrupt.
+        if (size < 0 || size > MAX_INFLATED || size > (long) raw.remaining() * 1032) {
+            throw raw.error("implausible uncompressed size " + Long.toUnsignedString(size));
+        }
+        byte[] out = new byte[(int) size];
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(image, (int) s.fileOffset() + raw.offset(), raw.remaining());
+            int n = 0;
+            while (n < out.length && !inflater.finished()) {
+                int k = inflater.inflate(out, n, out.length - n);
+                if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                n += k;
+            }
+            if (n != out.length) {
+                throw raw.error("compressed data ends after " + n + " of " + out.length + " bytes");
+            }
+        } catch (DataFormatException e) {
+            throw raw.error("corrupt compressed data: " + e.getMessage());
+        } finally {
+            inflater.end();
+        }
+        inflated.put(s.index(), out);
+        return out;
     }
 
     /** A cursor over the named section, or null if there is no such section. */

@@ -44,6 +44,10 @@ final class GdbScript {
         return this;
     }
 
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
     /** A line {@code ==name==} in the output, to split it into sections. */
     GdbScript mark(String name) {
         lines.add("echo ==" + name + "==\\n");
@@ -106,12 +110,12 @@ final class GdbScript {
         return output.substring(from, to < 0 ? output.length() : to + 1);
     }
 
-    /** All {@code NAME=value} numbers (hex for PC, decimal otherwise), in order. */
+    /** All {@code NAME=value} numbers (hex for PC, WFI and ADDR, decimal otherwise), in order. */
     static List<Long> values(String output, String name) {
         List<Long> values = new ArrayList<>();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "=(-?[0-9a-f]+)$").matcher(output);
         while (m.find()) {
-            values.add(name.equals("PC") ? Long.parseUnsignedLong(m.group(1), 16) : Long.parseLong(m.group(1)));
+            values.add(List.of("PC", "WFI", "ADDR").contains(name) ? Long.parseUnsignedLong(m.group(1), 16) : Long.parseLong(m.group(1)));
         }
         return values;
     }

@@ -62,6 +62,10 @@ static void set_reg(u32 off, u32 v) { mmio_w32(VIRTIO0_BASE + off, v); }
 
 static int m_hook(struct trap_frame *f)
 {
+    if (f->cause == (CAUSE_INTERRUPT | IRQ_M_TIMER)) {
+        mmio_w64(CLINT_MTIMECMP, ~0UL);        /* idle tick: just wake the main loop */
+        return 1;
+    }
     if (f->cause != (CAUSE_INTERRUPT | IRQ_M_EXT))
         return 0;
     u32 src = mmio_r32(PLIC_CLAIM(0));
@@ -140,8 +144,8 @@ static void submit_and_wait(int n)
         fence();
         if (*(volatile u16 *)&used.idx == want)
             break;
-        /* A timer deadline (MTIE stays off, so it does not wake us) gives QEMU's icount
-         * record/replay a point to deliver the completion; without one it never warps. */
+        /* An idle tick (MTIE on) wakes us now and then: QEMU's icount record/replay only
+         * delivers the completion when the vCPU wakes, and waits forever otherwise. */
         mmio_w64(CLINT_MTIMECMP, mmio_r64(CLINT_MTIME) + MTIME_HZ / 1000);
         wfi();
         csr_set(mstatus, MSTATUS_MIE);
@@ -181,7 +185,7 @@ int main(void)
     mmio_w32(PLIC_PRIORITY(VIRTIO0_IRQ), 1);
     mmio_w32(PLIC_ENABLE(0), 1U << VIRTIO0_IRQ);
     mmio_w32(PLIC_THRESHOLD(0), 0);
-    csr_write(mie, 1UL << IRQ_M_EXT);
+    csr_write(mie, (1UL << IRQ_M_EXT) | (1UL << IRQ_M_TIMER));
     csr_set(mstatus, MSTATUS_MIE);
 
     group("blk.init");

@@ -8,6 +8,10 @@ static volatile u32 ring_head, ring_tail;   /* written by the handler / by main 
 
 static int m_hook(struct trap_frame *f)
 {
+    if (f->cause == (CAUSE_INTERRUPT | IRQ_M_TIMER)) {
+        mmio_w64(CLINT_MTIMECMP, ~0UL);        /* idle tick: just wake the main loop */
+        return 1;
+    }
     if (f->cause != (CAUSE_INTERRUPT | IRQ_M_EXT))
         return 0;
     u32 src = mmio_r32(PLIC_CLAIM(0));
@@ -29,8 +33,8 @@ static u8 next_byte(void)
         csr_clear(mstatus, MSTATUS_MIE);
         if (ring_tail != ring_head)
             break;
-        /* A timer deadline (MTIE off: it does not wake us) lets QEMU's icount record/replay
-         * warp time and deliver input while we sleep. */
+        /* An idle tick (MTIE on) wakes us now and then: QEMU's icount record/replay only
+         * delivers input when the vCPU wakes, and waits forever otherwise. */
         mmio_w64(CLINT_MTIMECMP, mmio_r64(CLINT_MTIME) + MTIME_HZ / 100);
         wfi();
         csr_set(mstatus, MSTATUS_MIE);
@@ -49,7 +53,7 @@ int main(void)
     mmio_w32(PLIC_ENABLE(0), 1U << UART0_IRQ);
     mmio_w32(PLIC_THRESHOLD(0), 0);
     mmio_w8(UART0_BASE + UART_IER, 0x01);
-    csr_write(mie, 1UL << IRQ_M_EXT);
+    csr_write(mie, (1UL << IRQ_M_EXT) | (1UL << IRQ_M_TIMER));
     csr_set(mstatus, MSTATUS_MIE);
     uart_puts("echo: type lines, 'q' quits\n");
 

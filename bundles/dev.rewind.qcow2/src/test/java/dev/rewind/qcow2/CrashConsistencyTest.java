@@ -24,12 +24,24 @@ public class CrashConsistencyTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
+    /** The test JVM's class path plus where the writer and the image classes were loaded from. */
+    private static String classPath() throws Exception {
+        StringBuilder cp = new StringBuilder(System.getProperty("java.class.path", ""));
+        for (Class<?> c : new Class<?>[] {CrashWriterMain.class, Qcow2Image.class}) {
+            java.security.CodeSource src = c.getProtectionDomain().getCodeSource();
+            if (src != null && "file".equals(src.getLocation().getProtocol())) {
+                cp.append(java.io.File.pathSeparator).append(Path.of(src.getLocation().toURI()));
+            }
+        }
+        return cp.toString();
+    }
+
     @Test
     public void killedWriterLeavesAtMostLeaks() throws Exception {
         Path p = tmp.getRoot().toPath().resolve("crash.qcow2");
         Qcow2Image.create(p, 24L << 20, Qcow2Image.CreateOptions.defaults()).close();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
+        String cp = classPath();
         Random r = new Random(20261126);
         int leaky = 0;
         for (int kill = 0; kill < KILLS; kill++) {

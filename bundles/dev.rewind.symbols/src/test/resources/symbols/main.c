@@ -5,6 +5,13 @@ volatile long result;
 struct node nodes[4];
 static int counter;
 
+/* Strings and characters, to compare how their values print with gdb's. */
+const char *greeting = "hi \"there\"\n";
+char label[8] = "abc";
+char banner[40] = "xyz";
+signed char small = -5;
+unsigned char octet = 200;
+
 static void bump(int by)
 {
     counter += by;

@@ -71,6 +71,9 @@ final class ValueFormatter {
                 if (count < 0 || size <= 0) {
                     return "{...}";
                 }
+                if (isChar(t.target())) {
+                    return charArray(address, count);
+                }
                 StringBuilder b = new StringBuilder("{");
                 for (long i = 0; i < count; i++) {
                     if (i > 0) {
@@ -102,8 +105,121 @@ final class ValueFormatter {
         }
     }
 
-    /** Formats a value held in a register or as a constant, truncated to the type's size. */
-    static String scalar(TypeInfo declared, long raw) {
+    /** Formats a value held in a register, as a constant or in memory, truncated to the type's size. */
+    private String scalar(TypeInfo declared, long raw) {
+        TypeInfo t = declared == null ? TypeInfo.VOID_TYPE : declared.resolved();
+        if (t.kind() == TypeInfo.Kind.POINTER && t.target() != null && isChar(t.target()) && raw != 0) {
+            return "0x" + Long.toHexString(raw) + " " + charPointer(raw);
+        }
+        return plain(declared, raw);
+    }
+
+    private static boolean isChar(TypeInfo type) {
+        TypeInfo t = type.resolved();
+        return t.kind() == TypeInfo.Kind.BASE && t.byteSize() == 1
+                && (t.encoding() == TypeInfo.ATE_SIGNED_CHAR || t.encoding() == TypeInfo.ATE_UNSIGNED_CHAR);
+    }
+
+    /** A NUL-terminated string at {@code address}, at most MAX_ELEMENTS characters, as gdb quotes it. */
+    private String charPointer(long address) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < MAX_ELEMENTS; i++) {
+            OptionalLong c = memory.read(address + i, 1);
+            if (c.isEmpty()) {
+                return i == 0 ? "<error: Cannot access memory at address 0x" + Long.toHexString(address) + ">"
+                        : b.append("\"...").toString();
+            }
+            if (c.getAsLong() == 0) {
+                return b.append('"').toString();
+            }
+            escape(b, (int) c.getAsLong(), '"');
+        }
+        return b.append("\"...").toString();
+    }
+
+    /**
+     * A char array in gdb's notation: one trailing NUL dropped, runs of more than 10 equal
+     * characters shown as {@code 'c' <repeats N times>}, at most MAX_ELEMENTS characters.
+     */
+    private String charArray(long address, long count) {
+        int n = (int) Math.min(count, MAX_ELEMENTS);
+        int[] chars = new int[n];
+        for (int i = 0; i < n; i++) {
+            OptionalLong c = memory.read(address + i, 1);
+            if (c.isEmpty()) {
+                return "<error: Cannot access memory at address 0x" + Long.toHexString(address + i) + ">";
+            }
+            chars[i] = (int) c.getAsLong();
+        }
+        boolean truncated = count > n;
+        if (!truncated && n > 0 && chars[n - 1] == 0) {
+            n--;
+        }
+        StringBuilder b = new StringBuilder();
+        boolean inString = false;
+        int i = 0;
+        while (i < n) {
+            int run = 1;
+            while (i + run < n && chars[i + run] == chars[i]) {
+                run++;
+            }
+            if (run > 10) {
+                if (inString) {
+                    b.append('"');
+                    inString = false;
+                }
+                if (b.length() > 0) {
+                    b.append(", ");
+                }
+                b.append('\'');
+                escape(b, chars[i], '\'');
+                b.append("' <repeats ").append(run).append(" times>");
+                i += run;
+                continue;
+            }
+            if (!inString) {
+                if (b.length() > 0) {
+                    b.append(", ");
+                }
+                b.append('"');
+                inString = true;
+            }
+            escape(b, chars[i], '"');
+            i++;
+        }
+        if (inString) {
+            b.append('"');
+        }
+        if (b.length() == 0) {
+            b.append("\"\"");
+        }
+        return truncated ? b.append("...").toString() : b.toString();
+    }
+
+    /** Appends a character as gdb writes it inside {@code quote}s. */
+    private static void escape(StringBuilder b, int c, char quote) {
+        switch (c) {
+            case 7: b.append("\\a"); return;
+            case 8: b.append("\\b"); return;
+            case 9: b.append("\\t"); return;
+            case 10: b.append("\\n"); return;
+            case 11: b.append("\\v"); return;
+            case 12: b.append("\\f"); return;
+            case 13: b.append("\\r"); return;
+            case 27: b.append("\\033"); return;
+            default: break;
+        }
+        if (c == quote || c == '\\') {
+            b.append('\\').append((char) c);
+        } else if (c >= 0x20 && c < 0x7f) {
+            b.append((char) c);
+        } else {
+            b.append(String.format("\\%03o", c & 0xff));
+        }
+    }
+
+    /** Formats a scalar without following pointers. */
+    static String plain(TypeInfo declared, long raw) {
         TypeInfo t = declared == null ? TypeInfo.VOID_TYPE : declared.resolved();
         long size = t.byteSize();
         long v = size > 0 && size < 8 ? raw & ((1L << (8 * size)) - 1) : raw;
@@ -147,13 +263,8 @@ final class ValueFormatter {
     }
 
     private static String character(long v) {
-        int c = (int) (v & 0xff);
-        if (c == '\'' || c == '\\') {
-            return "'\\" + (char) c + "'";
-        }
-        if (c >= 0x20 && c < 0x7f) {
-            return "'" + (char) c + "'";
-        }
-        return String.format("'\\%03o'", c);
+        StringBuilder b = new StringBuilder("'");
+        escape(b, (int) (v & 0xff), '\'');
+        return b.append('\'').toString();
     }
 }

@@ -28,7 +28,8 @@ import org.junit.Test;
 public class UnwindMatchesGdbTest {
     private static final int STEPS = 40;
     private static final String MARK = "===STOP===";
-    private static final String[] GLOBALS = {"nodes", "counter", "probe", "result"};
+    private static final String[] GLOBALS = {"nodes", "counter", "probe", "result", "greeting", "label", "banner",
+        "small", "octet"};
     private static final String[] REGISTER_NAMES = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1",
         "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
         "t3", "t4", "t5", "t6"};
@@ -206,6 +207,7 @@ public class UnwindMatchesGdbTest {
         for (String global : GLOBALS) {
             s.append("x/16gx ((unsigned long) &").append(global).append(") & ~7\n");
         }
+        s.append("x/8gx ((unsigned long) greeting) & ~7\n"); // the string it points to
         stops.addAll(runGdb(elf, "list", s.toString(), globals));
         return stops;
     }

@@ -1113,13 +1113,20 @@ public final class Qcow2Image implements DiskImage {
         long vmLen = 0;
         if (vmState != null) {
             byte[] chunk = new byte[Math.max(clusterSize, 1 << 20)];
-            for (;;) {
-                int n = vmState.readNBytes(chunk, 0, chunk.length);
-                if (n <= 0) {
-                    break;
+            try {
+                for (;;) {
+                    int n = vmState.readNBytes(chunk, 0, chunk.length);
+                    if (n <= 0) {
+                        break;
+                    }
+                    writeMapped(vmStart + vmLen, chunk, 0, n);
+                    vmLen += n;
                 }
-                writeMapped(vmStart + vmLen, chunk, 0, n);
-                vmLen += n;
+            } catch (IOException | RuntimeException e) {
+                // No snapshot: do not leave a half-written state in the active image.
+                discardActive(vmStart, (vmLen + csMask) & ~csMask);
+                flush();
+                throw e;
             }
             flush();
         }

@@ -158,4 +158,32 @@ public class HeaderAndFeatureBitsTest {
         }
         assertEquals(0, QemuImg.run("check", p.toString()).exit());
     }
+
+    @Test
+    public void failingVmStateStreamLeavesNoSnapshotAndACleanImage() throws Exception {
+        Path p = file("failing.qcow2");
+        java.io.InputStream broken = new java.io.InputStream() {
+            private int left = 2_500_000;
+
+            @Override
+            public int read() throws java.io.IOException {
+                if (left-- <= 0) {
+                    throw new java.io.IOException("machine state serializer failed");
+                }
+                return 0x42;
+            }
+        };
+        try (Qcow2Image img = Qcow2Image.create(p, 4 << 20, Qcow2Image.CreateOptions.defaults())) {
+            img.write(0, new byte[4096], 0, 4096);
+            try {
+                img.createSnapshot("x", 1, 1, broken);
+                org.junit.Assert.fail("stream failure swallowed");
+            } catch (java.io.IOException e) {
+                assertEquals("machine state serializer failed", e.getMessage());
+            }
+            assertTrue(img.snapshots().isEmpty());
+        }
+        QemuImg.Run check = QemuImg.run("check", p.toString());
+        assertEquals(check.all(), 0, check.exit());
+    }
 }

@@ -58,13 +58,18 @@ final class MiGdb implements AutoCloseable {
         }, "mi-reader");
         reader.setDaemon(true);
         reader.start();
-        // What DSF-GDB's FinalLaunchSequence sends before connecting (the ones gdb 13 accepts here).
+        // What DSF-GDB 7.x (CDT 12) sends before connecting, in its order. mi-async is on because
+        // CDT's full GDB console needs it on Linux; "record full stop-at-limit" only sets an option.
         command("-gdb-set confirm off");
         command("-gdb-set width 0");
         command("-gdb-set height 0");
         command("-gdb-set breakpoint pending on");
+        command("-enable-pretty-printing");
         command("-gdb-set print object on");
         command("-gdb-set print sevenbit-strings on");
+        command("-gdb-set mi-async on");
+        command("-gdb-set record full stop-at-limit off");
+        command("-gdb-set auto-solib-add on");
         command("-file-exec-and-symbols --thread-group i1 " + quote(elf.toString()));
     }
 

@@ -111,7 +111,9 @@ int main(void)
     mmio_w32(PLIC_PRIORITY(UART0_IRQ), 1);
 
     group("uart.loopback-rx");
-    mmio_w8(UART0_BASE + UART_FCR, 0x07);        /* FIFO on, both cleared */
+    /* FIFO off (16450 mode): with the FIFO on, a byte below the trigger level raises the
+     * time-dependent character-timeout interrupt (IIR 0xc) instead of 0x4. */
+    mmio_w8(UART0_BASE + UART_FCR, 0x00);
     mmio_w8(UART0_BASE + UART_MCR, 0x10);        /* loopback: TX feeds RX, nothing leaves */
     mmio_w8(UART0_BASE + UART_IER, 0x01);        /* received data available */
     csr_set(mstatus, MSTATUS_MIE);

@@ -1,5 +1,6 @@
 /* Start-up and trap entry for every guest. QEMU virt's reset vector jumps here
  * in M-mode with a0 = hartid and a1 = device tree address. */
+	.file "crt0.S"
 #include "rt.h"
 #define FRAME 304
 #define F_EPC 256

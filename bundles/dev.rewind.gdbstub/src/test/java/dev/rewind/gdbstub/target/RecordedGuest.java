@@ -48,9 +48,11 @@ final class RecordedGuest {
     }
 
     private static RecordedGuest record(String guest, String input) throws Exception {
-        Path elf = elf(guest);
         Path dir = Files.createTempDirectory("rewind-gdb-" + guest);
         dir.toFile().deleteOnExit();
+        // a private copy: guests/build may be rebuilt while the tests run
+        Path elf = Files.copy(elf(guest), dir.resolve(guest + ".elf"));
+        elf.toFile().deleteOnExit();
         Path log = dir.resolve(guest + ".rrlog");
         log.toFile().deleteOnExit();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

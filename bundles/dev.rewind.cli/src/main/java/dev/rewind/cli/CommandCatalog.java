@@ -15,6 +15,7 @@ public final class CommandCatalog {
     /** The shipped verbs. Add a new command here. */
     public static CommandCatalog standard() {
         return new CommandCatalog(List.of(
+                new DemoCommand(),
                 new RunCommand(),
                 new BenchCommand(),
                 new RecordCommand(),

@@ -82,6 +82,13 @@ final class Memory {
         }
     }
 
+    /** Drops the decoded instructions of one page (its bytes were replaced). */
+    void forgetDecoded(int pg) {
+        if (decoded[pg] != null) {
+            decoded[pg].invalidate(0, DecodedPage.SLOTS - 1);
+        }
+    }
+
     void clearDirty() {
         for (int pg = 0; pg < flags.length; pg++) {
             flags[pg] &= ~DIRTY;

@@ -218,6 +218,12 @@ public final class VirtMachine {
             return stop;
         }
         sys.checkInterrupts();
+        try {
+            sys.prefetch(hart.pc);
+        } catch (Trap t) {
+            // QEMU logs no instruction whose fetch faults: the first one observed is the handler's.
+            sys.takeTrap();
+        }
         if (observer != null) {
             observer.beforeInstruction(hart.pc, hart.icount);
         }
@@ -528,6 +534,49 @@ public final class VirtMachine {
 
     /** Restores a full state captured from a machine with the same configuration. */
     public void restoreState(MachineState state) throws StateFormatException {
+        restoreHartAndDevices(state);
+        java.util.Arrays.fill(ram.data, (byte) 0);
+        for (var e : state.pages().entrySet()) {
+            System.arraycopy(e.getValue(), 0, ram.data, (int) (e.getKey() * Memory.PAGE), Memory.PAGE);
+        }
+        ram.forgetDecoded();
+        finishRestore(state);
+    }
+
+    /**
+     * Restores a full state but rewrites only the RAM pages set in {@code pages} (index = RAM
+     * offset / 4096); the caller guarantees every other page already holds the state's bytes.
+     * The replay engine passes the pages written since the last capture or restore plus those in
+     * which that baseline and {@code state} differ, so a restore near the current position costs
+     * a few pages instead of all of RAM.
+     */
+    public void restoreState(MachineState state, java.util.BitSet pages) throws StateFormatException {
+        restoreHartAndDevices(state);
+        byte[] zero = null;
+        for (int pg = pages.nextSetBit(0); pg >= 0 && pg < ram.size / Memory.PAGE; pg = pages.nextSetBit(pg + 1)) {
+            byte[] src = state.pages().get((long) pg);
+            if (src == null) {
+                src = zero != null ? zero : (zero = new byte[Memory.PAGE]);
+            }
+            System.arraycopy(src, 0, ram.data, pg * Memory.PAGE, Memory.PAGE);
+            ram.forgetDecoded(pg);
+        }
+        finishRestore(state);
+    }
+
+    /** RAM pages written since the last capture or restore (a copy; tracking is not cleared). */
+    public java.util.BitSet dirtyPages() {
+        int count = ram.size / Memory.PAGE;
+        java.util.BitSet out = new java.util.BitSet(count);
+        for (int pg = 0; pg < count; pg++) {
+            if (ram.isDirty(pg)) {
+                out.set(pg);
+            }
+        }
+        return out;
+    }
+
+    private void restoreHartAndDevices(MachineState state) throws StateFormatException {
         if (!state.isFull()) {
             throw new StateFormatException("cannot restore a delta state on its own; lay it over a full state first");
         }
@@ -553,13 +602,11 @@ public final class VirtMachine {
         } catch (IOException e) {
             throw new StateFormatException("corrupt machine state: " + e.getMessage());
         }
-        java.util.Arrays.fill(ram.data, (byte) 0);
-        for (var e : state.pages().entrySet()) {
-            System.arraycopy(e.getValue(), 0, ram.data, (int) (e.getKey() * Memory.PAGE), Memory.PAGE);
-        }
+    }
+
+    private void finishRestore(MachineState state) {
         hart.icount = state.icount();
         clock.setBiasNs(state.clockBiasNs());
-        ram.forgetDecoded();
         rom.forgetDecoded();
         ram.clearDirty();
         sys.translationChanged();

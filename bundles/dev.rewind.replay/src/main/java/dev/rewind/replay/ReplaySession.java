@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Map;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
@@ -81,8 +83,8 @@ public final class ReplaySession implements AutoCloseable {
     /** Longest run between checks of {@link #interruptWhen}: a few ms of guest time. */
     static final long SLICE = 1_000_000L;
     private java.util.function.BooleanSupplier interrupt = () -> false;
+    /** The state RAM equals, except for the pages the machine marks dirty. */
     private MachineState lastCapture;
-    private boolean captureChainValid;
     private long replayedInstructions;
 
     private ReplaySession(Path logFile, ReplayLog log, VirtMachine machine, Replayer replayer, ConsoleHistory console,
@@ -414,8 +416,7 @@ public final class ReplaySession implements AutoCloseable {
             throw new ReplayDivergenceException(icount, "the guest exited with code " + machine.exitCode()
                     + " where the recording exited with code " + exitEvent.value() + " at icount " + exitEvent.icount());
         }
-        byte[] actual = machine.saveState().digest();
-        captureChainValid = false;
+        byte[] actual = captureState().digest();
         if (!MessageDigest.isEqual(actual, exitEvent.data())) {
             throw new ReplayDivergenceException(icount, "final machine state differs from the recording (expected digest "
                     + HexFormat.of().formatHex(exitEvent.data(), 0, 8) + "..., got " + HexFormat.of().formatHex(actual, 0, 8) + "...)");
@@ -428,7 +429,7 @@ public final class ReplaySession implements AutoCloseable {
      */
     public MachineState captureState() {
         MachineState full = machine.saveState();
-        captureChainValid = false;
+        lastCapture = full; // saveState cleared the dirty pages: RAM equals this state now
         return full;
     }
 
@@ -437,15 +438,35 @@ public final class ReplaySession implements AutoCloseable {
         target = Math.max(startIcount, Math.min(target, endIcount));
         long now = machine.icount();
         SnapshotStore.Snapshot s = store.floor(target);
-        if (target < now || (s != null && s.icount() > now)) {
+        boolean backwards = target < now;
+        if (backwards || (s != null && s.icount() > now)) {
             restore(s);
+        }
+        if (backwards) {
+            // Going back usually goes on (reverse-step after reverse-step): leave snapshots at
+            // target - 4^k on the way, so the next seeks just before this one replay little.
+            for (long d = FINE_FARTHEST; d >= FINE_NEAREST; d >>= 2) {
+                long at = target - d;
+                if (at > machine.icount() && !store.contains(at)) {
+                    run(at, false);
+                    capture();
+                }
+            }
         }
         run(target, false);
     }
 
+    /** Distances before a backwards seek's target at which it leaves snapshots (powers of 4). */
+    private static final long FINE_FARTHEST = 1L << 22;
+    private static final long FINE_NEAREST = 1L << 8;
+
     private void restore(SnapshotStore.Snapshot s) {
+        // RAM now equals lastCapture except for the pages written since: only those, and the
+        // pages in which lastCapture and the target differ, need rewriting.
+        BitSet pages = machine.dirtyPages();
+        differingPages(lastCapture, s.state(), pages);
         try {
-            machine.restoreState(s.state());
+            machine.restoreState(s.state(), pages);
         } catch (StateFormatException e) {
             throw new IllegalStateException("own snapshot at icount " + s.icount() + " does not restore", e);
         }
@@ -455,21 +476,47 @@ public final class ReplaySession implements AutoCloseable {
             disk.restore(s.diskState());
         }
         lastCapture = s.state();
-        captureChainValid = false;
     }
 
-    /** Takes a snapshot here: incremental over the previous capture when the chain is intact. */
+    /**
+     * Adds to {@code out} the pages whose content may differ between two full states. Snapshots
+     * of one timeline share the arrays of unchanged pages, so comparing references is enough
+     * (unequal references of equal bytes only cost a redundant copy).
+     */
+    static void differingPages(MachineState a, MachineState b, BitSet out) {
+        var ia = a.pages().entrySet().iterator();
+        var ib = b.pages().entrySet().iterator();
+        Map.Entry<Long, byte[]> ea = ia.hasNext() ? ia.next() : null;
+        Map.Entry<Long, byte[]> eb = ib.hasNext() ? ib.next() : null;
+        while (ea != null || eb != null) {
+            int c = ea == null ? 1 : eb == null ? -1 : Long.compare(ea.getKey(), eb.getKey());
+            if (c < 0) {
+                out.set((int) (long) ea.getKey());
+                ea = ia.hasNext() ? ia.next() : null;
+            } else if (c > 0) {
+                out.set((int) (long) eb.getKey());
+                eb = ib.hasNext() ? ib.next() : null;
+            } else {
+                if (ea.getValue() != eb.getValue()) {
+                    out.set((int) (long) ea.getKey());
+                }
+                ea = ia.hasNext() ? ia.next() : null;
+                eb = ib.hasNext() ? ib.next() : null;
+            }
+        }
+    }
+
+    /** Takes a snapshot here, incremental over the previous capture or restore. */
     private void capture() {
         MachineState full;
         int newPages;
-        if (captureChainValid && lastCapture != null) {
+        if (lastCapture != null) {
             MachineState delta = machine.saveDelta();
             full = delta.over(lastCapture);
             newPages = delta.pages().size();
         } else {
             full = machine.saveState();
             newPages = full.pages().size();
-            captureChainValid = true;
         }
         lastCapture = full;
         store.add(new SnapshotStore.Snapshot(full.icount(), full, replayer.position(), console.length(),

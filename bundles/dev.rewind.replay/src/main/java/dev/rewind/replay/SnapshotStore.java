@@ -50,6 +50,10 @@ public final class SnapshotStore {
         return icount % interval == 0 && !snapshots.containsKey(icount);
     }
 
+    public boolean contains(long icount) {
+        return snapshots.containsKey(icount);
+    }
+
     /** The latest snapshot at or before {@code icount}, or null. */
     public Snapshot floor(long icount) {
         Map.Entry<Long, Snapshot> e = snapshots.floorEntry(icount);
@@ -95,7 +99,6 @@ public final class SnapshotStore {
         }
     }
 
-    /** Forgets snapshots after {@code icount} (not needed for replay, which never changes history). */
     public int size() {
         return snapshots.size();
     }

@@ -182,6 +182,12 @@ final class ByteCursor {
         return (int) v;
     }
 
+    /** Skips {@code skip} bytes from the current position, then reads a ULEB128 int. */
+    int ulebIntAfter(int skip) throws SymbolsException {
+        skip(skip);
+        return ulebInt();
+    }
+
     /** A NUL-terminated UTF-8 string. */
     String cstring() throws SymbolsException {
         int p = pos;

@@ -47,6 +47,13 @@ final class DebugInfoReader {
     private static final int AT_FRAME_BASE = 0x40;
     private static final int AT_TYPE = 0x49;
     private static final int AT_LOCLISTS_BASE = 0x8c;
+    private static final int TAG_CALL_SITE = 0x48;
+    private static final int TAG_CALL_SITE_PARAMETER = 0x49;
+    private static final int TAG_GNU_CALL_SITE = 0x4109;
+    private static final int TAG_GNU_CALL_SITE_PARAMETER = 0x410a;
+    private static final int AT_CALL_RETURN_PC = 0x7d;
+    private static final int AT_CALL_VALUE = 0x7e;
+    private static final int AT_GNU_CALL_SITE_VALUE = 0x2111;
     private static final int AT_ENTRY_PC = 0x52;
     private static final int AT_STMT_LIST = 0x10;
     private static final int AT_LOW_PC = 0x11;
@@ -90,6 +97,18 @@ final class DebugInfoReader {
     private final List<Object[]> pendingMembers = new ArrayList<>();
     private final List<Object[]> pendingVariableTypes = new ArrayList<>();
     private final Map<Long, Object[]> variableOrigins = new HashMap<>();
+
+    /** Call sites by return address: the register parameters each call passed. */
+    final Map<Long, List<CallSiteParameter>> callSites = new HashMap<>();
+
+    /** An open call-site DIE whose parameter children are being read. */
+    private static final class CallSite {
+        final long returnPc;
+
+        CallSite(long returnPc) {
+            this.returnPc = returnPc;
+        }
+    }
 
     /** A lexical block's code ranges, scoping the variables declared in it. */
     private static final class Block {
@@ -215,7 +234,8 @@ final class DebugInfoReader {
     }
 
     private static boolean wantsBlock(int attr) {
-        return attr == AT_LOCATION || attr == AT_FRAME_BASE || attr == AT_DATA_MEMBER_LOCATION;
+        return attr == AT_LOCATION || attr == AT_FRAME_BASE || attr == AT_DATA_MEMBER_LOCATION
+                || attr == AT_CALL_VALUE || attr == AT_GNU_CALL_SITE_VALUE;
     }
 
     private static byte[] block(ByteCursor c, int form) throws SymbolsException {
@@ -366,6 +386,12 @@ final class DebugInfoReader {
                     typePart(context, a, forms, nums, strs, blocks);
                 } else if (a.tag == TAG_VARIABLE || a.tag == TAG_FORMAL_PARAMETER) {
                     variableDie(dieOffset, a, forms, nums, strs, blocks, scopes, depth);
+                } else if (a.tag == TAG_CALL_SITE || a.tag == TAG_GNU_CALL_SITE) {
+                    // DWARF 5 gives the return address; the GNU extension put it in low_pc.
+                    int ret = find(a, a.tag == TAG_CALL_SITE ? AT_CALL_RETURN_PC : AT_LOW_PC);
+                    made = ret >= 0 && isAddressForm(forms[ret]) ? new CallSite(address(forms[ret], nums[ret])) : null;
+                } else if (a.tag == TAG_CALL_SITE_PARAMETER || a.tag == TAG_GNU_CALL_SITE_PARAMETER) {
+                    callSiteParameter(context, a, blocks);
                 } else if (a.tag == TAG_LEXICAL_BLOCK) {
                     made = parent == null ? null : new Block(rangesOf(a, forms, nums));
                 } else {
@@ -562,6 +588,29 @@ final class DebugInfoReader {
             } else {
                 ((FunctionInfo) owner).addVariable(v);
             }
+        }
+
+        private void callSiteParameter(Object context, Abbrev a, byte[][] blocks) {
+            if (!(context instanceof CallSite)) {
+                return;
+            }
+            int location = find(a, AT_LOCATION);
+            int value = find(a, AT_CALL_VALUE);
+            if (value < 0) {
+                value = find(a, AT_GNU_CALL_SITE_VALUE);
+            }
+            if (location < 0 || value < 0 || blocks[location] == null || blocks[value] == null) {
+                return;
+            }
+            byte[] where = blocks[location];
+            int register;
+            if (where.length == 1 && (where[0] & 0xff) >= 0x50 && (where[0] & 0xff) <= 0x6f) {
+                register = (where[0] & 0xff) - 0x50; // DW_OP_regN
+            } else {
+                return; // parameters passed in memory are not needed for entry values here
+            }
+            callSites.computeIfAbsent(((CallSite) context).returnPc, k -> new ArrayList<>())
+                    .add(new CallSiteParameter(register, blocks[value], context()));
         }
 
         private LocationSource locationOf(Abbrev a, int[] forms, long[] nums, byte[][] blocks) {

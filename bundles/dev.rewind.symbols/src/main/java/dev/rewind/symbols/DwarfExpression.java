@@ -19,6 +19,14 @@ final class DwarfExpression {
         Long cfa();
 
         MemoryReader memory();
+
+        /**
+         * The value {@code register} had when the frame's function was entered, recovered from
+         * the caller's call site (DW_OP_entry_value), or null when it cannot be.
+         */
+        default Long entryValue(int register) {
+            return null;
+        }
     }
 
     /** What an expression may need from its compilation unit. */
@@ -198,6 +206,24 @@ final class DwarfExpression {
                     }
                     result = Location.value(stack[sp - 1]);
                     break;
+                case 0xa3: case 0xf3: { // entry_value, GNU_entry_value: of a register at function entry
+                    byte[] sub = c.bytes(c.uleb());
+                    int b0 = sub.length > 0 ? sub[0] & 0xff : 0;
+                    int register;
+                    if (sub.length == 1 && b0 >= 0x50 && b0 <= 0x6f) {
+                        register = b0 - 0x50;
+                    } else if (b0 == 0x90) {
+                        register = new ByteCursor(sub, "entry value").fresh().ulebIntAfter(1);
+                    } else {
+                        return Location.UNAVAILABLE;
+                    }
+                    Long v = frame.entryValue(register);
+                    if (v == null) {
+                        return Location.UNAVAILABLE;
+                    }
+                    stack[sp++] = v;
+                    break;
+                }
                 case 0xa1: stack[sp++] = unit.indexedAddress(c.uleb()); break; // addrx
                 case 0xa2: stack[sp++] = unit.indexedAddress(c.uleb()); break; // constx
                 default:

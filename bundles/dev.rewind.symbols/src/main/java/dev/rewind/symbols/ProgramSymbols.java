@@ -27,10 +27,12 @@ public final class ProgramSymbols {
     private final Unwinder unwinder;
     private final List<String> problems;
     private final List<VariableInfo> globals;
+    private final Map<Long, List<CallSiteParameter>> callSites;
 
     private ProgramSymbols(ElfFile elf, List<ElfSymbol> symbols, DebugInfo info, LineTable lines, CallFrameInfo cfi,
-            List<String> problems, List<VariableInfo> globals) {
+            List<String> problems, List<VariableInfo> globals, Map<Long, List<CallSiteParameter>> callSites) {
         this.elf = elf;
+        this.callSites = callSites;
         this.globals = Collections.unmodifiableList(globals);
         this.symbols = symbols;
         List<ElfSymbol> sized = new ArrayList<>();
@@ -160,7 +162,7 @@ public final class ProgramSymbols {
             }
         }
         return new ProgramSymbols(elf, symbols, info, lines, cfi, problems,
-                reader == null ? List.of() : reader.globals);
+                reader == null ? List.of() : reader.globals, reader == null ? Map.of() : reader.callSites);
     }
 
     private static ByteCursor optional(ElfFile elf, String name, List<String> problems) {
@@ -335,9 +337,21 @@ public final class ProgramSymbols {
     /**
      * The parameters and locals visible in {@code frame} with their current values, parameters
      * first, in declaration order. Registers unknown in the frame and locations this reader
-     * cannot evaluate show as {@code <optimized out>}.
+     * cannot evaluate show as {@code <optimized out>}. Without the rest of the stack, values
+     * that only the caller can supply (DW_OP_entry_value) are unavailable; see
+     * {@link #variables(List, int, MemoryReader)}.
      */
     public List<VariableValue> variables(StackFrame frame, MemoryReader memory) {
+        return variables(List.of(frame), 0, memory);
+    }
+
+    /**
+     * The parameters and locals of {@code frames.get(index)}, where {@code frames} is a whole
+     * {@link #unwind} result: callers' frames let optimized code's parameters be recovered from
+     * what each call passed (DW_OP_entry_value), as gdb does.
+     */
+    public List<VariableValue> variables(List<StackFrame> frames, int index, MemoryReader memory) {
+        StackFrame frame = frames.get(index);
         FunctionInfo f = frame.functionInfo();
         List<VariableValue> params = new ArrayList<>();
         List<VariableValue> locals = new ArrayList<>();
@@ -345,7 +359,25 @@ public final class ProgramSymbols {
             return params;
         }
         byte[] frameBase = f.outermost().frameBase();
-        DwarfExpression.Frame context = new DwarfExpression.Frame() {
+        DwarfExpression.Frame context = context(frames, index, memory, 0);
+        ValueFormatter formatter = new ValueFormatter(memory, context);
+        for (VariableInfo v : f.variables()) {
+            if (!v.visibleAt(frame.symbolPc())) {
+                continue;
+            }
+            Location where = v.location.at(frame.symbolPc(), frameBase, context);
+            VariableValue value = new VariableValue(v.name(), v.type() == null ? "?" : v.type().displayName(),
+                    formatter.format(v.type(), where), where, v.isParameter());
+            (v.isParameter() ? params : locals).add(value);
+        }
+        params.addAll(locals);
+        return params;
+    }
+
+    /** How expressions see frame {@code index}: its registers, CFA, memory and entry values. */
+    private DwarfExpression.Frame context(List<StackFrame> frames, int index, MemoryReader memory, int depth) {
+        StackFrame frame = frames.get(index);
+        return new DwarfExpression.Frame() {
             @Override
             public Long register(int number) {
                 return frame.isKnown(number) ? frame.registers()[number] : null;
@@ -360,19 +392,40 @@ public final class ProgramSymbols {
             public MemoryReader memory() {
                 return memory;
             }
-        };
-        ValueFormatter formatter = new ValueFormatter(memory, context);
-        for (VariableInfo v : f.variables()) {
-            if (!v.visibleAt(frame.symbolPc())) {
-                continue;
+
+            @Override
+            public Long entryValue(int register) {
+                // Chains of entry values (a caller's value that is itself an entry value) are
+                // followed a few calls up, no further.
+                if (depth >= 8) {
+                    return null;
+                }
+                int caller = index + 1;
+                while (caller < frames.size() && frames.get(caller).pc() == frame.pc()
+                        && frames.get(caller).cfa() == frame.cfa()) {
+                    caller++; // frames of inlined calls share the physical frame
+                }
+                if (caller >= frames.size()) {
+                    return null;
+                }
+                StackFrame callerFrame = frames.get(caller);
+                for (CallSiteParameter p : callSites.getOrDefault(callerFrame.pc(), List.of())) {
+                    if (p.register() != register) {
+                        continue;
+                    }
+                    FunctionInfo owner = callerFrame.functionInfo();
+                    byte[] base = owner == null ? null : owner.outermost().frameBase();
+                    DwarfExpression.Frame callerContext = context(frames, caller, memory, depth + 1);
+                    Location value = DwarfExpression.evaluate(p.value(), base, callerContext, p.unit());
+                    switch (value.kind()) {
+                        case VALUE: case MEMORY: return value.value(); // a call value is a value
+                        case REGISTER: return callerContext.register((int) value.value());
+                        default: return null;
+                    }
+                }
+                return null;
             }
-            Location where = v.location.at(frame.symbolPc(), frameBase, context);
-            VariableValue value = new VariableValue(v.name(), v.type() == null ? "?" : v.type().displayName(),
-                    formatter.format(v.type(), where), where, v.isParameter());
-            (v.isParameter() ? params : locals).add(value);
-        }
-        params.addAll(locals);
-        return params;
+        };
     }
 
     /** Global and file-static variables with a fixed location. */

@@ -27,7 +27,7 @@ public class UpdateSiteContentTest {
 
     private static final List<String> BUNDLES = List.of(
             "dev.rewind.emulator", "dev.rewind.qcow2", "dev.rewind.symbols", "dev.rewind.replay",
-            "dev.rewind.gdbstub", "dev.rewind.cli", "dev.rewind.debug.core");
+            "dev.rewind.gdbstub", "dev.rewind.cli", "dev.rewind.debug.core", "dev.rewind.debug.ui");
 
     private static Path root() {
         return Path.of(System.getProperty("rewind.root", "../.."));

@@ -1,0 +1,126 @@
+package dev.rewind.replay;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Test;
+
+import dev.rewind.emulator.StopReason;
+
+/**
+ * Recordings that start from a qcow2 snapshot, as QEMU's rrsnapshot: the start snapshot must
+ * be visible to qemu-img with its icount, leave the image clean, and let the replay rebuild the
+ * disk the guest saw (the virtio-blk guest writes and reads back sectors).
+ */
+public class SnapshotImageRecordingTest {
+
+    private final Path dir;
+
+    public SnapshotImageRecordingTest() throws IOException {
+        dir = Files.createTempDirectory("rewind-snap");
+    }
+
+    @After
+    public void cleanUp() throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    private static Path diskImage() throws IOException, InterruptedException {
+        Path raw = Guests.root().resolve("guests/build/disk.img");
+        if (!Files.exists(raw)) {
+            run("make", "-s", "-C", Guests.root().resolve("guests").toString(), "build/disk.img");
+        }
+        return raw;
+    }
+
+    @Test
+    public void diskRecordingStartsFromAQemuVisibleSnapshotAndReplaysTheSameIo() throws Exception {
+        Path disk = dir.resolve("d.qcow2");
+        run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", diskImage().toString(), disk.toString());
+        Path log = dir.resolve("blk.rrlog");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RecordSession.Result r;
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("blk"), log).withInput(null, out)
+                .withDisk(disk, "init"))) {
+            r = s.run(Long.MAX_VALUE);
+        }
+        String recorded = out.toString(StandardCharsets.ISO_8859_1);
+        assertEquals(recorded, StopReason.EXIT, r.reason());
+        assertEquals(recorded, 0, r.exitCode());
+
+        String list = run("qemu-img", "snapshot", "-l", disk.toString());
+        assertTrue(list, list.lines().anyMatch(l -> l.matches("\\s*1\\s+init\\s+.*\\s0\\s*$")));
+        run("qemu-img", "check", disk.toString()); // exit 0: no errors, no leaks
+
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(r.icount(), s.icount());
+            // and back in time: the disk rewinds with the machine
+            s.seek(r.icount() / 2);
+            s.seek(r.icount());
+        }
+        assertEquals(recorded, replayed.toString(StandardCharsets.ISO_8859_1));
+        run("qemu-img", "check", disk.toString()); // the replay never wrote to the image
+    }
+
+    @Test
+    public void disklessRecordingKeepsItsStartInAnOrphanImage() throws Exception {
+        Path image = dir.resolve("rr.qcow2");
+        Path log = dir.resolve("timer.rrlog");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("timer"), log).withInput(null, out)
+                .withSnapshotImage(image, "init"))) {
+            s.run(Long.MAX_VALUE);
+        }
+        String list = run("qemu-img", "snapshot", "-l", image.toString());
+        assertTrue(list, list.lines().anyMatch(l -> l.matches("\\s*1\\s+init\\s+.*\\s0\\s*$")));
+        run("qemu-img", "check", image.toString());
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+            s.run(Long.MAX_VALUE, false);
+        }
+        assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    public void sleepOnWarpsByRealTimeAndReplaysThemInstantly() throws Exception {
+        Path log = dir.resolve("sleep.rrlog");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("timer"), log).withInput(null, out)
+                .withSleep(true))) {
+            s.run(Long.MAX_VALUE);
+        }
+        long recordNs = System.nanoTime() - t0;
+        assertTrue("timer guest waits 10 x 10 ms of virtual time; sleep=on makes that real: " + recordNs / 1e6 + " ms",
+                recordNs > 80_000_000L);
+        t0 = System.nanoTime();
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+            s.run(Long.MAX_VALUE, false);
+        }
+        long replayNs = System.nanoTime() - t0;
+        assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
+        assertTrue("replay waits out nothing: " + replayNs / 1e6 + " ms vs " + recordNs / 1e6, replayNs < recordNs);
+    }
+}

@@ -45,7 +45,9 @@ public final class RecordLaunchDelegate implements ILaunchConfigurationDelegate2
         UartStreams streams = new UartStreams();
         RecordSession.Options o = RecordSession.Options.of(s.program(), s.recording())
                 .withInput(streams.input(), streams.uart())
-                .withMachine(dev.rewind.emulator.MachineConfig.DEFAULT_RAM, s.icountShift());
+                .withMachine(dev.rewind.emulator.MachineConfig.DEFAULT_RAM, s.icountShift())
+                // an idle guest waits in real time for typed input instead of racing virtual time ahead
+                .withSleep(true);
         if (s.disk() != null) {
             o = o.withDisk(s.disk(), LaunchAttributes.START_SNAPSHOT);
         }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Reverse-debugging benchmark, QEMU 7.2 vs Rewind, side by side on the same ticktock.elf
+# (issue 6). Records the guest with both, serves each recording to gdb-multiarch, runs the same
+# gdb Python script (bench.py) against each and prints a table of medians.
+#   scripts/bench-reverse/run.sh [--reps N] [--no-1e9] [--parts stepi,milestone,tick,forward] [--work DIR]
+# Every QEMU/gdb/rewind run is bounded with timeout. A benchmark, not a test: minutes of CPU.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+reps=3; stepi_depths="1e6,1e7,1e8,1e9"; parts="stepi,milestone,tick,forward"; work=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reps) reps="$2"; shift 2 ;;
+    --no-1e9) stepi_depths="1e6,1e7,1e8"; shift ;;
+    --parts) parts="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    *) echo "usage: $0 [--reps N] [--no-1e9] [--parts stepi,milestone,tick,forward] [--work DIR]" >&2; exit 2 ;;
+  esac
+done
+for tool in qemu-system-riscv64 qemu-img gdb-multiarch python3 timeout; do
+  command -v "$tool" >/dev/null || { echo "bench-reverse: $tool is not on PATH" >&2; exit 1; }
+done
+[ -n "$work" ] || work="$(mktemp -d /tmp/rewind-bench-reverse.XXXXXX)"
+mkdir -p "$work"; work="$(cd "$work" && pwd)"
+results="$work/results.jsonl"; : > "$results"
+echo "bench-reverse: working in $work" >&2
+
+# One private copy of the guest for both, so a rebuild of guests/ cannot skew the comparison.
+[ -f "$here/guests/build/ticktock.elf" ] || make -s -C "$here/guests" build/ticktock.elf
+cp "$here/guests/build/ticktock.elf" "$work/ticktock.elf"
+elf="$work/ticktock.elf"
+# A line of main that never runs while we measure (after the loop), on the loop's code page.
+never_line="ticktock.c:$(grep -n 'uart_puts("ticktock: done' "$here/guests/src/ticktock.c" | head -n1 | cut -d: -f1)"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+run_gdb() { # label port
+  BENCH_PORT="$2" BENCH_TARGET="$1" BENCH_OUT="$results" BENCH_REPS="$reps" BENCH_PARTS="$parts" \
+  BENCH_STEPI_DEPTHS="$stepi_depths" BENCH_RC_DEPTHS="1e7,1e8" BENCH_FORWARD="1e8" BENCH_NEVER_LINE="$never_line" \
+    timeout 1800 gdb-multiarch -nx -batch -x "$here/scripts/bench-reverse/bench.py" "$elf" 2>&1 | tee "$work/gdb-$1.log" >&2
+}
+
+# ---- QEMU 7.2: record, then replay under gdb ----
+qemu=(qemu-system-riscv64 -M virt -bios none -nographic)
+qemu_disk=(-drive "file=$work/empty.qcow2,if=none,id=rr" -net none)
+rm -f "$work/empty.qcow2"
+qemu-img create -f qcow2 "$work/empty.qcow2" 1M >/dev/null
+echo "bench-reverse: recording with QEMU ..." >&2
+t0=$(date +%s.%N)
+timeout 900 "${qemu[@]}" -icount "shift=0,rr=record,rrfile=$work/ticktock.qemu.rr,rrsnapshot=init" "${qemu_disk[@]}" \
+  -kernel "$elf" > "$work/qemu-record.log" 2>&1
+t1=$(date +%s.%N)
+echo "{\"target\": \"qemu\", \"op\": \"record\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": []}" >> "$results"
+port=$(free_port)
+timeout 2400 "${qemu[@]}" -icount "shift=0,rr=replay,rrfile=$work/ticktock.qemu.rr,rrsnapshot=init" "${qemu_disk[@]}" \
+  -gdb "tcp:127.0.0.1:$port" -S -kernel "$elf" > "$work/qemu-replay.log" 2>&1 &
+qemu_pid=$!
+sleep 1
+run_gdb qemu "$port" || echo "bench-reverse: gdb against QEMU failed" >&2
+kill "$qemu_pid" 2>/dev/null || true
+wait "$qemu_pid" 2>/dev/null || true
+
+# ---- Rewind: record, then gdbserver --replay under gdb ----
+echo "bench-reverse: recording with Rewind ..." >&2
+"$here/rewind" info "$elf" >/dev/null 2>&1 || true # builds the launcher's classes outside the timing
+t0=$(date +%s.%N)
+timeout 900 "$here/rewind" record "$elf" --rrfile "$work/ticktock.rrlog" > "$work/rewind-record.log" 2>&1
+t1=$(date +%s.%N)
+echo "{\"target\": \"rewind\", \"op\": \"record\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": []}" >> "$results"
+: > "$work/rewind-gdbserver.log"
+timeout 2400 "$here/rewind" gdbserver --replay "$work/ticktock.rrlog" --listen 0 > "$work/rewind-gdbserver.out" \
+  2> "$work/rewind-gdbserver.log" &
+rewind_pid=$!
+port=""
+for _ in $(seq 1 300); do
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/rewind-gdbserver.log" | head -n1)
+  [ -n "$port" ] && break
+  sleep 0.2
+done
+[ -n "$port" ] || { echo "bench-reverse: rewind gdbserver did not start:" >&2; cat "$work/rewind-gdbserver.log" >&2; exit 1; }
+run_gdb rewind "$port" || echo "bench-reverse: gdb against Rewind failed" >&2
+kill "$rewind_pid" 2>/dev/null || true
+wait "$rewind_pid" 2>/dev/null || true
+
+python3 "$here/scripts/bench-reverse/table.py" "$results"

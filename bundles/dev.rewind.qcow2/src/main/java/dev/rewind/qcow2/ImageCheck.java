@@ -52,7 +52,6 @@ public final class ImageCheck {
     private long fragmented;
     private long compressed;
     private long lastHost;
-    private long beyondEnd;
     /** Highest cluster with a stored or computed refcount (qemu-img's "Image end offset"). */
     private long highest = -1;
 
@@ -150,14 +149,12 @@ public final class ImageCheck {
         fragmented = 0;
         compressed = 0;
         lastHost = -1;
-        beyondEnd = 0;
         Qcow2Header h = img.header;
         inc(0, cs, "header");
         inc(h.l1TableOffset, (long) h.l1Size * 8, "active L1 table");
         long[] l1 = img.activeL1();
         checkL1(l1, h.l1TableOffset, true);
         SnapshotTable table = img.snapshots;
-        int i = 0;
         for (Snapshot s : table.snapshots()) {
             if ((s.l1TableOffset & (cs - 1)) != 0) {
                 say("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_offset=0x" + Long.toHexString(s.l1TableOffset)
@@ -181,7 +178,6 @@ public final class ImageCheck {
                 continue;
             }
             checkL1(sl1, s.l1TableOffset, false);
-            i++;
         }
         inc(h.snapshotsOffset, img.snapshotTableBytes, "snapshot table");
         inc(h.refcountTableOffset, (long) h.refcountTableClusters * cs, "refcount table");
@@ -278,7 +274,6 @@ public final class ImageCheck {
             if (c < 0 || c >= refs.length) {
                 say("ERROR " + what + " at 0x" + Long.toHexString(c << cb) + " lies beyond the end of the image file");
                 corruptions++;
-                beyondEnd++;
                 continue;
             }
             refs[(int) c]++;

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -1450,9 +1449,5 @@ public final class Qcow2Image implements DiskImage {
 
     void writeSnapshotTableForRepair(SnapshotTable table) throws IOException {
         switchSnapshotTable(table);
-    }
-
-    List<Snapshot> snapshotList() {
-        return new ArrayList<>(snapshots.snapshots());
     }
 }

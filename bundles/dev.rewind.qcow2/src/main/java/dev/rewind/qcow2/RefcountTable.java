@@ -73,7 +73,7 @@ final class RefcountTable {
         return (long) table.length << blockBits;
     }
 
-    private byte[] block(long index, boolean create) throws IOException {
+    private byte[] block(long index) throws IOException {
         if (index >= table.length) {
             return null;
         }
@@ -96,7 +96,7 @@ final class RefcountTable {
     }
 
     long get(long cluster) throws IOException {
-        byte[] b = block(cluster >>> blockBits, false);
+        byte[] b = block(cluster >>> blockBits);
         if (b == null) {
             return 0;
         }
@@ -137,13 +137,13 @@ final class RefcountTable {
                     + maxRefcount + ")", cluster << clusterBits);
         }
         long index = cluster >>> blockBits;
-        byte[] b = block(index, false);
+        byte[] b = block(index);
         if (b == null) {
             if (value == 0) {
                 return;
             }
             ensureBlock(cluster, cluster);
-            b = block(index, false);
+            b = block(index);
         }
         encode(b, (int) (cluster & ((1 << blockBits) - 1)), value);
         markDirty(index);
@@ -219,7 +219,7 @@ final class RefcountTable {
             int run = 0;
             while (run < n) {
                 long index = c >>> blockBits;
-                if (block(index, false) == null) {
+                if (block(index) == null) {
                     ensureBlock(c, -1);
                     continue restart;
                 }

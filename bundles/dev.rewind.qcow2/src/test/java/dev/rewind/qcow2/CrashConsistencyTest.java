@@ -45,7 +45,7 @@ public class CrashConsistencyTest {
         Random r = new Random(20261126);
         int leaky = 0;
         for (int kill = 0; kill < KILLS; kill++) {
-            Process w = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", cp,
+            Process w = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-cp", cp,
                     CrashWriterMain.class.getName(), p.toString(), Long.toString(r.nextLong()))
                     .redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(w.getInputStream()));

@@ -18,6 +18,8 @@ public final class LineTable {
     private final long[] starts;
     private final long[] ends;
     private final int[] rowOf;
+    // Per range: the row a debugger reports when stopped there (see statementAt).
+    private final int[] statementRowOf;
     private final List<String> paths;
     // Addresses where some is_stmt row begins and code exists, ascending.
     private final long[] statements;
@@ -69,6 +71,16 @@ public final class LineTable {
             starts[i] = s[order[i]];
             ends[i] = e[order[i]];
             rowOf[i] = idx[order[i]];
+        }
+        statementRowOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            int r = rowOf[i];
+            int t = r;
+            while (t > 0 && !kept.get(t).isStmt() && !kept.get(t - 1).endSequence()
+                    && kept.get(t - 1).address() == kept.get(t).address() && kept.get(t - 1).line() != 0) {
+                t--;
+            }
+            statementRowOf[i] = kept.get(t).isStmt() ? t : r;
         }
         TreeSet<Long> stmts = new TreeSet<>(Long::compareUnsigned);
         for (LineRow r : kept) {
@@ -146,6 +158,20 @@ public final class LineTable {
             }
         }
         return false;
+    }
+
+    /**
+     * The source position a debugger reports when stopped at {@code pc}: as {@link #lineFor},
+     * except that when the last row at pc's address is not a statement but an earlier row at
+     * the same address is, that statement's line (gdb's rule; addr2line takes the last row).
+     */
+    public SourceLocation statementAt(long pc) {
+        int i = rangeIndex(pc);
+        if (i < 0) {
+            return null;
+        }
+        LineRow r = rows.get(statementRowOf[i]);
+        return new SourceLocation(r.path(), r.line());
     }
 
     /** The source position of {@code pc}, or null when no line program covers it. */

@@ -129,7 +129,7 @@ public final class Unwinder {
 
     private void addFrames(List<StackFrame> frames, long pc, long lookup, long cfa, long[] regs, long known) {
         FunctionInfo f = functions.apply(lookup);
-        SourceLocation location = lines.lineFor(lookup);
+        SourceLocation location = lines.statementAt(lookup);
         long[] snapshot = regs.clone();
         if (f == null) {
             frames.add(new StackFrame(frames.size(), pc, lookup, cfa, null, null, location, false, snapshot, known));

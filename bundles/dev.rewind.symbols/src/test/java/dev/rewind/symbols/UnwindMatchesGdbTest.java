@@ -40,7 +40,7 @@ public class UnwindMatchesGdbTest {
             "^#(\\d+)\\s+(?:(0x[0-9a-f]+) in )?(\\S+) \\(.*\\) at (\\S+):(\\d+)$");
 
     /** One stop: what gdb saw. */
-    private static final class Stop {
+    static final class Stop {
         final long[] registers = new long[32];
         long pc;
         final Map<Long, Long> memory = new HashMap<>();
@@ -100,6 +100,21 @@ public class UnwindMatchesGdbTest {
             }
         }
         assertEquals(v + ": globals", gdbGlobals, ourGlobals);
+        int[] counts = compareStops(program, stops, v.toString());
+        int deepestSeen = counts[0];
+        int checkedPcs = counts[1];
+        int checkedValues = counts[2];
+        assertTrue(v + ": deepest backtrace had only " + deepestSeen + " frames", deepestSeen >= 8);
+        assertTrue(v + ": only " + checkedPcs + " caller pcs compared", checkedPcs >= 100);
+        assertTrue(v + ": only " + checkedValues + " variable values compared", checkedValues >= 40);
+        System.out.println(v + ": " + checkedValues + " variable values equal gdb's");
+    }
+
+    /**
+     * Compares our frames, pcs and variables with gdb's at every stop; returns the deepest
+     * stack seen, the caller pcs compared and the variable values compared.
+     */
+    static int[] compareStops(ProgramSymbols program, List<Stop> stops, String v) {
         int deepestSeen = 0;
         int checkedPcs = 0;
         int checkedValues = 0;
@@ -162,10 +177,7 @@ public class UnwindMatchesGdbTest {
             }
             deepestSeen = Math.max(deepestSeen, frames.size());
         }
-        assertTrue(v + ": deepest backtrace had only " + deepestSeen + " frames", deepestSeen >= 8);
-        assertTrue(v + ": only " + checkedPcs + " caller pcs compared", checkedPcs >= 100);
-        assertTrue(v + ": only " + checkedValues + " variable values compared", checkedValues >= 40);
-        System.out.println(v + ": " + checkedValues + " variable values equal gdb's");
+        return new int[] {deepestSeen, checkedPcs, checkedValues};
     }
 
     /** Memory for globals: the last stop's dumps, which include gdb's x/16gx of each global. */
@@ -178,10 +190,18 @@ public class UnwindMatchesGdbTest {
         return function + " " + file + ":" + line;
     }
 
-    private static List<Stop> runGdb(Path elf, List<String> globals) throws Exception {
-        String dump = "echo " + MARK + "\\n\ninfo registers\nx/128gx $sp-256\necho ===BT===\\n\nbt\n"
+    /** gdb commands that dump one stop: registers, stack memory, backtrace, variables of frames 0 and 1. */
+    static final String DUMP = dump("");
+
+    /** As {@link #DUMP}, with more gdb memory commands (x/Ngx) after the stack dump. */
+    static String dump(String moreMemory) {
+        return "echo " + MARK + "\\n\ninfo registers\nx/128gx $sp-256\n" + moreMemory + "echo ===BT===\\n\nbt\n"
                 + "echo ===VARS0===\\n\ninfo args\ninfo locals\nframe 1\necho ===VARS1===\\n\ninfo args\n"
                 + "info locals\nframe 0\necho ===END===\\n\n";
+    }
+
+    private static List<Stop> runGdb(Path elf, List<String> globals) throws Exception {
+        String dump = DUMP;
         StringBuilder s = new StringBuilder();
         s.append("break *deepest\nbreak calc.h:17\ncontinue\n").append(dump).append("continue\n").append(dump);
         s.append("delete\n");
@@ -203,7 +223,7 @@ public class UnwindMatchesGdbTest {
         return stops;
     }
 
-    private static List<Stop> runGdb(Path elf, String name, String commands, List<String> globals) throws Exception {
+    static List<Stop> runGdb(Path elf, String name, String commands, List<String> globals) throws Exception {
         Path script = elf.resolveSibling(elf.getFileName() + "." + name + ".gdb");
         StringBuilder s = new StringBuilder();
         // past-main: show the crt frame too, where .cfi_undefined ra ends the stack.

@@ -37,7 +37,9 @@ final class BenchCommand implements Command {
     public String usage() {
         return "rewind bench [--short SHORT.elf --long LONG.elf] [--qemu PATH] [--no-qemu]\n"
                 + "  defaults: guests/build/compute-1g.elf and compute-2g.elf (~1.1e9 and ~2.2e9 instructions)\n"
-                + "  QEMU runs: -M virt -bios none -nographic -icount shift=0 -kernel ELF, and the same without -icount";
+                + "  QEMU runs: -M virt -bios none -nographic -icount shift=0 -kernel ELF, and the same without -icount\n"
+                + "rewind bench replay [--short S.elf --long L.elf] [--snapshot-every N] [--no-qemu]\n"
+                + "  plain/record/replay MIPS, snapshot time and memory, seek latency; QEMU rr=record/replay alongside";
     }
 
     /** One timed run: instructions retired and wall time. */
@@ -46,6 +48,9 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
+        if (argv.length > 0 && argv[0].equals("replay")) {
+            return new ReplayBench().run(java.util.Arrays.copyOfRange(argv, 1, argv.length), console);
+        }
         Args a = new Args(argv, Set.of("--short", "--long", "--qemu"), Set.of("--no-qemu"));
         if (!a.positional().isEmpty()) {
             throw new CliException("unexpected argument '" + a.positional().get(0) + "'");

@@ -26,19 +26,20 @@ final class RecordCommand implements Command {
     public String usage() {
         return "rewind record PROG.elf --rrfile RUN.rrlog [--disk D.qcow2 --snapshot NAME]\n"
                 + "         [--snapshot NAME --snapshot-image RR.qcow2] [--icount-shift N] [--sleep on|off]\n"
-                + "         [--ram 128M] [--max-insns N] [--digest-every 10M]\n"
+                + "         [--ram 128M] [--max-insns N] [--digest-every 10M] [--snapshot-every N]\n"
                 + "  --disk          qcow2 disk for the virtio block device; needs --snapshot so the replay\n"
                 + "                  starts from the same disk contents (the snapshot is created in the disk)\n"
                 + "  --snapshot      name of the start snapshot (icount 0) to create, e.g. init\n"
                 + "  --snapshot-image  orphan qcow2 that holds the start snapshot of a diskless run (created if missing)\n"
                 + "  --sleep on      idle time at WFI passes in real time (logged); off (default) warps to the next timer\n"
-                + "  --digest-every  instructions between logged hart digests that detect replay divergence";
+                + "  --digest-every  instructions between logged hart digests that detect replay divergence\n"
+                + "  --snapshot-every  also persist a snapshot auto-ICOUNT every N instructions (replay --from-snapshot)";
     }
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
         Args a = new Args(argv, Set.of("--rrfile", "--disk", "--snapshot", "--snapshot-image", "--icount-shift", "--sleep",
-                "--ram", "--max-insns", "--digest-every"), Set.of());
+                "--ram", "--max-insns", "--digest-every", "--snapshot-every"), Set.of());
         Path program = Path.of(a.onlyPositional("program (an RV64 ELF file)"));
         if (!a.has("--rrfile")) {
             throw new CliException("missing --rrfile FILE: where to write the recording");
@@ -50,6 +51,7 @@ final class RecordCommand implements Command {
                 .withMachine(a.bytes("--ram", MachineConfig.DEFAULT_RAM), a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT))
                 .withSleep(a.onOff("--sleep", false))
                 .withDigestInterval(a.count("--digest-every", RecordSession.Options.DEFAULT_DIGEST_INTERVAL))
+                .withSnapshotEvery(a.count("--snapshot-every", 0))
                 .withInput(console.in(), console.out());
         String snapshot = a.value("--snapshot", null);
         if (a.has("--disk")) {

@@ -10,7 +10,6 @@ import java.time.Clock;
 import dev.rewind.emulator.InputPort;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
-import dev.rewind.emulator.MachineState;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.qcow2.Qcow2Exception;
@@ -29,49 +28,55 @@ public final class RecordSession implements AutoCloseable {
     /** How to record. {@code snapshotImage} is the orphan qcow2 for a diskless run (created if missing). */
     public record Options(Path program, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
             Path snapshotImage, long digestInterval, boolean sleep, InputStream uartIn, OutputStream uartOut,
-            long pollInterval) {
+            long pollInterval, long snapshotEvery) {
 
         public static final long DEFAULT_DIGEST_INTERVAL = 10_000_000L;
         public static final long DEFAULT_POLL_INTERVAL = 100_000L;
 
         public static Options of(Path program, Path logFile) {
             return new Options(program, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
-                    false, null, null, DEFAULT_POLL_INTERVAL);
+                    false, null, null, DEFAULT_POLL_INTERVAL, 0);
         }
 
         public Options withInput(InputStream in, OutputStream out) {
             return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, in, out, pollInterval);
+                    sleep, in, out, pollInterval, snapshotEvery);
         }
 
         public Options withMachine(long ram, int shift) {
             return new Options(program, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval);
+                    uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withDisk(Path diskImage, String snapshot) {
             return new Options(program, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withSnapshotImage(Path image, String snapshot) {
             return new Options(program, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval);
+                    uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withSleep(boolean on) {
             return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    on, uartIn, uartOut, pollInterval);
+                    on, uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withPollInterval(long n) {
             return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, n);
+                    sleep, uartIn, uartOut, n, snapshotEvery);
+        }
+
+        /** Persist a snapshot named auto-ICOUNT every {@code n} instructions (0 = only the start snapshot). */
+        public Options withSnapshotEvery(long n) {
+            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    sleep, uartIn, uartOut, pollInterval, n);
         }
 
         public Options withDigestInterval(long n) {
             return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
-                    uartIn, uartOut, pollInterval);
+                    uartIn, uartOut, pollInterval, snapshotEvery);
         }
     }
 
@@ -86,17 +91,28 @@ public final class RecordSession implements AutoCloseable {
     private final VirtMachine machine;
     private final Recorder recorder;
     private final Qcow2Image diskImage;
+    /** Where snapshots go: the disk, an orphan image, or null. */
+    private final Qcow2Image snapshotImage;
+    private long snapshotsTaken;
+    private long lastSnapshotPeriod;
     private final HartDigest hartDigest = new HartDigest();
     private boolean ended;
     private volatile boolean stopRequested;
     /** Instructions between checks for a stop request. */
     static final long SLICE = 10_000_000L;
 
-    private RecordSession(Options options, VirtMachine machine, Recorder recorder, Qcow2Image diskImage) {
+    private RecordSession(Options options, VirtMachine machine, Recorder recorder, Qcow2Image diskImage,
+            Qcow2Image snapshotImage) {
         this.options = options;
         this.machine = machine;
         this.recorder = recorder;
         this.diskImage = diskImage;
+        this.snapshotImage = snapshotImage;
+    }
+
+    /** Periodic snapshots persisted so far (besides the start snapshot). */
+    public long snapshotsTaken() {
+        return snapshotsTaken;
     }
 
     public static RecordSession start(Options o) throws ReplaySetupException, IOException {
@@ -129,10 +145,16 @@ public final class RecordSession implements AutoCloseable {
             }
             VirtMachine machine = ProgramLoader.newMachine(cb.build(), o.program());
 
+            if (o.snapshotEvery() > 0 && o.startSnapshot() == null) {
+                throw new ReplaySetupException("periodic snapshots need a snapshot image: give --snapshot NAME (and"
+                        + " --snapshot-image FILE for a diskless run)");
+            }
             Path snapshotImage = null;
+            Qcow2Image snapshots = null;
             if (o.startSnapshot() != null) {
                 snapshotImage = o.disk() != null ? o.disk() : o.snapshotImage();
-                saveStartSnapshot(machine, disk, snapshotImage, o.startSnapshot());
+                snapshots = disk != null ? disk : openOrCreate(snapshotImage);
+                saveSnapshot(snapshots, machine, o.startSnapshot(), 0);
             }
             ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
@@ -140,7 +162,7 @@ public final class RecordSession implements AutoCloseable {
                     setup.configDigest(), o.digestInterval(), "rewind 0.1.0");
             Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
             port.target = recorder;
-            return new RecordSession(o, machine, recorder, disk);
+            return new RecordSession(o, machine, recorder, disk, snapshots);
         } catch (Qcow2Exception e) {
             closeQuietly(disk);
             throw new ReplaySetupException(e.getMessage(), e);
@@ -150,28 +172,21 @@ public final class RecordSession implements AutoCloseable {
         }
     }
 
-    private static void saveStartSnapshot(VirtMachine machine, Qcow2Image disk, Path imagePath, String name)
+    private static Qcow2Image openOrCreate(Path image) throws IOException {
+        return Files.exists(image) ? Qcow2Image.open(image)
+                : Qcow2Image.create(image, ORPHAN_IMAGE_SIZE, Qcow2Image.CreateOptions.defaults());
+    }
+
+    /** Machine state and replay position as a qcow2 internal snapshot carrying the icount. */
+    private static void saveSnapshot(Qcow2Image img, VirtMachine machine, String name, long eventsConsumed)
             throws IOException {
-        MachineState state = machine.saveState();
-        Qcow2Image img = disk;
-        boolean own = false;
-        if (img == null) {
-            img = Files.exists(imagePath) ? Qcow2Image.open(imagePath)
-                    : Qcow2Image.create(imagePath, ORPHAN_IMAGE_SIZE, Qcow2Image.CreateOptions.defaults());
-            own = true;
+        VmState state = new VmState(machine.saveState(), eventsConsumed);
+        // As QEMU's savevm does, a new snapshot replaces one of the same name.
+        if (img.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
+            img.deleteSnapshot(name);
         }
-        try {
-            // As QEMU's savevm does, a new snapshot replaces one of the same name.
-            if (img.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
-                img.deleteSnapshot(name);
-            }
-            img.createSnapshot(name, machine.icount(), machine.virtualNs(), state.encode());
-            img.flush();
-        } finally {
-            if (own) {
-                img.close();
-            }
-        }
+        img.createSnapshot(name, machine.icount(), machine.virtualNs(), state.encode());
+        img.flush();
     }
 
     private static void closeQuietly(Qcow2Image img) {
@@ -213,10 +228,20 @@ public final class RecordSession implements AutoCloseable {
                 break;
             }
             long next = interval > 0 ? (now / interval + 1) * interval : Long.MAX_VALUE;
+            long every = options.snapshotEvery();
+            if (every > 0) {
+                next = Math.min(next, (now / every + 1) * every);
+            }
             r = machine.run(Math.min(Math.min(maxIcount, next), now + SLICE));
             long at = machine.icount();
             if (interval > 0 && at % interval == 0 && at > 0) {
                 recorder.digest(at, hartDigest.of(machine));
+            }
+            // A snapshot waits for a moment without half-done block requests (at most a few polls).
+            if (every > 0 && at / every > lastSnapshotPeriod && recorder.canSnapshot() && r == StopReason.LIMIT) {
+                saveSnapshot(snapshotImage, machine, "auto-" + at, recorder.events());
+                lastSnapshotPeriod = at / every;
+                snapshotsTaken++;
             }
             if (r != StopReason.LIMIT) {
                 break;
@@ -244,6 +269,9 @@ public final class RecordSession implements AutoCloseable {
         try {
             end();
         } finally {
+            if (snapshotImage != null && snapshotImage != diskImage) {
+                snapshotImage.close();
+            }
             if (diskImage != null) {
                 diskImage.close();
             }

@@ -22,6 +22,8 @@ public final class Recorder implements InputPort {
     private final ReplayLogWriter log;
     private final LoggingSink loggingSink = new LoggingSink();
     private long lastFlushIcount;
+    /** Block requests submitted and not yet completed; a snapshot waits until there are none. */
+    private final java.util.TreeSet<Long> inFlight = new java.util.TreeSet<>();
 
     public Recorder(InputPort live, ReplayLogWriter log) {
         this.live = live;
@@ -54,7 +56,13 @@ public final class Recorder implements InputPort {
 
     @Override
     public void blockSubmitted(long icount, long requestId) {
+        inFlight.add(requestId);
         live.blockSubmitted(icount, requestId);
+    }
+
+    /** True when a snapshot taken now is complete: no block request is half done (QEMU: replay_can_snapshot). */
+    public boolean canSnapshot() {
+        return inFlight.isEmpty();
     }
 
     @Override
@@ -137,6 +145,7 @@ public final class Recorder implements InputPort {
         @Override
         public void completeBlockRequest(long requestId) {
             append(icount, idle ? EventKind.BLOCK_DONE_IDLE : EventKind.BLOCK_DONE, requestId);
+            inFlight.remove(requestId);
             target.completeBlockRequest(requestId);
         }
     }

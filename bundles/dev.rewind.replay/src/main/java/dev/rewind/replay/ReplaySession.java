@@ -116,7 +116,7 @@ public final class ReplaySession implements AutoCloseable {
 
         String startName = options.fromSnapshot() != null ? options.fromSnapshot() : h.startSnapshot();
         Qcow2Image snapshotImage = null;
-        MachineState startState = null;
+        VmState startState = null;
         Snapshot startSnapshot = null;
         if (startName != null) {
             if (h.snapshotImagePath() == null) {
@@ -126,7 +126,7 @@ public final class ReplaySession implements AutoCloseable {
             try {
                 snapshotImage = Qcow2Image.openReadOnly(img);
                 startSnapshot = snapshotImage.findSnapshot(startName);
-                startState = MachineState.decode(snapshotImage.readVmState(startName));
+                startState = VmState.decode(snapshotImage.readVmState(startName));
             } catch (StateFormatException e) {
                 closeQuietly(snapshotImage);
                 throw new ReplaySetupException("snapshot '" + startName + "' in " + img + " holds no Rewind machine state: "
@@ -157,15 +157,15 @@ public final class ReplaySession implements AutoCloseable {
         console.clock(machine::icount);
         if (startState != null) {
             try {
-                machine.restoreState(startState);
+                machine.restoreState(startState.machine());
             } catch (StateFormatException e) {
                 throw new ReplaySetupException("snapshot '" + startName + "' does not fit this machine: " + e.getMessage());
             }
-            int skipped = skipEventsBefore(replayer, log.events(), startState.icount());
-            if (skipped < 0) {
-                throw new ReplaySetupException("snapshot '" + startName + "' at icount " + startState.icount()
+            if (startState.eventsConsumed() > log.events().size()) {
+                throw new ReplaySetupException("snapshot '" + startName + "' at icount " + startState.machine().icount()
                         + " lies beyond the end of the recording");
             }
+            replayer.restore(new Replayer.Position((int) startState.eventsConsumed(), new long[0]));
         }
         SnapshotStore store = new SnapshotStore(options.snapshotInterval(), options.snapshotBudgetBytes());
         ReplaySession s = new ReplaySession(logFile, log, machine, replayer, console, disk, store);
@@ -190,19 +190,6 @@ public final class ReplaySession implements AutoCloseable {
         }
         throw new ReplaySetupException("the recording uses disk " + diskPath + " without a start snapshot in it;"
                 + " record with --snapshot init so the replay can start from the recorded disk contents");
-    }
-
-    /** Events before {@code icount} were consumed by the recording before the snapshot was taken. */
-    private static int skipEventsBefore(Replayer replayer, List<ReplayEvent> events, long icount) {
-        int i = 0;
-        while (i < events.size() && events.get(i).icount() < icount) {
-            i++;
-        }
-        if (i == events.size() && !events.isEmpty() && events.get(events.size() - 1).icount() < icount) {
-            return -1;
-        }
-        replayer.restore(new Replayer.Position(i, new long[0]));
-        return i;
     }
 
     static Path resolve(Path logFile, String path) {

@@ -103,6 +103,35 @@ public class SnapshotImageRecordingTest {
     }
 
     @Test
+    public void replayCanStartFromAnyPersistedSnapshot() throws Exception {
+        Path image = dir.resolve("rr.qcow2");
+        Path log = dir.resolve("tt.rrlog");
+        long every = 10_000_000L;
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("ticktock"), log)
+                .withInput(null, new ByteArrayOutputStream()).withSnapshotImage(image, "init").withSnapshotEvery(every))) {
+            s.run(3 * every + 12345);
+            assertEquals(3, s.snapshotsTaken());
+        }
+        String list = run("qemu-img", "snapshot", "-l", image.toString());
+        for (long at = every; at <= 3 * every; at += every) {
+            long icount = at;
+            assertTrue(list, list.lines().anyMatch(l -> l.contains("auto-" + icount) && l.trim().endsWith(" " + icount)));
+        }
+        run("qemu-img", "check", image.toString());
+        byte[] fromStart;
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+            s.run(Long.MAX_VALUE, false);
+            fromStart = s.captureState().digest();
+        }
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().fromSnapshot("auto-" + 2 * every))) {
+            assertEquals(2 * every, s.startIcount());
+            s.run(Long.MAX_VALUE, false);
+            assertEquals(3 * every + 12345, s.icount());
+            org.junit.Assert.assertArrayEquals(fromStart, s.captureState().digest());
+        }
+    }
+
+    @Test
     public void sleepOnWarpsByRealTimeAndReplaysThemInstantly() throws Exception {
         Path log = dir.resolve("sleep.rrlog");
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -52,6 +52,8 @@ public final class ImageCheck {
     private long fragmented;
     private long compressed;
     private long lastHost;
+    /** Refcount errors only a rebuilt refcount structure can fix. */
+    private long rebuildNeeded;
     /** Highest cluster with a stored or computed refcount (qemu-img's "Image end offset"). */
     private long highest = -1;
 
@@ -75,6 +77,10 @@ public final class ImageCheck {
             this.log = null;
             scan();
             compare(Repair.ALL, true);
+            if (rebuildNeeded > 0 || !img.refcounts.badEntries.isEmpty()) {
+                scan(false);
+                img.refcounts.rebuild(refs);
+            }
             this.log = quiet;
             img.refcounts.writeDirty();
             img.file.force();
@@ -102,8 +108,23 @@ public final class ImageCheck {
                 corruptions++;
             }
         }
+        for (int bad : img.refcounts.badEntries) {
+            say((repair == Repair.ALL ? "Repairing" : "ERROR") + " refcount table entry " + bad
+                    + ": refcount block is not cluster aligned or lies outside the image");
+        }
         scan();
         compare(repair, false);
+        if (repair == Repair.ALL && (rebuildNeeded > 0 || !img.refcounts.badEntries.isEmpty())) {
+            say("Rebuilding refcount structure");
+            corruptionsFixed += rebuildNeeded + img.refcounts.badEntries.size();
+            // Everything the new structure must count, except the old structure itself.
+            scan(false);
+            img.refcounts.rebuild(refs);
+            scan();
+            highest = refs.length - 1;
+        } else {
+            corruptions += rebuildNeeded + img.refcounts.badEntries.size();
+        }
         checkCopied(repair);
         if (repair != Repair.NONE) {
             img.refcounts.writeDirty();
@@ -127,6 +148,7 @@ public final class ImageCheck {
     }
 
     private void resetCounts() {
+        rebuildNeeded = 0;
         corruptions = 0;
         leaks = 0;
         checkErrors = 0;
@@ -138,8 +160,12 @@ public final class ImageCheck {
         }
     }
 
-    /** Counts every reference to every host cluster. */
     private void scan() throws IOException {
+        scan(true);
+    }
+
+    /** Counts every reference to every host cluster (optionally leaving out the refcount structure). */
+    private void scan(boolean countRefcountStructure) throws IOException {
         long fileClusters = (img.file.length() + cs - 1) >>> cb;
         if (fileClusters > Integer.MAX_VALUE - 16) {
             throw new Qcow2Exception("image file too large to check", Qcow2Exception.NO_OFFSET);
@@ -180,6 +206,9 @@ public final class ImageCheck {
             checkL1(sl1, s.l1TableOffset, false);
         }
         inc(h.snapshotsOffset, img.snapshotTableBytes, "snapshot table");
+        if (!countRefcountStructure) {
+            return;
+        }
         inc(h.refcountTableOffset, (long) h.refcountTableClusters * cs, "refcount table");
         long[] rt = img.refcounts.tableEntries();
         for (int k = 0; k < rt.length; k++) {
@@ -303,12 +332,20 @@ public final class ImageCheck {
             }
             boolean leak = stored > want;
             if (errorsOnlySilently) {
-                if (!leak) {
+                if (!leak && rc.hasBlockFor(i)) {
                     rc.set(i, want);
+                } else if (!leak) {
+                    rebuildNeeded++;
                 }
                 continue;
             }
             boolean fix = leak ? repair != Repair.NONE : repair == Repair.ALL;
+            if (fix && !leak && !rc.hasBlockFor(i)) {
+                // No refcount block to hold it: only a new refcount structure can.
+                say("ERROR cluster " + i + " refcount=" + stored + " reference=" + want);
+                rebuildNeeded++;
+                continue;
+            }
             if (leak) {
                 say((fix ? "Repairing" : "Leaked") + " cluster " + i + " refcount=" + stored + " reference=" + want);
             } else {

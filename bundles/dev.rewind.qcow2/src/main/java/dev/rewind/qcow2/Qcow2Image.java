@@ -80,9 +80,9 @@ public final class Qcow2Image implements DiskImage {
         byte[] raw = file.readStrict(header.l1TableOffset, header.l1Size * 8, "L1 table");
         this.l1 = new long[header.l1Size];
         ByteBuffer.wrap(raw).asLongBuffer().get(l1);
-        this.refcounts = new RefcountTable(file, header);
-        this.l2Cache = new L2Cache(L2_CACHE_BYTES / clusterSize);
         boolean tolerant = mode == Mode.CHECK || mode == Mode.REPAIR;
+        this.refcounts = new RefcountTable(file, header, tolerant);
+        this.l2Cache = new L2Cache(L2_CACHE_BYTES / clusterSize);
         this.snapshots = SnapshotTable.read(file, header.snapshotsOffset, header.nbSnapshots, header.version,
                 header.size, tolerant);
         this.snapshotTableBytes = tableBytesOnDisk(header.snapshotsOffset, header.nbSnapshots);

@@ -34,7 +34,15 @@ final class RefcountTable {
     /** Lowest cluster index that may be free; allocation searches from here. */
     private long freeSearchStart;
 
+    /** Refcount table entries found unusable (tolerant mode only); treated as missing blocks. */
+    final List<Integer> badEntries = new ArrayList<>();
+
     RefcountTable(HostFile file, Qcow2Header header) throws IOException {
+        this(file, header, false);
+    }
+
+    /** With {@code tolerant}, bad table entries are recorded and treated as missing (for check/repair). */
+    RefcountTable(HostFile file, Qcow2Header header, boolean tolerant) throws IOException {
         this.file = file;
         this.header = header;
         this.clusterBits = header.clusterBits;
@@ -49,7 +57,11 @@ final class RefcountTable {
         ByteBuffer.wrap(raw).asLongBuffer().get(table);
         for (int i = 0; i < entries; i++) {
             long off = table[i] & REFT_OFFSET_MASK;
-            if ((table[i] & 0x1FF) != 0 || (off & (clusterSize - 1)) != 0 || off < 0) {
+            boolean bad = (table[i] & 0x1FF) != 0 || (off & (clusterSize - 1)) != 0 || off < 0;
+            if (tolerant && (bad || off + clusterSize > file.length())) {
+                badEntries.add(i);
+                table[i] = 0;
+            } else if (bad) {
                 throw new Qcow2Exception("refcount table entry " + i + " is not a cluster-aligned offset",
                         header.refcountTableOffset + 8L * i);
             }
@@ -310,6 +322,61 @@ final class RefcountTable {
         for (int i = 0; i < oldClusters; i++) {
             add((oldOff >>> clusterBits) + i, -1);
         }
+    }
+
+    /** True if the refcount of {@code cluster} has a block to live in. */
+    boolean hasBlockFor(long cluster) {
+        long index = cluster >>> blockBits;
+        return index < table.length && (table[(int) index] & REFT_OFFSET_MASK) != 0;
+    }
+
+    /**
+     * Writes a complete new refcount structure holding {@code counts} (one per cluster from 0)
+     * right after those clusters, describing itself, then switches the header to it. Used by
+     * repair when the old structure cannot hold the right counts (QEMU's "Rebuilding refcount
+     * structure"); the old structure's clusters are simply no longer counted.
+     */
+    void rebuild(long[] counts) throws IOException {
+        long first = counts.length;
+        int perCluster = clusterSize / 8;
+        long nb = 1;
+        long nt = 1;
+        for (int i = 0; i < 16; i++) {
+            long total = first + nb + nt;
+            nb = (total + (1L << blockBits) - 1) >>> blockBits;
+            nt = (nb + perCluster - 1) / perCluster;
+        }
+        long total = first + nb + nt;
+        if (nt * clusterSize > Qcow2Image.MAX_REFTABLE_BYTES) {
+            throw new Qcow2Exception("image too large to rebuild its refcount table", Qcow2Exception.NO_OFFSET);
+        }
+        long[] newTable = new long[(int) (nt * perCluster)];
+        for (long b = 0; b < nb; b++) {
+            byte[] block = new byte[clusterSize];
+            long from = b << blockBits;
+            long to = Math.min(total, from + (1L << blockBits));
+            for (long c = from; c < to; c++) {
+                long v = c < first ? counts[(int) c] : 1;
+                if (v > maxRefcount) {
+                    throw new Qcow2Exception("refcount of cluster " + c + " exceeds " + maxRefcount, c << clusterBits);
+                }
+                encode(block, (int) (c - from), v);
+            }
+            long off = (first + b) << clusterBits;
+            newTable[(int) b] = off;
+            file.write(off, block, 0, clusterSize);
+        }
+        long tableOff = (first + nb) << clusterBits;
+        ByteBuffer tb = ByteBuffer.allocate((int) (nt * clusterSize));
+        tb.asLongBuffer().put(newTable);
+        file.write(tableOff, tb);
+        file.force();
+        file.write(Qcow2Header.OFF_REFTABLE, ByteBuffer.allocate(12).putLong(tableOff).putInt((int) nt).array(), 0, 12);
+        file.force();
+        header.refcountTableOffset = tableOff;
+        header.refcountTableClusters = (int) nt;
+        badEntries.clear();
+        reload();
     }
 
     /** Forgets cached blocks (after a repair rewrote them behind our back). */

@@ -133,6 +133,9 @@ public class ReverseDebuggingSampleWithGdbTest {
         g.mark("FINISH").add("break *report", "continue", GdbScript.FN).icount();
         g.add("delete", "next", "next", "next", GdbScript.LINE);
         g.add("reverse-finish", GdbScript.FN, GdbScript.LINE).icount();
+        // reverse-step from the call of report: to the start of line 44, then into penalty, at its end
+        g.mark("STEP").add("reverse-step", GdbScript.LINE).icount();
+        g.add("reverse-step", GdbScript.FN, GdbScript.LINE, "printf \"I=%d\\n\", i");
         g.mark("END");
         String out = run(INTERVAL, g);
 
@@ -152,6 +155,49 @@ public class ReverseDebuggingSampleWithGdbTest {
         assertEquals(out, List.of(entry, entry - 1), GdbScript.icounts(fin)); // stopped on the call instruction
         List<Long> lines = GdbScript.values(fin, "LINE");
         assertEquals(out, 44L, (long) lines.get(lines.size() - 1));
+        String step = GdbScript.section(out, "STEP");
+        assertEquals(out, List.of(fwdAt.get(2)), GdbScript.icounts(step));
+        assertEquals(out, List.of("penalty"), GdbScript.strings(step, "FN"));
+        assertEquals(out, List.of(44L, 26L), GdbScript.values(step, "LINE"));
+        assertEquals(out, List.of(2L), GdbScript.values(step, "I"));
+    }
+
+    /**
+     * Read and access watchpoints: every reverse stop is just before an access that a forward
+     * run stopped just after, in reverse order; reverse-stepi over a watched store reports it.
+     */
+    @Test
+    public void readAndAccessWatchpointsInReverseMirrorTheForwardRun() throws Exception {
+        GdbScript g = new GdbScript();
+        for (String kind : List.of("rwatch", "awatch")) {
+            g.add("delete", kind + " total").mark(kind + "-FWD");
+            for (int k = 0; k < 45; k++) {
+                g.add("continue").icount();
+            }
+            g.mark(kind + "-BACK");
+            for (int k = 0; k < 45; k++) {
+                g.add("reverse-continue").icount();
+            }
+        }
+        g.add("delete", "watch total", "continue", "continue").mark("RSI").icount().add("reverse-stepi", GdbScript.PC)
+                .icount().mark("END");
+        String out = run(INTERVAL, g);
+        for (String kind : List.of("rwatch", "awatch")) {
+            List<Long> fwd = GdbScript.icounts(GdbScript.section(out, kind + "-FWD")).stream().distinct()
+                    .filter(i -> i < sample.endIcount).toList();
+            List<Long> back = GdbScript.icounts(GdbScript.section(out, kind + "-BACK")).stream().distinct()
+                    .filter(i -> i > 0).toList();
+            assertTrue(out, fwd.size() >= (kind.equals("rwatch") ? 20 : 33)); // 10 + 3 + 10 reads (+ 13 writes)
+            List<Long> expected = new ArrayList<>();
+            for (int k = fwd.size() - 1; k >= 0; k--) {
+                expected.add(fwd.get(k) - 1);
+            }
+            assertEquals(kind + "\n" + out, expected, back);
+        }
+        String rsi = GdbScript.section(out, "RSI");
+        List<Long> at = GdbScript.icounts(rsi);
+        assertEquals(out, at.get(0) - 1, (long) at.get(1));
+        assertTrue(out, rsi.contains("Old value = 5\nNew value = 1"));
     }
 
     /** A write watchpoint in reverse stops at each earlier write, latest first, with gdb's reversed values. */

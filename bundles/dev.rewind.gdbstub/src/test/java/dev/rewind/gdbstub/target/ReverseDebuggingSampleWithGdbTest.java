@@ -116,6 +116,26 @@ public class ReverseDebuggingSampleWithGdbTest {
         assertEquals(out, List.of(4L, 3L, 3L), GdbScript.values(out, "I"));
         List<Long> at = GdbScript.icounts(out);
         assertEquals(out, List.of(hit3, hit3), at.subList(1, 3));
+        // a snapshot right after the hit: from there the hit is the last instruction of the previous interval
+        GdbScript h = new GdbScript().add("break add_square", "continue", "continue", "continue", "stepi");
+        h.add("reverse-continue", "printf \"I=%d\\n\", i").icount();
+        h.add("reverse-continue", "printf \"I=%d\\n\", i").icount(); // and the interval before that one again
+        String out2 = run(hit3 + 1, h);
+        assertEquals(out2, List.of(3L, 2L), GdbScript.values(out2, "I"));
+        assertEquals(out2, hit3, (long) GdbScript.icounts(out2).get(0));
+    }
+
+    /** gdb re-sends bc while a condition is false: the stop is the latest hit that satisfies it. */
+    @Test
+    public void conditionalBreakpointInReverse() throws Exception {
+        GdbScript g = new GdbScript().add("break add_square if i == 3 || i == 7", "continue", "continue").icount()
+                .add("continue", "delete", "break add_square if i == 3 || i == 7", "reverse-continue",
+                        "printf \"I=%d\\n\", i")
+                .icount().add("reverse-continue", "printf \"I=%d\\n\", i").icount();
+        String out = run(INTERVAL, g);
+        List<Long> at = GdbScript.icounts(out);
+        assertEquals(out, List.of(7L, 3L), GdbScript.values(out, "I"));
+        assertEquals(out, at.get(0), at.get(1));
     }
 
     /** reverse-next and reverse-finish at source level, checked against forward next and the call's icount. */

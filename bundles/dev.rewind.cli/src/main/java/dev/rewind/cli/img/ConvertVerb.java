@@ -2,7 +2,6 @@ package dev.rewind.cli.img;
 
 import dev.rewind.cli.CliException;
 import dev.rewind.cli.Console;
-import dev.rewind.qcow2.DiskImage;
 import dev.rewind.qcow2.ImageConverter;
 import dev.rewind.qcow2.Qcow2Image;
 import java.io.PrintStream;
@@ -67,12 +66,10 @@ final class ConvertVerb implements ImgVerb {
             throw new NoSuchFileException(in.toString());
         }
         ProgressLine line = new ProgressLine(console.err(), progress);
-        try (DiskImage src = Qcow2Image.openAny(in)) {
-            if (outFmt.equals("raw")) {
-                ImageConverter.toRaw(src, out, line);
-            } else {
-                ImageConverter.toQcow2(src, out, opts, line);
-            }
+        if (outFmt.equals("raw")) {
+            ImageConverter.toRaw(in, out, line);
+        } else {
+            ImageConverter.toQcow2(in, out, opts, line);
         }
         line.finish();
         return 0;

@@ -106,20 +106,14 @@ public final class Qcow2Bench {
 
         Path oursQ = work.resolve("ours.qcow2");
         Path theirsQ = work.resolve("theirs.qcow2");
-        double[] toQcow2 = sideBySide(() -> {
-            try (DiskImage in = Qcow2Image.openAny(raw)) {
-                ImageConverter.toQcow2(in, oursQ, Qcow2Image.CreateOptions.defaults(), null);
-            }
-        }, () -> qemuImg("convert", "-O", "qcow2", raw.toString(), theirsQ.toString()), oursQ, theirsQ);
+        double[] toQcow2 = sideBySide(() -> ImageConverter.toQcow2(raw, oursQ, Qcow2Image.CreateOptions.defaults(), null),
+                () -> qemuImg("convert", "-O", "qcow2", raw.toString(), theirsQ.toString()), oursQ, theirsQ);
         row("raw->qcow2", toQcow2[0], toQcow2[1]);
 
         Path oursR = work.resolve("ours.raw");
         Path theirsR = work.resolve("theirs.raw");
-        double[] toRaw = sideBySide(() -> {
-            try (DiskImage in = Qcow2Image.openAny(qcow)) {
-                ImageConverter.toRaw(in, oursR, null);
-            }
-        }, () -> qemuImg("convert", "-O", "raw", qcow.toString(), theirsR.toString()), oursR, theirsR);
+        double[] toRaw = sideBySide(() -> ImageConverter.toRaw(qcow, oursR, null),
+                () -> qemuImg("convert", "-O", "raw", qcow.toString(), theirsR.toString()), oursR, theirsR);
         row("qcow2->raw", toRaw[0], toRaw[1]);
 
         try (DiskImage a = Qcow2Image.openAny(oursQ); DiskImage b = Qcow2Image.openAny(theirsQ);

@@ -9,7 +9,14 @@ import java.util.Arrays;
  * instruction and a full register file every {@value #CHECKPOINT_EVERY} instructions.
  * Entry i is the state QEMU printed before executing instruction i (so x(i, r) is the
  * value instruction i reads, and x(i + 1, r) shows what it wrote).
- * 200,000 instructions take a few MB instead of the ~500 MB of text QEMU printed.
+ * 200,000 instructions take a few MB instead of the ~350 MB of text QEMU printed.
+ * <p>
+ * Entries are the instructions QEMU started, in order. Entries QEMU logged but abandoned
+ * because an interrupt was taken first are dropped (the instruction appears once, when it
+ * really runs). An instruction that raises an exception is listed (the next entry is the
+ * trap vector); QEMU 7.2's icount counts some of those (ecall, ebreak) but not others
+ * (e.g. CSR permission faults, page faults), so trace length and icount at exit agree only
+ * for guests without such exceptions.
  */
 public final class QemuTrace {
     static final int CHECKPOINT_EVERY = 1024;

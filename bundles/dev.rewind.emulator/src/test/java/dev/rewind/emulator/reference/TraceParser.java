@@ -6,7 +6,9 @@ import java.io.InputStream;
 /**
  * Parses QEMU 7.2's {@code -d exec,cpu,nochain} output with {@code -singlestep}: one
  * "Trace ..." line per executed instruction followed by the CPU dump (" pc  ..." and four
- * "xN/name value" pairs per line). Works on raw bytes, one line buffer, no per-line objects.
+ * "xN/name value" pairs per line). An entry followed by "Stopped execution of TB chain" was
+ * not executed (an interrupt was taken first) and is dropped. Works on raw bytes, one line
+ * buffer, no per-line objects.
  */
 final class TraceParser {
     private static final int ALL_REGS = -1;   // 32 bits set
@@ -41,6 +43,10 @@ final class TraceParser {
                 inRecord = true;
                 pcSeen = false;
                 regsSeen = 0;
+            } else if (startsWith("Stopped execution of TB chain")) {
+                // QEMU logged the TB, then found an interrupt pending and never ran it:
+                // the instruction runs later, after the handler, and is logged again then.
+                inRecord = false;
             } else if (inRecord) {
                 if (startsWith(" pc ")) {
                     int i = skipSpaces(4);

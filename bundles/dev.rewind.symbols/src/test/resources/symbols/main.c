@@ -12,6 +12,21 @@ char banner[40] = "xyz";
 signed char small = -5;
 unsigned char octet = 200;
 
+/* Bit fields, an enum and floating point, likewise. */
+struct flags {
+    unsigned int ready : 1;
+    unsigned int mode : 3;
+    int delta : 5;
+    unsigned int count : 12;
+} status = {1, 5, -3, 1000};
+enum color { RED, GREEN = 5, BLUE };
+enum color shade = BLUE;
+double ratio = 3.141592653589793;
+float tenth = 0.1f;
+double huge = 1e20;
+double tiny = -1.5e-7;
+double whole = 2.0;
+
 static void bump(int by)
 {
     counter += by;

@@ -55,6 +55,9 @@ final class DebugInfoReader {
     private static final int AT_CALL_VALUE = 0x7e;
     private static final int AT_GNU_CALL_SITE_VALUE = 0x2111;
     private static final int AT_ENTRY_PC = 0x52;
+    private static final int AT_BIT_OFFSET = 0x0c;
+    private static final int AT_BIT_SIZE = 0x0d;
+    private static final int AT_DATA_BIT_OFFSET = 0x6b;
     private static final int AT_STMT_LIST = 0x10;
     private static final int AT_LOW_PC = 0x11;
     private static final int AT_HIGH_PC = 0x12;
@@ -168,7 +171,9 @@ final class DebugInfoReader {
         }
         for (Object[] p : pendingMembers) {
             TypeInfo type = types.get((Long) p[3]);
-            ((TypeInfo) p[0]).members.add(new TypeInfo.Member((String) p[1], (Long) p[2], type));
+            long bitSize = (Long) p[4];
+            ((TypeInfo) p[0]).members.add(new TypeInfo.Member((String) p[1], (Long) p[2], type,
+                    (int) Math.max(0, Math.min(64, bitSize)), (Long) p[5]));
         }
         for (Object[] p : pendingVariableTypes) {
             VariableInfo v = (VariableInfo) p[0];
@@ -543,7 +548,19 @@ final class DebugInfoReader {
                 }
                 int type = find(a, AT_TYPE);
                 long typeRef = type >= 0 && isReference(forms[type]) ? reference(forms[type], nums[type]) : -1;
-                pendingMembers.add(new Object[] {owner, name, offset, typeRef});
+                int bitSizeIdx = find(a, AT_BIT_SIZE);
+                long bitSize = bitSizeIdx >= 0 && isConstant(forms[bitSizeIdx]) ? nums[bitSizeIdx] : 0;
+                long bitOffset = offset * 8;
+                int dataBit = find(a, AT_DATA_BIT_OFFSET);
+                int oldBit = find(a, AT_BIT_OFFSET);
+                int byteSize = find(a, AT_BYTE_SIZE);
+                if (bitSize > 0 && dataBit >= 0 && isConstant(forms[dataBit])) {
+                    bitOffset = nums[dataBit]; // DWARF 4+: from the start of the struct
+                } else if (bitSize > 0 && oldBit >= 0 && byteSize >= 0 && isConstant(forms[oldBit])) {
+                    // DWARF 2/3 count from the most significant bit of a byte_size storage unit.
+                    bitOffset = offset * 8 + nums[byteSize] * 8 - nums[oldBit] - bitSize;
+                }
+                pendingMembers.add(new Object[] {owner, name, offset, typeRef, bitSize, bitOffset});
             }
         }
 

@@ -20,8 +20,11 @@ public final class TypeInfo {
     public static final int ATE_UNSIGNED = 0x07;
     public static final int ATE_UNSIGNED_CHAR = 0x08;
 
-    /** A struct or union member. */
-    public record Member(String name, long offset, TypeInfo type) {
+    /**
+     * A struct or union member at byte {@code offset}; a bit field has {@code bitSize} > 0 and
+     * starts {@code bitOffset} bits from the start of the struct (little-endian bit order).
+     */
+    public record Member(String name, long offset, TypeInfo type, int bitSize, long bitOffset) {
     }
 
     /** An enumeration constant. */

@@ -58,7 +58,8 @@ final class ValueFormatter {
                         break;
                     }
                     b.append(m.name() == null ? "" : m.name() + " = ")
-                            .append(memory(m.type(), address + m.offset(), depth + 1));
+                            .append(m.bitSize() > 0 ? bitField(m, address)
+                                    : memory(m.type(), address + m.offset(), depth + 1));
                 }
                 return b.append('}').toString();
             }
@@ -103,6 +104,35 @@ final class ValueFormatter {
             default:
                 return "<no value>";
         }
+    }
+
+    /** A bit-field member of the struct at {@code address}. */
+    private String bitField(TypeInfo.Member m, long address) {
+        long first = address + (m.bitOffset() >> 3);
+        int shift = (int) (m.bitOffset() & 7);
+        int bytes = (shift + m.bitSize() + 7) / 8;
+        if (bytes > 8) {
+            return "<unsupported bit field>";
+        }
+        long raw = 0;
+        for (int i = 0; i < bytes; i++) {
+            OptionalLong b = memory.read(first + i, 1);
+            if (b.isEmpty()) {
+                return "<error: Cannot access memory at address 0x" + Long.toHexString(first + i) + ">";
+            }
+            raw |= b.getAsLong() << (8 * i);
+        }
+        long v = raw >>> shift;
+        if (m.bitSize() < 64) {
+            v &= (1L << m.bitSize()) - 1;
+            TypeInfo t = m.type() == null ? TypeInfo.VOID_TYPE : m.type().resolved();
+            boolean signed = t.kind() == TypeInfo.Kind.BASE && (t.encoding() == TypeInfo.ATE_SIGNED
+                    || t.encoding() == TypeInfo.ATE_SIGNED_CHAR);
+            if (signed && (v >>> (m.bitSize() - 1)) != 0) {
+                v |= -1L << m.bitSize(); // sign-extend from the field's width
+            }
+        }
+        return plain(m.type(), v);
     }
 
     /** Formats a value held in a register, as a constant or in memory, truncated to the type's size. */
@@ -238,8 +268,10 @@ final class ValueFormatter {
                     case TypeInfo.ATE_BOOLEAN:
                         return v != 0 ? "true" : "false";
                     case TypeInfo.ATE_FLOAT:
-                        return size == 4 ? Float.toString(Float.intBitsToFloat((int) v))
-                                : Double.toString(Double.longBitsToDouble(v));
+                        if (size == 4) {
+                            return floating(Float.intBitsToFloat((int) v), 9);
+                        }
+                        return size == 8 ? floating(Double.longBitsToDouble(v), 17) : "<unsupported float>";
                     case TypeInfo.ATE_SIGNED_CHAR:
                         return signExtend(v, size) + " " + character(v);
                     case TypeInfo.ATE_UNSIGNED_CHAR:
@@ -252,6 +284,52 @@ final class ValueFormatter {
             default:
                 return "0x" + Long.toHexString(v);
         }
+    }
+
+    /**
+     * C's {@code %.<digits>g} of the exact binary value, which is how gdb prints floating
+     * point (9 significant digits for float, 17 for double).
+     */
+    static String floating(double d, int digits) {
+        if (Double.isNaN(d)) {
+            return "nan(0x" + Long.toHexString(Double.doubleToRawLongBits(d) & 0xfffffffffffffL) + ")";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0) {
+            return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
+        }
+        java.math.BigDecimal exact = new java.math.BigDecimal(d).round(
+                new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+        int exponent = exact.precision() - exact.scale() - 1;
+        if (exponent < -4 || exponent >= digits) {
+            String mantissa = exact.unscaledValue().abs().toString();
+            StringBuilder b = new StringBuilder(d < 0 ? "-" : "").append(mantissa.charAt(0));
+            String rest = stripZeros(mantissa.substring(1));
+            if (!rest.isEmpty()) {
+                b.append('.').append(rest);
+            }
+            return b.append('e').append(exponent < 0 ? '-' : '+')
+                    .append(String.format("%02d", Math.abs(exponent))).toString();
+        }
+        String plain = exact.setScale(Math.max(digits - 1 - exponent, 0), java.math.RoundingMode.HALF_EVEN)
+                .toPlainString();
+        if (plain.indexOf('.') >= 0) {
+            plain = stripZeros(plain);
+            if (plain.endsWith(".")) {
+                plain = plain.substring(0, plain.length() - 1);
+            }
+        }
+        return plain;
+    }
+
+    private static String stripZeros(String s) {
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '0') {
+            end--;
+        }
+        return s.substring(0, end);
     }
 
     private static long signExtend(long v, long size) {

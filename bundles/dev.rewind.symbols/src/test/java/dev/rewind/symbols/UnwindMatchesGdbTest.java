@@ -28,7 +28,7 @@ public class UnwindMatchesGdbTest {
     private static final int STEPS = 40;
     private static final String MARK = "===STOP===";
     private static final String[] GLOBALS = {"nodes", "counter", "probe", "result", "greeting", "label", "banner",
-        "small", "octet"};
+        "small", "octet", "status", "shade", "ratio", "tenth", "huge", "tiny", "whole"};
     private static final String[] REGISTER_NAMES = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1",
         "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
         "t3", "t4", "t5", "t6"};

@@ -110,6 +110,9 @@ public class QemuReferenceTest {
             assertEquals(name + ":\n" + r.uart(), 0, r.exitCode());
             assertFalse(name + ":\n" + r.uart(), r.uart().contains("FAIL"));
         }
+        QemuRun icount = qemu.run(qemu.guest("icount"), new byte[0], java.util.List.of("-icount", "shift=0"),
+                java.time.Duration.ofSeconds(60));
+        assertEquals(icount.uart(), 0, icount.exitCode());
         QemuRun blk = qemu.run(qemu.guest("blk"), new byte[0], QemuReference.virtioBlkArgs(qemu.diskImage()),
                 java.time.Duration.ofSeconds(60));
         assertEquals(blk.uart(), 0, blk.exitCode());

@@ -176,7 +176,16 @@ public final class QemuReference {
         return trace(elf, maxInstructions, List.of());
     }
 
+    /**
+     * Traces at most maxInstructions instructions; stops early when the guest exits or when QEMU
+     * has not finished within the default timeout (a guest idling in WFI prints nothing), in
+     * which case {@link QemuTrace#wholeRun()} is false.
+     */
     public QemuTrace trace(Path elf, int maxInstructions, List<String> extraArgs) {
+        return trace(elf, maxInstructions, extraArgs, DEFAULT_TIMEOUT);
+    }
+
+    public QemuTrace trace(Path elf, int maxInstructions, List<String> extraArgs, Duration timeout) {
         checkElf(elf);
         if (maxInstructions <= 0) {
             throw new IllegalArgumentException("maxInstructions must be positive: " + maxInstructions);
@@ -197,7 +206,8 @@ public final class QemuReference {
             QemuTrace trace = new QemuTrace();
             boolean exited;
             try (InputStream log = p.getErrorStream()) {
-                exited = new TraceParser(log, trace, maxInstructions).parse();
+                exited = new TraceParser(log, trace, maxInstructions, p,
+                        System.nanoTime() + timeout.toNanos()).parse();
             }
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);

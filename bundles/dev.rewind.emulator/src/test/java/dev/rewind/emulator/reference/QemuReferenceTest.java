@@ -124,6 +124,15 @@ public class QemuReferenceTest {
     }
 
     @Test
+    public void traceOfAnIdleGuestStopsAtTheTimeout() {
+        // echo without input sleeps in WFI between 10 ms idle ticks: the trace must come back.
+        QemuTrace t = qemu.trace(qemu.guest("echo"), 10_000_000, java.util.List.of(), java.time.Duration.ofSeconds(2));
+        assertFalse(t.wholeRun());
+        assertTrue(t.size() > 100);
+        assertTrue(t.uart(), t.uart().startsWith("echo: type lines"));
+    }
+
+    @Test
     public void replayLogParserRejectsForeignFiles() throws IOException {
         Path f = Files.createTempFile("rewind-rr", ".bin");
         try {

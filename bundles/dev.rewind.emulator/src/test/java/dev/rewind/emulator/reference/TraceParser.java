@@ -16,6 +16,8 @@ final class TraceParser {
     private final InputStream in;
     private final QemuTrace trace;
     private final int limit;
+    private final Process qemu;
+    private final long deadlineNanos;
     private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int end;
@@ -27,13 +29,22 @@ final class TraceParser {
     private int regsSeen;
     private boolean inRecord;
 
-    TraceParser(InputStream in, QemuTrace trace, int limit) {
+    /**
+     * qemu (may be null) and deadlineNanos (System.nanoTime based) bound the wait for output: a
+     * guest idling in WFI without a timer prints nothing and would otherwise block us forever.
+     */
+    TraceParser(InputStream in, QemuTrace trace, int limit, Process qemu, long deadlineNanos) {
         this.in = in;
         this.trace = trace;
         this.limit = limit;
+        this.qemu = qemu;
+        this.deadlineNanos = deadlineNanos;
     }
 
-    /** Parses until the limit (returns false) or the end of the log, i.e. QEMU exited (returns true). */
+    /**
+     * Parses until the limit or the deadline (returns false) or the end of the log, i.e. QEMU
+     * exited (returns true).
+     */
     boolean parse() throws IOException {
         while (readLine()) {
             if (startsWith("Trace ")) {
@@ -57,7 +68,8 @@ final class TraceParser {
                 }
             }
         }
-        return !commit();
+        boolean limitReached = commit();
+        return !limitReached && !timedOut;
     }
 
     /** Stores a complete record; true when the limit has been reached. */
@@ -118,6 +130,32 @@ final class TraceParser {
         return i;
     }
 
+    private boolean timedOut;
+
+    /** True when parsing stopped at the deadline rather than at the end of the log. */
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    /** Waits until a read will not block (data or end of stream); false at the deadline. */
+    private boolean awaitData() throws IOException {
+        if (qemu == null) {
+            return true;
+        }
+        while (in.available() == 0 && qemu.isAlive()) {
+            if (System.nanoTime() - deadlineNanos > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean digit(byte b) {
         return b >= '0' && b <= '9';
     }
@@ -134,12 +172,18 @@ final class TraceParser {
         return true;
     }
 
-    /** Next line into {@link #line} (truncated to its capacity); false at end of stream. */
+    /** Next line into {@link #line} (truncated to its capacity); false at end of stream or deadline. */
     private boolean readLine() throws IOException {
         len = 0;
         boolean any = false;
         for (;;) {
             if (pos == end) {
+                if (!awaitData()) {
+                    timedOut = true;
+                    end = 0;
+                    pos = 0;
+                    return false;
+                }
                 end = in.read(buf);
                 pos = 0;
                 if (end <= 0) {

@@ -18,6 +18,7 @@ import org.eclipse.debug.core.model.IProcess;
 import org.eclipse.debug.core.model.IRegister;
 import org.eclipse.debug.core.model.IRegisterGroup;
 import org.eclipse.debug.core.model.IStackFrame;
+import org.eclipse.debug.core.model.IVariable;
 import org.eclipse.debug.core.sourcelookup.containers.LocalFileStorage;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -101,6 +102,7 @@ public class RecordAndReplayLaunchTest {
             assertTrue("caller frames", frames.length >= 2);
             assertEquals("main", ((ReplayStackFrame) frames[1]).function());
             assertTrue(log.has(DebugEvent.SUSPEND, DebugEvent.BREAKPOINT));
+            assertEquals("i=1 s=1", vars(top, "i", "s"));
             long firstHit = target.state().icount();
             String consoleAtFirst = target.consoleText();
             assertTrue(consoleAtFirst, consoleAtFirst.startsWith("sample: summing squares"));
@@ -128,6 +130,8 @@ public class RecordAndReplayLaunchTest {
             assertEquals(TOTAL_LINE, target.hart().getTopStackFrame().getLineNumber());
             assertTrue(secondHit > firstHit);
             assertTrue(target.consoleText(), target.consoleText().contains("step 1: total = 1\n"));
+            assertEquals("i=2 s=4", vars(target.hart().getTopStackFrame(), "i", "s"));
+            assertEquals("total=1", vars(target.hart().getTopStackFrame(), "total"));
 
             target.reverseResume();
             Launches.awaitSuspended(target);
@@ -209,6 +213,22 @@ public class RecordAndReplayLaunchTest {
             bp.delete();
             launch.terminate();
         }
+    }
+
+    /** "name=value ..." of the named variables of a frame (globals looked up under "(globals)"). */
+    private static String vars(IStackFrame frame, String... names) throws Exception {
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        for (IVariable v : frame.getVariables()) {
+            values.put(v.getName(), v.getValue().getValueString());
+            for (IVariable g : v.getValue().getVariables()) {
+                values.put(g.getName(), g.getValue().getValueString());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (String n : names) {
+            b.append(b.length() == 0 ? "" : " ").append(n).append('=').append(values.get(n));
+        }
+        return b.toString();
     }
 
     private static String safeName(IRegister r) {

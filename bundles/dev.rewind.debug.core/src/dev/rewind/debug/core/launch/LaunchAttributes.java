@@ -21,6 +21,12 @@ public final class LaunchAttributes {
     /** Upper bound of instructions a recording runs (string holding a long). */
     public static final String MAX_ICOUNT = "dev.rewind.maxIcount";
 
+    /**
+     * Snapshot interval of an IDE replay: a reverse line step seeks twice (to the start of the
+     * scanned window, then to the target), each replaying up to one interval, so a smaller
+     * interval than the engine's default keeps reverse steps interactive on a slow machine.
+     */
+    public static final long DEFAULT_SNAPSHOT_INTERVAL = 2_000_000L;
     public static final long DEFAULT_MAX_ICOUNT = 10_000_000_000L;
     /** The snapshot name a recording with a disk starts from (QEMU's rrsnapshot). */
     public static final String START_SNAPSHOT = "init";

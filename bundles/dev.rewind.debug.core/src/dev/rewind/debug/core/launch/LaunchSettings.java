@@ -11,7 +11,6 @@ import org.eclipse.debug.core.ILaunchConfiguration;
 
 import dev.rewind.debug.core.ProgramFileCheck;
 import dev.rewind.debug.core.RewindDebugCore;
-import dev.rewind.replay.ReplaySession;
 
 /**
  * The settings of one launch, read from a configuration with variables expanded and checked.
@@ -27,7 +26,7 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         String recording = expand(c.getAttribute(LaunchAttributes.RECORDING, ""));
         int shift = c.getAttribute(LaunchAttributes.ICOUNT_SHIFT, 0);
         long interval = number(c.getAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, ""), "Snapshot interval",
-                ReplaySession.Options.DEFAULT_INTERVAL);
+                LaunchAttributes.DEFAULT_SNAPSHOT_INTERVAL);
         long max = number(c.getAttribute(LaunchAttributes.MAX_ICOUNT, ""), "Instruction limit",
                 LaunchAttributes.DEFAULT_MAX_ICOUNT);
         return new LaunchSettings(program.isBlank() ? null : Path.of(program), disk.isBlank() ? null : Path.of(disk),

@@ -1,5 +1,8 @@
 package dev.rewind.debug.core.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.eclipse.debug.core.DebugException;
 import org.eclipse.debug.core.model.IRegisterGroup;
 import org.eclipse.debug.core.model.IStackFrame;
@@ -8,10 +11,11 @@ import org.eclipse.debug.core.model.IVariable;
 
 import dev.rewind.symbols.SourceLocation;
 import dev.rewind.symbols.StackFrame;
+import dev.rewind.symbols.VariableValue;
 
 /**
- * One frame of the hart's call stack at a stop: function, file and line from DWARF, and the
- * registers as unwound for this frame. Level -1 stands for a pc the unwinder knows nothing about.
+ * One frame of the hart's call stack at a stop: function, file and line from DWARF, its
+ * variables, and the registers as unwound for this frame. Level -1 stands for a pc the unwinder knows nothing about.
  */
 public final class ReplayStackFrame extends RewindDebugElement implements IStackFrame {
 
@@ -22,6 +26,7 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
     private final HartState state;
     private final int level;
     private IRegisterGroup[] groups;
+    private IVariable[] variables;
 
     ReplayStackFrame(HartThread thread, HartState state, int level) {
         super(thread.getDebugTarget());
@@ -72,14 +77,32 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
         return thread;
     }
 
+    /**
+     * Parameters and locals of this frame; the innermost frame also lists the program's globals
+     * under one "(globals)" entry.
+     */
     @Override
-    public IVariable[] getVariables() {
-        return new IVariable[0];
+    public synchronized IVariable[] getVariables() {
+        if (variables == null) {
+            List<IVariable> vs = new ArrayList<>();
+            if (level >= 0 && level < state.variables().size()) {
+                for (VariableValue v : state.variables().get(level)) {
+                    vs.add(new ReplayVariable(replay(), v));
+                }
+            }
+            if (level <= 0 && !state.globals().isEmpty()) {
+                IVariable[] globals = state.globals().stream().map(v -> new ReplayVariable(replay(), v))
+                        .toArray(IVariable[]::new);
+                vs.add(new ReplayVariable(replay(), "(globals)", "", globals.length + " variables", globals));
+            }
+            variables = vs.toArray(new IVariable[0]);
+        }
+        return variables.clone();
     }
 
     @Override
     public boolean hasVariables() {
-        return false;
+        return getVariables().length > 0;
     }
 
     @Override

@@ -330,6 +330,10 @@ final class SourceStepper {
         return a.lowPc() == b.lowPc() && a.name().equals(b.name());
     }
 
+    ProgramSymbols symbols() {
+        return symbols;
+    }
+
     List<StackFrame> frames() {
         long[] regs = new long[32];
         for (int i = 0; i < 32; i++) {

@@ -65,20 +65,18 @@ final class Decoder {
     }
 
     /**
-     * Decodes {@code insn} (for a compressed instruction only the low 16 bits count) into
-     * {@code ops[slot]} / {@code imms[slot]}. Illegal encodings become {@link Op#ILLEGAL} with the
+     * Decodes {@code insn} (for a compressed instruction only the low 16 bits count) into a
+     * packed slot ({@link DecodedPage#pack}). Illegal encodings become {@link Op#ILLEGAL} with the
      * instruction bits as immediate (they become mtval).
      */
-    static void decode(int insn, int[] ops, int[] imms, int slot) {
+    static long decode(int insn) {
         boolean c = (insn & 3) != 3;
         if (c) {
             insn &= 0xffff;
         }
         Encoding e = lookup(insn);
-        if (e == null || !fill(e, insn, ops, imms, slot)) {
-            ops[slot] = Op.word(Op.ILLEGAL, 0, 0, 0, c);
-            imms[slot] = insn;
-        }
+        long slot = e == null ? 0 : fill(e, insn);
+        return slot != 0 ? slot : DecodedPage.pack(Op.word(Op.ILLEGAL, 0, 0, 0, c), insn);
     }
 
     private static int rd(int i) {
@@ -106,8 +104,8 @@ final class Decoder {
         return (v << 26) >> 26;
     }
 
-    /** Fills the slot; false if the bits are a reserved encoding of this entry. */
-    private static boolean fill(Encoding e, int i, int[] ops, int[] imms, int slot) {
+    /** The packed slot, or 0 if the bits are a reserved encoding of this entry. */
+    private static long fill(Encoding e, int i) {
         int op = e.op;
         int rd = 0, rs1 = 0, rs2 = 0, imm = 0;
         boolean c = e.compressed();
@@ -132,7 +130,7 @@ final class Decoder {
                 rd = cReg(i, 2); rs1 = 2;
                 imm = (((i >>> 11) & 3) << 4) | (((i >>> 7) & 15) << 6) | bit(i, 6, 2) | bit(i, 5, 3);
                 if (imm == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_LW -> { rd = cReg(i, 2); rs1 = cReg(i, 7); imm = (((i >>> 10) & 7) << 3) | bit(i, 6, 2) | bit(i, 5, 6); }
@@ -143,7 +141,7 @@ final class Decoder {
             case C_ADDIW -> {
                 rd = rd(i); rs1 = rd; imm = cImm6(i);
                 if (rd == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_LI -> { rd = rd(i); rs1 = 0; imm = cImm6(i); }
@@ -152,14 +150,14 @@ final class Decoder {
                 int v = bit(i, 12, 9) | bit(i, 6, 4) | bit(i, 5, 6) | (((i >>> 3) & 3) << 7) | bit(i, 2, 5);
                 imm = (v << 22) >> 22;
                 if (imm == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_LUI -> {
                 rd = rd(i);
                 imm = cImm6(i) << 12;
                 if (imm == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_SHIFT -> { rd = cReg(i, 7); rs1 = rd; imm = ((i >>> 2) & 31) | bit(i, 12, 5); }
@@ -181,20 +179,20 @@ final class Decoder {
                 rd = rd(i); rs1 = 2;
                 imm = bit(i, 12, 5) | (((i >>> 4) & 7) << 2) | (((i >>> 2) & 3) << 6);
                 if (rd == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_LDSP -> {
                 rd = rd(i); rs1 = 2;
                 imm = bit(i, 12, 5) | (((i >>> 5) & 3) << 3) | (((i >>> 2) & 7) << 6);
                 if (rd == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_JR -> {
                 rs1 = rd(i);
                 if (rs1 == 0) {
-                    return false;
+                    return 0;
                 }
             }
             case C_MV -> { rd = rd(i); rs1 = 0; rs2 = (i >>> 2) & 31; }
@@ -204,8 +202,6 @@ final class Decoder {
             case C_SDSP -> { rs1 = 2; rs2 = (i >>> 2) & 31; imm = (((i >>> 10) & 7) << 3) | (((i >>> 7) & 7) << 6); }
             default -> throw new AssertionError(e.format);
         }
-        ops[slot] = Op.word(op, rd, rs1, rs2, c);
-        imms[slot] = imm;
-        return true;
+        return DecodedPage.pack(Op.word(op, rd, rs1, rs2, c), imm);
     }
 }

@@ -101,11 +101,11 @@ final class Hart {
         status = CONTINUE;
         DecodedPage page = sys.fetchPage(pc);
         int slot = (int) (pc & 0xfff) >>> 1;
-        int w = page.ops[slot];
-        if (w == 0) {
-            w = decodeSlot(page, slot, pc);
+        long e = page.slots[slot];
+        if (e == 0) {
+            e = decodeSlot(page, slot, pc);
         }
-        int op = w & 0xff;
+        int op = DecodedPage.word(e) & 0xff;
         if (op == Op.CROSS || (op == Op.BREAKPOINT && (icount == breakSkipIcount || !sys.isBreakpoint(pc)))) {
             // One instruction through a scratch page: page-crossing, or stepping off a breakpoint.
             sys.decodeInto(scratch, pc);
@@ -125,21 +125,21 @@ final class Hart {
     }
 
     /** Decodes the slot from memory; a 32-bit instruction in the page's last halfword becomes CROSS. */
-    int decodeSlot(DecodedPage page, int slot, long vpc) {
+    long decodeSlot(DecodedPage page, int slot, long vpc) {
         Memory m = sys.fetchMemory;
         int off = page.memOffset + (slot << 1);
         int lo = (short) I16.get(m.data, off) & 0xffff;
+        long e;
         if ((lo & 3) == 3 && slot == DecodedPage.SLOTS - 1) {
-            page.ops[slot] = Op.CROSS;
-            page.imms[slot] = 0;
+            e = Op.CROSS;
         } else {
-            int insn = (lo & 3) == 3 ? (int) I32.get(m.data, off) : lo;
-            Decoder.decode(insn, page.ops, page.imms, slot);
-            if (sys.isBreakpoint(vpc)) {
-                page.ops[slot] = (page.ops[slot] & ~0xff) | Op.BREAKPOINT;
-            }
+            e = Decoder.decode((lo & 3) == 3 ? (int) I32.get(m.data, off) : lo);
         }
-        return page.ops[slot];
+        if (sys.isBreakpoint(vpc)) {
+            e = (e & ~0xffL) | Op.BREAKPOINT;
+        }
+        page.slots[slot] = e;
+        return e;
     }
 
     private int rOffset(long a, int size) {
@@ -170,30 +170,32 @@ final class Hart {
         return flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4096 - size ? (int) o : -1;
     }
 
+    /** The block ends after this instruction if its target lies outside the current page. */
+    private static long leavePage(long npc, long pageBase, long limit, long ic) {
+        return ((npc - pageBase) >>> 12) != 0 ? ic + 1 : limit;
+    }
+
     private long endAfterSlowPath(long limit, long ic) {
         return stopAfter ? ic + 1 : limit;
     }
 
-    /** The hot loop: executes slots of one page until the pc leaves it or icount hits limit. */
+    /**
+     * The hot loop: executes slots of one page until the pc leaves it or icount hits limit.
+     * Sequential flow off the page lands on the PAGE_END sentinel; taken branches and jumps
+     * check their target and end the block when it lies on another page.
+     */
     private void inner(DecodedPage page, long pageBase, long limit) {
         final long[] x = this.x;
         final byte[] mem = this.mem;
-        final int[] ops = page.ops;
-        final int[] imms = page.imms;
+        final long[] slots = page.slots;
         long pc = this.pc;
         long ic = this.icount;
         try {
             while (ic < limit) {
-                long d = pc - pageBase;
-                if ((d >>> 12) != 0) {
-                    break;
-                }
-                int slot = (int) d >>> 1;
-                int w = ops[slot];
-                if (w == 0) {
-                    w = decodeSlot(page, slot, pc);
-                }
-                int imm = imms[slot];
+                int slot = (int) (pc - pageBase) >>> 1;
+                long e = slots[slot];
+                int w = (int) e;
+                int imm = (int) (e >> 32);
                 int rd = (w >>> 8) & 63;
                 int rs1 = (w >>> 14) & 31;
                 int rs2 = (w >>> 19) & 31;
@@ -201,14 +203,14 @@ final class Hart {
                 switch (w & 0xff) {
                     case Op.LUI: x[rd] = imm; break;
                     case Op.AUIPC: x[rd] = pc + imm; break;
-                    case Op.JAL: x[rd] = npc; npc = pc + imm; break;
-                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; break; }
-                    case Op.BEQ: if (x[rs1] == x[rs2]) npc = pc + imm; break;
-                    case Op.BNE: if (x[rs1] != x[rs2]) npc = pc + imm; break;
-                    case Op.BLT: if (x[rs1] < x[rs2]) npc = pc + imm; break;
-                    case Op.BGE: if (x[rs1] >= x[rs2]) npc = pc + imm; break;
-                    case Op.BLTU: if (x[rs1] + Long.MIN_VALUE < x[rs2] + Long.MIN_VALUE) npc = pc + imm; break;
-                    case Op.BGEU: if (x[rs1] + Long.MIN_VALUE >= x[rs2] + Long.MIN_VALUE) npc = pc + imm; break;
+                    case Op.JAL: x[rd] = npc; npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; limit = leavePage(npc, pageBase, limit, ic); break; }
+                    case Op.BEQ: if (x[rs1] == x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
+                    case Op.BNE: if (x[rs1] != x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
+                    case Op.BLT: if (x[rs1] < x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
+                    case Op.BGE: if (x[rs1] >= x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
+                    case Op.BLTU: if (x[rs1] + Long.MIN_VALUE < x[rs2] + Long.MIN_VALUE) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
+                    case Op.BGEU: if (x[rs1] + Long.MIN_VALUE >= x[rs2] + Long.MIN_VALUE) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
                     case Op.LB: { long a = x[rs1] + imm; int o = rOffset(a, 1);
                         if (o >= 0) x[rd] = mem[o]; else { x[rd] = (byte) sys.load(a, 1, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
                     case Op.LH: { long a = x[rs1] + imm; int o = rOffset(a, 2);
@@ -279,9 +281,15 @@ final class Hart {
                     case Op.ILLEGAL: throw sys.raise(pc, ic, HartSystem.ILLEGAL_INSTRUCTION, imm & 0xffffffffL, true);
                     case Op.ECALL: throw sys.raise(pc, ic, HartSystem.ECALL_FROM_U + priv, 0, true);
                     case Op.EBREAK: throw sys.raise(pc, ic, HartSystem.BREAKPOINT, 0, true); // QEMU 7.2 leaves tval 0
+                    case Op.NONE:
+                        this.pc = pc;
+                        this.icount = ic;
+                        decodeSlot(page, slot, pc);
+                        continue;
                     case Op.BREAKPOINT:
                     case Op.CROSS:
-                        // Handled by runBlock before entering a page; here it means "stop in front of it".
+                    case Op.PAGE_END:
+                        // Handled outside the page loop: stop in front of it.
                         limit = ic;
                         continue;
                     default:

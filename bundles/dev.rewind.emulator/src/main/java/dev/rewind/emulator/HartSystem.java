@@ -668,8 +668,8 @@ final class HartSystem {
         if ((lo & 3) == 3) {
             insn = lo | fetchHalf(pc + 2, pc) << 16;
         }
-        Decoder.decode(insn, scratch.ops, scratch.imms, 0);
-        java.util.Arrays.fill(scratch.ops, 1, DecodedPage.SLOTS, 0);
+        scratch.slots[0] = Decoder.decode(insn);
+        java.util.Arrays.fill(scratch.slots, 1, DecodedPage.SLOTS, 0L);
     }
 
     private int fetchHalf(long va, long pc) {

@@ -29,7 +29,9 @@ final class Op {
     static final int MRET = 97, SRET = 98, WFI = 99, SFENCE_VMA = 100;
     /** A 32-bit instruction in the last halfword of a page: executed through a scratch page. */
     static final int CROSS = 101;
-    static final int COUNT = 102;
+    /** The sentinel slot just past a page: the pc has run off the end. */
+    static final int PAGE_END = 102;
+    static final int COUNT = 103;
 
     /**
      * Slot word layout: op | rd << 8 (6 bits) | rs1 << 14 | rs2 << 19 | compressed << 24.

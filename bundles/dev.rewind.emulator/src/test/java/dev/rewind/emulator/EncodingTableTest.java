@@ -55,7 +55,7 @@ public class EncodingTableTest {
         for (Encoding e : Encoding.values()) {
             reached.add(e.op);
         }
-        for (int op = Op.LUI; op < Op.CROSS; op++) {
+        for (int op = Op.LUI; op < Op.CROSS; op++) { // CROSS and PAGE_END are internal
             assertTrue("op " + op + " has no encoding", reached.contains(op));
         }
     }
@@ -74,29 +74,25 @@ public class EncodingTableTest {
 
     @Test
     public void reservedCompressedFormsDecodeAsIllegalWithTheirBits() {
-        int[] ops = new int[1];
-        int[] imms = new int[1];
         for (int insn : new int[] {0x0000, 0x4002 /* c.lwsp x0 */, 0x8002 /* c.jr x0 */, 0x6101 /* c.addi16sp 0 */,
             0x2001 /* c.addiw x0 */, 0xffffffff}) {
-            Decoder.decode(insn, ops, imms, 0);
-            assertEquals(Integer.toHexString(insn), Op.ILLEGAL, ops[0] & 0xff);
-            assertEquals((insn & 3) == 3 ? insn : insn & 0xffff, imms[0]);
+            long slot = Decoder.decode(insn);
+            assertEquals(Integer.toHexString(insn), Op.ILLEGAL, DecodedPage.word(slot) & 0xff);
+            assertEquals((insn & 3) == 3 ? insn : insn & 0xffff, DecodedPage.imm(slot));
         }
     }
 
     @Test
     public void compressedImmediatesExpandCorrectly() {
-        int[] ops = new int[1];
-        int[] imms = new int[1];
-        Decoder.decode(0x7139, ops, imms, 0); // c.addi16sp sp, -64
-        assertEquals(Op.ADDI, ops[0] & 0xff);
-        assertEquals(-64, imms[0]);
-        Decoder.decode(0xfc06, ops, imms, 0); // c.sdsp ra, 56(sp)
-        assertEquals(Op.SD, ops[0] & 0xff);
-        assertEquals(56, imms[0]);
-        Decoder.decode(0xbfe5, ops, imms, 0); // c.j -8
-        assertEquals(Op.JAL, ops[0] & 0xff);
-        assertEquals(-8, imms[0]);
-        assertFalse((ops[0] & Op.COMPRESSED_BIT) == 0);
+        long s = Decoder.decode(0x7139); // c.addi16sp sp, -64
+        assertEquals(Op.ADDI, DecodedPage.word(s) & 0xff);
+        assertEquals(-64, DecodedPage.imm(s));
+        s = Decoder.decode(0xfc06); // c.sdsp ra, 56(sp)
+        assertEquals(Op.SD, DecodedPage.word(s) & 0xff);
+        assertEquals(56, DecodedPage.imm(s));
+        s = Decoder.decode(0xbfe5); // c.j -8
+        assertEquals(Op.JAL, DecodedPage.word(s) & 0xff);
+        assertEquals(-8, DecodedPage.imm(s));
+        assertFalse((DecodedPage.word(s) & Op.COMPRESSED_BIT) == 0);
     }
 }

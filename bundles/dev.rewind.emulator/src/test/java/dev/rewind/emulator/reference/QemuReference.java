@@ -34,6 +34,14 @@ import java.util.stream.Stream;
 public final class QemuReference {
     public static final String QEMU = "qemu-system-riscv64";
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Extra arguments that make QEMU's hart RV64IMAC + S/U like Rewind's: the default 7.2 cpu also
+     * has F, D and H, which show in misa (0x80000000001411ad instead of 0x8000000000141105), in
+     * mideleg (H hardwires VS bits 0x1444) and in the device tree's riscv,isa string. (It keeps
+     * zba/zbb/zbc/zbs and sstc; no guest here uses them.)
+     */
+    public static final List<String> RV64IMAC_CPU = List.of("-cpu", "rv64,f=off,d=off,h=off");
     private static final Pattern ICOUNT = Pattern.compile("instruction count = (\\d+)");
 
     private final Path repoRoot;
@@ -133,6 +141,27 @@ public final class QemuReference {
                 "-drive", "file=" + rawImage.toAbsolutePath() + ",if=none,format=raw,snapshot=on,id=img-direct",
                 "-drive", "driver=blkreplay,if=none,image=img-direct,id=img-blkreplay",
                 "-device", "virtio-blk-device,drive=img-blkreplay,bus=virtio-mmio-bus.0");
+    }
+
+    /** The flattened device tree QEMU builds for the virt machine with these arguments (-machine dumpdtb). */
+    public byte[] deviceTree(List<String> extraArgs) {
+        Path dir = tempDir();
+        try {
+            Path dtb = dir.resolve("virt.dtb");
+            List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+                    "-monitor", "none", "-serial", "null", "-machine", "dumpdtb=" + dtb));
+            cmd.addAll(extraArgs);
+            ProcessResult r = execute(cmd, null, DEFAULT_TIMEOUT);
+            if (r.exitCode != 0 || !Files.exists(dtb)) {
+                throw new QemuReferenceException("QEMU did not dump its device tree (exit " + r.exitCode + "):\n"
+                        + r.all());
+            }
+            return Files.readAllBytes(dtb);
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot read QEMU's device tree: " + e.getMessage(), e);
+        } finally {
+            deleteTree(dir);
+        }
     }
 
     // ---------------------------------------------------------------- whole runs

@@ -133,6 +133,31 @@ public class QemuReferenceTest {
     }
 
     @Test
+    public void deviceTreeDumpFollowsTheCpuArguments() {
+        byte[] imac = qemu.deviceTree(QemuReference.RV64IMAC_CPU);
+        assertEquals(0xd00dfeedL, ByteBuffer.wrap(imac).getInt(0) & 0xffffffffL);
+        assertEquals("totalsize", imac.length, ByteBuffer.wrap(imac).getInt(4));
+        String text = new String(imac, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("rv64imac_zicsr_zifencei"));
+        String dflt = new String(qemu.deviceTree(java.util.List.of()), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(dflt.contains("rv64imafdch_"));
+    }
+
+    @Test
+    public void imacCpuArgumentsShowInMisa() throws IOException {
+        // boot reads misa with "csrr s2, misa"; find it in the disassembly-free way: the first
+        // instruction word 0x30102973 in the ELF's text, then look at s2 after it.
+        Path elf = qemu.guest("boot");
+        long at = findWord(elf, 0x30102973);
+        QemuTrace t = qemu.trace(elf, 1_000_000, QemuReference.RV64IMAC_CPU);
+        int i = 0;
+        while (t.pc(i) != at) {
+            i++;
+        }
+        assertEquals(0x8000000000141105L, t.x(i + 1, 18));
+    }
+
+    @Test
     public void replayLogParserRejectsForeignFiles() throws IOException {
         Path f = Files.createTempFile("rewind-rr", ".bin");
         try {
@@ -171,6 +196,28 @@ public class QemuReferenceTest {
         } catch (QemuReferenceException e) {
             assertTrue(e.getMessage(), e.getMessage().contains(why));
         }
+    }
+
+    /** Address of the first 4-byte-aligned occurrence of word in the ELF's first PT_LOAD segment. */
+    private static long findWord(Path elf, int word) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(elf)).order(ByteOrder.LITTLE_ENDIAN);
+        long phoff = b.getLong(32);
+        int phentsize = b.getShort(54) & 0xffff;
+        for (int k = 0; k < (b.getShort(56) & 0xffff); k++) {
+            int ph = (int) (phoff + (long) k * phentsize);
+            if (b.getInt(ph) != 1) {
+                continue;
+            }
+            long offset = b.getLong(ph + 8);
+            long vaddr = b.getLong(ph + 16);
+            long filesz = b.getLong(ph + 32);
+            for (long o = 0; o + 4 <= filesz; o += 2) {
+                if (b.getInt((int) (offset + o)) == word) {
+                    return vaddr + o;
+                }
+            }
+        }
+        throw new AssertionError("word not found");
     }
 
     private static long elfEntry(Path elf) throws IOException {

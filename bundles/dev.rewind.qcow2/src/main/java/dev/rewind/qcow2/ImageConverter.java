@@ -26,7 +26,7 @@ public final class ImageConverter {
         void update(long done, long total);
     }
 
-    private static final int CHUNK = 4 << 20;
+    private static final int CHUNK = 8 << 20;
     private static final int BUFFERS = 3;
     private static final int ZERO_GRANULE = 64 << 10;
 
@@ -62,56 +62,48 @@ public final class ImageConverter {
     }
 
     /**
-     * Converts the file {@code in} (qcow2 chain or raw) to raw with {@value #WORKERS} threads,
-     * each with its own read-only view of the source, reading, zero-checking and writing whole
-     * chunks in parallel (the output is written with positional writes, so order is free).
+     * Converts the file {@code in} (qcow2 chain or raw) to a new raw file; see
+     * {@link #parallelCopy} for how the work is split.
      */
     public static void toRaw(Path in, Path out, Progress progress) throws IOException {
-        long size;
-        try (DiskImage probe = Qcow2Image.openAny(in)) {
-            size = probe.size();
-        }
+        long size = sizeOf(in);
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            Sink sink = (off, bb) -> {
+            parallelCopy(in, size, (off, bb) -> {
                 long pos = off;
                 while (bb.hasRemaining()) {
                     pos += ch.write(bb, pos);
                 }
-            };
-            AtomicLong nextChunk = new AtomicLong();
-            AtomicLong done = new AtomicLong();
-            runWorkers(progress, done, size, () -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
-                ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_GRANULE);
-                try (DiskImage src = Qcow2Image.openAny(in)) {
-                    for (long i = nextChunk.getAndIncrement(); i * CHUNK < size; i = nextChunk.getAndIncrement()) {
-                        long start = i * CHUNK;
-                        int len = (int) Math.min(CHUNK, size - start);
-                        if (readChunk(src, start, len, buf, zeros)) {
-                            writeNonZero(sink, start, buf, len, zeros);
-                        }
-                        done.addAndGet(len);
-                    }
-                }
-            });
+            }, progress);
             if (ch.size() < size) {
                 ch.write(ByteBuffer.allocate(1), size - 1);
             }
         }
     }
 
-    /**
-     * Converts the file {@code in} to a new qcow2 image: {@value #WORKERS} threads read chunks
-     * in parallel (each with its own view of the source) while this thread writes them in
-     * order, so the output is laid out sequentially as with a single reader.
-     */
+    /** Converts the file {@code in} to a new qcow2 image; see {@link #parallelCopy}. */
     public static void toQcow2(Path in, Path out, Qcow2Image.CreateOptions opts, Progress progress)
             throws IOException {
-        long size;
-        try (DiskImage probe = Qcow2Image.openAny(in)) {
-            size = probe.size();
+        long size = sizeOf(in);
+        try (Qcow2Image img = Qcow2Image.create(out, size, opts)) {
+            img.setDurable(false);
+            parallelCopy(in, size, img::write, progress);
+            img.flush();
         }
+    }
+
+    private static long sizeOf(Path in) throws IOException {
+        try (DiskImage probe = Qcow2Image.openAny(in)) {
+            return probe.size();
+        }
+    }
+
+    /**
+     * {@value #WORKERS} threads read chunks in parallel, each with its own read-only view of
+     * the source, while this thread writes them in order: one writer, because writes to one
+     * file serialize in the kernel anyway and a qcow2 target then allocates sequentially.
+     */
+    private static void parallelCopy(Path in, long size, Sink sink, Progress progress) throws IOException {
         long chunks = (size + CHUNK - 1) / CHUNK;
         BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(2 * WORKERS);
         for (int i = 0; i < 2 * WORKERS; i++) {
@@ -158,8 +150,7 @@ public final class ImageConverter {
             workers.add(t);
             t.start();
         }
-        try (Qcow2Image img = Qcow2Image.create(out, size, opts)) {
-            img.setDurable(false);
+        try {
             ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_GRANULE);
             for (long i = 0; i < chunks; i++) {
                 ByteBuffer buf;
@@ -172,14 +163,13 @@ public final class ImageConverter {
                 long start = i * CHUNK;
                 int len = (int) Math.min(CHUNK, size - start);
                 if (buf != ZERO_CHUNK) {
-                    writeNonZero(img::write, start, buf, len, zeros);
+                    writeNonZero(sink, start, buf, len, zeros);
                     free.put(buf);
                 }
                 if (progress != null) {
                     progress.update(start + len, size);
                 }
             }
-            img.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("conversion interrupted", e);
@@ -192,7 +182,7 @@ public final class ImageConverter {
     }
 
     private static final ByteBuffer ZERO_CHUNK = ByteBuffer.allocate(0);
-    private static final int WORKERS = 4;
+    private static final int WORKERS = 2;
 
     /** Reads one chunk into {@code buf} (zero runs zero-filled); false if it is all known zeros. */
     private static boolean readChunk(DiskImage src, long start, int len, ByteBuffer buf, ByteBuffer zeros)
@@ -237,45 +227,6 @@ public final class ImageConverter {
             if (t != null) {
                 throw new IOException("reading the source failed: " + t, t);
             }
-        }
-    }
-
-    private interface Work {
-        void run() throws Exception;
-    }
-
-    /** Runs {@value #WORKERS} copies of {@code work}, reporting progress from this thread. */
-    private static void runWorkers(Progress progress, AtomicLong done, long size, Work work) throws IOException {
-        Failure failure = new Failure();
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < WORKERS; w++) {
-            Thread t = new Thread(() -> {
-                try {
-                    work.run();
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "qcow2-convert-" + w);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
-        try {
-            for (Thread t : threads) {
-                while (t.isAlive()) {
-                    t.join(100);
-                    if (progress != null) {
-                        progress.update(done.get(), size);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("conversion interrupted", e);
-        }
-        failure.rethrow();
-        if (progress != null) {
-            progress.update(size, size);
         }
     }
 

@@ -156,7 +156,14 @@ public final class QemuReference {
                 throw new QemuReferenceException("QEMU did not dump its device tree (exit " + r.exitCode + "):\n"
                         + r.all());
             }
-            return Files.readAllBytes(dtb);
+            byte[] blob = Files.readAllBytes(dtb);
+            // QEMU dumps its whole FDT buffer (1 MiB); keep the totalsize bytes the header declares.
+            int totalsize = blob.length >= 8 ? java.nio.ByteBuffer.wrap(blob).getInt(4) : -1;
+            if (blob.length < 8 || java.nio.ByteBuffer.wrap(blob).getInt(0) != 0xd00dfeed
+                    || totalsize < 8 || totalsize > blob.length) {
+                throw new QemuReferenceException("QEMU's device tree dump is not a flattened device tree");
+            }
+            return java.util.Arrays.copyOf(blob, totalsize);
         } catch (IOException e) {
             throw new QemuReferenceException("cannot read QEMU's device tree: " + e.getMessage(), e);
         } finally {

@@ -23,6 +23,9 @@ import java.util.zip.Inflater;
  * blocks are cached and written by {@link #flush()} in the order refcounts, (force), L2,
  * (force), L1, (force), and only then are replaced clusters released. A process killed at
  * any point therefore leaves at worst leaked clusters plus the writes since the last flush.
+ *
+ * <p>Not thread-safe: one image object belongs to one thread (open several read-only
+ * objects on the same file to read in parallel, as {@link ImageConverter} does).
  */
 public final class Qcow2Image implements DiskImage {
 

@@ -24,3 +24,10 @@ long fib(int n)
         return n;
     return fib(n - 1) + fib(n - 2);
 }
+
+__attribute__((noinline)) long combine(struct pair p)
+{
+    probe = (int) p.a;
+    probe = (int) p.b;
+    return p.a * 3 + p.b;
+}

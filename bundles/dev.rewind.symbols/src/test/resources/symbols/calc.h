@@ -17,4 +17,11 @@ static inline long twice(long x)
     return x + x;
 }
 
+/* Passed by value: optimized code keeps it in two registers, described in pieces. */
+struct pair {
+    long a;
+    long b;
+};
+long combine(struct pair p);
+
 #endif

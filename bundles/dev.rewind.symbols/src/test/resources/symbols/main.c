@@ -42,5 +42,6 @@ int main(void)
     result = factorial(5);
     result += list_sum(&nodes[0]);
     result += fib(6) + counter;
+    result += combine((struct pair) {7, 9});
     return (int) result;
 }

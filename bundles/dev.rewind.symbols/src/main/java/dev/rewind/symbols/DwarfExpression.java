@@ -1,5 +1,8 @@
 package dev.rewind.symbols;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Evaluates the DWARF location expressions gcc emits for variables (DWARF 5 section 2.5 and
  * 2.6): addresses, frame-base and register-relative addresses, register locations, constants
@@ -60,13 +63,26 @@ final class DwarfExpression {
         long[] stack = new long[MAX_STACK];
         int sp = 0;
         Location result = null;
+        List<Location.Piece> pieces = new ArrayList<>();
         for (int steps = 0; !c.atEnd(); steps++) {
             if (steps > MAX_STEPS || sp >= MAX_STACK - 1) {
                 return Location.UNAVAILABLE;
             }
             int op = c.u8();
+            if (op == 0x93) { // DW_OP_piece: the location so far holds the next size bytes
+                long size = c.uleb();
+                Location part = result != null ? result : sp >= 1 ? Location.memory(stack[sp - 1])
+                        : Location.UNAVAILABLE;
+                if (size <= 0 || size > 4096 || pieces.size() >= 64) {
+                    return Location.UNAVAILABLE;
+                }
+                pieces.add(new Location.Piece(part, size));
+                result = null;
+                sp = 0;
+                continue;
+            }
             if (result != null) {
-                return Location.UNAVAILABLE; // operations after a register or value location: pieces
+                return Location.UNAVAILABLE; // operations after a register or value location
             }
             if (op >= 0x30 && op <= 0x4f) { // DW_OP_lit0..31
                 stack[sp++] = op - 0x30;
@@ -229,6 +245,9 @@ final class DwarfExpression {
                 default:
                     return Location.UNAVAILABLE; // piece, entry_value, typed ops, ...
             }
+        }
+        if (!pieces.isEmpty()) {
+            return Location.composite(pieces);
         }
         if (result != null) {
             return result;

@@ -30,13 +30,87 @@ final class ValueFormatter {
                 return r == null ? "<optimized out>" : scalar(type, r);
             }
             case MEMORY:
-                return memory(type, location.value(), 0);
+                return memory(type, location.value(), 0, memory);
+            case COMPOSITE:
+                return composite(type, location);
             default:
                 return "<optimized out>";
         }
     }
 
-    private String memory(TypeInfo declared, long address, int depth) {
+    /**
+     * A value assembled from pieces: its bytes are gathered into a buffer, which is then read
+     * as the variable's storage; bytes no piece supplies print as {@code <optimized out>}.
+     */
+    private String composite(TypeInfo type, Location location) {
+        long total = 0;
+        for (Location.Piece p : location.pieces()) {
+            total += p.size();
+        }
+        if (total > 4096) {
+            return "<optimized out>";
+        }
+        byte[] bytes = new byte[(int) total];
+        boolean[] known = new boolean[(int) total];
+        int at = 0;
+        for (Location.Piece p : location.pieces()) {
+            Location w = p.where();
+            for (int i = 0; i < p.size(); i++, at++) {
+                Long b = null;
+                switch (w.kind()) {
+                    case REGISTER: {
+                        Long r = w.value() < 32 ? frame.register((int) w.value()) : null;
+                        b = r == null || i >= 8 ? null : (r >>> (8 * i)) & 0xff;
+                        break;
+                    }
+                    case VALUE:
+                        b = i >= 8 ? 0L : (w.value() >>> (8 * i)) & 0xff;
+                        break;
+                    case MEMORY: {
+                        OptionalLong v = memory.read(w.value() + i, 1);
+                        b = v.isPresent() ? v.getAsLong() : null;
+                        break;
+                    }
+                    default:
+                        break;
+                }
+                if (b != null) {
+                    bytes[at] = (byte) (long) b;
+                    known[at] = true;
+                }
+            }
+        }
+        MemoryReader buffer = new MemoryReader() {
+            @Override
+            public OptionalLong read64(long address) {
+                return read(address, 8);
+            }
+
+            @Override
+            public OptionalLong read(long address, int size) {
+                if (address < 0 || address + size > bytes.length) {
+                    return OptionalLong.empty();
+                }
+                long v = 0;
+                for (int i = 0; i < size; i++) {
+                    if (!known[(int) address + i]) {
+                        return OptionalLong.empty();
+                    }
+                    v |= (bytes[(int) address + i] & 0xffL) << (8 * i);
+                }
+                return OptionalLong.of(v);
+            }
+        };
+        return memory(type, 0, 0, buffer);
+    }
+
+    /** What an unreadable value prints as: missing pieces are optimized out, memory is an error. */
+    private String unreadable(MemoryReader source, long address) {
+        return source != memory ? "<optimized out>"
+                : "<error: Cannot access memory at address 0x" + Long.toHexString(address) + ">";
+    }
+
+    private String memory(TypeInfo declared, long address, int depth, MemoryReader source) {
         if (--budget < 0) {
             return "...";
         }
@@ -58,8 +132,8 @@ final class ValueFormatter {
                         break;
                     }
                     b.append(m.name() == null ? "" : m.name() + " = ")
-                            .append(m.bitSize() > 0 ? bitField(m, address)
-                                    : memory(m.type(), address + m.offset(), depth + 1));
+                            .append(m.bitSize() > 0 ? bitField(m, address, source)
+                                    : memory(m.type(), address + m.offset(), depth + 1, source));
                 }
                 return b.append('}').toString();
             }
@@ -73,7 +147,7 @@ final class ValueFormatter {
                     return "{...}";
                 }
                 if (isChar(t.target())) {
-                    return charArray(address, count);
+                    return charArray(address, count, source);
                 }
                 StringBuilder b = new StringBuilder("{");
                 for (long i = 0; i < count; i++) {
@@ -84,7 +158,7 @@ final class ValueFormatter {
                         b.append("...");
                         break;
                     }
-                    b.append(memory(t.target(), address + i * size, depth + 1));
+                    b.append(memory(t.target(), address + i * size, depth + 1, source));
                 }
                 return b.append('}').toString();
             }
@@ -95,9 +169,9 @@ final class ValueFormatter {
                 if (size != 1 && size != 2 && size != 4 && size != 8) {
                     return "<unsupported size " + size + ">";
                 }
-                OptionalLong v = memory.read(address, (int) size);
+                OptionalLong v = source.read(address, (int) size);
                 if (v.isEmpty()) {
-                    return "<error: Cannot access memory at address 0x" + Long.toHexString(address) + ">";
+                    return unreadable(source, address);
                 }
                 return scalar(t, v.getAsLong());
             }
@@ -107,7 +181,7 @@ final class ValueFormatter {
     }
 
     /** A bit-field member of the struct at {@code address}. */
-    private String bitField(TypeInfo.Member m, long address) {
+    private String bitField(TypeInfo.Member m, long address, MemoryReader source) {
         long first = address + (m.bitOffset() >> 3);
         int shift = (int) (m.bitOffset() & 7);
         int bytes = (shift + m.bitSize() + 7) / 8;
@@ -116,9 +190,9 @@ final class ValueFormatter {
         }
         long raw = 0;
         for (int i = 0; i < bytes; i++) {
-            OptionalLong b = memory.read(first + i, 1);
+            OptionalLong b = source.read(first + i, 1);
             if (b.isEmpty()) {
-                return "<error: Cannot access memory at address 0x" + Long.toHexString(first + i) + ">";
+                return unreadable(source, first + i);
             }
             raw |= b.getAsLong() << (8 * i);
         }
@@ -171,13 +245,13 @@ final class ValueFormatter {
      * A char array in gdb's notation: one trailing NUL dropped, runs of more than 10 equal
      * characters shown as {@code 'c' <repeats N times>}, at most MAX_ELEMENTS characters.
      */
-    private String charArray(long address, long count) {
+    private String charArray(long address, long count, MemoryReader source) {
         int n = (int) Math.min(count, MAX_ELEMENTS);
         int[] chars = new int[n];
         for (int i = 0; i < n; i++) {
-            OptionalLong c = memory.read(address + i, 1);
+            OptionalLong c = source.read(address + i, 1);
             if (c.isEmpty()) {
-                return "<error: Cannot access memory at address 0x" + Long.toHexString(address + i) + ">";
+                return unreadable(source, address + i);
             }
             chars[i] = (int) c.getAsLong();
         }

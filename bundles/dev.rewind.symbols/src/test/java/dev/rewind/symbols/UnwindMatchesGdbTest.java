@@ -26,6 +26,7 @@ import org.junit.Test;
  */
 public class UnwindMatchesGdbTest {
     private static final int STEPS = 40;
+    private static final int PIECE_STEPS = 6;
     private static final String MARK = "===STOP===";
     private static final String[] GLOBALS = {"nodes", "counter", "probe", "result", "greeting", "label", "banner",
         "small", "octet", "status", "shade", "ratio", "tenth", "huge", "tiny", "whole"};
@@ -88,9 +89,9 @@ public class UnwindMatchesGdbTest {
         assertEquals(v + ": problems", List.of(), program.problems());
         List<String> gdbGlobals = new ArrayList<>();
         List<Stop> stops = runGdb(elf, gdbGlobals);
-        assertEquals(v + ": stops seen", 3 + STEPS, stops.size());
-        // Globals at the last stop, whose memory gdb printed from the same running program.
-        Stop last = stops.get(stops.size() - 1);
+        assertEquals(v + ": stops seen", 3 + STEPS + 1 + PIECE_STEPS, stops.size());
+        // Globals at the list_sum stop, whose memory gdb printed from the same running program.
+        Stop last = stops.get(3 + STEPS - 1);
         List<String> ourGlobals = new ArrayList<>();
         for (String name : GLOBALS) {
             for (VariableInfo g : program.globals()) {
@@ -219,6 +220,11 @@ public class UnwindMatchesGdbTest {
             s.append("x/16gx ((unsigned long) &").append(global).append(") & ~7\n");
         }
         s.append("x/8gx ((unsigned long) greeting) & ~7\n"); // the string it points to
+        // A struct passed by value, which optimized code describes in pieces.
+        s.append("break combine\ncontinue\n").append(dump);
+        for (int i = 0; i < PIECE_STEPS; i++) {
+            s.append("stepi\n").append(dump);
+        }
         stops.addAll(runGdb(elf, "list", s.toString(), globals));
         return stops;
     }

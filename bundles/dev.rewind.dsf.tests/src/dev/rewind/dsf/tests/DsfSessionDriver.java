@@ -37,9 +37,10 @@ import org.osgi.framework.FrameworkUtil;
 /**
  * Drives a DSF-GDB session the way CDT's own DSF tests do: service calls run on the session's
  * executor through {@link Query} objects and the test thread waits for their results; suspend
- * events are collected by a {@link DsfServiceEventHandler} and waited for with a timeout.
+ * events are collected by a {@link DsfServiceEventHandler} and waited for with a timeout. Public:
+ * DSF calls the handler reflectively from its own bundle.
  */
-final class DsfSessionDriver {
+public final class DsfSessionDriver {
 
     private static final long TIMEOUT_SECONDS = 30;
 

@@ -142,34 +142,6 @@ final class Hart {
         return e;
     }
 
-    private int rOffset(long a, int size) {
-        if (direct) {
-            long o = a - RAM_BASE;
-            return (o | (ramLast - o)) >= 0 ? (int) o : -1;
-        }
-        long vpn = a >>> 12;
-        int i = (int) vpn & TLB_MASK;
-        return rTag[i] == vpn && (a & 0xfff) <= 4096 - size ? (int) (rOff[i] | (a & 0xfff)) : -1;
-    }
-
-    private int wOffset(long a, int size) {
-        long o;
-        if (direct) {
-            o = a - RAM_BASE;
-            if ((o | (ramLast - o)) < 0) {
-                return -1;
-            }
-        } else {
-            long vpn = a >>> 12;
-            int i = (int) vpn & TLB_MASK;
-            if (wTag[i] != vpn) {
-                return -1;
-            }
-            o = wOff[i] | (a & 0xfff);
-        }
-        return flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4096 - size ? (int) o : -1;
-    }
-
     /** The block ends after this instruction if its target lies outside the current page. */
     private static long leavePage(long npc, long pageBase, long limit, long ic) {
         return ((npc - pageBase) >>> 12) != 0 ? ic + 1 : limit;
@@ -188,6 +160,11 @@ final class Hart {
         final long[] x = this.x;
         final byte[] mem = this.mem;
         final long[] slots = page.slots;
+        // Stable for the whole block: only slow paths that end the block change them.
+        final boolean direct = this.direct;
+        final long ramLast = this.ramLast;
+        final byte[] flags = this.flags;
+        final long[] rTag = this.rTag, rOff = this.rOff, wTag = this.wTag, wOff = this.wOff;
         long pc = this.pc;
         long ic = this.icount;
         try {
@@ -211,28 +188,56 @@ final class Hart {
                     case Op.BGE: if (x[rs1] >= x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
                     case Op.BLTU: if (x[rs1] + Long.MIN_VALUE < x[rs2] + Long.MIN_VALUE) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
                     case Op.BGEU: if (x[rs1] + Long.MIN_VALUE >= x[rs2] + Long.MIN_VALUE) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
-                    case Op.LB: { long a = x[rs1] + imm; int o = rOffset(a, 1);
-                        if (o >= 0) x[rd] = mem[o]; else { x[rd] = (byte) sys.load(a, 1, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.LH: { long a = x[rs1] + imm; int o = rOffset(a, 2);
-                        if (o >= 0) x[rd] = (short) I16.get(mem, o); else { x[rd] = (short) sys.load(a, 2, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.LW: { long a = x[rs1] + imm; int o = rOffset(a, 4);
-                        if (o >= 0) x[rd] = (int) I32.get(mem, o); else { x[rd] = (int) sys.load(a, 4, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.LD: { long a = x[rs1] + imm; int o = rOffset(a, 8);
-                        if (o >= 0) x[rd] = (long) I64.get(mem, o); else { x[rd] = sys.load(a, 8, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.LBU: { long a = x[rs1] + imm; int o = rOffset(a, 1);
-                        if (o >= 0) x[rd] = mem[o] & 0xffL; else { x[rd] = sys.load(a, 1, pc, ic) & 0xffL; limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.LHU: { long a = x[rs1] + imm; int o = rOffset(a, 2);
-                        if (o >= 0) x[rd] = (short) I16.get(mem, o) & 0xffffL; else { x[rd] = sys.load(a, 2, pc, ic) & 0xffffL; limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.LWU: { long a = x[rs1] + imm; int o = rOffset(a, 4);
-                        if (o >= 0) x[rd] = (int) I32.get(mem, o) & 0xffffffffL; else { x[rd] = sys.load(a, 4, pc, ic) & 0xffffffffL; limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.SB: { long a = x[rs1] + imm; int o = wOffset(a, 1);
-                        if (o >= 0) mem[o] = (byte) x[rs2]; else { sys.store(a, 1, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.SH: { long a = x[rs1] + imm; int o = wOffset(a, 2);
-                        if (o >= 0) I16.set(mem, o, (short) x[rs2]); else { sys.store(a, 2, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.SW: { long a = x[rs1] + imm; int o = wOffset(a, 4);
-                        if (o >= 0) I32.set(mem, o, (int) x[rs2]); else { sys.store(a, 4, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
-                    case Op.SD: { long a = x[rs1] + imm; int o = wOffset(a, 8);
-                        if (o >= 0) I64.set(mem, o, x[rs2]); else { sys.store(a, 8, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    // Loads and stores: the RAM fast path is written out at each site because C2 inlines
+                    // helpers into this large method only where the profile says hot.
+                    case Op.LB: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4095 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = mem[(int) o]; else { x[rd] = (byte) sys.load(a, 1, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LH: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4094 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = (short) I16.get(mem, (int) o); else { x[rd] = (short) sys.load(a, 2, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LW: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4092 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = (int) I32.get(mem, (int) o); else { x[rd] = (int) sys.load(a, 4, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LD: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4088 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = (long) I64.get(mem, (int) o); else { x[rd] = sys.load(a, 8, pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LBU: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4095 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = mem[(int) o] & 0xffL; else { x[rd] = sys.load(a, 1, pc, ic) & 0xffL; limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LHU: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4094 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = (short) I16.get(mem, (int) o) & 0xffffL; else { x[rd] = sys.load(a, 2, pc, ic) & 0xffffL; limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.LWU: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4092 ? rOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0) x[rd] = (int) I32.get(mem, (int) o) & 0xffffffffL; else { x[rd] = sys.load(a, 4, pc, ic) & 0xffffffffL; limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SB: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4095) mem[(int) o] = (byte) x[rs2];
+                        else { sys.store(a, 1, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SH: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4094) I16.set(mem, (int) o, (short) x[rs2]);
+                        else { sys.store(a, 2, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SW: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4092) I32.set(mem, (int) o, (int) x[rs2]);
+                        else { sys.store(a, 4, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.SD: { long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4088) I64.set(mem, (int) o, x[rs2]);
+                        else { sys.store(a, 8, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
                     case Op.ADDI: x[rd] = x[rs1] + imm; break;
                     case Op.SLTI: x[rd] = x[rs1] < imm ? 1 : 0; break;
                     case Op.SLTIU: x[rd] = x[rs1] + Long.MIN_VALUE < (long) imm + Long.MIN_VALUE ? 1 : 0; break;

@@ -44,8 +44,11 @@ public final class Qcow2Bench {
         Path work = Files.createTempDirectory(dir, "rewind-qcow2-bench");
         try {
             out.printf(Locale.ROOT, "qcow2 benchmark: %d MiB image, 64 KiB clusters, in %s%n", size >> 20, work);
+            out.println("load average at start: " + loadAverage() + " (" + Runtime.getRuntime().availableProcessors()
+                    + " CPUs)");
             ioBench(work);
             convertBench(work);
+            out.println("load average at end: " + loadAverage());
         } finally {
             try (var files = Files.list(work)) {
                 for (Path p : files.toList()) {
@@ -147,6 +150,16 @@ public final class Qcow2Bench {
             bestTheirs = Math.min(bestTheirs, System.nanoTime() - t1);
         }
         return new double[] {mbps(size, bestOurs), mbps(size, bestTheirs)};
+    }
+
+    /** The machine's load, so that figures from a shared machine can be read for what they are. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static double mbps(long bytes, long ns) {

@@ -102,6 +102,8 @@ public class ReplayAvoidsQemuReverseFaultsTest {
         }
         g.mark("BACK").add("reverse-continue", "printf \"TICKS=%d\\n\", ticks").icount();
         g.add("reverse-continue", "printf \"TICKS=%d\\n\", ticks").icount();
+        // from just after the WFI, reverse-stepi goes back onto it (it halted: two icounts) and on
+        g.mark("RSI").add("reverse-stepi", GdbScript.PC).icount().add("reverse-stepi").icount();
         // a breakpoint never hit (late++), on the same page as the WFI loop and the handler
         g.mark("NEVER").add("delete", "break timer.c:19", "info breakpoints", "continue").icount();
         g.add("reverse-continue").icount().mark("END");
@@ -122,6 +124,9 @@ public class ReplayAvoidsQemuReverseFaultsTest {
         String back = GdbScript.section(out, "BACK");
         assertEquals(out, List.of(2L, 1L), GdbScript.values(back, "TICKS"));
         assertEquals(out, List.of(fwdAt.get(2), fwdAt.get(1)), GdbScript.icounts(back));
+        String rsi = GdbScript.section(out, "RSI");
+        assertEquals(out, List.of(wfi), GdbScript.values(rsi, "PC"));
+        assertEquals(out, List.of(fwdAt.get(1) - 2, fwdAt.get(1) - 3), GdbScript.icounts(rsi));
         String never = GdbScript.section(out, "NEVER");
         assertEquals(out, List.of(timer.endIcount, 0L), GdbScript.icounts(never));
         assertTrue(out, never.contains("No more reverse-execution history."));
@@ -146,39 +151,45 @@ public class ReplayAvoidsQemuReverseFaultsTest {
         String readBreak = "break echo.c:" + readLine;
         GdbScript g = new GdbScript().add(readBreak, "continue", "delete").mark("HOOK").icount().add("info registers");
         g.add("reverse-stepi %N%").mark("BACK").icount().add("info registers");
-        g.add("monitor replay_seek 0").mark("FRESH").add("monitor replay_break %BACK%", "continue").icount()
-                .add("info registers").mark("SEEK").add("monitor replay_seek %HOOK%").icount().add("info registers");
+        g.mark("SEEK").add("monitor replay_seek %HOOK%").icount().add("info registers");
         // the byte read from the receiver, stepping back over the read itself
         g.add(readBreak, "continue", "next", "printf \"C=%d\\n\", c").icount();
         g.add("reverse-stepi", "reverse-stepi", "reverse-stepi", "stepi 3", "printf \"C=%d\\n\", c").icount();
         g.add("reverse-next", "reverse-next", "next", "next", "printf \"C=%d\\n\", c").mark("END");
         String out;
         long steps;
+        long input;
         try (RecordedGuest.Served s = echo.serve(INTERVAL)) {
             // the hook position is found first, so that the script can name icounts
             String probe = new GdbScript().add(readBreak, "continue").icount().run(s.port(), echo.elf);
             long hookAt = GdbScript.icounts(probe).get(0);
             // back to 10 instructions before the input that raised this interrupt
-            long input = s.session().log().events().stream()
+            input = s.session().log().events().stream()
                     .filter(e -> e.kind() == EventKind.UART_RX || e.kind() == EventKind.UART_RX_IDLE)
                     .mapToLong(e -> e.icount()).filter(i -> i < hookAt).max().getAsLong();
             steps = hookAt - input + 10;
             s.session().seek(0);
             GdbScript named = new GdbScript();
             for (String line : g.lines()) {
-                named.add(line.replace("%BACK%", Long.toString(hookAt - steps)).replace("%HOOK%", Long.toString(hookAt))
-                        .replace("%N%", Long.toString(steps)));
+                named.add(line.replace("%HOOK%", Long.toString(hookAt)).replace("%N%", Long.toString(steps)));
             }
             out = named.run(s.port(), echo.elf);
         }
         long hook = GdbScript.icounts(GdbScript.section(out, "HOOK")).get(0);
         String back = GdbScript.section(out, "BACK");
-        assertEquals(out, List.of(hook - steps), GdbScript.icounts(back));
-        String fresh = GdbScript.section(out, "FRESH");
-        assertEquals(out, List.of(hook - steps), GdbScript.icounts(fresh));
-        assertEquals(out, GdbScript.registers(back), GdbScript.registers(fresh));
+        long backAt = GdbScript.icounts(back).get(0);
+        // each step went back one instruction; a halting WFI on the way counts two icounts
+        assertTrue(out, backAt <= hook - steps && backAt > hook - 2 * steps);
+        assertTrue(out, backAt < input);
         String seek = GdbScript.section(out, "SEEK");
         assertEquals(out, GdbScript.registers(GdbScript.section(out, "HOOK")), GdbScript.registers(seek));
+        String fresh;
+        try (RecordedGuest.Served s = echo.serve(10_000_000L)) {
+            fresh = new GdbScript().add("monitor replay_break " + backAt, "continue").icount().add("info registers")
+                    .run(s.port(), echo.elf);
+        }
+        assertEquals(fresh, List.of(backAt), GdbScript.icounts(fresh));
+        assertEquals(out + fresh, GdbScript.registers(back), GdbScript.registers(fresh));
         List<Long> c = GdbScript.values(out, "C");
         assertEquals(out, 3, c.size());
         long first = c.get(0);

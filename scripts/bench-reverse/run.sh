@@ -23,6 +23,10 @@ done
 mkdir -p "$work"; work="$(cd "$work" && pwd)"
 results="$work/results.jsonl"; : > "$results"
 echo "bench-reverse: working in $work" >&2
+# The launcher builds the working tree: say which sources were measured.
+echo "bench-reverse: rewind at commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')," \
+  "$(git -C "$here" status --short -- 'bundles/*/src/main' 2>/dev/null | wc -l) uncommitted main source file(s);" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee "$work/context.txt" >&2
 
 # One private copy of the guest for both, so a rebuild of guests/ cannot skew the comparison.
 [ -f "$here/guests/build/ticktock.elf" ] || make -s -C "$here/guests" build/ticktock.elf
@@ -81,4 +85,6 @@ run_gdb rewind "$port" || echo "bench-reverse: gdb against Rewind failed" >&2
 kill "$rewind_pid" 2>/dev/null || true
 wait "$rewind_pid" 2>/dev/null || true
 
+cat "$work/context.txt"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/scripts/bench-reverse/table.py" "$results"

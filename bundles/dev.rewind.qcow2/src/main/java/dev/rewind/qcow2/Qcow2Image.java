@@ -39,7 +39,8 @@ public final class Qcow2Image implements DiskImage {
     static final long COMPRESSED = 1L << 62;
     static final long ZERO = 1L;
     private static final int MAX_BACKING_DEPTH = 16;
-    private static final int L2_CACHE_BYTES = 32 * 1024 * 1024;
+    /** Memory for cached L2 tables; tests shrink it to exercise eviction. */
+    static int l2CacheBytes = 32 * 1024 * 1024;
 
     /** How an image is opened. */
     public enum Mode { READ_ONLY, READ_WRITE, CHECK, REPAIR }
@@ -85,7 +86,7 @@ public final class Qcow2Image implements DiskImage {
         ByteBuffer.wrap(raw).asLongBuffer().get(l1);
         boolean tolerant = mode == Mode.CHECK || mode == Mode.REPAIR;
         this.refcounts = new RefcountTable(file, header, tolerant);
-        this.l2Cache = new L2Cache(L2_CACHE_BYTES / clusterSize);
+        this.l2Cache = new L2Cache(l2CacheBytes / clusterSize);
         this.snapshots = SnapshotTable.read(file, header.snapshotsOffset, header.nbSnapshots, header.version,
                 header.size, tolerant);
         this.snapshotTableBytes = tableBytesOnDisk(header.snapshotsOffset, header.nbSnapshots);

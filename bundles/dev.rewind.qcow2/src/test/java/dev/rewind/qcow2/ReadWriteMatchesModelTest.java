@@ -118,4 +118,29 @@ public class ReadWriteMatchesModelTest {
             }
         }
     }
+
+    @Test
+    public void tinyL2CacheEvictsAndFlushesCorrectly() throws Exception {
+        int saved = Qcow2Image.l2CacheBytes;
+        Qcow2Image.l2CacheBytes = 4 * 512; // four 512-byte L2 tables, each mapping 32 KiB
+        try {
+            exercise(512, 3, 1 << 20, 400, 6);
+            Path p = tmp.getRoot().toPath().resolve("evict-snap.qcow2");
+            byte[] d = new byte[200_000];
+            new Random(6).nextBytes(d);
+            try (Qcow2Image img = Qcow2Image.create(p, 1 << 20, Qcow2Image.CreateOptions.defaults().withClusterSize(512))) {
+                img.write(0, d, 0, d.length);
+                img.createSnapshot("a", 1, 1, d);
+                img.write(500_000, d, 0, d.length);
+                img.write(1000, d, 0, 5000);
+                img.createSnapshot("b", 2, 2, new byte[1000]);
+                img.deleteSnapshot("a");
+                img.applySnapshot("b");
+            }
+            QemuImg.Run check = QemuImg.run("check", p.toString());
+            assertEquals(check.all(), 0, check.exit());
+        } finally {
+            Qcow2Image.l2CacheBytes = saved;
+        }
+    }
 }

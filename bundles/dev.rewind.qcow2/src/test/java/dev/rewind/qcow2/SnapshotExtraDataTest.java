@@ -69,12 +69,18 @@ public class SnapshotExtraDataTest {
         for (String sn : new String[] {"sn0", "sn1", "sn2"}) {
             QemuImg.ok("snapshot", "-c", sn, v2orig.toString());
         }
-        ByteBuffer f = ByteBuffer.wrap(Files.readAllBytes(v2orig));
+        rewriteExtraSizes(v2orig, 0, 50, 8);
+        QemuImg.Run check = QemuImg.run("check", v2orig.toString());
+        assertEquals(check.all(), 0, check.exit());
+    }
+
+    /** Rewrites the snapshot table with the given extra data sizes (truncating or zero-extending). */
+    private static void rewriteExtraSizes(Path img, int... newExtra) throws Exception {
+        ByteBuffer f = ByteBuffer.wrap(Files.readAllBytes(img));
         long tableOff = f.getLong(64);
         ByteBuffer out = ByteBuffer.allocate(4096);
         long pos = tableOff;
-        int[] newExtra = {0, 50, 8};
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < newExtra.length; i++) {
             int o = (int) pos;
             int idLen = Short.toUnsignedInt(f.getShort(o + 12));
             int nameLen = Short.toUnsignedInt(f.getShort(o + 14));
@@ -97,12 +103,36 @@ public class SnapshotExtraDataTest {
             out.position(start + ((40 + newExtra[i] + idLen + nameLen + 7) & ~7));
             pos += (40 + extra + idLen + nameLen + 7) & ~7;
         }
-        try (RandomAccessFile raf = new RandomAccessFile(v2orig.toFile(), "rw")) {
+        try (RandomAccessFile raf = new RandomAccessFile(img.toFile(), "rw")) {
             raf.seek(tableOff);
             raf.write(out.array(), 0, out.position());
         }
-        QemuImg.Run check = QemuImg.run("check", v2orig.toString());
-        assertEquals(check.all(), 0, check.exit());
+    }
+
+    @Test
+    public void sixteenBytesOfExtraDataMeanDiskSizeButNoIcount() throws Exception {
+        Path p = tmp.getRoot().toPath().resolve("sixteen.qcow2");
+        QemuImg.ok("create", "-q", "-f", "qcow2", p.toString(), "64M");
+        QemuImg.ok("snapshot", "-c", "a", p.toString());
+        QemuImg.ok("snapshot", "-c", "b", p.toString());
+        rewriteExtraSizes(p, 16, 24);
+        QemuImg.Run theirs = QemuImg.run("check", p.toString());
+        assertEquals(theirs.all(), 0, theirs.exit());
+        try (Qcow2Image img = Qcow2Image.open(p)) {
+            Snapshot a = img.findSnapshot("a");
+            assertEquals(16, a.extraDataSize());
+            assertEquals(SIZE, a.diskSize());
+            assertEquals(Snapshot.NO_ICOUNT, a.icount());
+            assertEquals(0, img.findSnapshot("b").icount());
+            img.createSnapshot("c", 99, 0, (byte[]) null);
+        }
+        List<Entry> t = table(p);
+        assertEquals(24, t.get(0).extraSize());
+        assertEquals(-1, t.get(0).icount());
+        assertEquals(99, t.get(2).icount());
+        assertEquals(0, QemuImg.run("check", p.toString()).exit());
+        String list = QemuImg.ok("snapshot", "-l", p.toString()).out();
+        assertTrue(list, list.lines().anyMatch(l -> l.contains(" a ") && l.stripTrailing().endsWith(".000")));
     }
 
     private Path copy(String name) throws Exception {

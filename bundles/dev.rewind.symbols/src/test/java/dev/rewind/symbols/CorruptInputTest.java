@@ -116,7 +116,7 @@ public class CorruptInputTest {
         for (ElfSymbol s : program.symbols()) {
             program.symbolAt(s.value());
         }
-        for (long pc = 0x100e8; pc < 0x10400; pc += 2) {
+        for (long pc = 0x100e8; pc < 0x10400; pc += 4) {
             program.lineFor(pc);
             program.functionAt(pc);
         }
@@ -133,9 +133,9 @@ public class CorruptInputTest {
             long v = new Random(seed ^ address).nextLong();
             return (v & 7) == 0 ? OptionalLong.empty() : OptionalLong.of(v & 0x1ffff);
         };
-        for (long pc = 0x100e8; pc < 0x10400; pc += 6) {
+        for (long pc = 0x100e8; pc < 0x10400; pc += 14) {
             List<StackFrame> frames = program.unwind(pc, registers, memory);
-            if (pc % 24 == 0) {
+            if (pc % 4 == 0) {
                 for (StackFrame frame : frames) {
                     for (VariableValue v : program.variables(frame, memory)) {
                         v.toString();

@@ -14,7 +14,7 @@ import org.junit.Test;
  * of the following instructions is a stop where our frames and variable values must equal gdb's.
  */
 public class GuestUnwindMatchesGdbTest {
-    private static final int STEPS = 30;
+    private static final int STEPS = 20;
 
     @Test
     public void guestsUnwindAsGdbDoes() throws Exception {

@@ -25,7 +25,7 @@ import org.junit.Test;
  * At -O1 that includes parameters recovered from the caller's call site (DW_OP_entry_value).
  */
 public class UnwindMatchesGdbTest {
-    private static final int STEPS = 40;
+    private static final int STEPS = 30;
     private static final int PIECE_STEPS = 6;
     private static final String MARK = "===STOP===";
     private static final String[] GLOBALS = {"nodes", "counter", "probe", "result", "greeting", "label", "banner",

@@ -1,6 +1,5 @@
 package dev.rewind.debug.core.model;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +29,7 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
     /** Marks a CSR this hart does not have. */
     static final long ABSENT = Long.MIN_VALUE;
 
-    static HartState capture(ReplaySession session, SourceStepper stepper, TimeTravel.Stop stop) {
+    static HartState capture(ReplaySession session, SourceStepper stepper, ConsoleTimeline console, TimeTravel.Stop stop) {
         VirtMachine m = session.machine();
         long[] regs = new long[32];
         for (int i = 0; i < 32; i++) {
@@ -54,8 +53,8 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
             }
             globals.add(symbols.globalValue(g, stepper::read64));
         }
-        String console = new String(session.console().toByteArray(), StandardCharsets.UTF_8);
+        console.update(session.console());
         return new HartState(stop, session.icount(), m.pc(), regs, csrs, m.privilege(), List.copyOf(frames),
-                List.copyOf(variables), List.copyOf(globals), console);
+                List.copyOf(variables), List.copyOf(globals), console.textAt(session.icount()));
     }
 }

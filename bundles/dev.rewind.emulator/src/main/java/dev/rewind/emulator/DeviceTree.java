@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The flattened device tree (Devicetree Specification v0.4, ch. 5) describing this machine the
  * way QEMU virt does: memory, one cpu with its interrupt controller, and under /soc the UART,
- * test finisher, eight virtio-mmio slots, PLIC and CLINT; /chosen points stdout at the UART.
+ * test finisher, goldfish RTC, eight virtio-mmio slots, PLIC and CLINT; /chosen points stdout at the UART.
  */
 final class DeviceTree {
 
@@ -77,6 +77,8 @@ final class DeviceTree {
         soc.child("serial@10000000").cells("interrupts", Uart16550.IRQ).cells("interrupt-parent", PLIC_PHANDLE)
                 .cells("clock-frequency", 0x384000).cells("reg", 0, Uart16550.BASE, 0, Uart16550.SIZE)
                 .str("compatible", "ns16550a");
+        soc.child("rtc@101000").cells("interrupts", GoldfishRtc.IRQ).cells("interrupt-parent", PLIC_PHANDLE)
+                .cells("reg", 0, GoldfishRtc.BASE, 0, GoldfishRtc.SIZE).str("compatible", "google,goldfish-rtc");
         soc.child("test@100000").str("compatible", "sifive,test1", "sifive,test0", "syscon")
                 .cells("reg", 0, SifiveTest.BASE, 0, SifiveTest.SIZE);
         for (int i = VirtioMmio.SLOTS - 1; i >= 0; i--) {

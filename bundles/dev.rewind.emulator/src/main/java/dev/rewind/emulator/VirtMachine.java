@@ -12,7 +12,7 @@ import java.util.TreeMap;
 
 /**
  * A QEMU {@code virt} machine with one RV64IMAC hart: boot ROM at 0x1000, RAM at 0x8000_0000,
- * UART, CLINT, PLIC, SiFive test finisher, eight virtio-mmio slots (block device in slot 0 when
+ * UART, CLINT, PLIC, SiFive test finisher, goldfish RTC, eight virtio-mmio slots (block device in slot 0 when
  * a disk is configured) and HTIF through ELF symbols. Execution is a pure function of the loaded
  * program, the configuration and what the {@link InputPort} delivers.
  *
@@ -66,10 +66,12 @@ public final class VirtMachine {
         this.clint = new Clint(sys, clock);
         this.uart = new Uart16550(config.uartOut(), plic);
         SifiveTest test = new SifiveTest(this::guestExit);
+        GoldfishRtc rtc = new GoldfishRtc(() -> port.hostClockNs(hart.icount));
         devices.add(clint);
         devices.add(plic);
         devices.add(uart);
         devices.add(test);
+        devices.add(rtc);
         if (config.disk() != null) {
             this.block = new VirtioBlock(0, config.disk(), ram, plic, this::blockSubmitted);
             devices.add(block);
@@ -84,6 +86,7 @@ public final class VirtMachine {
         stateful.add(clint);
         stateful.add(plic);
         stateful.add(uart);
+        stateful.add(rtc);
         if (block != null) {
             stateful.add(block);
         }

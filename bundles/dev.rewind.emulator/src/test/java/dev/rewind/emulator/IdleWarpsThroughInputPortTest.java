@@ -12,7 +12,7 @@ import org.junit.Test;
 public class IdleWarpsThroughInputPortTest {
 
     /** Records every idle call and grants exactly the requested warp. */
-    static final class CountingPort implements InputPort {
+    static class CountingPort implements InputPort {
         final List<long[]> idles = new ArrayList<>(); // {icount, nowNs, deadlineNs}
 
         @Override

@@ -27,6 +27,7 @@ import org.junit.Test;
 import dev.rewind.debug.core.model.ReplayEngine;
 import dev.rewind.debug.core.model.ReplayStackFrame;
 import dev.rewind.debug.core.model.ReplayTarget;
+import dev.rewind.debug.core.model.RewindAddressBreakpoint;
 import dev.rewind.debug.core.model.RewindLineBreakpoint;
 import dev.rewind.replay.TimeTravel;
 
@@ -209,6 +210,19 @@ public class RecordAndReplayLaunchTest {
             Launches.awaitSuspended(target);
             assertEquals("step return goes back to the caller", "add_square",
                     ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
+
+            // an address breakpoint on penalty's entry
+            long penalty = target.symbols().symbol("penalty").value();
+            RewindAddressBreakpoint abp = RewindAddressBreakpoint.create(penalty);
+            try {
+                target.resume();
+                Launches.awaitSuspended(target);
+                assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+                assertEquals(penalty, target.state().pc());
+                assertEquals("penalty", ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
+            } finally {
+                abp.delete();
+            }
         } finally {
             bp.delete();
             launch.terminate();

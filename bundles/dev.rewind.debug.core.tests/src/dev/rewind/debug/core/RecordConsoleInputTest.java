@@ -1,16 +1,25 @@
 package dev.rewind.debug.core;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.commands.IDebugCommandHandler;
+import org.eclipse.debug.core.commands.IEnabledStateRequest;
 import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.core.model.IProcess;
 import org.junit.Test;
 
+import dev.rewind.debug.core.commands.IReverseResumeHandler;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.replay.TimeTravel;
 
@@ -61,9 +70,64 @@ public class RecordConsoleInputTest {
         ReplayTarget target = (ReplayTarget) replay.getDebugTarget();
         try {
             assertTrue("recorded some history", target.endIcount() > 1_000_000);
+            IReverseResumeHandler reverse = (IReverseResumeHandler) DebugPlugin.getAdapter(target.hart(), IReverseResumeHandler.class);
+            assertTrue("reverse resume enabled while suspended", enabled(reverse, target));
+            target.resume();
+            assertFalse("reverse resume enabled while running", enabled(reverse, target) && !target.isSuspended());
+            target.suspend();
+            Launches.awaitSuspended(target);
+            assertTrue(enabled(reverse, target));
         } finally {
             replay.terminate();
         }
+    }
+
+    /** Asks a debug command handler whether it is enabled for the target's thread, as the toolbar does. */
+    private static boolean enabled(IDebugCommandHandler handler, ReplayTarget target) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        boolean[] result = new boolean[1];
+        handler.canExecute(new IEnabledStateRequest() {
+            private boolean enabled;
+            private IStatus status;
+
+            @Override
+            public void setEnabled(boolean result) {
+                enabled = result;
+            }
+
+            @Override
+            public Object[] getElements() {
+                return new Object[] {target.hart()};
+            }
+
+            @Override
+            public void done() {
+                result[0] = enabled && (status == null || status.isOK());
+                done.countDown();
+            }
+
+            @Override
+            public void cancel() {
+                done.countDown();
+            }
+
+            @Override
+            public boolean isCanceled() {
+                return false;
+            }
+
+            @Override
+            public void setStatus(IStatus s) {
+                status = s;
+            }
+
+            @Override
+            public IStatus getStatus() {
+                return status;
+            }
+        });
+        assertTrue("no answer from canExecute", done.await(30, TimeUnit.SECONDS));
+        return result[0];
     }
 
     private static void waitFor(IProcess p, String text) throws InterruptedException {

@@ -23,6 +23,8 @@ import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.viewers.TreePath;
 import org.eclipse.jface.viewers.TreeSelection;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Tree;
+import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.IViewPart;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbenchWindow;
@@ -145,7 +147,12 @@ public class ReverseDebuggingWorkbenchTest {
         select(debugView, launch, target);
         page.showView(IDebugUIConstants.ID_REGISTER_VIEW, null, IWorkbenchPage.VIEW_VISIBLE);
         page.activate(debugView);
-        pump(1000);
+        Tree tree = (Tree) ((IDebugView) debugView).getViewer().getControl();
+        waitUntil(() -> treeShows(tree.getItems(), "add_square() at sample.c:" + TOTAL_LINE),
+                "the Debug view to show the frame at the breakpoint");
+        waitUntil(() -> page.getActiveEditor() != null && page.getActiveEditor().getTitle().equals("sample.c"),
+                "the source of the frame to open in an editor");
+        pump(500);
         File png = Screenshots.save(window.getShell(), "rewind-debug-timeline.png");
         assertTrue(png.length() > 1000);
 
@@ -171,6 +178,15 @@ public class ReverseDebuggingWorkbenchTest {
         wc.setAttribute(LaunchAttributes.RECORDING, "/no/such.rrlog");
         assertFalse(tab.isValid(wc));
         assertTrue(tab.getErrorMessage(), tab.getErrorMessage().contains("does not exist: run a Record Run first"));
+    }
+
+    private static boolean treeShows(TreeItem[] items, String text) {
+        for (TreeItem item : items) {
+            if (item.getText().contains(text) || treeShows(item.getItems(), text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int timelineWidth(TimelineView view) {

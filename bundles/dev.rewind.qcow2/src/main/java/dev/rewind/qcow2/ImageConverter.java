@@ -5,13 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies the active layer of a disk image (qcow2 chain or raw) into a new raw or qcow2 file,
@@ -61,172 +56,18 @@ public final class ImageConverter {
         }
     }
 
-    /**
-     * Converts the file {@code in} (qcow2 chain or raw) to a new raw file; see
-     * {@link #parallelCopy} for how the work is split.
-     */
+    /** Converts the file {@code in} (qcow2 chain or raw, format probed) to a new raw file. */
     public static void toRaw(Path in, Path out, Progress progress) throws IOException {
-        long size = sizeOf(in);
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            parallelCopy(in, size, (off, bb) -> {
-                long pos = off;
-                while (bb.hasRemaining()) {
-                    pos += ch.write(bb, pos);
-                }
-            }, progress);
-            if (ch.size() < size) {
-                ch.write(ByteBuffer.allocate(1), size - 1);
-            }
+        try (DiskImage src = Qcow2Image.openAny(in)) {
+            toRaw(src, out, progress);
         }
     }
 
-    /** Converts the file {@code in} to a new qcow2 image; see {@link #parallelCopy}. */
+    /** Converts the file {@code in} (qcow2 chain or raw, format probed) to a new qcow2 image. */
     public static void toQcow2(Path in, Path out, Qcow2Image.CreateOptions opts, Progress progress)
             throws IOException {
-        long size = sizeOf(in);
-        try (Qcow2Image img = Qcow2Image.create(out, size, opts)) {
-            img.setDurable(false);
-            parallelCopy(in, size, img::write, progress);
-            img.flush();
-        }
-    }
-
-    private static long sizeOf(Path in) throws IOException {
-        try (DiskImage probe = Qcow2Image.openAny(in)) {
-            return probe.size();
-        }
-    }
-
-    /**
-     * {@value #WORKERS} threads read chunks in parallel, each with its own read-only view of
-     * the source, while this thread writes them in order: one writer, because writes to one
-     * file serialize in the kernel anyway and a qcow2 target then allocates sequentially.
-     */
-    private static void parallelCopy(Path in, long size, Sink sink, Progress progress) throws IOException {
-        long chunks = (size + CHUNK - 1) / CHUNK;
-        BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(2 * WORKERS);
-        for (int i = 0; i < 2 * WORKERS; i++) {
-            free.add(ByteBuffer.allocateDirect(CHUNK));
-        }
-        Map<Long, ByteBuffer> ready = new HashMap<>();
-        AtomicLong nextChunk = new AtomicLong();
-        Failure failure = new Failure();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < WORKERS; w++) {
-            Thread t = new Thread(() -> {
-                ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_GRANULE);
-                try (DiskImage src = Qcow2Image.openAny(in)) {
-                    for (;;) {
-                        // Take a buffer before claiming a chunk: the chunk the writer waits for
-                        // always has one, so the pipeline cannot deadlock.
-                        ByteBuffer buf = free.take();
-                        long i = nextChunk.getAndIncrement();
-                        if (i >= chunks) {
-                            free.put(buf);
-                            return;
-                        }
-                        long start = i * CHUNK;
-                        int len = (int) Math.min(CHUNK, size - start);
-                        boolean data = readChunk(src, start, len, buf, zeros);
-                        synchronized (ready) {
-                            ready.put(i, data ? buf : ZERO_CHUNK);
-                            ready.notifyAll();
-                        }
-                        if (!data) {
-                            free.put(buf);
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    // the writer gave up
-                } catch (Throwable e) {
-                    failure.set(e);
-                    synchronized (ready) {
-                        ready.notifyAll();
-                    }
-                }
-            }, "qcow2-convert-reader-" + w);
-            t.setDaemon(true);
-            workers.add(t);
-            t.start();
-        }
-        try {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_GRANULE);
-            for (long i = 0; i < chunks; i++) {
-                ByteBuffer buf;
-                synchronized (ready) {
-                    while ((buf = ready.remove(i)) == null) {
-                        failure.rethrow();
-                        ready.wait(100);
-                    }
-                }
-                long start = i * CHUNK;
-                int len = (int) Math.min(CHUNK, size - start);
-                if (buf != ZERO_CHUNK) {
-                    writeNonZero(sink, start, buf, len, zeros);
-                    free.put(buf);
-                }
-                if (progress != null) {
-                    progress.update(start + len, size);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("conversion interrupted", e);
-        } finally {
-            for (Thread t : workers) {
-                t.interrupt();
-            }
-        }
-        failure.rethrow();
-    }
-
-    private static final ByteBuffer ZERO_CHUNK = ByteBuffer.allocate(0);
-    private static final int WORKERS = 2;
-
-    /** Reads one chunk into {@code buf} (zero runs zero-filled); false if it is all known zeros. */
-    private static boolean readChunk(DiskImage src, long start, int len, ByteBuffer buf, ByteBuffer zeros)
-            throws IOException {
-        boolean any = false;
-        long pos = start;
-        while (pos < start + len) {
-            long st = src.status(pos, start + len - pos);
-            int n = (int) Math.abs(st);
-            int at = (int) (pos - start);
-            if (st < 0) {
-                for (int z = 0; z < n; z += ZERO_GRANULE) {
-                    int k = Math.min(ZERO_GRANULE, n - z);
-                    buf.put(at + z, zeros, 0, k);
-                }
-            } else {
-                src.read(pos, buf.clear().position(at).limit(at + n));
-                buf.clear(); // absolute puts check the limit
-                any = true;
-            }
-            pos += n;
-        }
-        buf.clear();
-        return any;
-    }
-
-    /** The first failure of any worker, rethrown on the converting thread. */
-    private static final class Failure {
-        private volatile Throwable first;
-
-        void set(Throwable t) {
-            if (first == null) {
-                first = t;
-            }
-        }
-
-        void rethrow() throws IOException {
-            Throwable t = first;
-            if (t instanceof IOException e) {
-                throw e;
-            }
-            if (t != null) {
-                throw new IOException("reading the source failed: " + t, t);
-            }
+        try (DiskImage src = Qcow2Image.openAny(in)) {
+            toQcow2(src, out, opts, progress);
         }
     }
 

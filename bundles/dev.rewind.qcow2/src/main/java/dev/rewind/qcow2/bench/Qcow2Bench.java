@@ -105,19 +105,22 @@ public final class Qcow2Bench {
         out.println();
         out.printf(Locale.ROOT, "convert of a %d MiB disk (3/4 data, 1/4 holes), best of %d, alternating;%n"
                 + "rewind timed in-process (no JVM start), qemu-img as a process:%n", size >> 20, ROUNDS);
-        out.printf(Locale.ROOT, "%-14s %14s %14s %8s%n", "direction", "rewind MB/s", "qemu-img MB/s", "ratio");
+        out.printf(Locale.ROOT, "%-14s %12s %14s %8s %14s %14s %10s%n", "direction", "rewind MB/s", "qemu-img MB/s",
+                "ratio", "rewind cpu ms", "qemu-img cpu ms", "cpu ratio");
 
+        qemuCpuNs = Long.MAX_VALUE;
         Path oursQ = work.resolve("ours.qcow2");
         Path theirsQ = work.resolve("theirs.qcow2");
         double[] toQcow2 = sideBySide(() -> ImageConverter.toQcow2(raw, oursQ, Qcow2Image.CreateOptions.defaults(), null),
                 () -> qemuImg("convert", "-O", "qcow2", raw.toString(), theirsQ.toString()), oursQ, theirsQ);
-        row("raw->qcow2", toQcow2[0], toQcow2[1]);
+        row("raw->qcow2", toQcow2);
 
+        qemuCpuNs = Long.MAX_VALUE;
         Path oursR = work.resolve("ours.raw");
         Path theirsR = work.resolve("theirs.raw");
         double[] toRaw = sideBySide(() -> ImageConverter.toRaw(qcow, oursR, null),
                 () -> qemuImg("convert", "-O", "raw", qcow.toString(), theirsR.toString()), oursR, theirsR);
-        row("qcow2->raw", toRaw[0], toRaw[1]);
+        row("qcow2->raw", toRaw);
 
         try (DiskImage a = Qcow2Image.openAny(oursQ); DiskImage b = Qcow2Image.openAny(theirsQ);
                 DiskImage c = Qcow2Image.openAny(oursR); DiskImage d = Qcow2Image.openAny(theirsR)) {
@@ -127,30 +130,45 @@ public final class Qcow2Bench {
         }
     }
 
-    private void row(String what, double ours, double theirs) {
-        out.printf(Locale.ROOT, "%-14s %14.1f %14.1f %8.2f%n", what, ours, theirs, ours / theirs);
+    /** MB/s both, their ratio (ours / theirs, > 1 = faster), CPU ms both, CPU ratio (theirs / ours). */
+    private void row(String what, double[] r) {
+        out.printf(Locale.ROOT, "%-14s %12.1f %14.1f %8.2f %14.0f %14.0f %10.2f%n", what, r[0], r[1], r[0] / r[1], r[2],
+                r[3], r[3] > 0 ? r[3] / r[2] : Double.NaN);
     }
 
     private interface Job {
         void run() throws Exception;
     }
 
-    /** Best of {@value #ROUNDS} runs each, alternating, outputs deleted (untimed) before every run. */
+    /**
+     * Best of {@value #ROUNDS} runs each, alternating, outputs deleted (untimed) before every
+     * run. Also the least CPU time each used: on a shared machine wall time mostly measures the
+     * scheduler (qemu-img's thread pool gets more CPU shares than one writer thread), CPU time
+     * measures the work.
+     */
     private double[] sideBySide(Job ours, Job theirs, Path oursOut, Path theirsOut) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
         long bestOurs = Long.MAX_VALUE;
         long bestTheirs = Long.MAX_VALUE;
+        long cpuOurs = Long.MAX_VALUE;
         for (int i = 0; i < ROUNDS; i++) {
             Files.deleteIfExists(oursOut);
+            long c0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             ours.run();
             bestOurs = Math.min(bestOurs, System.nanoTime() - t0);
+            cpuOurs = Math.min(cpuOurs, os.getProcessCpuTime() - c0);
             Files.deleteIfExists(theirsOut);
             long t1 = System.nanoTime();
             theirs.run();
             bestTheirs = Math.min(bestTheirs, System.nanoTime() - t1);
         }
-        return new double[] {mbps(size, bestOurs), mbps(size, bestTheirs)};
+        return new double[] {mbps(size, bestOurs), mbps(size, bestTheirs), cpuOurs / 1e6, qemuCpuNs / 1e6};
     }
+
+    /** Least CPU time (user + system) of the qemu-img runs of the current comparison. */
+    private long qemuCpuNs;
 
     /** The machine's load, so that figures from a shared machine can be read for what they are. */
     private static String loadAverage() {
@@ -185,14 +203,28 @@ public final class Qcow2Bench {
         }
     }
 
-    private static void qemuImg(String... args) throws Exception {
-        String[] cmd = new String[args.length + 1];
-        cmd[0] = "qemu-img";
-        System.arraycopy(args, 0, cmd, 1, args.length);
+    /** Runs qemu-img; under /usr/bin/time when there is one, to learn its CPU time. */
+    private void qemuImg(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        boolean timed = Files.isExecutable(Path.of("/usr/bin/time"));
+        if (timed) {
+            cmd.addAll(java.util.List.of("/usr/bin/time", "-f", "cpu %U %S"));
+        }
+        cmd.add("qemu-img");
+        cmd.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String o = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IOException("qemu-img failed: " + o);
+        }
+        if (timed) {
+            for (String line : o.lines().toList()) {
+                if (line.startsWith("cpu ")) {
+                    String[] f = line.split(" ");
+                    long ns = (long) ((Double.parseDouble(f[1]) + Double.parseDouble(f[2])) * 1e9);
+                    qemuCpuNs = Math.min(qemuCpuNs, ns);
+                }
+            }
         }
     }
 }

@@ -42,9 +42,11 @@ final class BenchCommand implements Command {
                 + "  plain/record/replay MIPS, snapshot time and memory, seek latency; QEMU rr=record/replay alongside";
     }
 
-    /** One timed run: instructions retired and wall time. */
-    record Timing(long instructions, long nanos) {
+    /** One timed run: instructions retired, wall time and CPU time (-1 if unknown). */
+    record Timing(long instructions, long nanos, long cpuNanos) {
     }
+
+    private static final Path TIME = Path.of("/usr/bin/time");
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
@@ -72,17 +74,23 @@ final class BenchCommand implements Command {
             throw new CliException("the long guest must run more instructions and take longer than the short one");
         }
         double oursMips = mips(l.instructions - s.instructions, l.nanos - s.nanos);
-        out.printf("  rewind:             %.0f MIPS%n", oursMips);
+        double oursCpuMips = s.cpuNanos < 0 || l.cpuNanos <= s.cpuNanos ? Double.NaN
+                : mips(l.instructions - s.instructions, l.cpuNanos - s.cpuNanos);
+        out.printf("  rewind:             %.0f MIPS (%.0f MIPS per CPU second)%n", oursMips, oursCpuMips);
         if (a.has("--no-qemu")) {
             return 0;
         }
         String qemu = a.value("--qemu", "qemu-system-riscv64");
-        double icountMips = qemuMips(qemu, true, shortElf, longElf, s, l, out);
-        double tcgMips = qemuMips(qemu, false, shortElf, longElf, s, l, out);
-        out.printf("  qemu -icount shift=0: %.0f MIPS%n", icountMips);
-        out.printf("  qemu (no icount):     %.0f MIPS%n", tcgMips);
-        out.printf("  ratio rewind / qemu-icount: %.2fx%n", oursMips / icountMips);
-        out.printf("  ratio rewind / qemu:        %.2fx%n", oursMips / tcgMips);
+        Timing[] icount = qemuRuns(qemu, true, shortElf, longElf, out);
+        Timing[] plain = qemuRuns(qemu, false, shortElf, longElf, out);
+        double icountMips = mips(l.instructions - s.instructions, icount[1].nanos - icount[0].nanos);
+        double plainMips = mips(l.instructions - s.instructions, plain[1].nanos - plain[0].nanos);
+        out.printf("  qemu -icount shift=0: %.0f MIPS%s%n", icountMips, cpuMips(s, l, icount));
+        out.printf("  qemu (no icount):     %.0f MIPS%s%n", plainMips, cpuMips(s, l, plain));
+        out.printf("  ratio rewind / qemu-icount: %.2fx (wall clock)%s%n", oursMips / icountMips,
+                cpuRatio(oursCpuMips, s, l, icount));
+        out.printf("  ratio rewind / qemu:        %.2fx (wall clock)%s%n", oursMips / plainMips,
+                cpuRatio(oursCpuMips, s, l, plain));
         return 0;
     }
 
@@ -120,34 +128,64 @@ final class BenchCommand implements Command {
         } catch (ElfFormatException e) {
             throw new CliException(file + ": " + e.getMessage());
         }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         StopReason r = m.run(Long.MAX_VALUE);
         long t1 = System.nanoTime();
+        long c1 = threads.getCurrentThreadCpuTime();
         if (r != StopReason.EXIT || m.exitCode() != 0) {
             throw new CliException(file + " did not pass (" + r + ", exit " + m.exitCode() + ")");
         }
-        return new Timing(m.icount(), t1 - t0);
+        return new Timing(m.icount(), t1 - t0, c0 < 0 ? -1 : c1 - c0);
     }
 
-    /** QEMU MIPS from the two runs; instruction counts are ours (equal to QEMU's, see the differential test). */
-    private static double qemuMips(String qemu, boolean icount, Path shortElf, Path longElf, Timing s, Timing l,
-            PrintStream out) throws CliException, IOException, InterruptedException {
-        long ts = timeQemu(qemu, icount, shortElf);
-        long tl = timeQemu(qemu, icount, longElf);
-        out.printf("  qemu%s short %.2f s, long %.2f s%n", icount ? " -icount" : "        ", ts / 1e9, tl / 1e9);
-        if (tl <= ts) {
+    /** CPU-time MIPS of QEMU from the two runs, as text, or "" when CPU times are unknown. */
+    private static String cpuMips(Timing s, Timing l, Timing[] q) {
+        double m = qemuCpuMips(s, l, q);
+        return Double.isNaN(m) ? "" : String.format(" (%.0f MIPS per CPU second)", m);
+    }
+
+    private static double qemuCpuMips(Timing s, Timing l, Timing[] q) {
+        if (q[0].cpuNanos < 0 || q[1].cpuNanos <= q[0].cpuNanos) {
+            return Double.NaN;
+        }
+        return mips(l.instructions - s.instructions, q[1].cpuNanos - q[0].cpuNanos);
+    }
+
+    private static String cpuRatio(double ours, Timing s, Timing l, Timing[] q) {
+        double theirs = qemuCpuMips(s, l, q);
+        return Double.isNaN(ours) || Double.isNaN(theirs) ? "" : String.format(", %.2fx (CPU time)", ours / theirs);
+    }
+
+    /**
+     * Times QEMU on both guests. Instruction counts are ours (equal to QEMU's, see the
+     * differential test). CPU times come from /usr/bin/time when it is installed; on a busy
+     * machine they are the fairer measure.
+     */
+    private static Timing[] qemuRuns(String qemu, boolean icount, Path shortElf, Path longElf, PrintStream out)
+            throws CliException, IOException, InterruptedException {
+        Timing ts = timeQemu(qemu, icount, shortElf);
+        Timing tl = timeQemu(qemu, icount, longElf);
+        out.printf("  qemu%s short %.2f s, long %.2f s%n", icount ? " -icount" : "        ", ts.nanos / 1e9, tl.nanos / 1e9);
+        if (tl.nanos <= ts.nanos) {
             throw new CliException("QEMU took no longer for the long guest; cannot subtract start-up");
         }
-        return mips(l.instructions - s.instructions, tl - ts);
+        return new Timing[] {ts, tl};
     }
 
-    private static long timeQemu(String qemu, boolean icount, Path elf) throws CliException, IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(qemu, "-M", "virt", "-bios", "none", "-nographic"));
+    private static Timing timeQemu(String qemu, boolean icount, Path elf) throws CliException, IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        boolean cpu = Files.isExecutable(TIME);
+        if (cpu) {
+            cmd.addAll(List.of(TIME.toString(), "-f", "REWIND_CPU %U %S"));
+        }
+        cmd.addAll(List.of(qemu, "-M", "virt", "-bios", "none", "-nographic"));
         if (icount) {
             cmd.addAll(List.of("-icount", "shift=0"));
         }
         cmd.addAll(List.of("-kernel", elf.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         long t0 = System.nanoTime();
@@ -157,6 +195,7 @@ final class BenchCommand implements Command {
         } catch (IOException e) {
             throw new CliException("cannot start " + qemu + " (" + e.getMessage() + "); use --no-qemu to skip the comparison");
         }
+        byte[] err = p.getErrorStream().readAllBytes();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new CliException(qemu + " did not finish " + elf.getFileName() + " within 600 s");
@@ -165,6 +204,13 @@ final class BenchCommand implements Command {
         if (p.exitValue() != 0) {
             throw new CliException(qemu + " exited with " + p.exitValue() + " on " + elf.getFileName());
         }
-        return t1 - t0;
+        long cpuNanos = -1;
+        for (String line : new String(err, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("REWIND_CPU ")) {
+                String[] f = line.trim().split(" ");
+                cpuNanos = (long) ((Double.parseDouble(f[1]) + Double.parseDouble(f[2])) * 1e9);
+            }
+        }
+        return new Timing(0, t1 - t0, cpuNanos);
     }
 }

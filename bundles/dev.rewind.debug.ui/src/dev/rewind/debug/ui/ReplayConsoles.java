@@ -12,6 +12,7 @@ import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
 import org.eclipse.ui.console.MessageConsole;
+import org.eclipse.ui.console.MessageConsoleStream;
 
 import dev.rewind.debug.core.model.HartThread;
 import dev.rewind.debug.core.model.ReplayTarget;
@@ -76,10 +77,7 @@ public final class ReplayConsoles implements IStartup, IDebugEventSetListener {
             if (created) {
                 ConsolePlugin.getDefault().getConsoleManager().addConsoles(new IConsole[] {c});
             }
-            String text = target.consoleText();
-            if (!text.equals(c.getDocument().get())) {
-                c.getDocument().set(text);
-            }
+            c.show(target.consoleText());
         });
     }
 
@@ -98,10 +96,30 @@ public final class ReplayConsoles implements IStartup, IDebugEventSetListener {
         });
     }
 
-    /** A message console whose name can change when its replay ends. */
+    /**
+     * A message console showing one text at a time: output that only grew is appended, anything
+     * else (a reverse move) clears the console and prints it all again. Writing the document
+     * directly would count as typed input. UI thread only.
+     */
     static final class ReplayConsole extends MessageConsole {
+        private final MessageConsoleStream stream = newMessageStream();
+        private String shown = "";
+
         ReplayConsole(String name) {
             super(name, null);
+        }
+
+        void show(String text) {
+            if (text.equals(shown)) {
+                return;
+            }
+            if (text.startsWith(shown)) {
+                stream.print(text.substring(shown.length()));
+            } else {
+                clearConsole();
+                stream.print(text);
+            }
+            shown = text;
         }
 
         void rename(String name) {

@@ -21,7 +21,7 @@ public final class ImageConverter {
         void update(long done, long total);
     }
 
-    private static final int CHUNK = 8 << 20;
+    private static final int CHUNK = 4 << 20;
     private static final int BUFFERS = 3;
     private static final int ZERO_GRANULE = 64 << 10;
 

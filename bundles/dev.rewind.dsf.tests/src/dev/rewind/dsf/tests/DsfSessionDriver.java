@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
+import org.eclipse.cdt.debug.core.model.IChangeReverseMethodHandler.ReverseDebugMethod;
 import org.eclipse.cdt.dsf.concurrent.DataRequestMonitor;
 import org.eclipse.cdt.dsf.concurrent.Query;
 import org.eclipse.cdt.dsf.concurrent.RequestMonitor;
@@ -28,7 +29,9 @@ import org.eclipse.cdt.dsf.debug.service.IStack.IFrameDMContext;
 import org.eclipse.cdt.dsf.debug.service.IStack.IFrameDMData;
 import org.eclipse.cdt.dsf.debug.service.command.ICommandControlService;
 import org.eclipse.cdt.dsf.gdb.service.IReverseRunControl;
+import org.eclipse.cdt.dsf.mi.service.IMICommandControl;
 import org.eclipse.cdt.dsf.mi.service.MIBreakpoints;
+import org.eclipse.cdt.dsf.mi.service.command.output.CLIInfoRecordInfo;
 import org.eclipse.cdt.dsf.service.DsfServiceEventHandler;
 import org.eclipse.cdt.dsf.service.DsfServicesTracker;
 import org.eclipse.cdt.dsf.service.DsfSession;
@@ -194,6 +197,14 @@ public final class DsfSessionDriver {
     boolean reverseModeEnabled() throws Exception {
         ICommandControlService control = service(ICommandControlService.class);
         return run(rm -> service(IReverseRunControl.class).isReverseModeEnabled(control.getContext(), rm));
+    }
+
+    /** What gdb itself says about its recorder ({@code info record}, parsed by CDT). */
+    ReverseDebugMethod gdbRecorder() throws Exception {
+        IMICommandControl control = service(IMICommandControl.class);
+        CLIInfoRecordInfo info = run(
+                rm -> control.queueCommand(control.getCommandFactory().createCLIInfoRecord(control.getContext()), rm));
+        return info.getReverseMethod();
     }
 
     boolean canReverseResume() throws Exception {

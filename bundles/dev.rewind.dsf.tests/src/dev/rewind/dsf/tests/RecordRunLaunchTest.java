@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.eclipse.cdt.debug.core.ICDTLaunchConfigurationConstants;
+import org.eclipse.cdt.debug.core.model.IChangeReverseMethodHandler.ReverseDebugMethod;
 import org.eclipse.cdt.dsf.debug.service.IRunControl.ISuspendedDMEvent;
 import org.eclipse.cdt.dsf.debug.service.IRunControl.StateChangeReason;
 import org.eclipse.cdt.dsf.debug.service.IRunControl.StepType;
@@ -108,6 +109,9 @@ public class RecordRunLaunchTest {
         assertEquals(StateChangeReason.BREAKPOINT, back.getReason());
         assertAt(dsf.topFrame(), "add_square", 17);
         assertEquals("the previous hit is the first call", "1", dsf.evaluate("i"));
+        // Rewind's history answered: gdb's own recorder was never started (CDT sends no "record")
+        assertEquals(ReverseDebugMethod.OFF, dsf.gdbRecorder());
+        assertTrue(dsf.reverseModeEnabled());
     }
 
     @Test

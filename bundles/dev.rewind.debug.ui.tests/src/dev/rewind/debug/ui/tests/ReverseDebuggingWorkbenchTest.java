@@ -154,11 +154,7 @@ public class ReverseDebuggingWorkbenchTest {
                 "the source of the frame to open in an editor");
         IViewPart variables = page.showView(IDebugUIConstants.ID_VARIABLE_VIEW);
         Tree varTree = (Tree) ((IDebugView) variables).getViewer().getControl();
-        // the Variables view fills its (virtual) tree lazily; give it time, for the screenshot only
-        long until = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < until && !treeShows(varTree.getItems(), "(globals)")) {
-            pump(50);
-        }
+        waitUntil(() -> treeShows(varTree.getItems(), "(globals)"), "the Variables view to show the frame's variables");
         page.showView(RewindDebugUI.TIMELINE_VIEW_ID);
         pump(500);
         File png = Screenshots.save(window.getShell(), "rewind-debug-timeline.png");

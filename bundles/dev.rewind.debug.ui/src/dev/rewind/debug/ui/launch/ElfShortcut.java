@@ -23,7 +23,7 @@ import dev.rewind.debug.core.launch.LaunchAttributes;
  * Run As / Debug As on an ELF file: reuses the configuration of that program, or makes one
  * recording into (and replaying from) {@code <program>.rrlog} next to it.
  */
-abstract class ElfShortcut implements ILaunchShortcut {
+public abstract class ElfShortcut implements ILaunchShortcut {
 
     private final String type;
 
@@ -58,7 +58,8 @@ abstract class ElfShortcut implements ILaunchShortcut {
         }
     }
 
-    ILaunchConfiguration configurationFor(IFile file) throws CoreException {
+    /** The configuration of this type for {@code file}: an existing one for that program, or a new saved one. */
+    public ILaunchConfiguration configurationFor(IFile file) throws CoreException {
         IPath loc = file.getLocation();
         String program = loc == null ? file.getFullPath().toString() : loc.toOSString();
         ILaunchManager lm = DebugPlugin.getDefault().getLaunchManager();

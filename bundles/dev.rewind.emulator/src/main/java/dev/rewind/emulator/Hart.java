@@ -142,9 +142,28 @@ final class Hart {
         return e;
     }
 
-    /** The block ends after this instruction if its target lies outside the current page. */
+    /** The block ends after this instruction if its target lies outside the current page (branch-free). */
     private static long leavePage(long npc, long pageBase, long limit, long ic) {
-        return ((npc - pageBase) >>> 12) != 0 ? ic + 1 : limit;
+        long off = (npc - pageBase) >>> 12;
+        long leave = (off | -off) >> 63; // -1 if off != 0
+        return (limit & ~leave) | ((ic + 1) & leave);
+    }
+
+    /** -1 if a != b, else 0. */
+    private static long ne(long a, long b) {
+        long d = a ^ b;
+        return (d | -d) >> 63;
+    }
+
+    /** -1 if a < b (signed), else 0. */
+    private static long lt(long a, long b) {
+        long d = a - b;
+        return (d ^ ((a ^ b) & (d ^ a))) >> 63;
+    }
+
+    /** pc + imm where {@code taken} is -1, else the fall-through npc. */
+    private static long branch(long taken, long pc, int imm, long npc) {
+        return npc ^ ((npc ^ (pc + imm)) & taken);
     }
 
     private long endAfterSlowPath(long limit, long ic) {
@@ -180,14 +199,17 @@ final class Hart {
                 switch (w & 0xff) {
                     case Op.LUI: x[rd] = imm; break;
                     case Op.AUIPC: x[rd] = pc + imm; break;
+                    // Control flow is written without Java branches on guest data: a guest loop's exit
+                    // would otherwise be a never-seen path that deoptimizes this method, and HotSpot's
+                    // recompilation after such traps runs about half as fast.
                     case Op.JAL: x[rd] = npc; npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); break;
                     case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; limit = leavePage(npc, pageBase, limit, ic); break; }
-                    case Op.BEQ: if (x[rs1] == x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
-                    case Op.BNE: if (x[rs1] != x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
-                    case Op.BLT: if (x[rs1] < x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
-                    case Op.BGE: if (x[rs1] >= x[rs2]) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
-                    case Op.BLTU: if (x[rs1] + Long.MIN_VALUE < x[rs2] + Long.MIN_VALUE) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
-                    case Op.BGEU: if (x[rs1] + Long.MIN_VALUE >= x[rs2] + Long.MIN_VALUE) { npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); } break;
+                    case Op.BEQ: npc = branch(ne(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.BNE: npc = branch(ne(x[rs1], x[rs2]), pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.BLT: npc = branch(lt(x[rs1], x[rs2]), pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.BGE: npc = branch(lt(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.BLTU: npc = branch(lt(x[rs1] + Long.MIN_VALUE, x[rs2] + Long.MIN_VALUE), pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.BGEU: npc = branch(lt(x[rs1] + Long.MIN_VALUE, x[rs2] + Long.MIN_VALUE) ^ -1L, pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
                     // Loads and stores: the RAM fast path is written out at each site because C2 inlines
                     // helpers into this large method only where the profile says hot.
                     case Op.LB: { long a = x[rs1] + imm; long o;

@@ -64,10 +64,9 @@ final class BenchCommand implements Command {
         ElfImage longImage = load(longElf);
 
         out.println("rewind bench: " + shortElf.getFileName() + " / " + longElf.getFileName());
-        // One untimed run first: HotSpot recompiles the dispatch loop once the first guest's
-        // profile changes at its end, so both timed runs then use the same, steady-state code.
+        // One untimed run first, so both timed runs use the same steady-state JIT code.
         Timing warm = ours(shortImage, shortElf);
-        out.printf("  rewind   warm-up: %.2f s (%.0f MIPS per CPU second on first-run JIT code)%n", warm.nanos / 1e9,
+        out.printf("  rewind   warm-up: %.2f s (%.0f MIPS per CPU second)%n", warm.nanos / 1e9,
                 warm.cpuNanos > 0 ? mips(warm.instructions, warm.cpuNanos) : Double.NaN);
         Timing s = ours(shortImage, shortElf);
         out.printf("  rewind   short: %,d instructions in %.2f s (%.0f MIPS incl. start-up)%n", s.instructions, s.nanos / 1e9,

@@ -6,9 +6,12 @@ import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
- * The guest's UART output along the timeline: each byte with the icount it was written at, so
- * that after a reverse jump the console shows exactly the output up to the new position
- * (QEMU prints old output again after every reverse jump). Optionally echoes new bytes.
+ * The guest's UART output along the timeline. A replay is deterministic, so the output is one
+ * sequence; this keeps all of it that has been produced so far (each byte with its icount) and a
+ * cursor: the output up to the current position. Reverse jumps move the cursor back, forward
+ * jumps (a later snapshot) move it forward, and bytes the guest writes again while replaying a
+ * known stretch only advance it. New bytes are appended, and echoed once (QEMU prints old
+ * output again after every reverse jump).
  */
 public final class ConsoleHistory extends OutputStream {
 
@@ -16,8 +19,7 @@ public final class ConsoleHistory extends OutputStream {
     private long[] icounts = new long[1024];
     private LongSupplier clock = () -> 0;
     private final OutputStream echo;
-    /** Bytes below this length have already been echoed; rewinding never echoes twice. */
-    private int echoed;
+    private int cursor;
 
     public ConsoleHistory(OutputStream echo) {
         this.echo = echo;
@@ -30,40 +32,40 @@ public final class ConsoleHistory extends OutputStream {
 
     @Override
     public void write(int b) {
+        if (cursor < bytes.size()) {
+            cursor++; // known output, written again by a replay of this stretch
+            return;
+        }
         int n = bytes.size();
         if (n == icounts.length) {
             icounts = Arrays.copyOf(icounts, n * 2);
         }
         icounts[n] = clock.getAsLong();
         bytes.write(b);
-        if (echo != null && n >= echoed) {
+        cursor = n + 1;
+        if (echo != null) {
             try {
                 echo.write(b);
                 echo.flush();
             } catch (java.io.IOException e) {
                 // the echo is a convenience; losing it must not stop the machine
             }
-            echoed = n + 1;
         }
     }
 
-    /** Number of bytes written so far on the current timeline. */
+    /** Number of bytes written up to the current position. */
     public int length() {
-        return bytes.size();
+        return cursor;
     }
 
-    /** Forgets output past {@code length} (after a reverse jump). */
-    public void truncate(int length) {
-        if (length < bytes.size()) {
-            byte[] keep = Arrays.copyOf(bytes.toByteArray(), length);
-            bytes.reset();
-            bytes.write(keep, 0, keep.length);
-        }
+    /** Moves the current position to just after byte {@code length} (a snapshot's console length). */
+    public void moveTo(int length) {
+        cursor = Math.max(0, Math.min(length, bytes.size()));
     }
 
-    /** All output on the current timeline. */
+    /** The output up to the current position. */
     public byte[] toByteArray() {
-        return bytes.toByteArray();
+        return Arrays.copyOf(bytes.toByteArray(), cursor);
     }
 
     /** Icount at which byte {@code i} was written. */

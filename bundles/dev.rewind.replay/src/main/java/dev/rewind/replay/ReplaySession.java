@@ -83,6 +83,7 @@ public final class ReplaySession implements AutoCloseable {
     /** Longest run between checks of {@link #interruptWhen}: a few ms of guest time. */
     static final long SLICE = 1_000_000L;
     private java.util.function.BooleanSupplier interrupt = () -> false;
+    private volatile boolean stopRequested;
     /** The state RAM equals, except for the pages the machine marks dirty. */
     private MachineState lastCapture;
     private long replayedInstructions;
@@ -258,6 +259,21 @@ public final class ReplaySession implements AutoCloseable {
         this.interrupt = requested == null ? () -> false : requested;
     }
 
+    /**
+     * Asks the run in progress (or the next one) to stop with {@link ReplayStop#INTERRUPTED} at
+     * the next check; safe from any thread, e.g. a Suspend button. Reverse continue honours it too.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Takes a snapshot at the current position, so that seeks back to it (or just after it) are cheap. */
+    public void snapshotHere() {
+        if (!store.contains(machine.icount())) {
+            capture();
+        }
+    }
+
     // ---- breakpoints and watchpoints (installed only for watching runs) ----
 
     public void addBreakpoint(long pc) {
@@ -331,7 +347,8 @@ public final class ReplaySession implements AutoCloseable {
                 if (now >= limit) {
                     return now >= endIcount ? ReplayStop.END_OF_HISTORY : ReplayStop.LIMIT;
                 }
-                if (interrupt.getAsBoolean()) {
+                if (stopRequested || interrupt.getAsBoolean()) {
+                    stopRequested = false;
                     return ReplayStop.INTERRUPTED;
                 }
                 // The machine steps off a breakpoint at the pc a run starts from (a debugger's
@@ -458,7 +475,7 @@ public final class ReplaySession implements AutoCloseable {
             throw new IllegalStateException("own snapshot at icount " + s.icount() + " does not restore", e);
         }
         replayer.restore(s.port());
-        console.truncate(s.consoleLength());
+        console.moveTo(s.consoleLength());
         if (disk != null) {
             disk.restore(s.diskState());
         }

@@ -74,17 +74,29 @@ public final class TimeTravel {
             case WATCHPOINT -> stop(Stop.Kind.WATCHPOINT, session.lastWatchHit());
             case END_OF_HISTORY -> stop(Stop.Kind.HISTORY_END, null);
             case INTERRUPTED -> stop(Stop.Kind.INTERRUPTED, null);
-            case LIMIT -> stop(onLimit == Stop.Kind.HISTORY_END ? Stop.Kind.STEP : onLimit, null);
+            // a step or run that ends right before a breakpoint has reached it
+            case LIMIT -> stop(session.hasBreakpoint(session.machine().pc()) ? Stop.Kind.BREAKPOINT : Stop.Kind.STEP, null);
         };
     }
 
-    /** Goes back one instruction: to just before the previously executed one. */
+    /**
+     * Goes back one instruction: to just before the previously executed one. Usually that is
+     * {@code icount - 1}; but a WFI that halts the hart retires two icounts (as QEMU counts it),
+     * so the position inside it does not exist and a seek there lands after it again: then the
+     * position before it is one further back.
+     */
     public Stop stepBack() {
         long now = session.icount();
-        if (now <= session.startIcount()) {
+        long start = session.startIcount();
+        if (now <= start) {
             return stop(Stop.Kind.HISTORY_BEGIN, null);
         }
-        session.seek(now - 1);
+        for (long target = now - 1; target >= start; target--) {
+            session.seek(target);
+            if (session.icount() < now) {
+                break;
+            }
+        }
         return stop(Stop.Kind.STEP, null);
     }
 

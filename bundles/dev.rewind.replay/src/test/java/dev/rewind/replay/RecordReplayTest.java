@@ -184,6 +184,22 @@ public class RecordReplayTest {
     }
 
     @Test
+    public void consoleFollowsThePositionThroughBackwardAndForwardJumps() throws Exception {
+        Outcome rec = record("sample", null, RecordSession.Options.DEFAULT_POLL_INTERVAL, Long.MAX_VALUE);
+        long end = rec.result.icount();
+        try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults().withSnapshotInterval(1000))) {
+            for (long target : new long[] {end / 2, end / 4, end - 1, 3, end * 3 / 4, end}) {
+                s.seek(target); // forward jumps restore later snapshots, backward ones earlier
+                try (ReplaySession straight = ReplaySession.open(rec.log, ReplaySession.Options.defaults())) {
+                    straight.run(target, false);
+                    assertArrayEquals("console at " + target, straight.console().toByteArray(), s.console().toByteArray());
+                }
+            }
+            assertEquals(rec.output, new String(s.console().toByteArray(), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
     public void seekAnywhereEqualsStraightReplay() throws Exception {
         long length = 100_000_000L;
         Outcome rec = record("ticktock", null, RecordSession.Options.DEFAULT_POLL_INTERVAL, length);

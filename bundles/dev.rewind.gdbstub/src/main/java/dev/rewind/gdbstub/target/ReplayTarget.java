@@ -146,7 +146,8 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         if (now <= session.startIcount()) {
             return StopEvent.historyBegin();
         }
-        long previous = seekBefore(now);
+        travel.stepBack();
+        long previous = session.icount();
         if (!watches.isEmpty()) {
             // Undoing a watched access: stay just after it and report it, as gdb expects.
             TimeTravel.Stop redo = travel.stepForward();
@@ -156,24 +157,6 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
             session.seek(previous);
         }
         return StopEvent.stepped();
-    }
-
-    /**
-     * Moves to the position just before the instruction that ended at {@code now} and returns it.
-     * Usually {@code now - 1}; but a WFI that halts the hart retires two icounts (as QEMU counts
-     * it), so {@code now - 1} can lie inside it, and a seek there lands after it, at {@code now}
-     * again: then the position before it is one further back. Without this, reverse-stepi right
-     * after such a WFI would never move.
-     */
-    private long seekBefore(long now) {
-        for (long target = now - 1; target > session.startIcount(); target--) {
-            session.seek(target);
-            if (session.icount() < now) {
-                return session.icount();
-            }
-        }
-        session.seek(session.startIcount());
-        return session.icount();
     }
 
     private StopEvent backward() {

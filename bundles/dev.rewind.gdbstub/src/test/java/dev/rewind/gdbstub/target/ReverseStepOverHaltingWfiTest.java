@@ -3,7 +3,6 @@ package dev.rewind.gdbstub.target;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import org.junit.Ignore;
 import org.junit.Test;
 
 import dev.rewind.gdbstub.Interruption;
@@ -64,8 +63,6 @@ public class ReverseStepOverHaltingWfiTest {
         }
     }
 
-    @Ignore("bug: TimeTravel.stepBack() seeks to now - 1, which lies inside a halting WFI (2 icounts), so the seek "
-            + "lands at now again and the step back never moves; ReplayTarget works around it, TimeTravel should too")
     @Test
     public void timeTravelStepBackGoesBackOverTheWfi() throws Exception {
         RecordedGuest timer = RecordedGuest.of("timer", null);

@@ -222,13 +222,15 @@ public final class MachineState {
         return HexFormat.of().formatHex(digest());
     }
 
+    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+
     static boolean isZero(byte[] page) {
-        for (byte b : page) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
+        return isZero(page, 0);
+    }
+
+    /** True if the 4 KiB at {@code data[from..]} are all zero (vectorised compare, no copy). */
+    static boolean isZero(byte[] data, int from) {
+        return java.util.Arrays.mismatch(data, from, from + PAGE_SIZE, ZERO_PAGE, 0, PAGE_SIZE) < 0;
     }
 
     @Override

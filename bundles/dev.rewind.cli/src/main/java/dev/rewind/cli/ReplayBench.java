@@ -72,12 +72,15 @@ final class ReplayBench {
                 return 0;
             }
             String qemu = a.value("--qemu", "qemu-system-riscv64");
-            Path empty = work.resolve("empty.qcow2");
-            new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", empty.toString(), "1M").inheritIO().start().waitFor();
+            // one orphan image per program: each recording's rrsnapshot=init must stay its own
+            Path emptyShort = emptyImage(work.resolve("short.qcow2"));
+            Path emptyLong = emptyImage(work.resolve("long.qcow2"));
             double qrec = mipsOf(yl, ys, qemuRr(qemu, "record", shortElf, work, null), qemuRr(qemu, "record", longElf, work, null));
             double qrep = mipsOf(yl, ys, qemuRr(qemu, "replay", shortElf, work, null), qemuRr(qemu, "replay", longElf, work, null));
-            double qrecS = mipsOf(yl, ys, qemuRr(qemu, "record", shortElf, work, empty), qemuRr(qemu, "record", longElf, work, empty));
-            double qrepS = mipsOf(yl, ys, qemuRr(qemu, "replay", shortElf, work, empty), qemuRr(qemu, "replay", longElf, work, empty));
+            double qrecS = mipsOf(yl, ys, qemuRr(qemu, "record", shortElf, work, emptyShort),
+                    qemuRr(qemu, "record", longElf, work, emptyLong));
+            double qrepS = mipsOf(yl, ys, qemuRr(qemu, "replay", shortElf, work, emptyShort),
+                    qemuRr(qemu, "replay", longElf, work, emptyLong));
             out.printf("  qemu record: %6.0f MIPS, replay %6.0f MIPS; with rrsnapshot=init: %.0f / %.0f MIPS%n", qrec, qrep, qrecS, qrepS);
             out.printf("  ratio rewind / qemu: record %.2fx, replay %.2fx%n", recordMips / qrec, replayMips / qrep);
             return 0;
@@ -150,6 +153,11 @@ final class ReplayBench {
         return times.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
+    private static Path emptyImage(Path image) throws IOException, InterruptedException {
+        new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "1M").inheritIO().start().waitFor();
+        return image;
+    }
+
     private static long qemuRr(String qemu, String mode, Path elf, Path work, Path snapshotImage) throws Exception {
         Path rr = work.resolve(elf.getFileName() + (snapshotImage != null ? ".snap" : "") + ".qemu-rr");
         String icount = "shift=0,rr=" + mode + ",rrfile=" + rr + (snapshotImage != null ? ",rrsnapshot=init" : "");
@@ -169,9 +177,9 @@ final class ReplayBench {
         } catch (IOException e) {
             throw new CliException("cannot start " + qemu + " (" + e.getMessage() + "); use --no-qemu to skip the comparison");
         }
-        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new CliException(qemu + " " + mode + " of " + elf.getFileName() + " did not finish within 600 s");
+            throw new CliException(qemu + " " + mode + " of " + elf.getFileName() + " did not finish within 120 s");
         }
         long t1 = System.nanoTime();
         if (p.exitValue() != 0) {

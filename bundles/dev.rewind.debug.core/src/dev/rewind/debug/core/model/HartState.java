@@ -29,7 +29,7 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
     /** Marks a CSR this hart does not have. */
     static final long ABSENT = Long.MIN_VALUE;
 
-    static HartState capture(ReplaySession session, SourceStepper stepper, ConsoleTimeline console, TimeTravel.Stop stop) {
+    static HartState capture(ReplaySession session, SourceStepper stepper, TimeTravel.Stop stop) {
         VirtMachine m = session.machine();
         long[] regs = new long[32];
         for (int i = 0; i < 32; i++) {
@@ -53,8 +53,7 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
             }
             globals.add(symbols.globalValue(g, stepper::read64));
         }
-        console.update(session.console());
         return new HartState(stop, session.icount(), m.pc(), regs, csrs, m.privilege(), List.copyOf(frames),
-                List.copyOf(variables), List.copyOf(globals), console.textAt(session.icount()));
+                List.copyOf(variables), List.copyOf(globals), new String(session.console().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -59,8 +59,6 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private volatile long lastMoveNanos;
     private volatile long lastCaptureNanos;
     private final TreeSet<Long> hits = new TreeSet<>();
-    /** The guest's output along the timeline. Engine thread only. */
-    private final ConsoleTimeline console = new ConsoleTimeline();
     /** Breakpoint → its installed addresses. Touched on the engine thread only. */
     private final Map<IBreakpoint, List<Long>> installed = new LinkedHashMap<>();
     private final Map<Long, Integer> addressUse = new HashMap<>();
@@ -250,7 +248,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private HartState capture(Stop stop) {
         long t0 = System.nanoTime();
         ReplaySession s = engine.session();
-        HartState st = HartState.capture(s, engine.stepper(), console, stop);
+        HartState st = HartState.capture(s, engine.stepper(), stop);
         snapshots = s.snapshots().icounts();
         List<IBreakpoint> at = new ArrayList<>();
         if (stop.kind() == Stop.Kind.BREAKPOINT) {

@@ -103,15 +103,14 @@ final class BenchCommand implements Command {
     }
 
     static Path defaultGuest(String name) throws CliException {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null) {
-            Path elf = p.resolve("guests/build/" + name + ".elf");
-            if (Files.isRegularFile(elf)) {
-                return elf;
-            }
-            p = p.getParent();
+        try {
+            return dev.rewind.replay.GuestPrograms.elf(name);
+        } catch (IllegalStateException | java.io.IOException e) {
+            throw new CliException(e.getMessage() + "; or pass --short/--long");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted while building guest " + name);
         }
-        throw new CliException("no guests/build/" + name + ".elf here or above; run 'make -C guests' or pass --short/--long");
     }
 
     private static ElfImage load(Path elf) throws CliException, IOException {

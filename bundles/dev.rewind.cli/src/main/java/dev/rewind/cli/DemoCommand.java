@@ -122,12 +122,11 @@ final class DemoCommand implements Command {
 
     /** guests/prebuilt/sample.elf of this installation (the launcher passes its folder). */
     static Path samplePath() {
-        String home = System.getProperty("rewind.home");
-        Path p = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("guests/prebuilt/sample.elf"))) {
-            p = p.getParent();
+        try {
+            return dev.rewind.replay.GuestPrograms.root().resolve("guests/prebuilt/sample.elf");
+        } catch (IllegalStateException e) {
+            return Path.of("guests/prebuilt/sample.elf");
         }
-        return (p != null ? p : Path.of(".")).resolve("guests/prebuilt/sample.elf");
     }
 
     private static void deleteQuietly(Path dir) {

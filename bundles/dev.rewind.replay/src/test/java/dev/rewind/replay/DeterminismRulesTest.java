@@ -34,7 +34,7 @@ public class DeterminismRulesTest {
     public void deterministicBundlesUseNoWallClockRandomnessThreadsOrHashOrder() throws IOException {
         List<String> violations = new ArrayList<>();
         for (String bundle : List.of("dev.rewind.emulator", "dev.rewind.replay")) {
-            Path src = Guests.root().resolve("bundles/" + bundle + "/src/main/java");
+            Path src = GuestPrograms.root().resolve("bundles/" + bundle + "/src/main/java");
             try (var files = Files.walk(src)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                     if (BOUNDARY.containsKey(f.getFileName().toString())) {

@@ -75,7 +75,7 @@ public class RecordReplayTest {
     private Outcome record(String guest, InputStream in, long pollInterval, long max) throws Exception {
         Path log = dir.resolve(guest + "-" + System.nanoTime() + ".rrlog");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        RecordSession.Options o = RecordSession.Options.of(Guests.elf(guest), log).withInput(in, out).withMachine(16L << 20, 0)
+        RecordSession.Options o = RecordSession.Options.of(GuestPrograms.elf(guest), log).withInput(in, out).withMachine(16L << 20, 0)
                 .withPollInterval(pollInterval).withDigestInterval(100_000);
         try (RecordSession s = RecordSession.start(o)) {
             RecordSession.Result r = s.run(max);
@@ -159,7 +159,7 @@ public class RecordReplayTest {
     public void replayingAgainstAnotherProgramIsRefusedNamingTheProgram() throws Exception {
         Outcome rec = record("timer", null, RecordSession.Options.DEFAULT_POLL_INTERVAL, Long.MAX_VALUE);
         try {
-            ReplaySession.open(rec.log, ReplaySession.Options.defaults().withProgram(Guests.elf("sample")));
+            ReplaySession.open(rec.log, ReplaySession.Options.defaults().withProgram(GuestPrograms.elf("sample")));
             fail("replayed a recording of timer against sample");
         } catch (ReplaySetupException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("program: "));

@@ -45,9 +45,9 @@ public class SnapshotImageRecordingTest {
     }
 
     private static Path diskImage() throws IOException, InterruptedException {
-        Path raw = Guests.root().resolve("guests/build/disk.img");
+        Path raw = GuestPrograms.root().resolve("guests/build/disk.img");
         if (!Files.exists(raw)) {
-            run("make", "-s", "-C", Guests.root().resolve("guests").toString(), "build/disk.img");
+            run("make", "-s", "-C", GuestPrograms.root().resolve("guests").toString(), "build/disk.img");
         }
         return raw;
     }
@@ -59,7 +59,7 @@ public class SnapshotImageRecordingTest {
         Path log = dir.resolve("blk.rrlog");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         RecordSession.Result r;
-        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("blk"), log).withInput(null, out)
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(GuestPrograms.elf("blk"), log).withInput(null, out)
                 .withDisk(disk, "init"))) {
             r = s.run(Long.MAX_VALUE);
         }
@@ -88,7 +88,7 @@ public class SnapshotImageRecordingTest {
         Path image = dir.resolve("rr.qcow2");
         Path log = dir.resolve("timer.rrlog");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("timer"), log).withInput(null, out)
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(GuestPrograms.elf("timer"), log).withInput(null, out)
                 .withSnapshotImage(image, "init"))) {
             s.run(Long.MAX_VALUE);
         }
@@ -107,7 +107,7 @@ public class SnapshotImageRecordingTest {
         Path image = dir.resolve("rr.qcow2");
         Path log = dir.resolve("tt.rrlog");
         long every = 10_000_000L;
-        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("ticktock"), log)
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(GuestPrograms.elf("ticktock"), log)
                 .withInput(null, new ByteArrayOutputStream()).withSnapshotImage(image, "init").withSnapshotEvery(every))) {
             s.run(3 * every + 12345);
             assertEquals(3, s.snapshotsTaken());
@@ -136,7 +136,7 @@ public class SnapshotImageRecordingTest {
         Path log = dir.resolve("sleep.rrlog");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long recordNs;
-        try (RecordSession s = RecordSession.start(RecordSession.Options.of(Guests.elf("timer"), log).withInput(null, out)
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(GuestPrograms.elf("timer"), log).withInput(null, out)
                 .withMachine(16L << 20, 0).withSleep(true))) {
             long t0 = System.nanoTime();
             s.run(Long.MAX_VALUE);

@@ -24,14 +24,7 @@ import dev.rewind.symbols.ProgramSymbols;
 public class DemoDriversAgreeTest {
 
     static Path root() {
-        Path p = Path.of(System.getProperty("rewind.root", "")).toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("guests/prebuilt/sample.elf"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no guests/prebuilt/sample.elf above the working directory");
-        }
-        return p;
+        return dev.rewind.replay.GuestPrograms.root();
     }
 
     @Test

@@ -3,12 +3,11 @@ package dev.rewind.replay;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.function.LongSupplier;
 
 /**
  * The guest's UART output along the timeline. A replay is deterministic, so the output is one
- * sequence; this keeps all of it that has been produced so far (each byte with its icount) and a
- * cursor: the output up to the current position. Reverse jumps move the cursor back, forward
+ * sequence; this keeps all of it produced so far and a cursor: the output up to the current
+ * position. Reverse jumps move the cursor back, forward
  * jumps (a later snapshot) move it forward, and bytes the guest writes again while replaying a
  * known stretch only advance it. New bytes are appended, and echoed once (QEMU prints old
  * output again after every reverse jump).
@@ -16,18 +15,11 @@ import java.util.function.LongSupplier;
 public final class ConsoleHistory extends OutputStream {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private long[] icounts = new long[1024];
-    private LongSupplier clock = () -> 0;
     private final OutputStream echo;
     private int cursor;
 
     public ConsoleHistory(OutputStream echo) {
         this.echo = echo;
-    }
-
-    /** Where the icount of each written byte comes from (the machine, once built). */
-    public void clock(LongSupplier icount) {
-        this.clock = icount;
     }
 
     @Override
@@ -36,13 +28,8 @@ public final class ConsoleHistory extends OutputStream {
             cursor++; // known output, written again by a replay of this stretch
             return;
         }
-        int n = bytes.size();
-        if (n == icounts.length) {
-            icounts = Arrays.copyOf(icounts, n * 2);
-        }
-        icounts[n] = clock.getAsLong();
         bytes.write(b);
-        cursor = n + 1;
+        cursor = bytes.size();
         if (echo != null) {
             try {
                 echo.write(b);
@@ -66,10 +53,5 @@ public final class ConsoleHistory extends OutputStream {
     /** The output up to the current position. */
     public byte[] toByteArray() {
         return Arrays.copyOf(bytes.toByteArray(), cursor);
-    }
-
-    /** Icount at which byte {@code i} was written. */
-    public long icountOf(int i) {
-        return icounts[i];
     }
 }

@@ -86,7 +86,6 @@ public final class ReplaySession implements AutoCloseable {
     private volatile boolean stopRequested;
     /** The state RAM equals, except for the pages the machine marks dirty. */
     private MachineState lastCapture;
-    private long replayedInstructions;
 
     private ReplaySession(Path logFile, ReplayLog log, VirtMachine machine, Replayer replayer, ConsoleHistory console,
             OverlayDisk disk, SnapshotStore store) {
@@ -155,7 +154,6 @@ public final class ReplaySession implements AutoCloseable {
             config.disk(disk);
         }
         VirtMachine machine = ProgramLoader.newMachine(config.build(), program);
-        console.clock(machine::icount);
         if (startState != null) {
             try {
                 machine.restoreState(startState.machine());
@@ -245,12 +243,6 @@ public final class ReplaySession implements AutoCloseable {
     public long endIcount() {
         return endIcount;
     }
-
-    /** Instructions executed by this session so far (forward runs, seeks and reverse scans). */
-    public long replayedInstructions() {
-        return replayedInstructions;
-    }
-
     /**
      * Makes runs stop with {@link ReplayStop#INTERRUPTED} when {@code requested} says so (checked
      * at least every {@value #SLICE} instructions); for a debugger's Ctrl-C or a cancel button.
@@ -266,14 +258,6 @@ public final class ReplaySession implements AutoCloseable {
     public void requestStop() {
         stopRequested = true;
     }
-
-    /** Takes a snapshot at the current position, so that seeks back to it (or just after it) are cheap. */
-    public void snapshotHere() {
-        if (!store.contains(machine.icount())) {
-            capture();
-        }
-    }
-
     // ---- breakpoints and watchpoints (installed only for watching runs) ----
 
     public void addBreakpoint(long pc) {
@@ -360,7 +344,7 @@ public final class ReplaySession implements AutoCloseable {
                 long chunk = Math.min(limit, store.nextBoundary(now));
                 chunk = Math.min(chunk, Math.min(nextDigestAfter(now), now + SLICE));
                 StopReason r = machine.run(chunk);
-                ReplayStop s = afterRun(r, now);
+                ReplayStop s = afterRun(r);
                 if (s != null) {
                     return s;
                 }
@@ -373,9 +357,8 @@ public final class ReplaySession implements AutoCloseable {
     }
 
     /** Handles a machine stop: snapshots, digest checks; returns a stop to report or null to go on. */
-    private ReplayStop afterRun(StopReason r, long from) {
+    private ReplayStop afterRun(StopReason r) {
         long now = machine.icount();
-        replayedInstructions += now - from;
         if (store.wants(now)) {
             capture();
         }

@@ -135,9 +135,4 @@ public final class Replayer implements InputPort {
         }
         sink.completeBlockRequest(e.value());
     }
-
-    /** True once every event has been consumed. */
-    public boolean exhausted() {
-        return next >= events.size();
-    }
 }

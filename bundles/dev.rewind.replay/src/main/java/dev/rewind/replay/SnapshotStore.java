@@ -60,10 +60,6 @@ public final class SnapshotStore {
         return e == null ? null : e.getValue();
     }
 
-    public Snapshot latest() {
-        return snapshots.isEmpty() ? null : snapshots.lastEntry().getValue();
-    }
-
     /**
      * Adds a snapshot; {@code newPages} is how many page arrays it does not share with its
      * predecessor (for the memory account).

@@ -6,12 +6,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 
-import org.eclipse.swt.SWT;
-import org.eclipse.swt.graphics.GC;
-import org.eclipse.swt.graphics.Image;
-import org.eclipse.swt.graphics.ImageData;
-import org.eclipse.swt.graphics.ImageLoader;
-import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.IViewPart;
@@ -43,7 +37,7 @@ public class WorkbenchSmokeTest {
         Shell shell = window.getShell();
         shell.setSize(1280, 800);
         drainEvents(shell.getDisplay());
-        File png = saveScreenshot(shell, "workbench-debug-view.png");
+        File png = Screenshots.save(shell, "workbench-debug-view.png");
         assertTrue("screenshot not written: " + png, png.length() > 1000);
     }
 
@@ -51,29 +45,5 @@ public class WorkbenchSmokeTest {
         for (int i = 0; i < 200 && display.readAndDispatch(); i++) {
             // let the workbench lay out and paint before the screenshot
         }
-    }
-
-    private static File saveScreenshot(Shell shell, String name) {
-        String dir = System.getProperty("rewind.screenshots", "target/screenshots");
-        File out = new File(dir, name);
-        out.getParentFile().mkdirs();
-        Display display = shell.getDisplay();
-        Rectangle bounds = shell.getBounds();
-        Image image = new Image(display, bounds.width, bounds.height);
-        GC gc = new GC(display);
-        try {
-            gc.copyArea(image, bounds.x, bounds.y);
-        } finally {
-            gc.dispose();
-        }
-        try {
-            ImageData data = image.getImageData();
-            ImageLoader loader = new ImageLoader();
-            loader.data = new ImageData[] {data};
-            loader.save(out.getAbsolutePath(), SWT.IMAGE_PNG);
-        } finally {
-            image.dispose();
-        }
-        return out;
     }
 }

@@ -15,6 +15,10 @@ final class DecodedPage {
     final long[] slots = new long[SLOTS + 1];
     /** Offset of the page inside its {@link Memory}. */
     final int memOffset;
+    /** Translated blocks by first slot ({@link Block#NONE}: none can start there); null until the page runs. */
+    Block[] blocks;
+    /** Entries per slot while it has no block; it is translated when this reaches {@link Hart#HOT}. */
+    byte[] heat;
 
     DecodedPage(int memOffset) {
         this.memOffset = memOffset;
@@ -33,7 +37,24 @@ final class DecodedPage {
         return (int) (slot >> 32);
     }
 
+    void startBlocks() {
+        if (blocks == null) {
+            blocks = new Block[SLOTS];
+            heat = new byte[SLOTS];
+        }
+    }
+
     void invalidate(int fromSlot, int toSlot) {
-        Arrays.fill(slots, fromSlot, Math.min(toSlot, SLOTS - 1) + 1, 0L);
+        int to = Math.min(toSlot, SLOTS - 1);
+        Arrays.fill(slots, fromSlot, to + 1, 0L);
+        if (blocks != null) {
+            // Drop every block whose instructions overlap the changed slots.
+            for (int s = Math.max(0, fromSlot - BlockTranslator.MAX_SPAN + 1); s <= to; s++) {
+                Block b = blocks[s];
+                if (b != null && s + b.span > fromSlot) {
+                    blocks[s] = null;
+                }
+            }
+        }
     }
 }

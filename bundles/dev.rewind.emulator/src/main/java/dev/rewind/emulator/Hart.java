@@ -38,9 +38,10 @@ final class Hart {
     final HartSystem sys;
     final Bus bus;
     final Memory ram;
-    private final byte[] mem;
-    private final byte[] flags;
-    private final long ramLast;
+    // Read by translated blocks too.
+    final byte[] mem;
+    final byte[] flags;
+    final long ramLast;
 
     /** Data accesses go straight to RAM offsets (M-mode, no watchpoints, no locked PMP). */
     boolean direct = true;
@@ -54,6 +55,12 @@ final class Hart {
     long breakSkipIcount = -1;
     /** One instruction attempt only: return after a trap too (see VirtMachine.step). */
     boolean stepping;
+    /** Set by a translated block that stopped in front of an access it leaves to the interpreter. */
+    boolean bail;
+    /** Hot code runs as translated blocks ({@link BlockTranslator}); off only to compare with the interpreter. */
+    boolean translate = !"off".equals(System.getProperty("rewind.blocks"));
+    /** Entries into a slot before its block is translated: cold code stays in the interpreter. */
+    static final int HOT = 32;
 
     private final DecodedPage scratch = new DecodedPage(0);
 
@@ -113,7 +120,7 @@ final class Hart {
         } else if (op == Op.BREAKPOINT) {
             return BREAK;
         } else {
-            inner(page, pc & ~0xfffL, limit);
+            runPage(page, pc & ~0xfffL, limit);
         }
         if (stopAfter && status == WFI) {
             // QEMU 7.2 under icount accounts a WFI that halts the hart as two instructions
@@ -142,11 +149,53 @@ final class Hart {
         return e;
     }
 
-    /** The block ends after this instruction if its target lies outside the current page (branch-free). */
-    private static long leavePage(long npc, long pageBase, long limit, long ic) {
-        long off = (npc - pageBase) >>> 12;
-        long leave = (off | -off) >> 63; // -1 if off != 0
-        return (limit & ~leave) | ((ic + 1) & leave);
+    /**
+     * Runs the code of one page until the pc leaves it, icount reaches limit or a slow path ends
+     * the block: translated blocks where the code is hot, the interpreter one basic block at a
+     * time elsewhere. Breakpoints, page-crossing instructions and the page end stop the
+     * interpreter without progress and return to {@link #runBlock}.
+     */
+    private void runPage(DecodedPage page, long pageBase, long limit) {
+        page.startBlocks();
+        final Block[] blocks = page.blocks;
+        final byte[] heat = page.heat;
+        while (icount < limit && !stopAfter) {
+            long pc = this.pc;
+            long off = pc - pageBase;
+            if ((off >>> 12) != 0) {
+                return;
+            }
+            int slot = (int) off >>> 1;
+            Block b = blocks[slot];
+            if (b != null) {
+                if (icount + b.length <= limit) {
+                    icount = b.run(this, pc, icount, limit);
+                    if (bail) {
+                        // The block stopped in front of an access only the slow path can do.
+                        bail = false;
+                        inner(page, pageBase, icount + 1);
+                    }
+                    continue;
+                }
+            } else if (translate) {
+                int hot = heat[slot];
+                if (hot >= HOT) {
+                    blocks[slot] = BlockTranslator.translate(this, page, slot, pc);
+                    continue;
+                }
+                heat[slot] = (byte) (hot + 1);
+            }
+            long before = icount;
+            inner(page, pageBase, limit);
+            if (icount == before) {
+                return;
+            }
+        }
+    }
+
+    /** Ends the interpreter's run after this instruction: a jump or branch starts a new basic block. */
+    private static long endOfBasicBlock(long ic) {
+        return ic + 1;
     }
 
     /** -1 if a != b, else 0. */
@@ -171,9 +220,8 @@ final class Hart {
     }
 
     /**
-     * The hot loop: executes slots of one page until the pc leaves it or icount hits limit.
-     * Sequential flow off the page lands on the PAGE_END sentinel; taken branches and jumps
-     * check their target and end the block when it lies on another page.
+     * The interpreter: executes slots of one page until a jump or branch, or icount hits limit.
+     * Sequential flow off the page lands on the PAGE_END sentinel.
      */
     private void inner(DecodedPage page, long pageBase, long limit) {
         final long[] x = this.x;
@@ -202,14 +250,14 @@ final class Hart {
                     // Control flow is written without Java branches on guest data: a guest loop's exit
                     // would otherwise be a never-seen path that deoptimizes this method, and HotSpot's
                     // recompilation after such traps runs about half as fast.
-                    case Op.JAL: x[rd] = npc; npc = pc + imm; limit = leavePage(npc, pageBase, limit, ic); break;
-                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; limit = leavePage(npc, pageBase, limit, ic); break; }
-                    case Op.BEQ: npc = branch(ne(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
-                    case Op.BNE: npc = branch(ne(x[rs1], x[rs2]), pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
-                    case Op.BLT: npc = branch(lt(x[rs1], x[rs2]), pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
-                    case Op.BGE: npc = branch(lt(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
-                    case Op.BLTU: npc = branch(lt(x[rs1] + Long.MIN_VALUE, x[rs2] + Long.MIN_VALUE), pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
-                    case Op.BGEU: npc = branch(lt(x[rs1] + Long.MIN_VALUE, x[rs2] + Long.MIN_VALUE) ^ -1L, pc, imm, npc); limit = leavePage(npc, pageBase, limit, ic); break;
+                    case Op.JAL: x[rd] = npc; npc = pc + imm; limit = endOfBasicBlock(ic); break;
+                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; limit = endOfBasicBlock(ic); break; }
+                    case Op.BEQ: npc = branch(ne(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = endOfBasicBlock(ic); break;
+                    case Op.BNE: npc = branch(ne(x[rs1], x[rs2]), pc, imm, npc); limit = endOfBasicBlock(ic); break;
+                    case Op.BLT: npc = branch(lt(x[rs1], x[rs2]), pc, imm, npc); limit = endOfBasicBlock(ic); break;
+                    case Op.BGE: npc = branch(lt(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = endOfBasicBlock(ic); break;
+                    case Op.BLTU: npc = branch(lt(x[rs1] + Long.MIN_VALUE, x[rs2] + Long.MIN_VALUE), pc, imm, npc); limit = endOfBasicBlock(ic); break;
+                    case Op.BGEU: npc = branch(lt(x[rs1] + Long.MIN_VALUE, x[rs2] + Long.MIN_VALUE) ^ -1L, pc, imm, npc); limit = endOfBasicBlock(ic); break;
                     // Loads and stores: the RAM fast path is written out at each site because C2 inlines
                     // helpers into this large method only where the profile says hot.
                     case Op.LB: { long a = x[rs1] + imm; long o;
@@ -290,17 +338,17 @@ final class Hart {
                     case Op.SRAW: x[rd] = (int) x[rs1] >> (int) x[rs2]; break;
                     case Op.MUL: x[rd] = x[rs1] * x[rs2]; break;
                     case Op.MULH: x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); break;
-                    case Op.MULHSU: { long a = x[rs1]; long b = x[rs2]; x[rd] = Math.multiplyHigh(a, b) + ((b >> 63) & a); break; }
-                    case Op.MULHU: { long a = x[rs1]; long b = x[rs2]; x[rd] = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a); break; }
-                    case Op.DIV: { long a = x[rs1]; long b = x[rs2]; x[rd] = b == 0 ? -1 : (b == -1 ? -a : a / b); break; }
-                    case Op.DIVU: { long b = x[rs2]; x[rd] = b == 0 ? -1 : Long.divideUnsigned(x[rs1], b); break; }
-                    case Op.REM: { long a = x[rs1]; long b = x[rs2]; x[rd] = b == 0 ? a : (b == -1 ? 0 : a % b); break; }
-                    case Op.REMU: { long b = x[rs2]; x[rd] = b == 0 ? x[rs1] : Long.remainderUnsigned(x[rs1], b); break; }
+                    case Op.MULHSU: x[rd] = Arithmetic.mulhsu(x[rs1], x[rs2]); break;
+                    case Op.MULHU: x[rd] = Arithmetic.mulhu(x[rs1], x[rs2]); break;
+                    case Op.DIV: x[rd] = Arithmetic.div(x[rs1], x[rs2]); break;
+                    case Op.DIVU: x[rd] = Arithmetic.divu(x[rs1], x[rs2]); break;
+                    case Op.REM: x[rd] = Arithmetic.rem(x[rs1], x[rs2]); break;
+                    case Op.REMU: x[rd] = Arithmetic.remu(x[rs1], x[rs2]); break;
                     case Op.MULW: x[rd] = (int) x[rs1] * (int) x[rs2]; break;
-                    case Op.DIVW: { int a = (int) x[rs1]; int b = (int) x[rs2]; x[rd] = b == 0 ? -1 : (b == -1 ? -a : a / b); break; }
-                    case Op.DIVUW: { int b = (int) x[rs2]; x[rd] = b == 0 ? -1 : Integer.divideUnsigned((int) x[rs1], b); break; }
-                    case Op.REMW: { int a = (int) x[rs1]; int b = (int) x[rs2]; x[rd] = b == 0 ? a : (b == -1 ? 0 : a % b); break; }
-                    case Op.REMUW: { int a = (int) x[rs1]; int b = (int) x[rs2]; x[rd] = b == 0 ? a : Integer.remainderUnsigned(a, b); break; }
+                    case Op.DIVW: x[rd] = Arithmetic.divw(x[rs1], x[rs2]); break;
+                    case Op.DIVUW: x[rd] = Arithmetic.divuw(x[rs1], x[rs2]); break;
+                    case Op.REMW: x[rd] = Arithmetic.remw(x[rs1], x[rs2]); break;
+                    case Op.REMUW: x[rd] = Arithmetic.remuw(x[rs1], x[rs2]); break;
                     case Op.FENCE:
                     case Op.FENCE_I:
                         // Stores invalidate decoded slots as they happen, so the cache is always coherent.

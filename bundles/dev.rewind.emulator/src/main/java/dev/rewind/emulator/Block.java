@@ -1,0 +1,72 @@
+package dev.rewind.emulator;
+
+/**
+ * A straight run of guest instructions translated to one JVM method by {@link BlockTranslator}.
+ * A block only knows instruction bits: every pc it produces is relative to the {@code pc0} it is
+ * given, so one block serves every page and virtual address holding the same code.
+ *
+ * <p>Contract of {@link #run}: called only when {@code ic + length <= limit}. It executes
+ * {@link #length} instructions (repeating while a branch back to its own start is taken and
+ * another pass still fits under {@code limit}), writes the guest registers it changed back to
+ * {@code h.x}, sets {@code h.pc} and returns the new icount. It never calls a slow path: an
+ * access the RAM fast path cannot do ends the block in front of that instruction with
+ * {@code h.bail} set, and the interpreter executes it.
+ */
+abstract class Block {
+    /** Instructions of one pass. */
+    int length;
+    /** Halfword slots the block's instructions cover, from its first slot. */
+    int span;
+
+    Block() {
+    }
+
+    abstract long run(Hart h, long pc0, long ic, long limit);
+
+    /** Marks a slot that cannot start a block (a system instruction, breakpoint, page crossing...). */
+    static final Block NONE = new Block() {
+        {
+            length = Integer.MAX_VALUE;
+            span = 1;
+        }
+
+        @Override
+        long run(Hart h, long pc0, long ic, long limit) {
+            throw new IllegalStateException("not a translated block");
+        }
+    };
+
+    // RAM accessors the generated code calls (little-endian views of the RAM byte array).
+
+    static long ld(byte[] m, int o) {
+        return (long) Hart.I64.get(m, o);
+    }
+
+    static long lw(byte[] m, int o) {
+        return (int) Hart.I32.get(m, o);
+    }
+
+    static long lwu(byte[] m, int o) {
+        return (int) Hart.I32.get(m, o) & 0xffffffffL;
+    }
+
+    static long lh(byte[] m, int o) {
+        return (short) Hart.I16.get(m, o);
+    }
+
+    static long lhu(byte[] m, int o) {
+        return (short) Hart.I16.get(m, o) & 0xffffL;
+    }
+
+    static void sd(byte[] m, int o, long v) {
+        Hart.I64.set(m, o, v);
+    }
+
+    static void sw(byte[] m, int o, long v) {
+        Hart.I32.set(m, o, (int) v);
+    }
+
+    static void sh(byte[] m, int o, long v) {
+        Hart.I16.set(m, o, (short) v);
+    }
+}

@@ -318,6 +318,11 @@ public final class ReplaySession implements AutoCloseable {
      * breakpoints (before the instruction) and watchpoints (after it). A run that starts on a
      * breakpoint executes that instruction first, as a debugger's continue does (the machine's
      * own rule).
+     *
+     * <p>Wherever the run stops, a debugger may step back next, and that seek replays from the
+     * nearest snapshot before the stop. So a run leaves snapshots at {@code limit - 4^k} on its
+     * way (a stop at the limit is then at most 256 instructions past one), and a watching run,
+     * which may stop anywhere, also every {@value #GRID} instructions.
      */
     public ReplayStop run(long limit, boolean watch) {
         limit = Math.min(limit, endIcount);
@@ -343,8 +348,9 @@ public final class ReplaySession implements AutoCloseable {
                 first = false;
                 long chunk = Math.min(limit, store.nextBoundary(now));
                 chunk = Math.min(chunk, Math.min(nextDigestAfter(now), now + SLICE));
+                chunk = Math.min(chunk, nextFinePoint(now, limit, watch));
                 StopReason r = machine.run(chunk);
-                ReplayStop s = afterRun(r);
+                ReplayStop s = afterRun(r, limit, watch);
                 if (s != null) {
                     return s;
                 }
@@ -357,9 +363,9 @@ public final class ReplaySession implements AutoCloseable {
     }
 
     /** Handles a machine stop: snapshots, digest checks; returns a stop to report or null to go on. */
-    private ReplayStop afterRun(StopReason r) {
+    private ReplayStop afterRun(StopReason r, long limit, boolean watch) {
         long now = machine.icount();
-        if (store.wants(now)) {
+        if (store.wants(now) || (isFinePoint(now, limit, watch) && !store.contains(now))) {
             capture();
         }
         checkDigest(now);
@@ -420,34 +426,52 @@ public final class ReplaySession implements AutoCloseable {
         return full;
     }
 
-    /** Moves to {@code target} (clamped to the history): restores the nearest snapshot at or before it and replays. */
+    /**
+     * Moves to {@code target} (clamped to the history): restores the nearest snapshot before it
+     * and replays. Before, not at: the replay leaves snapshots at {@code target - 4^k} (see
+     * {@link #run}), so the steps back that usually follow an arrival replay little, even when the
+     * target is itself a snapshot.
+     */
     public void seek(long target) {
         target = Math.max(startIcount, Math.min(target, endIcount));
         long now = machine.icount();
-        SnapshotStore.Snapshot s = store.floor(target);
-        boolean backwards = target < now;
-        if (backwards || (s != null && s.icount() > now)) {
+        SnapshotStore.Snapshot s = store.floor(Math.max(startIcount, target - 1));
+        if (target < now || s.icount() > now) {
             restore(s);
-        }
-        if (backwards) {
-            // Going back usually goes on (reverse-step after reverse-step): leave snapshots at
-            // target - 4^k on the way, so the next seeks just before this one replay little.
-            for (long d = FINE_FARTHEST; d >= FINE_NEAREST; d >>= 2) {
-                long at = target - d;
-                if (at > machine.icount() && !store.contains(at)) {
-                    run(at, false);
-                    capture();
-                }
-            }
         }
         run(target, false);
     }
 
-    /** Distances before a backwards seek's target at which it leaves snapshots (powers of 4). */
+    /** Distances before a run's limit at which it leaves snapshots (powers of 4). */
     private static final long FINE_FARTHEST = 1L << 22;
     private static final long FINE_NEAREST = 1L << 8;
+    /**
+     * Spacing of a watching run's snapshots: a step back from wherever it stopped replays at
+     * most this many instructions (~1.5 ms); a capture costs ~0.1 ms of small pages and
+     * bookkeeping, so a run pays a few percent for them.
+     */
+    static final long GRID = 1L << 18;
 
-    private void restore(SnapshotStore.Snapshot s) {
+    /** The first point after {@code now} at which a run towards {@code limit} leaves a fine snapshot. */
+    private long nextFinePoint(long now, long limit, boolean watch) {
+        long next = watch ? (now / GRID + 1) * GRID : Long.MAX_VALUE;
+        for (long d = FINE_FARTHEST; d >= FINE_NEAREST; d >>= 2) {
+            if (limit - d > now) {
+                return Math.min(next, limit - d);
+            }
+        }
+        return next;
+    }
+
+    private static boolean isFinePoint(long now, long limit, boolean watch) {
+        long d = limit - now;
+        boolean ladder = d >= FINE_NEAREST && d <= FINE_FARTHEST && Long.bitCount(d) == 1
+                && Long.numberOfTrailingZeros(d) % 2 == 0;
+        return ladder || (watch && now % GRID == 0);
+    }
+
+    /** Moves to a snapshot's position by restoring it, without replay (one of {@link #snapshots()}). */
+    public void restore(SnapshotStore.Snapshot s) {
         // RAM now equals lastCapture except for the pages written since: only those, and the
         // pages in which lastCapture and the target differ, need rewriting.
         BitSet pages = machine.dirtyPages();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import dev.rewind.emulator.MachineState;
 
@@ -13,6 +14,10 @@ import dev.rewind.emulator.MachineState;
  * snapshots share the arrays of pages that did not change between them, so a snapshot costs
  * about the pages written during its interval. Over the memory budget, old snapshots are
  * thinned (every other one is dropped, rr-style), the first one always kept.
+ *
+ * <p>Snapshots between the boundaries ("fine" ones, which make the first steps back from a
+ * stop cheap) only matter near where the debugger is: adding one drops the fine snapshots more
+ * than one interval away from it, so they never add up over a long session.
  */
 public final class SnapshotStore {
 
@@ -24,6 +29,7 @@ public final class SnapshotStore {
 
     private final TreeMap<Long, Snapshot> snapshots = new TreeMap<>();
     private final TreeMap<Long, Long> costs = new TreeMap<>();
+    private final TreeSet<Long> fine = new TreeSet<>();
     private final long interval;
     private final long budgetBytes;
     private long bytesUsed;
@@ -72,8 +78,21 @@ public final class SnapshotStore {
         }
         snapshots.put(s.icount(), s);
         bytesUsed += cost;
+        if (s.icount() % interval != 0 && s.icount() != snapshots.firstKey()) {
+            dropFineFartherThanInterval(s.icount());
+            fine.add(s.icount());
+        }
         if (bytesUsed > budgetBytes) {
             thin();
+        }
+    }
+
+    private void dropFineFartherThanInterval(long icount) {
+        while (!fine.isEmpty() && fine.first() < icount - interval) {
+            remove(fine.first());
+        }
+        while (!fine.isEmpty() && fine.last() > icount + interval) {
+            remove(fine.last());
         }
     }
 
@@ -89,6 +108,7 @@ public final class SnapshotStore {
 
     private void remove(long icount) {
         snapshots.remove(icount);
+        fine.remove(icount);
         Long cost = costs.remove(icount);
         if (cost != null) {
             bytesUsed -= cost;

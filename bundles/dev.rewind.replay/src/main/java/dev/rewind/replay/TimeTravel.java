@@ -119,8 +119,8 @@ public final class TimeTravel {
         long hi = current;
         while (hi > start) {
             SnapshotStore.Snapshot s = session.snapshots().floor(hi - 1);
-            long lo = s == null ? start : s.icount();
-            session.seek(lo);
+            long lo = s.icount();
+            session.restore(s);
             long lastHit = -1;
             WatchHit lastWatch = null;
             if (session.hasBreakpoint(session.machine().pc()) && session.icount() < hi) {

@@ -14,6 +14,9 @@ sealed interface Request {
     /** {@code qXfer:features:read:ANNEX:offset,length}. */
     record ReadFeatures(String annex, long offset, int length) implements Request { }
 
+    /** {@code qXfer:threads:read::offset,length}. */
+    record ReadThreads(long offset, int length) implements Request { }
+
     /** {@code ?}. */
     record HaltReason() implements Request { }
 

@@ -124,13 +124,22 @@ final class RequestParser {
             if (colon < 0) {
                 throw new MalformedPacketException("qXfer without offset,length");
             }
-            long[] ol = pair(args.substring(colon + 1));
-            if (ol[1] > Integer.MAX_VALUE) {
-                throw new MalformedPacketException("qXfer length too large");
-            }
+            long[] ol = xferWindow(args.substring(colon + 1));
             return new Request.ReadFeatures(args.substring(0, colon), ol[0], (int) ol[1]);
         }
+        if (p.startsWith("qXfer:threads:read::")) {
+            long[] ol = xferWindow(p.substring("qXfer:threads:read::".length()));
+            return new Request.ReadThreads(ol[0], (int) ol[1]);
+        }
         return new Request.Unsupported(p);
+    }
+
+    private static long[] xferWindow(String offsetLength) throws MalformedPacketException {
+        long[] ol = pair(offsetLength);
+        if (ol[1] > Integer.MAX_VALUE) {
+            throw new MalformedPacketException("qXfer length too large");
+        }
+        return ol;
     }
 
     private static Request parseV(String p) throws MalformedPacketException {

@@ -93,23 +93,46 @@ public class RspSessionTest {
         }
     }
 
+    /** The stop reply for a reason, pc and x0..x31 all zero (as at the fixture's start). */
+    private static String stopWithRegisters(String reason, String pcLittleEndian) {
+        StringBuilder sb = new StringBuilder("T05" + reason + "20:" + pcLittleEndian + ";");
+        for (int r = 0; r < 32; r++) {
+            sb.append(Integer.toHexString(r)).append(":0000000000000000;");
+        }
+        return sb.append("thread:1;").toString();
+    }
+
     @Test(timeout = 20_000)
-    public void stopRepliesCarryPcSpFpAndTheReason() throws Exception {
+    public void stopRepliesCarryTheReasonPcAndAllGeneralRegisters() throws Exception {
         try (RspServer s = server(true, TinyRv64Fixture.countingProgram()); RspTestClient c = new RspTestClient(s.port())) {
             c.request("qSupported:swbreak+;hwbreak+");
-            assertEquals("T0520:0000008000000000;2:0000000000000000;8:0000000000000000;thread:1;", c.request("?"));
-            assertEquals("T0520:0000008000000000;2:0000000000000000;8:0000000000000000;thread:1;replaylog:begin;",
-                    c.request("bs"));
+            assertEquals(stopWithRegisters("", "0000008000000000"), c.request("?"));
+            assertEquals(stopWithRegisters("replaylog:begin;", "0000008000000000"), c.request("bs"));
             assertEquals("OK", c.request("Z1,8000001c,4"));
-            assertTrue(c.request("c").endsWith("20:1c00008000000000;2:0000000000000000;8:0000000000000000;thread:1;hwbreak:;"));
+            String hw = c.request("c");
+            assertTrue(hw, hw.startsWith("T05hwbreak:;20:1c00008000000000;0:0000000000000000;1:") && hw.endsWith(";thread:1;"));
+            assertTrue("a0 (x10) = 1 after the first store: " + hw, hw.contains(";a:0100000000000000;"));
             assertEquals("OK", c.request("z1,8000001c,4"));
             assertEquals("OK", c.request("Z2,80000200,8"));
             String w = c.request("c");
-            assertTrue(w, w.startsWith("T0520:1400008000000000;") && w.endsWith("watch:80000200;"));
+            assertTrue(w, w.startsWith("T05watch:80000200;20:1400008000000000;"));
             assertEquals("OK", c.request("z2,80000200,8"));
-            assertTrue(c.request("vCont;c").endsWith("replaylog:end;"));
+            assertTrue(c.request("vCont;c").startsWith("T05replaylog:end;"));
             assertEquals("at the end of the recording the counter is 5", "00000000000000000500000000000000",
                     c.request("m800001f8,10"));
+        }
+    }
+
+    @Test(timeout = 20_000)
+    public void threadListIsOneQxferReadOfOneThread() throws Exception {
+        try (RspServer s = server(true, TinyRv64Fixture.countingProgram()); RspTestClient c = new RspTestClient(s.port())) {
+            assertTrue(c.request("qSupported:swbreak+").contains(";qXfer:threads:read+;"));
+            String list = c.request("qXfer:threads:read::0,fff");
+            assertEquals("l<?xml version=\"1.0\"?>\n<threads>\n  <thread id=\"1\" core=\"0\"/>\n</threads>\n", list);
+            String first = c.request("qXfer:threads:read::0,10");
+            assertEquals("m<?xml version=\"1", first);
+            assertEquals("l", c.request("qXfer:threads:read::1000,10"));
+            assertTrue(c.request("qXfer:threads:read::zz,10").matches("E[0-9a-f]{2}"));
         }
     }
 

@@ -59,6 +59,8 @@ final class Hart {
     boolean bail;
     /** Hot code runs as translated blocks ({@link BlockTranslator}); off only to compare with the interpreter. */
     boolean translate = !"off".equals(System.getProperty("rewind.blocks"));
+    /** Calls into translated blocks (diagnostics; one increment per block, not per instruction). */
+    long blocksEntered;
     /** Entries into a slot before its block is translated: cold code stays in the interpreter. */
     static final int HOT = 32;
 
@@ -169,6 +171,7 @@ final class Hart {
             Block b = blocks[slot];
             if (b != null) {
                 if (icount + b.length <= limit) {
+                    blocksEntered++;
                     icount = b.run(this, pc, icount, limit);
                     if (bail) {
                         // The block stopped in front of an access only the slow path can do.

@@ -347,6 +347,16 @@ public final class VirtMachine {
         return hart.icount;
     }
 
+    /** Hot code as translated blocks (the default) or everything through the interpreter (to compare them). */
+    void translateHotCode(boolean on) {
+        hart.translate = on;
+    }
+
+    /** Calls into translated blocks so far. */
+    long blocksEntered() {
+        return hart.blocksEntered;
+    }
+
     /** Virtual time in ns: (icount &lt;&lt; shift) + bias. */
     public long virtualNs() {
         return clock.nowNs();

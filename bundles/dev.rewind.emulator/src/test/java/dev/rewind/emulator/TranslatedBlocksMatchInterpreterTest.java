@@ -1,0 +1,148 @@
+package dev.rewind.emulator;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.Test;
+
+/**
+ * Translated blocks against the interpreter (itself checked instruction by instruction against
+ * QEMU): the same guests run on two machines, one with hot code translated, one interpreting
+ * everything, in lockstep chunks of awkward sizes, so every icount limit also lands inside
+ * translated blocks and their self-loops. After each chunk both must agree on stop reason,
+ * icount, pc, privilege and every register; at the end on the state digest and UART output.
+ */
+public class TranslatedBlocksMatchInterpreterTest {
+
+    private static final long[] CHUNKS = {1, 2, 3, 7, 100, 997, 10_007, 65_536, 5, 250_000};
+    private static final long BUDGET = 50_000_000;
+
+    private static void assertSameState(String where, VirtMachine interpreted, VirtMachine translated) {
+        assertEquals(where + ": icount", interpreted.icount(), translated.icount());
+        assertEquals(where + ": pc", Long.toHexString(interpreted.pc()), Long.toHexString(translated.pc()));
+        assertEquals(where + ": privilege", interpreted.privilege(), translated.privilege());
+        for (int i = 1; i < 32; i++) {
+            assertEquals(where + ": x" + i, interpreted.reg(i), translated.reg(i));
+        }
+    }
+
+    private static VirtMachine machine(ElfImage elf, ByteArrayOutputStream uart, boolean translate) throws Exception {
+        VirtMachine m = Guests.machine(elf, uart);
+        m.translateHotCode(translate);
+        return m;
+    }
+
+    /** Runs both machines to the end in lockstep; returns the translated machine's block entries. */
+    private static long lockstep(String name, ElfImage elf) throws Exception {
+        ByteArrayOutputStream outA = new ByteArrayOutputStream();
+        ByteArrayOutputStream outB = new ByteArrayOutputStream();
+        VirtMachine a = machine(elf, outA, false);
+        VirtMachine b = machine(elf, outB, true);
+        int chunk = 0;
+        while (true) {
+            long limit = a.icount() + CHUNKS[chunk++ % CHUNKS.length];
+            StopReason ra = a.run(limit);
+            StopReason rb = b.run(limit);
+            String where = name + " at icount " + a.icount();
+            assertEquals(where + ": stop", ra, rb);
+            assertSameState(where, a, b);
+            if (ra != StopReason.LIMIT) {
+                assertEquals(name + " ends with EXIT", StopReason.EXIT, ra);
+                break;
+            }
+            assertTrue(name + " exceeds its budget", a.icount() < BUDGET);
+        }
+        assertEquals(name + ": exit code", a.exitCode(), b.exitCode());
+        assertEquals(name + ": uart", outA.toString(StandardCharsets.UTF_8), outB.toString(StandardCharsets.UTF_8));
+        assertEquals(name + ": state digest", a.digestHex(), b.digestHex());
+        assertEquals(name + ": the interpreter-only machine entered a block", 0, a.blocksEntered());
+        return b.blocksEntered();
+    }
+
+    private static void guests(String... names) throws Exception {
+        for (String name : names) {
+            long entered = lockstep(name, ElfImage.read(Guests.elf(name)));
+            assertTrue(name + " ran no translated block", entered > 0);
+        }
+    }
+
+    @Test
+    public void instructionClassGuestsMatch() throws Exception {
+        guests("rv64i", "rv64m", "rv64a", "rvc", "zicsr", "icount");
+    }
+
+    @Test
+    public void trapInterruptAndTranslationGuestsMatch() throws Exception {
+        guests("boot", "traps", "timer_irq", "uart_irq", "sv39", "sample");
+    }
+
+    @Test
+    public void selfModifyingCodeGuestMatches() throws Exception {
+        guests("fencei");
+    }
+
+    /**
+     * A hot loop that rewrites an instruction of its own block on every pass (addi a0,a0,1 and
+     * addi a0,a0,2 alternately): the store must drop the running block's translation.
+     */
+    @Test
+    public void storeIntoTheRunningBlockTakesEffectOnItsNextInstruction() throws Exception {
+        ElfImage elf = Guests.assemble("li a0, 0\n li t0, 200\n la t1, patch\n lw t2, 0(t1)\n li t3, 0x300000\n"
+                + "loop:\n xor t2, t2, t3\n sw t2, 0(t1)\n fence.i\n"
+                + "patch:\n addi a0, a0, 1\n addi t0, t0, -1\n bnez t0, loop\n"
+                + " li t4, 300\n bne a0, t4, fail\n j pass\n");
+        long entered = lockstep("self-patching loop", elf);
+        assertTrue("the loop ran no translated block", entered > 0);
+    }
+
+    /**
+     * The debugger's hooks on hot code: after a hot loop has been translated, a write watchpoint
+     * (all accesses leave the fast path), a breakpoint in the middle of the loop and their removal
+     * stop both machines at the same instruction.
+     */
+    @Test
+    public void watchpointsAndBreakpointsInHotCodeStopAtTheSameInstruction() throws Exception {
+        ElfImage elf = Guests.assemble("la t1, data\n li t0, 0\n li t2, 100000\n"
+                + "loop:\n addi t0, t0, 1\n andi t3, t0, 7\n slli t3, t3, 3\n add t3, t3, t1\n ld t4, 0(t3)\n"
+                + "middle:\n add t4, t4, t0\n sd t4, 0(t3)\n blt t0, t2, loop\n j pass\n"
+                + ".data\n.balign 8\ndata: .dword 0, 0, 0, 0, 0, 0, 0, 0\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        VirtMachine a = machine(elf, out, false);
+        VirtMachine b = machine(elf, out, true);
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            assertEquals(StopReason.LIMIT, m.run(20_000));
+        }
+        assertTrue("the loop is translated", b.blocksEntered() > 0);
+        long data = elf.symbol("data").orElseThrow();
+        long middle = elf.symbol("middle").orElseThrow();
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            m.addWatchpoint(data + 40, 8, WatchKind.WRITE);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(StopReason.WATCHPOINT, a.run(Long.MAX_VALUE));
+            assertEquals(StopReason.WATCHPOINT, b.run(Long.MAX_VALUE));
+            assertSameState("watch stop " + i, a, b);
+            assertEquals(a.lastWatchHit(), b.lastWatchHit());
+        }
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            m.removeWatchpoint(data + 40, 8, WatchKind.WRITE);
+            m.addBreakpoint(middle);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(StopReason.BREAKPOINT, a.run(Long.MAX_VALUE));
+            assertEquals(StopReason.BREAKPOINT, b.run(Long.MAX_VALUE));
+            assertEquals(middle, b.pc());
+            assertSameState("breakpoint stop " + i, a, b);
+        }
+        long entered = b.blocksEntered();
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            m.removeBreakpoint(middle);
+            assertEquals(StopReason.EXIT, m.run(Long.MAX_VALUE));
+        }
+        assertSameState("exit", a, b);
+        assertTrue("the loop is translated again after the hooks are gone", b.blocksEntered() > entered);
+        assertEquals(a.digestHex(), b.digestHex());
+    }
+}

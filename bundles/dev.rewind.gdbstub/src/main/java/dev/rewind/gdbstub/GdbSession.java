@@ -49,7 +49,7 @@ final class GdbSession {
     }
 
     /** Serves until the session ends; never throws for anything gdb sends. */
-    void run() throws InterruptedException {
+    void run() {
         try {
             while (state.get() != SessionState.DETACHED) {
                 Frame f = connection.next();

@@ -170,8 +170,6 @@ public final class RspServer implements Closeable {
             session.run();
         } catch (IOException e) {
             log("session failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             activeSession = null;
             activeConnection = null;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 import org.eclipse.core.resources.IMarkerDelta;
@@ -62,6 +63,14 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     /** Breakpoint → its installed addresses. Touched on the engine thread only. */
     private final Map<IBreakpoint, List<Long>> installed = new LinkedHashMap<>();
     private final Map<Long, Integer> addressUse = new HashMap<>();
+    /**
+     * Breakpoint installs and uninstalls not yet applied, in the order they were made. They are
+     * applied on the engine thread: by a task of their own when the target is suspended, and by
+     * a running resume or reverse resume itself, so a breakpoint set while it runs counts.
+     */
+    private final ConcurrentLinkedQueue<Runnable> breakpointChanges = new ConcurrentLinkedQueue<>();
+    /** A forward resume is running (engine thread only; the session's interrupt check reads it). */
+    private boolean resuming;
 
     private ReplayTarget(ILaunch launch, String name, ReplayEngine engine) {
         super(null);
@@ -84,6 +93,8 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         ReplayTarget t = new ReplayTarget(launch, name, engine);
         IBreakpointManager bm = DebugPlugin.getDefault().getBreakpointManager();
         engine.call(() -> {
+            // checked every few ms of a run, on the engine thread: a forward resume pauses to apply breakpoint changes
+            session.interruptWhen(() -> t.resuming && !t.breakpointChanges.isEmpty());
             t.state = t.capture(new Stop(Stop.Kind.STEP, session.icount(), session.machine().pc(), null));
             return null;
         });
@@ -180,7 +191,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     }
 
     public void resume() throws DebugException {
-        move(DebugEvent.CLIENT_REQUEST, false, s -> s.resume(() -> interrupt));
+        move(DebugEvent.CLIENT_REQUEST, false, this::resumeApplyingBreakpoints);
     }
 
     public void stepInto() throws DebugException {
@@ -196,7 +207,47 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     }
 
     public void reverseResume() throws DebugException {
-        move(DebugEvent.CLIENT_REQUEST, false, SourceStepper::reverseResume);
+        move(DebugEvent.CLIENT_REQUEST, false, this::reverseResumeApplyingBreakpoints);
+    }
+
+    /**
+     * A forward resume that, when breakpoints change while it runs, pauses where it is (the
+     * session's interrupt check), applies them and goes on. Engine thread.
+     */
+    private Stop resumeApplyingBreakpoints(SourceStepper stepper) {
+        resuming = true;
+        try {
+            while (true) {
+                Stop s = stepper.resume(() -> interrupt);
+                if (s.kind() != Stop.Kind.INTERRUPTED || interrupt || breakpointChanges.isEmpty()) {
+                    return s;
+                }
+                applyBreakpointChanges();
+                ReplaySession session = engine.session();
+                if (session.hasBreakpoint(session.machine().pc())) {
+                    // paused right at a breakpoint just set: going on would step over it
+                    return new Stop(Stop.Kind.BREAKPOINT, session.icount(), session.machine().pc(), null);
+                }
+            }
+        } finally {
+            resuming = false;
+        }
+    }
+
+    /**
+     * A reverse resume that, when breakpoints changed while it scanned the history, applies them
+     * and scans again from where it started: hits of a new breakpoint may lie in the part
+     * already scanned. Costs one more scan only then. Engine thread.
+     */
+    private Stop reverseResumeApplyingBreakpoints(SourceStepper stepper) {
+        long origin = engine.session().icount();
+        Stop s = stepper.reverseResume();
+        while (!breakpointChanges.isEmpty() && s.kind() != Stop.Kind.INTERRUPTED && !interrupt) {
+            applyBreakpointChanges();
+            engine.travel().seek(origin);
+            s = stepper.reverseResume();
+        }
+        return s;
     }
 
     public void reverseStepInto() throws DebugException {
@@ -429,10 +480,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         }
         try {
             if (breakpoint.isEnabled()) {
-                engine.submit(() -> {
-                    install(breakpoint);
-                    return null;
-                });
+                change(() -> install(breakpoint));
             }
         } catch (CoreException e) {
             RewindDebugCore.log(e.getStatus());
@@ -444,10 +492,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         if (!supportsBreakpoint(breakpoint) || terminated) {
             return;
         }
-        engine.submit(() -> {
-            uninstall(breakpoint);
-            return null;
-        });
+        change(() -> uninstall(breakpoint));
     }
 
     @Override
@@ -461,13 +506,28 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         } catch (CoreException e) {
             return;
         }
-        engine.submit(() -> {
+        change(() -> {
             uninstall(breakpoint);
             if (enabled) {
                 install(breakpoint);
             }
+        });
+    }
+
+    /** Queues a breakpoint change for the engine thread (see {@link #breakpointChanges}). */
+    private void change(Runnable c) {
+        breakpointChanges.add(c);
+        engine.submit(() -> {
+            applyBreakpointChanges();
             return null;
         });
+    }
+
+    /** Engine thread. */
+    private void applyBreakpointChanges() {
+        for (Runnable c; (c = breakpointChanges.poll()) != null;) {
+            c.run();
+        }
     }
 
     /** The addresses a breakpoint stands for: DWARF line → statement addresses, or its own address. */

@@ -17,6 +17,8 @@ final class HostFile implements AutoCloseable {
     /** Length of the file as we have made it; avoids a size() syscall per allocation. */
     private long length;
     private boolean durable = true;
+    /** Crash tests stop the process here, just before a write reaches the file; null otherwise. */
+    static Runnable beforeWrite;
 
     HostFile(Path path, boolean writable) throws IOException {
         this.channel = writable
@@ -77,6 +79,9 @@ final class HostFile implements AutoCloseable {
     void write(long pos, ByteBuffer bb) throws IOException {
         if (!writable) {
             throw new Qcow2Exception("image is open read-only", Qcow2Exception.NO_OFFSET);
+        }
+        if (beforeWrite != null) {
+            beforeWrite.run();
         }
         long end = pos + bb.remaining();
         while (bb.hasRemaining()) {

@@ -83,19 +83,6 @@ final class L2Cache {
         dirty.clear();
     }
 
-    /** Encodes every dirty table (offset, bytes) and marks them clean; the caller writes them. */
-    List<Map.Entry<Long, ByteBuffer>> takeDirty() {
-        List<Map.Entry<Long, ByteBuffer>> out = new ArrayList<>(dirty.size());
-        for (Table t : dirty) {
-            ByteBuffer b = ByteBuffer.allocate(t.entries.length * 8);
-            b.asLongBuffer().put(t.entries);
-            out.add(Map.entry(t.offset, b));
-            t.dirty = false;
-        }
-        dirty.clear();
-        return out;
-    }
-
     /** Drops a table whose cluster was freed (it may be reused for anything). */
     void remove(long offset) {
         Table t = tables.remove(offset);

@@ -21,8 +21,11 @@ import java.util.zip.Inflater;
  * <p>Crash safety follows QEMU's invariant: on-disk refcounts are never lower than the
  * on-disk references. Guest data goes straight to the file; L2/L1 changes and refcount
  * blocks are cached and written by {@link #flush()} in the order refcounts, (force), L2,
- * (force), L1, (force), and only then are replaced clusters released. A process killed at
- * any point therefore leaves at worst leaked clusters plus the writes since the last flush.
+ * (force), L1, (force), and only then are replaced clusters released. Snapshot operations,
+ * which change refcounts and COPIED flags together, are shadow transactions instead: all new
+ * metadata goes to clusters the on-disk image does not use and one header write switches to
+ * it. A process killed at any point therefore leaves at worst leaked clusters plus the writes
+ * since the last flush.
  *
  * <p>Not thread-safe: one image object belongs to one thread (open several read-only
  * objects on the same file to read in parallel, as {@link ImageConverter} does).
@@ -977,6 +980,9 @@ public final class Qcow2Image implements DiskImage {
         if (!file.writable()) {
             return;
         }
+        if (refcounts.inShadow()) {
+            throw new IllegalStateException("flush inside a shadow transaction would write in place");
+        }
         boolean metadata = refcounts.hasDirty() || l2Cache.hasDirty() || l1DirtyTo >= 0;
         if (metadata) {
             refcounts.writeDirty();
@@ -995,35 +1001,6 @@ public final class Qcow2Image implements DiskImage {
             pendingFreeCount = 0;
             refcounts.writeDirty();
         }
-    }
-
-    /**
-     * Writes refcount blocks, then L2 tables, then the dirty L1 range, all encoded beforehand
-     * so that the writes follow each other as closely as possible. Used where COPIED flags
-     * change together with refcounts: no ordering makes that pair crash-atomic (QEMU has the
-     * same window), so the window is kept to a few back-to-back system calls.
-     */
-    private void writeMetadataTogether() throws IOException {
-        List<Map.Entry<Long, byte[]>> blocks = refcounts.takeDirty();
-        List<Map.Entry<Long, ByteBuffer>> tables = l2Cache.takeDirty();
-        ByteBuffer l1Bytes = null;
-        int from = l1DirtyFrom;
-        if (l1DirtyTo >= 0) {
-            l1Bytes = ByteBuffer.allocate((l1DirtyTo + 1 - from) * 8);
-            l1Bytes.asLongBuffer().put(l1, from, l1DirtyTo + 1 - from);
-        }
-        for (Map.Entry<Long, byte[]> b : blocks) {
-            file.write(b.getKey(), b.getValue(), 0, b.getValue().length);
-        }
-        for (Map.Entry<Long, ByteBuffer> t : tables) {
-            file.write(t.getKey(), t.getValue());
-        }
-        if (l1Bytes != null) {
-            file.write(header.l1TableOffset + 8L * from, l1Bytes);
-        }
-        l1DirtyFrom = Integer.MAX_VALUE;
-        l1DirtyTo = -1;
-        file.force();
     }
 
     private void writeL1Range(int from, int to) throws IOException {
@@ -1090,9 +1067,9 @@ public final class Qcow2Image implements DiskImage {
     }
 
     /**
-     * Creates an internal snapshot: VM state goes into the vmstate area, the active L1 is
-     * copied, refcounts of everything it reaches are raised, and a complete new snapshot
-     * table is written to fresh clusters and switched in with one header write.
+     * Creates an internal snapshot: VM state goes into the vmstate area, then one shadow
+     * transaction (see {@link #commitShadow}) adds the snapshot's copy of the L1 table, the
+     * raised refcounts, the cleared COPIED flags and the new snapshot table all at once.
      */
     public Snapshot createSnapshot(String name, long icount, long vmClockNs, InputStream vmState, Instant date)
             throws IOException {
@@ -1139,25 +1116,27 @@ public final class Qcow2Image implements DiskImage {
                 new byte[0]);
         snapshots.with(probe).encode();
 
-        long l1Copy = 0;
-        if (l1.length > 0) {
-            int clusters = (int) (((long) l1.length * 8 + csMask) / clusterSize);
-            l1Copy = refcounts.allocate(clusters);
-            refcounts.writeDirty();
-            ByteBuffer b = ByteBuffer.allocate(clusters * clusterSize);
-            for (long e : l1) {
-                b.putLong(e & ~COPIED);
+        Snapshot s;
+        beginShadow();
+        try {
+            adjustRefcounts(l1, +1);
+            long[] snapL1 = new long[l1.length];
+            for (int i = 0; i < l1.length; i++) {
+                snapL1[i] = l1[i] & ~COPIED;
             }
-            file.write(l1Copy, b.array(), 0, b.capacity());
+            long snapL1Offset = writeFreshL1(snapL1);
+            s = new Snapshot(snapL1Offset, l1.length, probe.id, nameBytes, probe.dateSec, probe.dateNsec, vmClockNs,
+                    vmLen, header.size, icount, 24, new byte[0]);
+            long[] active = l1.clone();
+            setCopiedFlags(active, header.l1TableOffset);
+            commitShadow(active, snapshots.with(s));
+            if (snapL1Offset != 0) {
+                snapshotL1s.put(snapL1Offset, snapL1);
+            }
+        } catch (IOException | RuntimeException e) {
+            abandonShadow(e);
+            throw e;
         }
-        adjustRefcounts(l1, +1, true);
-        // The COPIED flags and the raised refcounts cannot reach the disk atomically (QEMU has
-        // the same window); they are written back to back, refcounts first so that no
-        // refcount is ever lower than its references.
-        writeMetadataTogether();
-        Snapshot s = new Snapshot(l1Copy, l1.length, probe.id, nameBytes, probe.dateSec, probe.dateNsec, vmClockNs,
-                vmLen, header.size, icount, 24, new byte[0]);
-        switchSnapshotTable(snapshots.with(s));
         if (vmLen > 0) {
             // As QEMU's savevm: the active image does not keep the state once the snapshot has it.
             discardActive(vmStart, (vmLen + csMask) & ~csMask);
@@ -1184,7 +1163,7 @@ public final class Qcow2Image implements DiskImage {
     }
 
     /** Raises or lowers the refcount of every L2 table and data cluster an L1 table reaches. */
-    private void adjustRefcounts(long[] table, int delta, boolean clearCopied) throws IOException {
+    private void adjustRefcounts(long[] table, int delta) throws IOException {
         for (int i = 0; i < table.length; i++) {
             long l1e = table[i];
             long l2off = l1e & L1E_OFFSET_MASK;
@@ -1192,7 +1171,6 @@ public final class Qcow2Image implements DiskImage {
                 continue;
             }
             L2Cache.Table t = loadL2(l1e, l1EntryOffset(table, i));
-            boolean changed = false;
             for (int j = 0; j < t.entries.length; j++) {
                 long e = t.entries[j];
                 if (e == 0) {
@@ -1205,19 +1183,9 @@ public final class Qcow2Image implements DiskImage {
                     adjustRange(coffset & ~511L, nb * 512, delta);
                 } else if ((e & L2E_OFFSET_MASK) != 0) {
                     adjustRange(e & L2E_OFFSET_MASK, clusterSize, delta);
-                    if (clearCopied && (e & COPIED) != 0) {
-                        t.entries[j] = e & ~COPIED;
-                        changed = true;
-                    }
                 }
             }
-            if (changed) {
-                l2Cache.markDirty(t);
-            }
             adjustRange(l2off, clusterSize, delta);
-            if (clearCopied && (l1e & COPIED) != 0) {
-                setL1(i, l1e & ~COPIED);
-            }
         }
     }
 
@@ -1229,21 +1197,62 @@ public final class Qcow2Image implements DiskImage {
         }
     }
 
-    /** Sets COPIED exactly where the refcount is 1, in the active L1 and its L2 tables. */
-    private void refreshCopiedFlags() throws IOException {
-        for (int i = 0; i < l1.length; i++) {
-            long l1e = l1[i];
-            long l2off = l1e & L1E_OFFSET_MASK;
+    // ------------------------------------------------------------ shadow transactions
+    //
+    // Snapshot create, apply, delete and rename change many refcounts and COPIED flags at
+    // once, and no order of in-place writes keeps those consistent for qemu-img check at
+    // every instant. So they never write a cluster the on-disk header reaches: the new active
+    // L1 and L2 tables whose flags change, the snapshot table and a whole new refcount
+    // structure go to clusters the on-disk refcounts count as free, and one write of header
+    // bytes 36..71 (L1, refcount table and snapshot table fields together) switches to them.
+    // Before that write the old image is intact (the new clusters are merely unreferenced);
+    // after it the new one is complete. Replaced clusters become reusable only then.
+
+    /** Starts a shadow transaction; everything earlier is flushed first. */
+    private void beginShadow() throws IOException {
+        flush();
+        refcounts.beginShadow();
+    }
+
+    /** Drops a transaction that failed before its switch: memory goes back to what the disk says. */
+    private void abandonShadow(Exception cause) {
+        try {
+            refcounts.abandonShadow();
+            reloadAfterRepair();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+            closeQuietly();
+        }
+    }
+
+    /** Writes an L1 table to clusters that are free on disk (offset 0 for an empty table). */
+    private long writeFreshL1(long[] entries) throws IOException {
+        if (entries.length == 0) {
+            return 0;
+        }
+        int clusters = (int) (((long) entries.length * 8 + csMask) / clusterSize);
+        long off = refcounts.allocate(clusters);
+        ByteBuffer b = ByteBuffer.allocate(clusters * clusterSize);
+        b.asLongBuffer().put(entries);
+        file.write(off, b);
+        return off;
+    }
+
+    /**
+     * Sets COPIED in a new active L1 and its L2 tables exactly where the final refcount is 1.
+     * An L2 table whose flags must change is not touched (the old header may still reach it):
+     * the active image gets a fresh copy instead and lets go of the old table. That swap moves
+     * one path to each data cluster from one table to the other, so no data refcount changes
+     * and the flags computed from them stay right.
+     */
+    private void setCopiedFlags(long[] active, long entriesAt) throws IOException {
+        for (int i = 0; i < active.length; i++) {
+            long l2off = active[i] & L1E_OFFSET_MASK;
             if (l2off == 0) {
                 continue;
             }
-            boolean one = refcounts.get(l2off >>> clusterBits) == 1;
-            long want = one ? l1e | COPIED : l1e & ~COPIED;
-            if (want != l1e) {
-                setL1(i, want);
-            }
-            L2Cache.Table t = loadL2(want, header.l1TableOffset + 8L * i);
-            boolean changed = false;
+            L2Cache.Table t = loadL2(active[i], entriesAt + 8L * i);
+            long[] want = null;
             for (int j = 0; j < t.entries.length; j++) {
                 long e = t.entries[j];
                 if ((e & COMPRESSED) != 0 || (e & L2E_OFFSET_MASK) == 0) {
@@ -1252,17 +1261,85 @@ public final class Qcow2Image implements DiskImage {
                 boolean single = refcounts.get((e & L2E_OFFSET_MASK) >>> clusterBits) == 1;
                 long w = single ? e | COPIED : e & ~COPIED;
                 if (w != e) {
-                    t.entries[j] = w;
-                    changed = true;
+                    if (want == null) {
+                        want = t.entries.clone();
+                    }
+                    want[j] = w;
                 }
             }
-            if (changed) {
-                l2Cache.markDirty(t);
+            if (want != null) {
+                long copy = refcounts.allocate(1);
+                ByteBuffer b = ByteBuffer.allocate(clusterSize);
+                b.asLongBuffer().put(want);
+                file.write(copy, b);
+                release(l2off, clusterSize);
+                l2Cache.put(new L2Cache.Table(copy, want));
+                active[i] = copy;
+            }
+        }
+        for (int i = 0; i < active.length; i++) {
+            long l2off = active[i] & L1E_OFFSET_MASK;
+            if (l2off != 0) {
+                active[i] = refcounts.get(l2off >>> clusterBits) == 1 ? l2off | COPIED : l2off;
             }
         }
     }
 
-    /** Writes a complete table to fresh clusters, switches the header to it, frees the old one. */
+    /**
+     * Ends a shadow transaction: the new active L1 (if it differs) and the snapshot table (if
+     * it differs) go to free clusters, the refcount structure is written anew, and one header
+     * write switches to all of it.
+     */
+    private void commitShadow(long[] active, SnapshotTable table) throws IOException {
+        long l1Offset = header.l1TableOffset;
+        if (!Arrays.equals(active, l1)) {
+            l1Offset = writeFreshL1(active);
+            if (l1.length > 0) {
+                release(header.l1TableOffset, (long) l1.length * 8);
+            }
+        }
+        long tableOffset = header.snapshotsOffset;
+        long tableBytes = snapshotTableBytes;
+        if (table != snapshots) {
+            byte[] enc = table.encode();
+            tableOffset = 0;
+            tableBytes = enc.length;
+            if (table.size() > 0) {
+                int clusters = (int) ((enc.length + csMask) / clusterSize);
+                tableOffset = refcounts.allocate(clusters);
+                file.write(tableOffset, enc, 0, enc.length);
+                file.extendTo(tableOffset + (long) clusters * clusterSize);
+            }
+            if (header.snapshotsOffset != 0 && snapshotTableBytes > 0) {
+                release(header.snapshotsOffset, snapshotTableBytes);
+            }
+        }
+        RefcountTable.Location reftable = refcounts.writeShadow();
+        file.force();
+        ByteBuffer h = ByteBuffer.allocate(Qcow2Header.OFF_INCOMPAT - Qcow2Header.OFF_L1)
+                .putInt(active.length).putLong(l1Offset)
+                .putLong(reftable.offset()).putInt(reftable.clusters())
+                .putInt(table.size()).putLong(tableOffset);
+        file.write(Qcow2Header.OFF_L1, h.array(), 0, h.capacity());
+        // Switched: from here memory must describe the new image, even if the force fails.
+        header.l1Size = active.length;
+        header.l1TableOffset = l1Offset;
+        header.nbSnapshots = table.size();
+        header.snapshotsOffset = tableOffset;
+        refcounts.endShadow(reftable);
+        l1 = active;
+        l1DirtyFrom = Integer.MAX_VALUE;
+        l1DirtyTo = -1;
+        snapshots = table;
+        snapshotTableBytes = tableBytes;
+        file.force();
+    }
+
+    /**
+     * Writes a complete table to fresh clusters, switches the header to it, frees the old one.
+     * Only repair uses this: it raises refcounts in place before the switch (a kill leaves a
+     * leak at worst) and needs no other metadata changed with the table.
+     */
     private void switchSnapshotTable(SnapshotTable table) throws IOException {
         byte[] enc = table.encode();
         long newOff = 0;
@@ -1289,7 +1366,7 @@ public final class Qcow2Image implements DiskImage {
         }
     }
 
-    /** Reverts the disk (and the vmstate area) to a snapshot. */
+    /** Reverts the disk (and the vmstate area) to a snapshot, in one shadow transaction. */
     public void applySnapshot(String idOrName) throws IOException {
         checkWritable();
         Snapshot s = findSnapshot(idOrName);
@@ -1299,38 +1376,40 @@ public final class Qcow2Image implements DiskImage {
                     Qcow2Exception.NO_OFFSET);
         }
         long[] snapL1 = snapshotL1(s);
-        flush();
-        if (snapL1.length > l1.length) {
-            growL1(snapL1.length);
+        beginShadow();
+        try {
+            // Raise the snapshot's paths before lowering the old ones: shared clusters never touch 0.
+            adjustRefcounts(snapL1, +1);
+            adjustRefcounts(l1, -1);
+            long[] active = new long[Math.max(l1.length, snapL1.length)];
+            System.arraycopy(snapL1, 0, active, 0, snapL1.length);
+            setCopiedFlags(active, s.l1TableOffset);
+            commitShadow(active, snapshots);
+        } catch (IOException | RuntimeException e) {
+            abandonShadow(e);
+            throw e;
         }
-        adjustRefcounts(snapL1, +1, false);
-        refcounts.writeDirty();
-        file.force();
-        long[] old = l1.clone();
-        long[] now = new long[l1.length];
-        System.arraycopy(snapL1, 0, now, 0, snapL1.length);
-        l1 = now;
-        writeL1Range(0, l1.length);
-        file.force();
-        adjustRefcounts(old, -1, false);
-        refreshCopiedFlags();
-        writeMetadataTogether();
     }
 
-    /** Deletes a snapshot and releases the clusters only it used. */
+    /** Deletes a snapshot and releases the clusters only it used, in one shadow transaction. */
     public void deleteSnapshot(String idOrName) throws IOException {
         checkWritable();
         Snapshot s = findSnapshot(idOrName);
         long[] snapL1 = snapshotL1(s);
-        flush();
-        switchSnapshotTable(snapshots.without(s));
-        snapshotL1s.remove(s.l1TableOffset);
-        adjustRefcounts(snapL1, -1, false);
-        if (s.l1Size > 0) {
-            release(s.l1TableOffset, (long) s.l1Size * 8);
+        beginShadow();
+        try {
+            adjustRefcounts(snapL1, -1);
+            if (s.l1Size > 0) {
+                release(s.l1TableOffset, (long) s.l1Size * 8);
+            }
+            long[] active = l1.clone();
+            setCopiedFlags(active, header.l1TableOffset);
+            commitShadow(active, snapshots.without(s));
+        } catch (IOException | RuntimeException e) {
+            abandonShadow(e);
+            throw e;
         }
-        refreshCopiedFlags();
-        writeMetadataTogether();
+        snapshotL1s.remove(s.l1TableOffset);
     }
 
     public void renameSnapshot(String idOrName, String newName) throws IOException {
@@ -1342,8 +1421,13 @@ public final class Qcow2Image implements DiskImage {
                 throw new Qcow2Exception("a snapshot named '" + newName + "' already exists", Qcow2Exception.NO_OFFSET);
             }
         }
-        flush();
-        switchSnapshotTable(snapshots.replaced(s, s.withName(nb)));
+        beginShadow();
+        try {
+            commitShadow(l1, snapshots.replaced(s, s.withName(nb)));
+        } catch (IOException | RuntimeException e) {
+            abandonShadow(e);
+            throw e;
+        }
     }
 
     private void checkSnapshotSizes(Snapshot s) throws Qcow2Exception {

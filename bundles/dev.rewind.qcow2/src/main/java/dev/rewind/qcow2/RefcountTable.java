@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,9 @@ import java.util.Map;
  * and the cluster allocator. Any refcount width from 1 to 64 bits (refcount_order 0..6).
  * Crash rule: callers write these blocks ({@link #writeDirty}) before any metadata that
  * relies on a raised count, and lower counts only after the last on-disk reference is gone.
+ * Changes that must land all at once (snapshot operations) use a shadow transaction instead:
+ * {@link #beginShadow}, counts changed in memory only, {@link #writeShadow} to fresh clusters,
+ * header switch by the caller, {@link #endShadow}.
  */
 final class RefcountTable {
 
@@ -33,6 +37,14 @@ final class RefcountTable {
     private final java.util.Set<Long> dirtySet = new java.util.HashSet<>();
     /** Lowest cluster index that may be free; allocation searches from here. */
     private long freeSearchStart;
+    /** In {@link #committed}: a block the on-disk structure does not have. */
+    private static final byte[] NO_BLOCK = new byte[0];
+    /**
+     * During a shadow transaction, the on-disk contents of every block changed since it began
+     * (so allocation can avoid clusters the old structure still counts); null otherwise.
+     */
+    private Map<Long, byte[]> committed;
+    private long shadowSearchStart;
 
     /** Refcount table entries found unusable (tolerant mode only); treated as missing blocks. */
     final List<Integer> badEntries = new ArrayList<>();
@@ -154,8 +166,15 @@ final class RefcountTable {
             if (value == 0) {
                 return;
             }
-            ensureBlock(cluster, cluster);
-            b = block(index);
+            if (committed != null) {
+                b = newShadowBlock(index);
+            } else {
+                ensureBlock(cluster, cluster);
+                b = block(index);
+            }
+        }
+        if (committed != null && !committed.containsKey(index)) {
+            committed.put(index, b.clone());
         }
         encode(b, (int) (cluster & ((1 << blockBits) - 1)), value);
         markDirty(index);
@@ -194,19 +213,11 @@ final class RefcountTable {
         return !dirtyBlocks.isEmpty();
     }
 
-    /** Copies of every changed block (offset, bytes), marked clean; the caller writes them. */
-    List<Map.Entry<Long, byte[]>> takeDirty() {
-        List<Map.Entry<Long, byte[]>> out = new ArrayList<>(dirtyBlocks.size());
-        for (long index : dirtyBlocks) {
-            out.add(Map.entry(table[(int) index] & REFT_OFFSET_MASK, blocks.get(index).clone()));
-        }
-        dirtyBlocks.clear();
-        dirtySet.clear();
-        return out;
-    }
-
     /** Writes every changed refcount block (no flush; the caller orders and forces). */
     void writeDirty() throws IOException {
+        if (committed != null) {
+            throw new IllegalStateException("refcount blocks are written by writeShadow during a shadow transaction");
+        }
         for (long index : dirtyBlocks) {
             long off = table[(int) index] & REFT_OFFSET_MASK;
             file.write(off, blocks.get(index), 0, clusterSize);
@@ -223,6 +234,9 @@ final class RefcountTable {
     long allocate(int n) throws IOException {
         if (n <= 0) {
             throw new IllegalArgumentException("n=" + n);
+        }
+        if (committed != null) {
+            return allocateShadow(n);
         }
         restart:
         for (;;) {
@@ -322,6 +336,145 @@ final class RefcountTable {
         for (int i = 0; i < oldClusters; i++) {
             add((oldOff >>> clusterBits) + i, -1);
         }
+    }
+
+    // ---------------------------------------------------------------- shadow transactions
+
+    /**
+     * Starts a shadow transaction: counts change in memory only, and allocation hands out
+     * only clusters that are free in memory and in the on-disk structure, so nothing the
+     * current header reaches is overwritten. Needs every earlier change written.
+     */
+    void beginShadow() {
+        if (hasDirty() || committed != null) {
+            throw new IllegalStateException("refcount blocks must be written before a shadow transaction");
+        }
+        committed = new HashMap<>();
+        shadowSearchStart = freeSearchStart;
+    }
+
+    boolean inShadow() {
+        return committed != null;
+    }
+
+    /** The count of {@code cluster} in the on-disk structure (as when the transaction began). */
+    private long committedGet(long cluster) throws IOException {
+        byte[] b = committed.get(cluster >>> blockBits);
+        if (b == null) {
+            return get(cluster);
+        }
+        return b == NO_BLOCK ? 0 : decode(b, (int) (cluster & ((1 << blockBits) - 1)));
+    }
+
+    private long allocateShadow(int n) throws IOException {
+        long c = shadowSearchStart;
+        long firstFree = -1;
+        long start = c;
+        int run = 0;
+        while (run < n) {
+            if (get(c) == 0 && committedGet(c) == 0) {
+                if (firstFree < 0) {
+                    firstFree = c;
+                }
+                if (run == 0) {
+                    start = c;
+                }
+                run++;
+            } else {
+                run = 0;
+            }
+            c++;
+        }
+        if ((start + n) << clusterBits >= (1L << 56) || start + n < 0) {
+            throw new Qcow2Exception("image file would exceed the 2^56 byte qcow2 limit", Qcow2Exception.NO_OFFSET);
+        }
+        for (long i = start; i < start + n; i++) {
+            set(i, 1);
+        }
+        // Clusters freed in this transaction stay busy on disk until the switch: no need to revisit them.
+        shadowSearchStart = start == firstFree ? start + n : firstFree;
+        return start << clusterBits;
+    }
+
+    /** A zeroed block that gets its place in {@link #writeShadow}; the table grows in memory if needed. */
+    private byte[] newShadowBlock(long index) throws Qcow2Exception {
+        if (index >= table.length) {
+            int perCluster = clusterSize / 8;
+            long entries = (index / perCluster + 1) * perCluster;
+            if (entries * 8 > Qcow2Image.MAX_REFTABLE_BYTES) {
+                throw new Qcow2Exception("refcount table would exceed " + Qcow2Image.MAX_REFTABLE_BYTES + " bytes",
+                        Qcow2Exception.NO_OFFSET);
+            }
+            table = java.util.Arrays.copyOf(table, (int) entries);
+        }
+        byte[] b = new byte[clusterSize];
+        blocks.put(index, b);
+        committed.put(index, NO_BLOCK);
+        return b;
+    }
+
+    /** Where {@link #writeShadow} put the new refcount table. */
+    record Location(long offset, int clusters) { }
+
+    /**
+     * Writes the transaction's result as a new structure: every changed block to a fresh
+     * cluster and a new table, with the counts of those clusters included and the old table
+     * and the replaced blocks counted 0 (iterated until nothing moves any more). Nothing the
+     * old header reaches is written; the caller forces, switches the header, then calls
+     * {@link #endShadow}.
+     */
+    Location writeShadow() throws IOException {
+        for (int i = 0; i < header.refcountTableClusters; i++) {
+            add((header.refcountTableOffset >>> clusterBits) + i, -1);
+        }
+        int perCluster = clusterSize / 8;
+        HashSet<Long> moved = new HashSet<>();
+        long tableOff = 0;
+        int tableClusters = 0;
+        for (boolean changed = true; changed;) {
+            changed = false;
+            for (long index : new ArrayList<>(dirtyBlocks)) {
+                if (moved.add(index)) {
+                    long old = table[(int) index] & REFT_OFFSET_MASK;
+                    table[(int) index] = allocate(1);
+                    if (old != 0) {
+                        add(old >>> clusterBits, -1);
+                    }
+                    changed = true;
+                }
+            }
+            int need = (table.length + perCluster - 1) / perCluster;
+            if (need != tableClusters) {
+                for (int i = 0; i < tableClusters; i++) {
+                    add((tableOff >>> clusterBits) + i, -1);
+                }
+                tableOff = allocate(need);
+                tableClusters = need;
+                changed = true;
+            }
+        }
+        for (long index : dirtyBlocks) {
+            file.write(table[(int) index], blocks.get(index), 0, clusterSize);
+        }
+        ByteBuffer tb = ByteBuffer.allocate(tableClusters * clusterSize);
+        tb.asLongBuffer().put(table);
+        file.write(tableOff, tb);
+        return new Location(tableOff, tableClusters);
+    }
+
+    /** After the header points at {@code loc}: memory and disk agree again. */
+    void endShadow(Location loc) {
+        header.refcountTableOffset = loc.offset();
+        header.refcountTableClusters = loc.clusters();
+        dirtyBlocks.clear();
+        dirtySet.clear();
+        committed = null;
+    }
+
+    /** Forgets a transaction that was not switched in: back to the on-disk structure. */
+    void abandonShadow() throws IOException {
+        committed = null;
+        reload();
     }
 
     /** True if the refcount of {@code cluster} has a block to live in. */

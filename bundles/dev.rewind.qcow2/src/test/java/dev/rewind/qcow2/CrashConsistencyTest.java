@@ -2,26 +2,40 @@ package dev.rewind.qcow2;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * A writer process is killed with SIGKILL at random points while it writes and creates,
- * applies and deletes snapshots. After every kill qemu-img check must find no corruption
- * (leaks are allowed), and our check -r leaks must leave an image qemu-img calls clean. The
- * one tolerated exception, at most twice: OFLAG_COPIED-only errors from a kill inside the
- * snapshot refcount/COPIED window that the qcow2 format cannot close (see Qcow2Image).
+ * A writer process ({@link CrashWriterMain}) is killed with SIGKILL again and again while it
+ * writes and creates, applies, deletes and renames snapshots. Most kills land at exact steps:
+ * before each file write of every snapshot operation and of flush, one after another, from a
+ * seeded schedule; the rest at random times. After every kill qemu-img check must find no
+ * corruption at all (exit 0, or 3 for leaked clusters only), and our check -r leaks must leave
+ * an image qemu-img calls clean.
  */
 public class CrashConsistencyTest {
 
-    private static final int KILLS = 50;
+    /** How many writes into each kind of operation the paused kills reach (one operation's steps and more). */
+    private static final Map<CrashWriterMain.Op, Integer> STEPS = new EnumMap<>(Map.of(
+            CrashWriterMain.Op.CREATE, 24, CrashWriterMain.Op.DELETE, 16, CrashWriterMain.Op.APPLY, 16,
+            CrashWriterMain.Op.RENAME, 5, CrashWriterMain.Op.FLUSH, 4));
+    private static final int RANDOM_KILLS = 12;
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
@@ -38,6 +52,28 @@ public class CrashConsistencyTest {
         return cp.toString();
     }
 
+    /** One kill: at a step inside an operation kind, or (op null) after a random delay. */
+    private record Kill(CrashWriterMain.Op op, int step) {
+        @Override
+        public String toString() {
+            return op == null ? "random-time kill" : "kill before write " + step + " of " + op;
+        }
+    }
+
+    private static List<Kill> schedule(Random r) {
+        List<Kill> kills = new ArrayList<>();
+        STEPS.forEach((op, n) -> {
+            for (int step = 1; step <= n; step++) {
+                kills.add(new Kill(op, step));
+            }
+        });
+        for (int i = 0; i < RANDOM_KILLS; i++) {
+            kills.add(new Kill(null, 0));
+        }
+        Collections.shuffle(kills, r);
+        return kills;
+    }
+
     @Test
     public void killedWriterLeavesAtMostLeaks() throws Exception {
         Path p = tmp.getRoot().toPath().resolve("crash.qcow2");
@@ -45,66 +81,80 @@ public class CrashConsistencyTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = classPath();
         Random r = new Random(20261126);
+        List<Kill> kills = schedule(r);
         int leaky = 0;
-        for (int kill = 0; kill < KILLS; kill++) {
-            Process w = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-cp", cp,
-                    CrashWriterMain.class.getName(), p.toString(), Long.toString(r.nextLong()))
-                    .redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(w.getInputStream()));
-            String first = out.readLine();
-            assertEquals("writer did not start: " + first, "ready", first);
-            Thread.sleep(r.nextInt(250));
-            if (!w.isAlive()) {
-                StringBuilder sb = new StringBuilder();
-                for (String l; (l = out.readLine()) != null;) {
-                    sb.append(l).append('\n');
+        for (int i = 0; i < kills.size(); i++) {
+            Kill kill = kills.get(i);
+            List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Xshare:auto", "-Xmx128m", "-cp", cp, CrashWriterMain.class.getName(), p.toString(),
+                    Long.toString(r.nextLong())));
+            if (kill.op() != null) {
+                cmd.add(kill.op().name());
+                cmd.add(Integer.toString(kill.step()));
+            }
+            Process w = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            BlockingQueue<String> lines = linesOf(w);
+            String what = "kill " + i + " (" + kill + ")";
+            expectLine(w, lines, "ready", what);
+            if (kill.op() != null) {
+                expectLine(w, lines, "paused", what);
+            } else {
+                Thread.sleep(r.nextInt(250));
+                if (!w.isAlive()) {
+                    fail(what + ": writer stopped by itself:\n" + drain(lines));
                 }
-                throw new AssertionError("writer stopped by itself before the kill:\n" + sb);
             }
             w.destroyForcibly();
             assertTrue(w.waitFor(10, TimeUnit.SECONDS));
 
             QemuImg.Run theirs = QemuImg.run("check", p.toString());
-            boolean copiedWindow = theirs.exit() == 2 && onlyCopiedFlagErrors(theirs.err());
-            if (copiedWindow) {
-                // The kill fell between the back-to-back refcount and COPIED-flag writes of a
-                // snapshot create/delete: no write order avoids that state (QEMU has it too).
-                // Data and refcounts are intact; check -r all sets the flags right.
-                copiedWindowHits++;
-            } else {
-                assertTrue("kill " + kill + ": qemu-img check found corruption:\n" + theirs.all(),
-                        theirs.exit() == 0 || theirs.exit() == 3);
-            }
-            if (theirs.err().contains("Leaked cluster")) {
+            assertTrue(what + ": qemu-img check found more than leaks:\n" + theirs.all(),
+                    theirs.exit() == 0 || theirs.exit() == 3);
+            if (theirs.exit() == 3) {
                 leaky++;
             }
             try (Qcow2Image img = Qcow2Image.open(p, Qcow2Image.Mode.REPAIR)) {
-                ImageCheck.Repair mode = copiedWindow ? ImageCheck.Repair.ALL : ImageCheck.Repair.LEAKS;
-                ImageCheck.Result fix = new ImageCheck(img).run(mode, null);
-                assertEquals("kill " + kill + ": " + fix, 0, fix.corruptions());
+                ImageCheck.Result fix = new ImageCheck(img).run(ImageCheck.Repair.LEAKS, null);
+                assertEquals(what + ": " + fix, 0, fix.corruptions());
             }
             QemuImg.Run after = QemuImg.run("check", p.toString());
-            assertEquals("kill " + kill + " after our check -r leaks:\n" + after.all(), 0, after.exit());
+            assertEquals(what + " after our check -r leaks:\n" + after.all(), 0, after.exit());
         }
-        System.out.println("crash test: " + KILLS + " kills, " + leaky + " left leaked clusters, " + copiedWindowHits
-                + " hit the COPIED-flag window");
-        // The window is a few system calls wide; hitting it often would mean a real ordering bug.
-        assertTrue(copiedWindowHits + " kills left COPIED-flag errors", copiedWindowHits <= 2);
+        System.out.println("crash test: " + kills.size() + " kills (" + (kills.size() - RANDOM_KILLS)
+                + " at exact steps of snapshot operations and flush), " + leaky + " left leaked clusters, none more");
     }
 
-    private int copiedWindowHits;
-
-    /** True if every ERROR qemu-img reported is an OFLAG_COPIED mismatch (refcounts themselves fine). */
-    static boolean onlyCopiedFlagErrors(String err) {
-        boolean any = false;
-        for (String line : err.lines().toList()) {
-            if (line.startsWith("ERROR")) {
-                if (!line.startsWith("ERROR OFLAG_COPIED")) {
-                    return false;
+    private static BlockingQueue<String> linesOf(Process w) {
+        BlockingQueue<String> q = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(w.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = in.readLine()) != null;) {
+                    q.add(l);
                 }
-                any = true;
+            } catch (java.io.IOException e) {
+                // the process was killed
             }
+        }, "crash-writer-output");
+        t.setDaemon(true);
+        t.start();
+        return q;
+    }
+
+    private static void expectLine(Process w, BlockingQueue<String> lines, String want, String what)
+            throws InterruptedException {
+        String l = lines.poll(30, TimeUnit.SECONDS);
+        if (!want.equals(l)) {
+            w.destroyForcibly();
+            fail(what + ": expected '" + want + "' from the writer, got '" + l + "'\n" + drain(lines));
         }
-        return any;
+    }
+
+    private static String drain(BlockingQueue<String> lines) throws InterruptedException {
+        StringBuilder sb = new StringBuilder();
+        for (String l; (l = lines.poll(2, TimeUnit.SECONDS)) != null;) {
+            sb.append(l).append('\n');
+        }
+        return sb.toString();
     }
 }

@@ -30,7 +30,8 @@ public class RefcountRebuildTest {
             img.write(2 << 20, data, 0, 4096);
         }
         try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
-            raf.seek(65536); // refcount table entry 0
+            raf.seek(48); // refcount_table_offset (snapshot operations move the table)
+            raf.seek(raf.readLong()); // refcount table entry 0
             raf.writeLong(reftableEntry);
         }
         return p;

@@ -1,0 +1,159 @@
+package dev.rewind.qcow2;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Random writes with snapshot create / apply / delete / rename against an in-memory model of
+ * the active disk and of every snapshot. Small clusters give many refcount blocks and make the
+ * refcount table grow inside snapshot transactions. qemu-img check must call the image clean
+ * after every snapshot operation, and qemu-img must read every snapshot as the model has it.
+ */
+public class SnapshotOperationsMatchModelTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private void exercise(int clusterSize, int size, int maxWrite, int maxVmState, int ops, long seed)
+            throws Exception {
+        Path p = tmp.getRoot().toPath().resolve("snap-" + clusterSize + ".qcow2");
+        Random r = new Random(seed);
+        byte[] active = new byte[size];
+        Map<String, byte[]> snaps = new LinkedHashMap<>();
+        Map<String, byte[]> states = new LinkedHashMap<>();
+        int snapshotOps = 0;
+        try (Qcow2Image img = Qcow2Image.create(p, size,
+                Qcow2Image.CreateOptions.defaults().withClusterSize(clusterSize))) {
+            for (int i = 0; i < ops; i++) {
+                int op = r.nextInt(20);
+                List<String> names = new ArrayList<>(snaps.keySet());
+                if (op < 12) {
+                    int off = r.nextInt(size);
+                    int len = Math.min(size - off, 1 + r.nextInt(r.nextBoolean() ? maxWrite : 3000));
+                    byte[] d = new byte[len];
+                    r.nextBytes(d);
+                    img.write(off, d, 0, len);
+                    System.arraycopy(d, 0, active, off, len);
+                    continue;
+                }
+                if (op < 15 || names.isEmpty()) {
+                    String name = "s" + i;
+                    byte[] vm = new byte[r.nextInt(maxVmState)];
+                    r.nextBytes(vm);
+                    img.createSnapshot(name, i, i, vm);
+                    snaps.put(name, active.clone());
+                    states.put(name, vm);
+                } else if (op < 17) {
+                    String name = names.get(r.nextInt(names.size()));
+                    img.applySnapshot(name);
+                    active = snaps.get(name).clone();
+                } else if (op < 19) {
+                    String name = names.get(r.nextBoolean() ? names.size() - 1 : r.nextInt(names.size()));
+                    img.deleteSnapshot(name);
+                    snaps.remove(name);
+                    states.remove(name);
+                } else {
+                    String name = names.get(r.nextInt(names.size()));
+                    String now = "r" + i;
+                    img.renameSnapshot(name, now);
+                    snaps.put(now, snaps.remove(name));
+                    states.put(now, states.remove(name));
+                }
+                snapshotOps++;
+                QemuImg.Run check = QemuImg.run("check", p.toString());
+                assertEquals("after snapshot operation " + snapshotOps + ":\n" + check.all(), 0, check.exit());
+                byte[] all = new byte[size];
+                img.read(0, all, 0, size);
+                assertArrayEquals(active, all);
+            }
+        }
+        assertTrue(snapshotOps > 20);
+        try (Qcow2Image img = Qcow2Image.openReadOnly(p)) {
+            assertEquals(snaps.keySet(), snapshotNames(img));
+            for (Map.Entry<String, byte[]> e : snaps.entrySet()) {
+                Snapshot s = img.findSnapshot(e.getKey());
+                byte[] back = new byte[size];
+                img.readSnapshot(s, 0, back, 0, size);
+                assertArrayEquals(e.getKey(), e.getValue(), back);
+                assertArrayEquals(e.getKey(), states.get(e.getKey()), img.readVmState(e.getKey()));
+            }
+        }
+        Path raw = tmp.getRoot().toPath().resolve("snap.raw");
+        for (Map.Entry<String, byte[]> e : snaps.entrySet()) {
+            QemuImg.ok("convert", "-l", "snapshot.name=" + e.getKey(), "-O", "raw", p.toString(), raw.toString());
+            assertArrayEquals("qemu-img's view of " + e.getKey(), e.getValue(), Files.readAllBytes(raw));
+        }
+        QemuImg.ok("convert", "-O", "raw", p.toString(), raw.toString());
+        assertArrayEquals(active, Files.readAllBytes(raw));
+    }
+
+    private static java.util.Set<String> snapshotNames(Qcow2Image img) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Snapshot s : img.snapshots()) {
+            names.add(s.name());
+        }
+        return names;
+    }
+
+    @Test
+    public void tinyClustersManyRefcountBlocks() throws Exception {
+        // 512 B clusters: a refcount block covers 128 KiB and a table cluster 8 MiB of file;
+        // the file grows past 8 MiB, so transactions relocate many blocks and grow the table.
+        exercise(512, 1 << 20, 64 << 10, 400_000, 160, 11);
+    }
+
+    @Test
+    public void refcountTableGrowsInsideASnapshotTransaction() throws Exception {
+        // 512 B clusters: one table cluster covers 8 MiB of file. Fill the file to just below
+        // that, then the snapshot's new L1 and L2 copies and refcount blocks must go beyond.
+        Path p = tmp.getRoot().toPath().resolve("edge.qcow2");
+        int size = 12 << 20;
+        byte[] active = new byte[size];
+        new Random(13).nextBytes(active);
+        long coverage;
+        int guest = 0;
+        try (Qcow2Image img = Qcow2Image.create(p, size, Qcow2Image.CreateOptions.defaults().withClusterSize(512))) {
+            coverage = img.refcounts.coveredClusters() * 512;
+            while (img.fileLength() < coverage - 4 * 512) {
+                img.write(guest, active, guest, 512);
+                guest += 512;
+            }
+            img.flush();
+            assertEquals(1, img.header.refcountTableClusters);
+            img.createSnapshot("edge", 1, 1, (byte[]) null);
+            assertTrue("file " + img.fileLength() + " should pass " + coverage, img.fileLength() > coverage);
+            assertTrue(img.header.refcountTableClusters > 1);
+        }
+        QemuImg.Run check = QemuImg.run("check", p.toString());
+        assertEquals(check.all(), 0, check.exit());
+        try (Qcow2Image img = Qcow2Image.open(p)) {
+            byte[] back = new byte[guest];
+            img.readSnapshot(img.findSnapshot("edge"), 0, back, 0, guest);
+            assertArrayEquals(java.util.Arrays.copyOf(active, guest), back);
+            img.write(0, new byte[100_000], 0, 100_000);
+            img.deleteSnapshot("edge");
+            img.read(100_000, back, 0, guest - 100_000);
+            assertArrayEquals(java.util.Arrays.copyOfRange(active, 100_000, guest),
+                    java.util.Arrays.copyOf(back, guest - 100_000));
+        }
+        check = QemuImg.run("check", p.toString());
+        assertEquals(check.all(), 0, check.exit());
+    }
+
+    @Test
+    public void defaultClusters() throws Exception {
+        exercise(65536, 4 << 20, 600_000, 300_000, 120, 12);
+    }
+}

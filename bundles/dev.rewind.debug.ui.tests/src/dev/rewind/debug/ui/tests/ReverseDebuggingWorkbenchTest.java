@@ -218,7 +218,7 @@ public class ReverseDebuggingWorkbenchTest {
         }
     }
 
-    private static void waitUntil(BooleanSupplier cond, String what) {
+    static void waitUntil(BooleanSupplier cond, String what) {
         Display d = Display.getCurrent();
         long end = System.currentTimeMillis() + 60_000;
         while (!cond.getAsBoolean()) {

@@ -11,8 +11,10 @@ import java.nio.ByteOrder;
  * traps, MMIO) lives in {@link HartSystem} or cold methods here, reached with pc/icount passed
  * along so a trap can be raised by throwing the preallocated {@link Trap}.
  *
- * <p>A block translator can slot in at {@link #runBlock}: it receives the same page and slot
- * arrays and must honour the same limit and status contract.
+ * <p>Hot code leaves the interpreter: {@link #runPage} counts entries per slot and runs a
+ * {@link Block} from {@link BlockTranslator} once a slot is hot. Blocks honour the same limit
+ * contract and never take a slow path: they stop in front of it and the interpreter executes
+ * that one instruction, so traps, MMIO, watchpoints and code invalidation stay in one place.
  */
 final class Hart {
 

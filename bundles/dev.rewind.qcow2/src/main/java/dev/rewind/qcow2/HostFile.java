@@ -17,8 +17,8 @@ final class HostFile implements AutoCloseable {
     /** Length of the file as we have made it; avoids a size() syscall per allocation. */
     private long length;
     private boolean durable = true;
-    /** Crash tests stop the process here, just before a write reaches the file; null otherwise. */
-    static Runnable beforeWrite;
+    /** Crash tests stop the process here, just before a write at the given position; null otherwise. */
+    static java.util.function.LongConsumer beforeWrite;
 
     HostFile(Path path, boolean writable) throws IOException {
         this.channel = writable
@@ -81,7 +81,7 @@ final class HostFile implements AutoCloseable {
             throw new Qcow2Exception("image is open read-only", Qcow2Exception.NO_OFFSET);
         }
         if (beforeWrite != null) {
-            beforeWrite.run();
+            beforeWrite.accept(pos);
         }
         long end = pos + bb.remaining();
         while (bb.hasRemaining()) {

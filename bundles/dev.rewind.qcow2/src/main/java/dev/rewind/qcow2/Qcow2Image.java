@@ -1135,6 +1135,14 @@ public final class Qcow2Image implements DiskImage {
             }
         } catch (IOException | RuntimeException e) {
             abandonShadow(e);
+            if (vmLen > 0 && !closed) {
+                try {
+                    discardActive(vmStart, (vmLen + csMask) & ~csMask);
+                    flush();
+                } catch (IOException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
             throw e;
         }
         if (vmLen > 0) {

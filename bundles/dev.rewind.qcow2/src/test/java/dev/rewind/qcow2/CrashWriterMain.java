@@ -33,7 +33,7 @@ public final class CrashWriterMain {
         if (args.length > 3) {
             pauseIn = Op.valueOf(args[2]);
             pauseAt = Long.parseLong(args[3]);
-            HostFile.beforeWrite = CrashWriterMain::maybePause;
+            HostFile.beforeWrite = pos -> maybePause();
         }
         byte[] data = new byte[300_000];
         r.nextBytes(data);

@@ -114,24 +114,38 @@ public class SnapshotOperationsMatchModelTest {
         exercise(512, 1 << 20, 64 << 10, 400_000, 160, 11);
     }
 
+    /** Thrown by the write hook to stop a transaction exactly where a kill would. */
+    private static final class SimulatedKill extends Error {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * A 512 B-cluster image whose file ends just below what one refcount table cluster covers
+     * (8 MiB): the next snapshot's new L1 and L2 copies and refcount blocks must go beyond it.
+     * Returns how many guest bytes of {@code data} were written from offset 0.
+     */
+    private static int fillToCoverageEdge(Qcow2Image img, byte[] data) throws Exception {
+        long coverage = img.refcounts.coveredClusters() * 512;
+        int guest = 0;
+        while (img.fileLength() < coverage - 4 * 512) {
+            img.write(guest, data, guest, 512);
+            guest += 512;
+        }
+        img.flush();
+        assertEquals(1, img.header.refcountTableClusters);
+        return guest;
+    }
+
     @Test
     public void refcountTableGrowsInsideASnapshotTransaction() throws Exception {
-        // 512 B clusters: one table cluster covers 8 MiB of file. Fill the file to just below
-        // that, then the snapshot's new L1 and L2 copies and refcount blocks must go beyond.
         Path p = tmp.getRoot().toPath().resolve("edge.qcow2");
         int size = 12 << 20;
         byte[] active = new byte[size];
         new Random(13).nextBytes(active);
-        long coverage;
-        int guest = 0;
+        int guest;
         try (Qcow2Image img = Qcow2Image.create(p, size, Qcow2Image.CreateOptions.defaults().withClusterSize(512))) {
-            coverage = img.refcounts.coveredClusters() * 512;
-            while (img.fileLength() < coverage - 4 * 512) {
-                img.write(guest, active, guest, 512);
-                guest += 512;
-            }
-            img.flush();
-            assertEquals(1, img.header.refcountTableClusters);
+            guest = fillToCoverageEdge(img, active);
+            long coverage = img.refcounts.coveredClusters() * 512;
             img.createSnapshot("edge", 1, 1, (byte[]) null);
             assertTrue("file " + img.fileLength() + " should pass " + coverage, img.fileLength() > coverage);
             assertTrue(img.header.refcountTableClusters > 1);
@@ -149,6 +163,82 @@ public class SnapshotOperationsMatchModelTest {
                     java.util.Arrays.copyOf(back, guest - 100_000));
         }
         check = QemuImg.run("check", p.toString());
+        assertEquals(check.all(), 0, check.exit());
+    }
+
+    @Test
+    public void killJustBeforeTheHeaderSwitchLeavesTheOldImageWithoutLeaks() throws Exception {
+        // Everything of the unfinished snapshot lies in clusters the old refcounts count as
+        // free, some beyond what the old refcount table covers: neither qemu-img nor we may
+        // see more than an unchanged image.
+        Path p = tmp.getRoot().toPath().resolve("killed.qcow2");
+        int size = 12 << 20;
+        byte[] active = new byte[size];
+        new Random(14).nextBytes(active);
+        Qcow2Image img = Qcow2Image.create(p, size, Qcow2Image.CreateOptions.defaults().withClusterSize(512));
+        int guest = fillToCoverageEdge(img, active);
+        long coverage = img.refcounts.coveredClusters() * 512;
+        long before = img.fileLength();
+        HostFile.beforeWrite = pos -> {
+            if (pos == Qcow2Header.OFF_L1) {
+                throw new SimulatedKill();
+            }
+        };
+        try {
+            img.createSnapshot("never", 1, 1, (byte[]) null);
+            org.junit.Assert.fail("the header switch was not reached");
+        } catch (SimulatedKill expected) {
+            // as if killed: nothing more reaches the file
+        } finally {
+            HostFile.beforeWrite = null;
+            img.file.close();
+        }
+        long after = java.nio.file.Files.size(p);
+        assertTrue("new metadata should lie beyond the old coverage: " + before + " -> " + after, after > coverage);
+        QemuImg.Run check = QemuImg.run("check", p.toString());
+        assertEquals(check.all(), 0, check.exit());
+        assertTrue(check.all(), check.all().contains("No errors were found"));
+        try (Qcow2Image again = Qcow2Image.open(p, Qcow2Image.Mode.CHECK)) {
+            ImageCheck.Result res = new ImageCheck(again).run(ImageCheck.Repair.NONE, null);
+            assertTrue(res.toString(), res.clean());
+        }
+        try (Qcow2Image again = Qcow2Image.open(p)) {
+            assertTrue(again.snapshots().isEmpty());
+            byte[] back = new byte[guest];
+            again.read(0, back, 0, guest);
+            assertArrayEquals(java.util.Arrays.copyOf(active, guest), back);
+            again.createSnapshot("now", 2, 2, new byte[5000]);
+        }
+        check = QemuImg.run("check", p.toString());
+        assertEquals(check.all(), 0, check.exit());
+    }
+
+    @Test
+    public void failedSnapshotLeavesAConsistentUsableImage() throws Exception {
+        // 2-bit refcounts (qemu-img allows them): a third snapshot of the same clusters would
+        // need a refcount of 4 and fails inside the transaction.
+        Path p = tmp.getRoot().toPath().resolve("rc2.qcow2");
+        QemuImg.ok("create", "-q", "-f", "qcow2", "-o", "refcount_bits=2,cluster_size=4096", p.toString(), "1M");
+        byte[] data = new byte[300_000];
+        new Random(15).nextBytes(data);
+        try (Qcow2Image img = Qcow2Image.open(p)) {
+            img.write(0, data, 0, data.length);
+            img.createSnapshot("a", 1, 1, new byte[9000]);
+            img.createSnapshot("b", 2, 2, new byte[9000]);
+            try {
+                img.createSnapshot("c", 3, 3, new byte[9000]);
+                org.junit.Assert.fail("refcount 4 fits in 2 bits?");
+            } catch (Qcow2Exception e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("overflow"));
+            }
+            assertEquals(2, img.snapshots().size());
+            img.write(1000, data, 0, 5000);
+            System.arraycopy(data, 0, data, 1000, 5000);
+            byte[] back = new byte[data.length];
+            img.read(0, back, 0, back.length);
+            assertArrayEquals(data, back);
+        }
+        QemuImg.Run check = QemuImg.run("check", p.toString());
         assertEquals(check.all(), 0, check.exit());
     }
 

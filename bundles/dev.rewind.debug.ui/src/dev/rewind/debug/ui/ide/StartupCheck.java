@@ -15,7 +15,10 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.debug.ui.IDebugUIConstants;
 import org.eclipse.ui.IEditorPart;
+import org.eclipse.ui.IViewReference;
+import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbench;
 import org.eclipse.ui.IWorkbenchWindow;
 import org.eclipse.ui.PlatformUI;
@@ -24,9 +27,10 @@ import org.eclipse.ui.ide.IDE;
 import dev.rewind.debug.ui.RewindDebugUI;
 
 /**
- * Proof that the IDE came up, for {@code ./rewind ide --check DIR}: opens the first C file of
- * each project with its default editor, writes what the running workbench sees
- * ({@code workspace.txt}: projects, launch configurations, editors), saves a screenshot of the
+ * Proof that the IDE came up, for {@code ./rewind ide --check DIR}: opens the main C file of
+ * each project with its default editor and switches to the Debug perspective, writes what the
+ * running workbench sees ({@code workspace.txt}: projects, launch configurations, editors, the
+ * perspective's visible views), saves a screenshot of the
  * workbench window ({@code ide.png}) once it has painted, then closes the workbench so the
  * workspace is saved and the process exits.
  */
@@ -54,6 +58,7 @@ final class StartupCheck {
                 describeWorkspace(report);
                 if (window != null) {
                     openCSources(window, report);
+                    showDebugPerspective(workbench, window, report);
                 }
                 Files.createDirectories(dir);
                 Files.write(dir.resolve("workspace.txt"), report);
@@ -78,6 +83,19 @@ final class StartupCheck {
             report.add("launch " + c.getType().getIdentifier() + " " + c.getName()
                     + (c.getFile() == null ? " (local)" : " " + c.getFile().getFullPath()));
         }
+    }
+
+    /** Switches to the Debug perspective (where a Replay goes) and lists the views it shows. */
+    private static void showDebugPerspective(IWorkbench workbench, IWorkbenchWindow window, List<String> report)
+            throws CoreException {
+        IWorkbenchPage page = workbench.showPerspective(IDebugUIConstants.ID_DEBUG_PERSPECTIVE, window);
+        StringBuilder line = new StringBuilder("perspective " + page.getPerspective().getId() + " views");
+        for (IViewReference v : page.getViewReferences()) {
+            if (page.isPartVisible(v.getPart(true))) {
+                line.append(' ').append(v.getId());
+            }
+        }
+        report.add(line.toString());
     }
 
     /** Opens each project's main C file: the one named after the project, else the first found. */

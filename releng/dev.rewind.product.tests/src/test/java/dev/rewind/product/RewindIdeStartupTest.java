@@ -20,7 +20,8 @@ import org.junit.Test;
 /**
  * {@code ./rewind ide --check} starts the materialized Rewind IDE on a fresh workspace (under the
  * build's X display), which must come up with the sample project and its launch configurations,
- * open the sample's C file in the text editor, save a screenshot and exit cleanly, with no error
+ * open the sample's C file in the text editor, show the Debug perspective, save a screenshot and
+ * exit cleanly, with no error
  * or warning in the workspace log. A second start on the same workspace must find the project as it left it.
  */
 public class RewindIdeStartupTest {
@@ -54,6 +55,15 @@ public class RewindIdeStartupTest {
     public void sampleCSourceOpensInTheTextEditor() {
         assertTrue(firstReport.toString(),
                 firstReport.contains("editor /sample/src/sample.c org.eclipse.ui.DefaultTextEditor"));
+    }
+
+    @Test
+    public void debugPerspectiveOpensWithTheDebugViewAndTheConsole() {
+        String line = firstReport.stream().filter(l -> l.startsWith("perspective ")).findFirst().orElse("");
+        assertTrue(firstReport.toString(), line.startsWith("perspective org.eclipse.debug.ui.DebugPerspective views "));
+        List<String> views = List.of(line.substring(line.indexOf(" views ") + 7).split(" "));
+        assertTrue(line, views.contains("org.eclipse.debug.ui.DebugView"));
+        assertTrue(line, views.contains("org.eclipse.ui.console.ConsoleView"));
     }
 
     @Test

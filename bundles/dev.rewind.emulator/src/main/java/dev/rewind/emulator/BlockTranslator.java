@@ -15,8 +15,9 @@ import java.util.Map;
  * (RAM fast path only, as in {@link Hart}'s interpreter, with a bail-out in front of anything
  * else), and ends at the first jump or branch, or in front of anything it does not translate
  * (system instructions, AMOs, ECALL/EBREAK, illegal encodings, breakpoints, page crossings).
- * A branch back to the block's own start loops inside the method while another pass fits
- * under the icount limit. Blocks are shared by content (the slot words of their instructions),
+ * Conditional branches leave the block when taken and continue it when not. A branch back to
+ * the block's own start loops inside the method while another whole pass fits under the icount
+ * limit. Blocks are shared by content (the slot words of their instructions),
  * so a restored machine, another page with the same code or another machine finds the already
  * compiled code.
  */
@@ -71,8 +72,9 @@ final class BlockTranslator {
         return op >= Op.LUI && op <= Op.REMUW && op != Op.ECALL && op != Op.EBREAK;
     }
 
+    /** Jumps end a block; conditional branches only leave it when taken (their fall-through continues it). */
     private static boolean endsBlock(int op) {
-        return op >= Op.JAL && op <= Op.BGEU;
+        return op == Op.JAL || op == Op.JALR;
     }
 
     private static int length(long e) {
@@ -165,6 +167,9 @@ final class BlockTranslator {
         /** Per memory instruction: its bail label, offset and index; emitted after the body. */
         private final int[] bailLabel, bailOffset, bailIndex;
         private int bails;
+        /** Per branch inside the block: its taken label, target offset and instructions retired with it. */
+        private final int[] takenLabel, takenTarget, takenCount;
+        private int takens;
 
         Emitter(ClassFileWriter cf, long[] insns) {
             this.cf = cf;
@@ -172,6 +177,9 @@ final class BlockTranslator {
             this.bailLabel = new int[insns.length];
             this.bailOffset = new int[insns.length];
             this.bailIndex = new int[insns.length];
+            this.takenLabel = new int[insns.length];
+            this.takenTarget = new int[insns.length];
+            this.takenCount = new int[insns.length];
         }
 
         private static int reg(int r) {
@@ -276,6 +284,10 @@ final class BlockTranslator {
             if (!ended) {
                 exit(off, insns.length);
             }
+            for (int i = 0; i < takens; i++) {
+                c.place(takenLabel[i]);
+                leaveTo(takenTarget[i], takenCount[i]);
+            }
             for (int i = 0; i < bails; i++) {
                 c.place(bailLabel[i]);
                 pushInt(bailOffset[i]);
@@ -330,14 +342,23 @@ final class BlockTranslator {
             c.op(CodeBuffer.LRETURN);
         }
 
-        /** A taken jump back to the block's start: another pass if it fits under the limit. */
+        /** Leaves for pc0 + target after n instructions, or starts another pass if target is the start. */
+        private void leaveTo(long target, int n) {
+            if (target == 0) {
+                loopBack(n);
+            } else {
+                exit(target, n);
+            }
+        }
+
+        /** A taken jump back to the block's start: another pass if a whole one fits under the limit. */
         private void loopBack(int n) {
             c.local(CodeBuffer.LLOAD, IC);
             pushLong(n);
             c.op(CodeBuffer.LADD);
             c.local(CodeBuffer.LSTORE, IC);
             c.local(CodeBuffer.LLOAD, IC);
-            pushLong(n);
+            pushLong(insns.length);
             c.op(CodeBuffer.LADD);
             c.local(CodeBuffer.LLOAD, LIMIT);
             c.op(CodeBuffer.LCMP);
@@ -373,11 +394,7 @@ final class BlockTranslator {
                         c.op(CodeBuffer.LADD);
                         write(rd);
                     }
-                    if (off + (long) imm == 0) {
-                        loopBack(n);
-                    } else {
-                        exit(off + (long) imm, n);
-                    }
+                    leaveTo(off + (long) imm, n);
                     return true;
                 }
                 case Op.JALR -> {
@@ -424,13 +441,17 @@ final class BlockTranslator {
                         default -> CodeBuffer.IFGE;
                     };
                     c.jump(jump, taken);
+                    if (k < insns.length - 1) {
+                        // Not taken: the block goes on; the taken exit is emitted after the body.
+                        takenLabel[takens] = taken;
+                        takenTarget[takens] = off + imm;
+                        takenCount[takens] = n;
+                        takens++;
+                        return false;
+                    }
                     exit(off + len, n);
                     c.place(taken);
-                    if (off + (long) imm == 0) {
-                        loopBack(n);
-                    } else {
-                        exit(off + (long) imm, n);
-                    }
+                    leaveTo(off + (long) imm, n);
                     return true;
                 }
                 case Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU -> {

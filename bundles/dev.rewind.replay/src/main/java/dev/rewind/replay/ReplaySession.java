@@ -321,10 +321,14 @@ public final class ReplaySession implements AutoCloseable {
      *
      * <p>Wherever the run stops, a debugger may step back next, and that seek replays from the
      * nearest snapshot before the stop. So a run leaves snapshots at {@code limit - 4^k} on its
-     * way (a stop at the limit is then at most 256 instructions past one), and a watching run,
-     * which may stop anywhere, also every {@value #GRID} instructions.
+     * way: a stop at the limit is then at most 256 instructions past one (for a stop elsewhere,
+     * see {@link #leaveSnapshotsBehind()}).
      */
     public ReplayStop run(long limit, boolean watch) {
+        return run(limit, watch, true);
+    }
+
+    private ReplayStop run(long limit, boolean watch, boolean interruptible) {
         limit = Math.min(limit, endIcount);
         if (watch) {
             install();
@@ -336,7 +340,7 @@ public final class ReplaySession implements AutoCloseable {
                 if (now >= limit) {
                     return now >= endIcount ? ReplayStop.END_OF_HISTORY : ReplayStop.LIMIT;
                 }
-                if (stopRequested || interrupt.getAsBoolean()) {
+                if (interruptible && (stopRequested || interrupt.getAsBoolean())) {
                     stopRequested = false;
                     return ReplayStop.INTERRUPTED;
                 }
@@ -348,9 +352,9 @@ public final class ReplaySession implements AutoCloseable {
                 first = false;
                 long chunk = Math.min(limit, store.nextBoundary(now));
                 chunk = Math.min(chunk, Math.min(nextDigestAfter(now), now + SLICE));
-                chunk = Math.min(chunk, nextFinePoint(now, limit, watch));
+                chunk = Math.min(chunk, nextFinePoint(now, limit));
                 StopReason r = machine.run(chunk);
-                ReplayStop s = afterRun(r, limit, watch);
+                ReplayStop s = afterRun(r, limit);
                 if (s != null) {
                     return s;
                 }
@@ -363,9 +367,9 @@ public final class ReplaySession implements AutoCloseable {
     }
 
     /** Handles a machine stop: snapshots, digest checks; returns a stop to report or null to go on. */
-    private ReplayStop afterRun(StopReason r, long limit, boolean watch) {
+    private ReplayStop afterRun(StopReason r, long limit) {
         long now = machine.icount();
-        if (store.wants(now) || (isFinePoint(now, limit, watch) && !store.contains(now))) {
+        if (store.wants(now) || (isFinePoint(now, limit) && !store.contains(now))) {
             capture();
         }
         checkDigest(now);
@@ -442,32 +446,42 @@ public final class ReplaySession implements AutoCloseable {
         run(target, false);
     }
 
-    /** Distances before a run's limit at which it leaves snapshots (powers of 4). */
-    private static final long FINE_FARTHEST = 1L << 22;
-    private static final long FINE_NEAREST = 1L << 8;
     /**
-     * Spacing of a watching run's snapshots: a step back from wherever it stopped replays at
-     * most this many instructions (~1.5 ms); a capture costs ~0.1 ms of small pages and
-     * bookkeeping, so a run pays a few percent for them.
+     * Makes sure snapshots lie close behind the current position, replaying from the nearest
+     * earlier one if they do not. For stops no run could foresee (a breakpoint, a watchpoint, an
+     * interrupt): the stop pays here, once and at most one snapshot interval, what the first step
+     * back from it would pay, and the steps back are then all cheap. Snapshots taken on every
+     * watching run instead would slow every run with breakpoints by their captures.
      */
-    static final long GRID = 1L << 18;
-
-    /** The first point after {@code now} at which a run towards {@code limit} leaves a fine snapshot. */
-    private long nextFinePoint(long now, long limit, boolean watch) {
-        long next = watch ? (now / GRID + 1) * GRID : Long.MAX_VALUE;
-        for (long d = FINE_FARTHEST; d >= FINE_NEAREST; d >>= 2) {
-            if (limit - d > now) {
-                return Math.min(next, limit - d);
-            }
+    public void leaveSnapshotsBehind() {
+        long here = machine.icount();
+        if (here <= startIcount) {
+            return;
         }
-        return next;
+        SnapshotStore.Snapshot s = store.floor(here - 1);
+        if (here - s.icount() > FINE_NEAREST) {
+            restore(s);
+            run(here, false, false); // back to exactly here even if a stop is pending
+        }
     }
 
-    private static boolean isFinePoint(long now, long limit, boolean watch) {
+    /** Distances before a run's limit at which it leaves snapshots (powers of 4). */
+    private static final long FINE_FARTHEST = 1L << 22;
+    static final long FINE_NEAREST = 1L << 8;
+
+    /** The first point after {@code now} at which a run towards {@code limit} leaves a fine snapshot. */
+    private static long nextFinePoint(long now, long limit) {
+        for (long d = FINE_FARTHEST; d >= FINE_NEAREST; d >>= 2) {
+            if (limit - d > now) {
+                return limit - d;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private static boolean isFinePoint(long now, long limit) {
         long d = limit - now;
-        boolean ladder = d >= FINE_NEAREST && d <= FINE_FARTHEST && Long.bitCount(d) == 1
-                && Long.numberOfTrailingZeros(d) % 2 == 0;
-        return ladder || (watch && now % GRID == 0);
+        return d >= FINE_NEAREST && d <= FINE_FARTHEST && Long.bitCount(d) == 1 && Long.numberOfTrailingZeros(d) % 2 == 0;
     }
 
     /** Moves to a snapshot's position by restoring it, without replay (one of {@link #snapshots()}). */

@@ -69,7 +69,7 @@ public final class TimeTravel {
     }
 
     private Stop forwardStop(ReplayStop r, Stop.Kind onLimit) {
-        return switch (r) {
+        Stop stop = switch (r) {
             case BREAKPOINT -> stop(Stop.Kind.BREAKPOINT, null);
             case WATCHPOINT -> stop(Stop.Kind.WATCHPOINT, session.lastWatchHit());
             case END_OF_HISTORY -> stop(Stop.Kind.HISTORY_END, null);
@@ -77,6 +77,8 @@ public final class TimeTravel {
             // a step or run that ends right before a breakpoint has reached it
             case LIMIT -> stop(session.hasBreakpoint(session.machine().pc()) ? Stop.Kind.BREAKPOINT : Stop.Kind.STEP, null);
         };
+        session.leaveSnapshotsBehind(); // so that a step back from wherever this stopped is cheap
+        return stop;
     }
 
     /**

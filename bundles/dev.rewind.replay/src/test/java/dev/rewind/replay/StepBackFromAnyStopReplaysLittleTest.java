@@ -17,8 +17,8 @@ import dev.rewind.emulator.ElfImage;
 /**
  * The first reverse step after arriving somewhere costs a replay from the nearest snapshot
  * before that position, so every way of arriving must leave one close behind: a run to a known
- * icount (replay_break, seek) at most 256 instructions back, a stop at a breakpoint (anywhere)
- * at most {@link ReplaySession#GRID} back. Those extra snapshots must stay near the position.
+ * icount (replay_break, seek) or at a breakpoint (anywhere) at most 256 instructions back. Those
+ * extra snapshots must stay near the position.
  */
 public class StepBackFromAnyStopReplaysLittleTest {
 
@@ -89,7 +89,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
     }
 
     @Test
-    public void aBreakpointStopHasASnapshotWithinOneGridBehind() throws Exception {
+    public void aBreakpointStopLeavesASnapshotAtMost256InstructionsBehind() throws Exception {
         try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             s.addBreakpoint(milestone);
@@ -99,7 +99,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
                 assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, stop.kind());
                 assertEquals(milestone, stop.pc());
                 assertTrue("nearest snapshot " + behind(s) + " before the hit at " + s.icount(),
-                        behind(s) <= ReplaySession.GRID);
+                        behind(s) <= ReplaySession.FINE_NEAREST);
             }
             s.removeBreakpoint(milestone);
             stepBackMatchesStraightReplay(s);

@@ -103,13 +103,14 @@ final class RspConnection implements Closeable {
         out.flush();
     }
 
+    /** Safe from any thread; a run in progress then sees an interruption, after the socket is shut. */
     @Override
     public void close() {
-        closed = true;
         try {
             socket.close();
         } catch (IOException e) {
             // Nothing useful to do: the peer is gone either way.
         }
+        closed = true;
     }
 }

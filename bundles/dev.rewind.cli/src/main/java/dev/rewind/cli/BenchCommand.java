@@ -68,10 +68,11 @@ final class BenchCommand implements Command {
         Timing warm = ours(shortImage, shortElf);
         out.printf("  rewind   warm-up: %.2f s (%.0f MIPS per CPU second)%n", warm.nanos / 1e9,
                 warm.cpuNanos > 0 ? mips(warm.instructions, warm.cpuNanos) : Double.NaN);
-        Timing s = ours(shortImage, shortElf);
+        // The fastest of a few runs each: the least disturbed on a shared machine (a run takes well under a second).
+        Timing s = fastest(shortImage, shortElf);
         out.printf("  rewind   short: %,d instructions in %.2f s (%.0f MIPS incl. start-up)%n", s.instructions, s.nanos / 1e9,
                 mips(s.instructions, s.nanos));
-        Timing l = ours(longImage, longElf);
+        Timing l = fastest(longImage, longElf);
         out.printf("  rewind   long:  %,d instructions in %.2f s (%.0f MIPS incl. start-up)%n", l.instructions, l.nanos / 1e9,
                 mips(l.instructions, l.nanos));
         if (l.instructions <= s.instructions || l.nanos <= s.nanos) {
@@ -122,6 +123,19 @@ final class BenchCommand implements Command {
         } catch (ElfFormatException e) {
             throw new CliException(elf + ": " + e.getMessage());
         }
+    }
+
+    private static final int RUNS = 3;
+
+    private static Timing fastest(ElfImage elf, Path file) throws CliException {
+        Timing best = null;
+        for (int i = 0; i < RUNS; i++) {
+            Timing t = ours(elf, file);
+            if (best == null || t.nanos < best.nanos) {
+                best = t;
+            }
+        }
+        return best;
     }
 
     private static Timing ours(ElfImage elf, Path file) throws CliException {

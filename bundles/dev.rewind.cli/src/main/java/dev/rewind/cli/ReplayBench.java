@@ -40,13 +40,17 @@ final class ReplayBench {
         try {
             out.println("rewind bench replay: " + shortElf.getFileName() + " / " + longElf.getFileName()
                     + ", 128 MiB RAM, snapshots every " + interval + " instructions");
-            Timing ps = plain(shortElf), pl = plain(longElf);
+            // Untimed run first (JIT, block translation); then the fastest of a few runs each, the least
+            // disturbed on a shared machine: the guests run in well under a second now.
+            plain(shortElf);
+            Timing ps = best(() -> plain(shortElf)), pl = best(() -> plain(longElf));
             double plainMips = mips(pl, ps);
             out.printf("  plain run:   %6.0f MIPS%n", plainMips);
-            Timing rs = record(shortElf, work.resolve("short.rrlog")), rl = record(longElf, work.resolve("long.rrlog"));
+            Timing rs = best(() -> record(shortElf, work.resolve("short.rrlog")));
+            Timing rl = best(() -> record(longElf, work.resolve("long.rrlog")));
             double recordMips = mips(rl, rs);
             out.printf("  record:      %6.0f MIPS  (%.2fx plain)%n", recordMips, recordMips / plainMips);
-            Timing ys = replay(work.resolve("short.rrlog"), interval, null);
+            Timing ys = best(() -> replay(work.resolve("short.rrlog"), interval, null));
             long[] seekNs = new long[25];
             long[] memory = new long[1];
             Timing yl = replay(work.resolve("long.rrlog"), interval, s -> {
@@ -59,6 +63,9 @@ final class ReplayBench {
                     seekNs[i] = System.nanoTime() - t0;
                 }
             });
+            Timing ylFirst = yl;
+            Timing ylBest = best(() -> replay(work.resolve("long.rrlog"), interval, null));
+            yl = ylBest.nanos < ylFirst.nanos ? ylBest : ylFirst;
             double replayMips = mips(yl, ys);
             out.printf("  replay:      %6.0f MIPS  (%.2fx plain, periodic snapshots included)%n", replayMips, replayMips / plainMips);
             Arrays.sort(seekNs);
@@ -89,6 +96,24 @@ final class ReplayBench {
                 files.sorted((x, y) -> y.compareTo(x)).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    private static final int RUNS = 3;
+
+    interface TimedRun {
+        Timing run() throws Exception;
+    }
+
+    /** The fastest of {@link #RUNS} runs. */
+    private static Timing best(TimedRun r) throws Exception {
+        Timing best = null;
+        for (int i = 0; i < RUNS; i++) {
+            Timing t = r.run();
+            if (best == null || t.nanos < best.nanos) {
+                best = t;
+            }
+        }
+        return best;
     }
 
     private static double mips(Timing longer, Timing shorter) throws CliException {

@@ -178,7 +178,11 @@ final class Hart {
                     if (bail) {
                         // The block stopped in front of an access only the slow path can do.
                         bail = false;
+                        long before = icount;
                         inner(page, pageBase, icount + 1);
+                        if (icount == before) {
+                            return;
+                        }
                     }
                     continue;
                 }

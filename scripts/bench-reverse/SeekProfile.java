@@ -1,14 +1,17 @@
 import java.nio.file.Path;
 
+import dev.rewind.emulator.ElfImage;
 import dev.rewind.replay.ReplaySession;
 import dev.rewind.replay.TimeTravel;
 
 /**
- * Where Rewind's reverse-debugging time goes, without gdb or the socket: times the pieces of
- * {@code ReplaySession.seek} behind a reverse-stepi (snapshot restore vs. forward replay) and a
- * reverse-continue, at the depths of run.sh. A benchmark harness, not engine code (it reads the
- * host clock). Run with the launcher's classes:
- *   java -cp .rewind/classes scripts/bench-reverse/SeekProfile.java RUN.rrlog [SYMBOL_TICK_ADDR_HEX]
+ * Where Rewind's reverse-debugging time goes, without gdb or the socket: the engine's side of a
+ * reverse-stepi (TimeTravel.stepBack) after each way of arriving at a position that run.sh uses
+ * (a run to an icount, as replay_break + continue; a breakpoint stop; a seek), and of a
+ * reverse-continue. "behind" is how far the nearest snapshot lies before the position: the
+ * first step back replays that far. A benchmark harness, not engine code (it reads the host
+ * clock). Run with the launcher's classes:
+ *   java -cp .rewind/classes scripts/bench-reverse/SeekProfile.java RUN.rrlog PROGRAM.elf
  */
 public class SeekProfile {
 
@@ -16,62 +19,68 @@ public class SeekProfile {
         return ns / 1e6;
     }
 
+    static long behind(ReplaySession s) {
+        return s.icount() - s.snapshots().floor(s.icount() - 1).icount();
+    }
+
+    /** Times seven reverse steps from the current position. */
+    static String steps(TimeTravel travel) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 7; i++) {
+            long t = System.nanoTime();
+            travel.stepBack();
+            sb.append(String.format(" %5.2f", ms(System.nanoTime() - t)));
+        }
+        return sb.toString();
+    }
+
     public static void main(String[] args) throws Exception {
         Path log = Path.of(args[0]);
-        long tickAddr = args.length > 1 ? Long.parseUnsignedLong(args[1], 16) : -1;
+        ElfImage elf = ElfImage.read(Path.of(args[1]));
+        long milestone = elf.symbol("milestone").orElseThrow();
+        long tick = elf.symbol("tick").orElseThrow();
         long[] depths = {1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L};
         try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
-            long end = Math.min(s.endIcount(), depths[depths.length - 1]);
-            long t = System.nanoTime();
-            s.seek(end);
-            long fwd = System.nanoTime() - t;
-            System.out.printf("forward replay 0 -> %d: %.0f ms = %.1f MIPS (taking %d snapshots, %d MiB)%n", end, ms(fwd),
-                    end / (fwd / 1e3), s.snapshots().size(), s.snapshots().bytesUsed() >> 20);
-
-            System.out.println("reverse-stepi = seek(now - 1): restore the snapshot at or before, replay the rest");
-            System.out.println("   depth        1st bs ms  (replayed)   2nd..5th bs ms (replayed)   restore-only ms");
+            TimeTravel travel = new TimeTravel(s);
+            System.out.println("reverse-stepi (TimeTravel.stepBack) ms, steps 1..7, after arriving by:");
             for (long d : depths) {
                 if (d > s.endIcount()) {
                     continue;
                 }
-                s.seek(d);
-                long r0 = s.replayedInstructions();
-                t = System.nanoTime();
-                s.seek(d - 1);
-                long first = System.nanoTime() - t;
-                long firstInstr = s.replayedInstructions() - r0;
-                r0 = s.replayedInstructions();
-                t = System.nanoTime();
-                for (int k = 2; k <= 5; k++) {
-                    s.seek(d - k);
+                if (s.icount() > d) {
+                    s.seek(s.startIcount());
                 }
-                long next = (System.nanoTime() - t) / 4;
-                long nextInstr = (s.replayedInstructions() - r0) / 4;
-                // a seek to exactly a snapshot from after it replays nothing: the restore alone
-                long snap = s.snapshots().floor(d - 6).icount();
-                s.seek(d - 6);
-                t = System.nanoTime();
-                s.seek(snap);
-                long restore = System.nanoTime() - t;
-                System.out.printf("%10d  %12.1f  (%9d)  %14.1f  (%9d)  %12.2f%n", d, ms(first), firstInstr, ms(next), nextInstr,
-                        ms(restore));
+                long t = System.nanoTime();
+                travel.runTo(d);
+                long fwd = System.nanoTime() - t;
+                long b = behind(s);
+                System.out.printf("  run to %-11d (%6.0f ms, behind %7d):%s%n", d, ms(fwd), b, steps(travel));
             }
-
-            if (tickAddr >= 0) {
-                TimeTravel travel = new TimeTravel(s);
-                s.addBreakpoint(tickAddr);
-                for (long d : new long[] {10_000_000L, 100_000_000L}) {
-                    s.seek(d);
-                    long r0 = s.replayedInstructions();
-                    t = System.nanoTime();
-                    TimeTravel.Stop stop = travel.continueBack();
-                    long dt = System.nanoTime() - t;
-                    System.out.printf("continueBack to tick from %d: %.1f ms, landed at %d (%s), replayed %d instructions"
-                            + " (~%d breakpoint stops on the way)%n", d, ms(dt), stop.icount(), stop.kind(),
-                            s.replayedInstructions() - r0, (s.replayedInstructions() - r0) / 18);
+            s.addBreakpoint(milestone);
+            for (int i = 0; i < 3; i++) {
+                travel.continueForward();
+                travel.continueForward(); // past the hit the steps came back from
+                long b = behind(s);
+                System.out.printf("  break milestone at %-11d (behind %7d):%s%n", s.icount(), b, steps(travel));
+            }
+            s.removeBreakpoint(milestone);
+            for (long d : new long[] {500_000_000L, 250_000_000L}) {
+                if (d <= s.endIcount()) {
+                    travel.seek(d);
+                    long b = behind(s);
+                    System.out.printf("  seek to %-11d (behind %7d):%s%n", d, b, steps(travel));
                 }
-                s.removeBreakpoint(tickAddr);
             }
+            s.addBreakpoint(tick);
+            for (long d : new long[] {10_000_000L, 100_000_000L}) {
+                travel.seek(d);
+                long t = System.nanoTime();
+                TimeTravel.Stop stop = travel.continueBack();
+                System.out.printf("continueBack to tick from %d: %.2f ms, landed at %d (%s)%n", d, ms(System.nanoTime() - t),
+                        stop.icount(), stop.kind());
+            }
+            s.removeBreakpoint(tick);
+            System.out.printf("snapshots: %d, %d KiB%n", s.snapshots().size(), s.snapshots().bytesUsed() >> 10);
         }
     }
 }

@@ -30,10 +30,12 @@ if [ -z "$launcher" ]; then
   echo "  $build" >&2
   exit 1
 fi
-# The bundles of the feature, without build output and tests.
+# The bundles of the feature (without build output and tests), the feature and the product definition.
 shipped=$(sed -n 's/.*<plugin id="\([^"]*\)".*/\1/p' "$root/features/dev.rewind.feature/feature.xml")
 if [ -n "$(cd "$root/bundles" && find $shipped -name target -prune -o -name bin -prune -o -path '*/src/test' -prune -o \
-      -type f -newer "$product/configuration/config.ini" -print -quit 2>/dev/null)" ]; then
+      -type f -newer "$product/configuration/config.ini" -print -quit 2>/dev/null)" ] ||
+   [ -n "$(find "$root/features/dev.rewind.feature/feature.xml" "$module"/*.product "$module"/*.target \
+      -newer "$product/configuration/config.ini" -print -quit 2>/dev/null)" ]; then
   echo "rewind ide: note: sources changed since the IDE was built; '$build' rebuilds it." >&2
 fi
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

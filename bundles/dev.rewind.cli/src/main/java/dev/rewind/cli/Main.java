@@ -55,6 +55,8 @@ public final class Main {
         for (Command c : catalog.commands()) {
             console.out().printf("  %-10s %s%n", c.name(), c.summary());
         }
+        // Served by the ./rewind script itself: the IDE is an Eclipse product, not part of this jar.
+        console.out().printf("  %-10s %s%n", "ide", "start the Rewind IDE (Eclipse) on a sample workspace; ./rewind ide --help");
     }
 
     static String version() {

@@ -48,11 +48,14 @@ final class DecodedPage {
         int to = Math.min(toSlot, SLOTS - 1);
         Arrays.fill(slots, fromSlot, to + 1, 0L);
         if (blocks != null) {
-            // Drop every block whose instructions overlap the changed slots.
+            // Drop every block whose instructions overlap the changed slots, and let new code warm
+            // up again before it is translated (a loader overwriting old code runs most of it once).
+            Arrays.fill(heat, fromSlot, to + 1, (byte) 0);
             for (int s = Math.max(0, fromSlot - BlockTranslator.MAX_SPAN + 1); s <= to; s++) {
                 Block b = blocks[s];
                 if (b != null && s + b.span > fromSlot) {
                     blocks[s] = null;
+                    heat[s] = 0;
                 }
             }
         }

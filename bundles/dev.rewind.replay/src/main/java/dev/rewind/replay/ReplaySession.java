@@ -325,11 +325,24 @@ public final class ReplaySession implements AutoCloseable {
      * see {@link #leaveSnapshotsBehind()}).
      */
     public ReplayStop run(long limit, boolean watch) {
-        return run(limit, watch, true);
+        return run(limit, watch, true, limit);
     }
 
-    private ReplayStop run(long limit, boolean watch, boolean interruptible) {
+    /**
+     * Runs forward to {@code limit} stopping at breakpoints and watchpoints like {@code run(limit,
+     * true)}, but leaves only the periodic snapshots: for passes that merely look at a stretch of
+     * history (reverse continue's scan), whose stops are not where the debugger will stay.
+     */
+    public ReplayStop scan(long limit) {
+        return run(limit, true, true, NO_LADDER);
+    }
+
+    private static final long NO_LADDER = -1;
+
+    /** {@code ladderTop}: the icount below which snapshots are left at 4^k distances, or {@link #NO_LADDER}. */
+    private ReplayStop run(long limit, boolean watch, boolean interruptible, long ladderTop) {
         limit = Math.min(limit, endIcount);
+        ladderTop = Math.min(ladderTop, endIcount);
         if (watch) {
             install();
         }
@@ -352,9 +365,9 @@ public final class ReplaySession implements AutoCloseable {
                 first = false;
                 long chunk = Math.min(limit, store.nextBoundary(now));
                 chunk = Math.min(chunk, Math.min(nextDigestAfter(now), now + SLICE));
-                chunk = Math.min(chunk, nextFinePoint(now, limit));
+                chunk = Math.min(chunk, nextFinePoint(now, ladderTop));
                 StopReason r = machine.run(chunk);
-                ReplayStop s = afterRun(r, limit);
+                ReplayStop s = afterRun(r, ladderTop);
                 if (s != null) {
                     return s;
                 }
@@ -367,9 +380,9 @@ public final class ReplaySession implements AutoCloseable {
     }
 
     /** Handles a machine stop: snapshots, digest checks; returns a stop to report or null to go on. */
-    private ReplayStop afterRun(StopReason r, long limit) {
+    private ReplayStop afterRun(StopReason r, long ladderTop) {
         long now = machine.icount();
-        if (store.wants(now) || (isFinePoint(now, limit) && !store.contains(now))) {
+        if (store.wants(now) || (isFinePoint(now, ladderTop) && !store.contains(now))) {
             capture();
         }
         checkDigest(now);
@@ -461,7 +474,7 @@ public final class ReplaySession implements AutoCloseable {
         SnapshotStore.Snapshot s = store.floor(here - 1);
         if (here - s.icount() > FINE_NEAREST) {
             restore(s);
-            run(here, false, false); // back to exactly here even if a stop is pending
+            run(here, false, false, here); // back to exactly here even if a stop is pending
         }
     }
 
@@ -469,19 +482,19 @@ public final class ReplaySession implements AutoCloseable {
     private static final long FINE_FARTHEST = 1L << 22;
     static final long FINE_NEAREST = 1L << 8;
 
-    /** The first point after {@code now} at which a run towards {@code limit} leaves a fine snapshot. */
-    private static long nextFinePoint(long now, long limit) {
-        for (long d = FINE_FARTHEST; d >= FINE_NEAREST; d >>= 2) {
-            if (limit - d > now) {
-                return limit - d;
+    /** The first point after {@code now} at which a run leaves a fine snapshot below {@code ladderTop}. */
+    private static long nextFinePoint(long now, long ladderTop) {
+        for (long d = FINE_FARTHEST; d >= FINE_NEAREST && ladderTop != NO_LADDER; d >>= 2) {
+            if (ladderTop - d > now) {
+                return ladderTop - d;
             }
         }
         return Long.MAX_VALUE;
     }
 
-    private static boolean isFinePoint(long now, long limit) {
-        long d = limit - now;
-        return d >= FINE_NEAREST && d <= FINE_FARTHEST && Long.bitCount(d) == 1 && Long.numberOfTrailingZeros(d) % 2 == 0;
+    private static boolean isFinePoint(long now, long ladderTop) {
+        long d = ladderTop - now;
+        return ladderTop != NO_LADDER && d >= FINE_NEAREST && d <= FINE_FARTHEST && Long.bitCount(d) == 1 && Long.numberOfTrailingZeros(d) % 2 == 0;
     }
 
     /** Moves to a snapshot's position by restoring it, without replay (one of {@link #snapshots()}). */

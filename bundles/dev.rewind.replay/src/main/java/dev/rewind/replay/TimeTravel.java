@@ -129,7 +129,7 @@ public final class TimeTravel {
                 lastHit = session.icount(); // the run below steps off it, so count it here
             }
             while (session.icount() < hi) {
-                ReplayStop r = session.run(hi, true);
+                ReplayStop r = session.scan(hi);
                 long at = session.icount();
                 if (r == ReplayStop.BREAKPOINT && at < hi) {
                     lastHit = at;

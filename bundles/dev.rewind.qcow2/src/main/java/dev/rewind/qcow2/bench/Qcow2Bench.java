@@ -16,8 +16,9 @@ import java.util.Random;
 
 /**
  * Throughput of the qcow2 implementation (not a test): sequential and random 4 KiB / 64 KiB /
- * 1 MiB writes and reads on an image of the given size, and convert qcow2→raw / raw→qcow2
- * against {@code qemu-img convert} on the same input, best of three alternating runs each.
+ * 1 MiB writes and reads on an image of the given size, snapshot create / apply / delete times
+ * on that image fully allocated, and convert qcow2→raw / raw→qcow2 against
+ * {@code qemu-img convert} on the same input, best of three alternating runs each.
  */
 public final class Qcow2Bench {
 
@@ -47,6 +48,7 @@ public final class Qcow2Bench {
             out.println("load average at start: " + loadAverage() + " (" + Runtime.getRuntime().availableProcessors()
                     + " CPUs)");
             ioBench(work);
+            snapshotBench(work);
             convertBench(work);
             out.println("load average at end: " + loadAverage());
         } finally {
@@ -95,6 +97,59 @@ public final class Qcow2Bench {
                         : (block >> 10) + " KiB", random ? "random" : "seq", w, rd);
             }
         }
+    }
+
+    /**
+     * Snapshot operations on a fully allocated image (16k clusters at 1 GiB), each snapshot
+     * after 16 rewritten clusters and with 256 KiB of VM state, durable (every force done).
+     */
+    private void snapshotBench(Path work) throws IOException {
+        Path p = work.resolve("snap.qcow2");
+        Random r = new Random(9);
+        byte[] chunk = new byte[1 << 20];
+        r.nextBytes(chunk);
+        byte[] vm = new byte[256 << 10];
+        r.nextBytes(vm);
+        int clusters = (int) (size >> 16);
+        long[] create = new long[20];
+        long[] apply = new long[5];
+        long[] delete = new long[10];
+        try (Qcow2Image img = Qcow2Image.create(p, size, Qcow2Image.CreateOptions.defaults())) {
+            for (long off = 0; off < size; off += chunk.length) {
+                img.write(off, chunk, 0, (int) Math.min(chunk.length, size - off));
+            }
+            img.flush();
+            for (int i = 0; i < create.length; i++) {
+                for (int k = 0; k < 16; k++) {
+                    img.write((long) r.nextInt(clusters) << 16, chunk, 0, 65536);
+                }
+                img.flush();
+                long t0 = System.nanoTime();
+                img.createSnapshot("s" + i, i, i, vm);
+                create[i] = System.nanoTime() - t0;
+            }
+            for (int i = 0; i < apply.length; i++) {
+                long t0 = System.nanoTime();
+                img.applySnapshot("s" + (i * 3));
+                apply[i] = System.nanoTime() - t0;
+            }
+            for (int i = 0; i < delete.length; i++) {
+                long t0 = System.nanoTime();
+                img.deleteSnapshot("s" + (2 * i + 1));
+                delete[i] = System.nanoTime() - t0;
+            }
+        }
+        Files.delete(p);
+        out.println();
+        out.printf(Locale.ROOT, "snapshots on the fully allocated image (%d clusters), median ms: create %.1f (n=%d), "
+                + "apply %.1f (n=%d), delete %.1f (n=%d)%n", clusters, medianMs(create), create.length, medianMs(apply),
+                apply.length, medianMs(delete), delete.length);
+    }
+
+    private static double medianMs(long[] ns) {
+        long[] s = ns.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2] / 1e6;
     }
 
     private void convertBench(Path work) throws Exception {

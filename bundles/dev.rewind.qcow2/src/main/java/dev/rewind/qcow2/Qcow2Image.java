@@ -1328,6 +1328,7 @@ public final class Qcow2Image implements DiskImage {
                 .putInt(active.length).putLong(l1Offset)
                 .putLong(reftable.offset()).putInt(reftable.clusters())
                 .putInt(table.size()).putLong(tableOffset);
+        // 36 bytes inside the first sector and page: a killed process made this write or did not.
         file.write(Qcow2Header.OFF_L1, h.array(), 0, h.capacity());
         // Switched: from here memory must describe the new image, even if the force fails.
         header.l1Size = active.length;

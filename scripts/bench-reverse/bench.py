@@ -93,6 +93,9 @@ def reverse_continue(function, depth):
 
 
 def forward(with_breakpoint):
+    # from the start each time: 2 x REPS runs of FORWARD instructions may not fit in one history
+    run("monitor replay_seek 0")
+    run("maintenance flush register-cache")
     seconds, stops = [], []
     if with_breakpoint:
         run("break " + NEVER_LINE)
@@ -123,8 +126,6 @@ try:
             for d in RC_DEPTHS:
                 reverse_continue(fn, d)
     if "forward" in PARTS:
-        run("monitor replay_seek 0")
-        run("maintenance flush register-cache")
         forward(False)
         forward(True)
 except gdb.error as e:

@@ -25,7 +25,9 @@ for (op, depth), by in rows.items():
     mq = statistics.median(q["seconds"]) if q else None
     mw = statistics.median(w["seconds"]) if w else None
     ratio = "%.1f" % (mq / mw) if mq and mw else "-"
-    same = "-" if not (q and w and q["stops"]) else ("yes" if q["stops"] == w["stops"] else "NO: %s vs %s" % (q["stops"], w["stops"]))
+    # runs with different --reps compare on the repetitions both made
+    n = min(len(q["stops"]), len(w["stops"])) if q and w else 0
+    same = "-" if not n else ("yes" if q["stops"][:n] == w["stops"][:n] else "NO: %s vs %s" % (q["stops"], w["stops"]))
     print("| %s | %s | %s | %s | %s | %s |" % (op, "%.0e" % depth if depth else "-", fmt(mq) if q else "-",
                                              fmt(mw) if w else "-", ratio, same))
 for (op, depth), by in rows.items():

@@ -1,0 +1,600 @@
+package dev.rewind.emulator;
+
+/**
+ * Emits the body of {@code Block.run} for one block ({@link BlockTranslator}). Guest registers
+ * live in long locals, loaded once at entry and written back at every exit; loads and stores
+ * follow the interpreter's RAM fast path and jump to a shared bail-out otherwise.
+ */
+final class BlockEmitter {
+    private static final String HART = BlockTranslator.HART, BLOCK = BlockTranslator.BLOCK;
+    private static final String ARITH = "dev/rewind/emulator/Arithmetic";
+
+    // Locals of run(Hart h, long pc0, long ic, long limit).
+    private static final int H = 1, PC0 = 2, IC = 4, LIMIT = 6, X = 8, MEM = 9, FLAGS = 10, DIRECT = 11,
+            RTAG = 12, ROFF = 13, WTAG = 14, WOFF = 15, A = 16, O = 18, VPN = 20, RAMLAST = 22,
+            BAIL_OFF = 24, BAIL_INDEX = 25, REGS = 26;
+    static final int LOCALS = REGS + 62;
+
+    private final ClassFileWriter cf;
+    private final long[] insns;
+    private final CodeBuffer c = new CodeBuffer();
+    private final boolean[] written = new boolean[32];
+    private final int bail = c.newLabel();
+    private final int loop = c.newLabel();
+    /** Per memory instruction: its bail label, offset and index; emitted after the body. */
+    private final int[] bailLabel, bailOffset, bailIndex;
+    private int bails;
+    /** Per branch inside the block: its taken label, target offset and instructions retired with it. */
+    private final int[] takenLabel, takenTarget, takenCount;
+    private int takens;
+
+    BlockEmitter(ClassFileWriter cf, long[] insns) {
+        this.cf = cf;
+        this.insns = insns;
+        this.bailLabel = new int[insns.length];
+        this.bailOffset = new int[insns.length];
+        this.bailIndex = new int[insns.length];
+        this.takenLabel = new int[insns.length];
+        this.takenTarget = new int[insns.length];
+        this.takenCount = new int[insns.length];
+    }
+
+    private static int reg(int r) {
+        return REGS + 2 * (r - 1);
+    }
+
+    private void read(int r) {
+        if (r == 0) {
+            c.op(CodeBuffer.LCONST_0);
+        } else {
+            c.local(CodeBuffer.LLOAD, reg(r));
+        }
+    }
+
+    /** Stores the long on the stack into rd (x0 is the sink register 32: dropped). */
+    private void write(int rd) {
+        if (rd == 0 || rd == Op.X0_SINK) {
+            c.op(CodeBuffer.POP2);
+        } else {
+            c.local(CodeBuffer.LSTORE, reg(rd));
+        }
+    }
+
+    private void pushLong(long v) {
+        if (v == 0) {
+            c.op(CodeBuffer.LCONST_0);
+        } else if (v == 1) {
+            c.op(CodeBuffer.LCONST_1);
+        } else if (v == (short) v) {
+            c.opU2(CodeBuffer.SIPUSH, (int) v & 0xffff);
+            c.op(CodeBuffer.I2L);
+        } else if (v == (int) v) {
+            c.opU2(CodeBuffer.LDC_W, cf.intConstant((int) v));
+            c.op(CodeBuffer.I2L);
+        } else {
+            c.opU2(CodeBuffer.LDC2_W, cf.longConstant(v));
+        }
+    }
+
+    private void pushInt(int v) {
+        if (v == (byte) v) {
+            c.op(CodeBuffer.BIPUSH, v & 0xff);
+        } else {
+            c.opU2(CodeBuffer.SIPUSH, v & 0xffff);
+        }
+    }
+
+    private void getHart(int local, String field, String desc, int store) {
+        c.local(CodeBuffer.ALOAD, H);
+        c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(HART, field, desc));
+        c.local(store, local);
+    }
+
+    private void invokeStatic(String owner, String name, String desc) {
+        c.opU2(CodeBuffer.INVOKESTATIC, cf.methodRef(owner, name, desc));
+    }
+
+    byte[] emit() {
+        boolean memory = false, stores = false;
+        boolean[] used = new boolean[32];
+        for (long e : insns) {
+            int w = DecodedPage.word(e);
+            int op = w & 0xff;
+            int rd = (w >>> Op.RD_SHIFT) & 63;
+            used[(w >>> Op.RS1_SHIFT) & 31] = true;
+            used[(w >>> Op.RS2_SHIFT) & 31] = true;
+            if (rd != Op.X0_SINK) {
+                used[rd] = true;
+                written[rd] = true;
+            }
+            memory |= op >= Op.LB && op <= Op.SD;
+            stores |= op >= Op.SB && op <= Op.SD;
+        }
+        getHart(X, "x", "[J", CodeBuffer.ASTORE);
+        if (memory) {
+            getHart(MEM, "mem", "[B", CodeBuffer.ASTORE);
+            getHart(DIRECT, "direct", "Z", CodeBuffer.ISTORE);
+            getHart(RAMLAST, "ramLast", "J", CodeBuffer.LSTORE);
+            getHart(RTAG, "rTag", "[J", CodeBuffer.ASTORE);
+            getHart(ROFF, "rOff", "[J", CodeBuffer.ASTORE);
+            if (stores) {
+                getHart(FLAGS, "flags", "[B", CodeBuffer.ASTORE);
+                getHart(WTAG, "wTag", "[J", CodeBuffer.ASTORE);
+                getHart(WOFF, "wOff", "[J", CodeBuffer.ASTORE);
+            }
+        }
+        for (int r = 1; r < 32; r++) {
+            if (used[r]) {
+                c.local(CodeBuffer.ALOAD, X);
+                pushInt(r);
+                c.op(CodeBuffer.LALOAD);
+                c.local(CodeBuffer.LSTORE, reg(r));
+            }
+        }
+        c.place(loop);
+        int off = 0;
+        boolean ended = false;
+        for (int k = 0; k < insns.length && !ended; k++) {
+            ended = instruction(insns[k], k, off);
+            off += BlockTranslator.length(insns[k]);
+        }
+        if (!ended) {
+            exit(off, insns.length);
+        }
+        for (int i = 0; i < takens; i++) {
+            c.place(takenLabel[i]);
+            leaveTo(takenTarget[i], takenCount[i]);
+        }
+        for (int i = 0; i < bails; i++) {
+            c.place(bailLabel[i]);
+            pushInt(bailOffset[i]);
+            c.local(CodeBuffer.ISTORE, BAIL_OFF);
+            pushInt(bailIndex[i]);
+            c.local(CodeBuffer.ISTORE, BAIL_INDEX);
+            c.jump(CodeBuffer.GOTO, bail);
+        }
+        if (bails > 0) {
+            c.place(bail);
+            writeBack();
+            c.local(CodeBuffer.ALOAD, H);
+            c.local(CodeBuffer.LLOAD, PC0);
+            c.local(CodeBuffer.ILOAD, BAIL_OFF);
+            c.op(CodeBuffer.I2L);
+            c.op(CodeBuffer.LADD);
+            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
+            c.local(CodeBuffer.ALOAD, H);
+            c.op(CodeBuffer.ICONST_1);
+            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "bail", "Z"));
+            c.local(CodeBuffer.LLOAD, IC);
+            c.local(CodeBuffer.ILOAD, BAIL_INDEX);
+            c.op(CodeBuffer.I2L);
+            c.op(CodeBuffer.LADD);
+            c.op(CodeBuffer.LRETURN);
+        }
+        return c.toBytes();
+    }
+
+    private void writeBack() {
+        for (int r = 1; r < 32; r++) {
+            if (written[r]) {
+                c.local(CodeBuffer.ALOAD, X);
+                pushInt(r);
+                c.local(CodeBuffer.LLOAD, reg(r));
+                c.op(CodeBuffer.LASTORE);
+            }
+        }
+    }
+
+    /** Leaves the block with pc = pc0 + off after n instructions of this pass. */
+    private void exit(long off, int n) {
+        writeBack();
+        c.local(CodeBuffer.ALOAD, H);
+        c.local(CodeBuffer.LLOAD, PC0);
+        pushLong(off);
+        c.op(CodeBuffer.LADD);
+        c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
+        c.local(CodeBuffer.LLOAD, IC);
+        pushLong(n);
+        c.op(CodeBuffer.LADD);
+        c.op(CodeBuffer.LRETURN);
+    }
+
+    /** Leaves for pc0 + target after n instructions, or starts another pass if target is the start. */
+    private void leaveTo(long target, int n) {
+        if (target == 0) {
+            loopBack(n);
+        } else {
+            exit(target, n);
+        }
+    }
+
+    /** A taken jump back to the block's start: another pass if a whole one fits under the limit. */
+    private void loopBack(int n) {
+        c.local(CodeBuffer.LLOAD, IC);
+        pushLong(n);
+        c.op(CodeBuffer.LADD);
+        c.local(CodeBuffer.LSTORE, IC);
+        c.local(CodeBuffer.LLOAD, IC);
+        pushLong(insns.length);
+        c.op(CodeBuffer.LADD);
+        c.local(CodeBuffer.LLOAD, LIMIT);
+        c.op(CodeBuffer.LCMP);
+        c.jump(CodeBuffer.IFLE, loop);
+        exit(0, 0);
+    }
+
+    private int newBail(int k, int off) {
+        int label = c.newLabel();
+        bailLabel[bails] = label;
+        bailOffset[bails] = off;
+        bailIndex[bails] = k;
+        bails++;
+        return label;
+    }
+
+    /** Emits instruction k at byte offset off; returns true if it ends the block. */
+    private boolean instruction(long e, int k, int off) {
+        int w = DecodedPage.word(e);
+        int imm = DecodedPage.imm(e);
+        int op = w & 0xff;
+        int rd = (w >>> Op.RD_SHIFT) & 63;
+        int rs1 = (w >>> Op.RS1_SHIFT) & 31;
+        int rs2 = (w >>> Op.RS2_SHIFT) & 31;
+        int len = BlockTranslator.length(e);
+        int n = k + 1;
+        boolean sink = rd == Op.X0_SINK;
+        switch (op) {
+            case Op.JAL -> {
+                if (!sink) {
+                    c.local(CodeBuffer.LLOAD, PC0);
+                    pushLong(off + len);
+                    c.op(CodeBuffer.LADD);
+                    write(rd);
+                }
+                leaveTo(off + (long) imm, n);
+                return true;
+            }
+            case Op.JALR -> {
+                read(rs1);
+                pushLong(imm);
+                c.op(CodeBuffer.LADD);
+                pushLong(~1L);
+                c.op(CodeBuffer.LAND);
+                c.local(CodeBuffer.LSTORE, A);
+                if (!sink) {
+                    c.local(CodeBuffer.LLOAD, PC0);
+                    pushLong(off + len);
+                    c.op(CodeBuffer.LADD);
+                    write(rd);
+                }
+                writeBack();
+                c.local(CodeBuffer.ALOAD, H);
+                c.local(CodeBuffer.LLOAD, A);
+                c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
+                c.local(CodeBuffer.LLOAD, IC);
+                pushLong(n);
+                c.op(CodeBuffer.LADD);
+                c.op(CodeBuffer.LRETURN);
+                return true;
+            }
+            case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                boolean unsigned = op == Op.BLTU || op == Op.BGEU;
+                read(rs1);
+                if (unsigned) {
+                    pushLong(Long.MIN_VALUE);
+                    c.op(CodeBuffer.LADD);
+                }
+                read(rs2);
+                if (unsigned) {
+                    pushLong(Long.MIN_VALUE);
+                    c.op(CodeBuffer.LADD);
+                }
+                c.op(CodeBuffer.LCMP);
+                int taken = c.newLabel();
+                int jump = switch (op) {
+                    case Op.BEQ -> CodeBuffer.IFEQ;
+                    case Op.BNE -> CodeBuffer.IFNE;
+                    case Op.BLT, Op.BLTU -> CodeBuffer.IFLT;
+                    default -> CodeBuffer.IFGE;
+                };
+                c.jump(jump, taken);
+                if (k < insns.length - 1) {
+                    // Not taken: the block goes on; the taken exit is emitted after the body.
+                    takenLabel[takens] = taken;
+                    takenTarget[takens] = off + imm;
+                    takenCount[takens] = n;
+                    takens++;
+                    return false;
+                }
+                exit(off + len, n);
+                c.place(taken);
+                leaveTo(off + (long) imm, n);
+                return true;
+            }
+            case Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU -> {
+                load(op, rd, rs1, imm, k, off);
+                return false;
+            }
+            case Op.SB, Op.SH, Op.SW, Op.SD -> {
+                store(op, rs1, rs2, imm, k, off);
+                return false;
+            }
+            case Op.FENCE, Op.FENCE_I -> {
+                // Stores invalidate decoded code as they happen (see Hart), so nothing to do.
+                return false;
+            }
+            default -> {
+                if (!sink) {
+                    alu(op, rs1, rs2, imm, off);
+                    write(rd);
+                }
+                return false;
+            }
+        }
+    }
+
+    private void lessThan() {
+        c.op(CodeBuffer.LCMP);
+        c.op(CodeBuffer.BIPUSH, 31);
+        c.op(CodeBuffer.IUSHR);
+        c.op(CodeBuffer.I2L);
+    }
+
+    /** Pushes the result of a register-to-register or immediate operation. */
+    private void alu(int op, int rs1, int rs2, int imm, int off) {
+        switch (op) {
+            case Op.LUI -> pushLong(imm);
+            case Op.AUIPC -> {
+                c.local(CodeBuffer.LLOAD, PC0);
+                pushLong(off + (long) imm);
+                c.op(CodeBuffer.LADD);
+            }
+            case Op.ADDI -> binaryImm(rs1, imm, CodeBuffer.LADD);
+            case Op.XORI -> binaryImm(rs1, imm, CodeBuffer.LXOR);
+            case Op.ORI -> binaryImm(rs1, imm, CodeBuffer.LOR);
+            case Op.ANDI -> binaryImm(rs1, imm, CodeBuffer.LAND);
+            case Op.SLTI -> {
+                read(rs1);
+                pushLong(imm);
+                lessThan();
+            }
+            case Op.SLTIU -> {
+                read(rs1);
+                pushLong(Long.MIN_VALUE);
+                c.op(CodeBuffer.LADD);
+                pushLong(imm + Long.MIN_VALUE);
+                lessThan();
+            }
+            case Op.SLLI, Op.SRLI, Op.SRAI -> {
+                read(rs1);
+                pushInt(imm);
+                c.op(op == Op.SLLI ? CodeBuffer.LSHL : op == Op.SRLI ? CodeBuffer.LUSHR : CodeBuffer.LSHR);
+            }
+            case Op.ADD -> binary(rs1, rs2, CodeBuffer.LADD);
+            case Op.SUB -> binary(rs1, rs2, CodeBuffer.LSUB);
+            case Op.XOR -> binary(rs1, rs2, CodeBuffer.LXOR);
+            case Op.OR -> binary(rs1, rs2, CodeBuffer.LOR);
+            case Op.AND -> binary(rs1, rs2, CodeBuffer.LAND);
+            case Op.MUL -> binary(rs1, rs2, CodeBuffer.LMUL);
+            case Op.SLL, Op.SRL, Op.SRA -> {
+                read(rs1);
+                read(rs2);
+                c.op(CodeBuffer.L2I);
+                c.op(op == Op.SLL ? CodeBuffer.LSHL : op == Op.SRL ? CodeBuffer.LUSHR : CodeBuffer.LSHR);
+            }
+            case Op.SLT -> {
+                read(rs1);
+                read(rs2);
+                lessThan();
+            }
+            case Op.SLTU -> {
+                read(rs1);
+                pushLong(Long.MIN_VALUE);
+                c.op(CodeBuffer.LADD);
+                read(rs2);
+                pushLong(Long.MIN_VALUE);
+                c.op(CodeBuffer.LADD);
+                lessThan();
+            }
+            case Op.ADDIW -> {
+                binaryImm(rs1, imm, CodeBuffer.LADD);
+                c.op(CodeBuffer.L2I);
+                c.op(CodeBuffer.I2L);
+            }
+            case Op.SLLIW, Op.SRLIW, Op.SRAIW -> {
+                read(rs1);
+                c.op(CodeBuffer.L2I);
+                pushInt(imm);
+                c.op(op == Op.SLLIW ? CodeBuffer.ISHL : op == Op.SRLIW ? CodeBuffer.IUSHR : CodeBuffer.ISHR);
+                c.op(CodeBuffer.I2L);
+            }
+            case Op.ADDW, Op.SUBW -> {
+                binary(rs1, rs2, op == Op.ADDW ? CodeBuffer.LADD : CodeBuffer.LSUB);
+                c.op(CodeBuffer.L2I);
+                c.op(CodeBuffer.I2L);
+            }
+            case Op.SLLW, Op.SRLW, Op.SRAW, Op.MULW -> {
+                read(rs1);
+                c.op(CodeBuffer.L2I);
+                read(rs2);
+                c.op(CodeBuffer.L2I);
+                c.op(switch (op) {
+                    case Op.SLLW -> CodeBuffer.ISHL;
+                    case Op.SRLW -> CodeBuffer.IUSHR;
+                    case Op.SRAW -> CodeBuffer.ISHR;
+                    default -> CodeBuffer.IMUL;
+                });
+                c.op(CodeBuffer.I2L);
+            }
+            case Op.MULH -> {
+                read(rs1);
+                read(rs2);
+                invokeStatic("java/lang/Math", "multiplyHigh", "(JJ)J");
+            }
+            default -> {
+                String name = switch (op) {
+                    case Op.MULHSU -> "mulhsu";
+                    case Op.MULHU -> "mulhu";
+                    case Op.DIV -> "div";
+                    case Op.DIVU -> "divu";
+                    case Op.REM -> "rem";
+                    case Op.REMU -> "remu";
+                    case Op.DIVW -> "divw";
+                    case Op.DIVUW -> "divuw";
+                    case Op.REMW -> "remw";
+                    case Op.REMUW -> "remuw";
+                    default -> throw new IllegalStateException("op " + op + " is not translated");
+                };
+                read(rs1);
+                read(rs2);
+                invokeStatic(ARITH, name, "(JJ)J");
+            }
+        }
+    }
+
+    private void binary(int rs1, int rs2, int opcode) {
+        read(rs1);
+        read(rs2);
+        c.op(opcode);
+    }
+
+    private void binaryImm(int rs1, int imm, int opcode) {
+        read(rs1);
+        pushLong(imm);
+        c.op(opcode);
+    }
+
+    /**
+     * Leaves o = the RAM offset of a = rs1 + imm, or jumps to the bail label, following the
+     * interpreter's fast path: direct RAM offsets, or the read/write TLB.
+     */
+    private void address(int rs1, int imm, int size, boolean store, int bailTo) {
+        read(rs1);
+        pushLong(imm);
+        c.op(CodeBuffer.LADD);
+        c.local(CodeBuffer.LSTORE, A);
+        int tlb = c.newLabel();
+        int done = c.newLabel();
+        c.local(CodeBuffer.ILOAD, DIRECT);
+        c.jump(CodeBuffer.IFEQ, tlb);
+        // direct: o = a - RAM_BASE within [0, ramLast]
+        c.local(CodeBuffer.LLOAD, A);
+        pushLong(Hart.RAM_BASE);
+        c.op(CodeBuffer.LSUB);
+        c.local(CodeBuffer.LSTORE, O);
+        c.local(CodeBuffer.LLOAD, O);
+        c.local(CodeBuffer.LLOAD, RAMLAST);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.LSUB);
+        c.op(CodeBuffer.LOR);
+        c.op(CodeBuffer.LCONST_0);
+        c.op(CodeBuffer.LCMP);
+        c.jump(CodeBuffer.IFLT, bailTo);
+        c.jump(CodeBuffer.GOTO, done);
+        // translated: the TLB entry of the page must match
+        c.place(tlb);
+        c.local(CodeBuffer.LLOAD, A);
+        c.op(CodeBuffer.BIPUSH, 12);
+        c.op(CodeBuffer.LUSHR);
+        c.local(CodeBuffer.LSTORE, VPN);
+        c.local(CodeBuffer.ALOAD, store ? WTAG : RTAG);
+        tlbIndex();
+        c.op(CodeBuffer.LALOAD);
+        c.local(CodeBuffer.LLOAD, VPN);
+        c.op(CodeBuffer.LCMP);
+        c.jump(CodeBuffer.IFNE, bailTo);
+        if (!store) {
+            pageOffsetFits(A, size, bailTo);
+        }
+        c.local(CodeBuffer.ALOAD, store ? WOFF : ROFF);
+        tlbIndex();
+        c.op(CodeBuffer.LALOAD);
+        c.local(CodeBuffer.LLOAD, A);
+        pushLong(0xfff);
+        c.op(CodeBuffer.LAND);
+        c.op(CodeBuffer.LOR);
+        c.local(CodeBuffer.LSTORE, O);
+        c.place(done);
+    }
+
+    private void tlbIndex() {
+        c.local(CodeBuffer.LLOAD, VPN);
+        c.op(CodeBuffer.L2I);
+        pushInt(Hart.TLB_MASK);
+        c.op(CodeBuffer.IAND);
+    }
+
+    /** Bails unless (local & 0xfff) + size stays inside the page. */
+    private void pageOffsetFits(int local, int size, int bailTo) {
+        c.local(CodeBuffer.LLOAD, local);
+        pushLong(0xfff);
+        c.op(CodeBuffer.LAND);
+        pushLong(4096 - size);
+        c.op(CodeBuffer.LCMP);
+        c.jump(CodeBuffer.IFGT, bailTo);
+    }
+
+    private static int size(int op) {
+        return switch (op) {
+            case Op.LB, Op.LBU, Op.SB -> 1;
+            case Op.LH, Op.LHU, Op.SH -> 2;
+            case Op.LW, Op.LWU, Op.SW -> 4;
+            default -> 8;
+        };
+    }
+
+    private void load(int op, int rd, int rs1, int imm, int k, int off) {
+        int bailTo = newBail(k, off);
+        address(rs1, imm, size(op), false, bailTo);
+        c.local(CodeBuffer.ALOAD, MEM);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.L2I);
+        switch (op) {
+            case Op.LB -> {
+                c.op(CodeBuffer.BALOAD);
+                c.op(CodeBuffer.I2L);
+            }
+            case Op.LBU -> {
+                c.op(CodeBuffer.BALOAD);
+                pushInt(0xff);
+                c.op(CodeBuffer.IAND);
+                c.op(CodeBuffer.I2L);
+            }
+            case Op.LH -> invokeStatic(BLOCK, "lh", "([BI)J");
+            case Op.LHU -> invokeStatic(BLOCK, "lhu", "([BI)J");
+            case Op.LW -> invokeStatic(BLOCK, "lw", "([BI)J");
+            case Op.LWU -> invokeStatic(BLOCK, "lwu", "([BI)J");
+            default -> invokeStatic(BLOCK, "ld", "([BI)J");
+        }
+        write(rd);
+    }
+
+    private void store(int op, int rs1, int rs2, int imm, int k, int off) {
+        int bailTo = newBail(k, off);
+        int size = size(op);
+        address(rs1, imm, size, true, bailTo);
+        // Only pages already dirty and holding no decoded code or device hooks take the fast path.
+        c.local(CodeBuffer.ALOAD, FLAGS);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.BIPUSH, 12);
+        c.op(CodeBuffer.LUSHR);
+        c.op(CodeBuffer.L2I);
+        c.op(CodeBuffer.BALOAD);
+        pushInt(Memory.DIRTY);
+        c.jump(CodeBuffer.IF_ICMPNE, bailTo);
+        pageOffsetFits(O, size, bailTo);
+        c.local(CodeBuffer.ALOAD, MEM);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.L2I);
+        read(rs2);
+        switch (op) {
+            case Op.SB -> {
+                c.op(CodeBuffer.L2I);
+                c.op(CodeBuffer.BASTORE);
+            }
+            case Op.SH -> invokeStatic(BLOCK, "sh", "([BIJ)V");
+            case Op.SW -> invokeStatic(BLOCK, "sw", "([BIJ)V");
+            default -> invokeStatic(BLOCK, "sd", "([BIJ)V");
+        }
+    }
+}

@@ -472,7 +472,7 @@ public final class ReplaySession implements AutoCloseable {
             return;
         }
         SnapshotStore.Snapshot s = store.floor(here - 1);
-        if (here - s.icount() > FINE_NEAREST) {
+        if (here - s.icount() > SETTLED) {
             restore(s);
             run(here, false, false, here); // back to exactly here even if a stop is pending
         }
@@ -480,7 +480,13 @@ public final class ReplaySession implements AutoCloseable {
 
     /** Distances before a run's limit at which it leaves snapshots (powers of 4). */
     private static final long FINE_FARTHEST = 1L << 22;
-    static final long FINE_NEAREST = 1L << 8;
+    private static final long FINE_NEAREST = 1L << 8;
+    /**
+     * Farthest the nearest snapshot may lie behind a stop without {@link #leaveSnapshotsBehind}
+     * replaying to it: a replay this long costs microseconds, a restore and the captures ~0.2 ms,
+     * so a run stopping every few instructions (a breakpoint in a hot function) rarely pays it.
+     */
+    static final long SETTLED = 1L << 12;
 
     /** The first point after {@code now} at which a run leaves a fine snapshot below {@code ladderTop}. */
     private static long nextFinePoint(long now, long ladderTop) {

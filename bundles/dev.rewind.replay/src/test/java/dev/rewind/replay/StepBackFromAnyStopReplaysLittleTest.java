@@ -17,8 +17,8 @@ import dev.rewind.emulator.ElfImage;
 /**
  * The first reverse step after arriving somewhere costs a replay from the nearest snapshot
  * before that position, so every way of arriving must leave one close behind: a run to a known
- * icount (replay_break, seek) or at a breakpoint (anywhere) at most 256 instructions back. Those
- * extra snapshots must stay near the position.
+ * icount (replay_break, seek) at most 256 instructions back, a stop at a breakpoint (anywhere) at
+ * most {@link ReplaySession#SETTLED}. Those extra snapshots must stay near the position.
  */
 public class StepBackFromAnyStopReplaysLittleTest {
 
@@ -89,7 +89,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
     }
 
     @Test
-    public void aBreakpointStopLeavesASnapshotAtMost256InstructionsBehind() throws Exception {
+    public void aBreakpointStopLeavesASnapshotAtMost4096InstructionsBehind() throws Exception {
         try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             s.addBreakpoint(milestone);
@@ -99,9 +99,30 @@ public class StepBackFromAnyStopReplaysLittleTest {
                 assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, stop.kind());
                 assertEquals(milestone, stop.pc());
                 assertTrue("nearest snapshot " + behind(s) + " before the hit at " + s.icount(),
-                        behind(s) <= ReplaySession.FINE_NEAREST);
+                        behind(s) <= ReplaySession.SETTLED);
             }
             s.removeBreakpoint(milestone);
+            stepBackMatchesStraightReplay(s);
+        }
+    }
+
+    @Test
+    public void anInterruptedRunStaysWhereItStoppedWithASnapshotCloseBehind() throws Exception {
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+            // still requested while the stop replays to leave snapshots: that replay must not stop early
+            s.interruptWhen(() -> s.icount() > 13_500_000L);
+            s.seek(12_000_123L);
+            TimeTravel.Stop stop = new TimeTravel(s).continueForward();
+            assertEquals(TimeTravel.Stop.Kind.INTERRUPTED, stop.kind());
+            assertTrue(stop.icount() > 13_500_000L);
+            assertEquals(stop.icount(), s.icount());
+            assertTrue("nearest snapshot " + behind(s) + " before " + s.icount(), behind(s) <= ReplaySession.SETTLED);
+            s.interruptWhen(null);
+            byte[] here = s.captureState().digest();
+            try (ReplaySession straight = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+                straight.run(stop.icount(), false);
+                assertArrayEquals(straight.captureState().digest(), here);
+            }
             stepBackMatchesStraightReplay(s);
         }
     }

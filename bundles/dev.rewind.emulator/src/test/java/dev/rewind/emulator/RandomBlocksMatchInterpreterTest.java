@@ -85,7 +85,8 @@ public class RandomBlocksMatchInterpreterTest {
         return p;
     }
 
-    private static VirtMachine machine(ElfImage elf, List<Integer> program, long[] regs, boolean translate) throws Exception {
+    private static VirtMachine machine(ElfImage elf, List<Integer> program, long[] regs, boolean translate, boolean watch)
+            throws Exception {
         VirtMachine m = Guests.machine(elf, new ByteArrayOutputStream());
         m.translateHotCode(translate);
         long code = elf.symbol("code").orElseThrow();
@@ -100,11 +101,25 @@ public class RandomBlocksMatchInterpreterTest {
         for (int i = 1; i < 30; i++) {
             m.setReg(i, regs[i]);
         }
+        if (watch) {
+            // Never hit (the random accesses stay below data + 2056), but it takes every access off the fast path.
+            m.addWatchpoint(elf.symbol("data").orElseThrow() + 4000, 8, WatchKind.ACCESS);
+        }
         return m;
     }
 
     @Test
     public void randomHotLoopsMatch() throws Exception {
+        randomHotLoops(false);
+    }
+
+    /** With a watchpoint set every load and store leaves its block for the interpreter's slow path. */
+    @Test
+    public void randomHotLoopsMatchWhileAWatchpointIsSet() throws Exception {
+        randomHotLoops(true);
+    }
+
+    private static void randomHotLoops(boolean watch) throws Exception {
         ElfImage elf = Guests.assemble(FRAME);
         long code = elf.symbol("code").orElseThrow();
         long pass = elf.symbol("pass").orElseThrow();
@@ -121,8 +136,8 @@ public class RandomBlocksMatchInterpreterTest {
                     default -> r.nextLong();
                 };
             }
-            VirtMachine a = machine(elf, program, regs, false);
-            VirtMachine b = machine(elf, program, regs, true);
+            VirtMachine a = machine(elf, program, regs, false, watch);
+            VirtMachine b = machine(elf, program, regs, true, watch);
             int chunk = 0;
             while (true) {
                 long limit = a.icount() + CHUNKS[chunk++ % CHUNKS.length];
@@ -136,6 +151,7 @@ public class RandomBlocksMatchInterpreterTest {
                     assertEquals(where + ": x" + i, a.reg(i), b.reg(i));
                 }
                 if (ra != StopReason.LIMIT) {
+                    assertEquals(where, StopReason.EXIT, ra);
                     break;
                 }
             }

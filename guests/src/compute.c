@@ -1,7 +1,8 @@
 /* compute: a compute-bound loop (xorshift, multiply, table updates) for speed
  * measurements. COMPUTE_ROUNDS rounds of 1e8 iterations, about 1.2e9
  * instructions per round; built as compute-1g (1 round) and compute-2g
- * (2 rounds) so benchmarks can subtract start-up cost. Prints a checksum. */
+ * (2 rounds) so benchmarks can subtract start-up cost, and as compute-endless
+ * (1e6 rounds, days of work) for tests that stop a run. Prints a checksum. */
 #include "rt.h"
 
 #ifndef COMPUTE_ROUNDS

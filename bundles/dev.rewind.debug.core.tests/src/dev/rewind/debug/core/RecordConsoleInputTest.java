@@ -58,7 +58,8 @@ public class RecordConsoleInputTest {
     public void terminatingARecordingStopsItAndKeepsWhatWasRecorded() throws Exception {
         Path dir = Files.createTempDirectory("rewind-stop");
         Path rec = dir.resolve("compute.rrlog");
-        ILaunch l = Launches.record("record compute", Guests.elf("compute-1g"), rec).launch(ILaunchManager.RUN_MODE, null);
+        // A guest that outlives the test: the fast emulator finishes compute-1g in a fraction of a second.
+        ILaunch l = Launches.record("record compute", Guests.elf("compute-endless"), rec).launch(ILaunchManager.RUN_MODE, null);
         Thread.sleep(300);
         assertTrue("still recording", !l.isTerminated());
         l.terminate();
@@ -66,7 +67,7 @@ public class RecordConsoleInputTest {
         String report = l.getProcesses()[0].getStreamsProxy().getErrorStreamMonitor().getContents();
         assertTrue(report, report.contains("stopped on request"));
 
-        ILaunch replay = Launches.replay("replay compute", Guests.elf("compute-1g"), rec).launch(ILaunchManager.DEBUG_MODE, null);
+        ILaunch replay = Launches.replay("replay compute", Guests.elf("compute-endless"), rec).launch(ILaunchManager.DEBUG_MODE, null);
         ReplayTarget target = (ReplayTarget) replay.getDebugTarget();
         try {
             assertTrue("recorded some history", target.endIcount() > 1_000_000);

@@ -28,15 +28,15 @@ import dev.rewind.replay.TimeTravel;
 /**
  * A breakpoint set while a resume or a reverse resume runs stops that same movement (the
  * Platform calls the target's breakpoint listener at once; the replay applies the change where
- * it is). The recording is the first 200M instructions of compute-1g, whose loop line runs
- * every ~20 instructions all along: a move over it takes long enough (about half a second at
- * the emulator's speed) to still be running when the breakpoint arrives a few ms later.
+ * it is). The recording is the first 1e9 instructions of compute-endless, whose loop line runs
+ * every ~20 instructions all along: a move over it takes long enough (most of a second with
+ * translated blocks) to still be running when the breakpoint arrives a few ms later.
  */
 public class BreakpointsDuringMovesTest {
 
     /** compute.c line 22: {@code table[i & 255] += acc >> 3;} in round_'s loop. */
     private static final int LOOP_LINE = 22;
-    private static final long RECORDED = 200_000_000L;
+    private static final long RECORDED = 1_000_000_000L;
 
     private static Path elf;
     private static Path recording;
@@ -45,7 +45,7 @@ public class BreakpointsDuringMovesTest {
 
     @BeforeClass
     public static void record() throws Exception {
-        elf = Guests.elf("compute-1g");
+        elf = Guests.elf("compute-endless");
         recording = Files.createTempDirectory("rewind-bp-moves").resolve("compute.rrlog");
         ILaunchConfigurationWorkingCopy wc = Launches.record("record compute", elf, recording);
         wc.setAttribute(LaunchAttributes.MAX_ICOUNT, Long.toString(RECORDED));

@@ -1,8 +1,14 @@
 # Sourced by ./mvnw, ./rewind and ./test.sh: picks a JDK >= 21 for the build.
 # The 2026 Eclipse UI bundles require Java 21, so the default Java 17 is not enough.
 rewind_java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  # The JDK's release file answers without starting a JVM (~50 ms saved on every command).
+  local v
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n 1)
+  if [ -z "$v" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 \
+      | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1)
+  fi
+  echo "$v"
 }
 # Usage: rewind_select_jdk [MIN_MAJOR]  (default 21; the plain-classpath CLI needs only 17)
 rewind_select_jdk() {

@@ -29,11 +29,11 @@ import dev.rewind.replay.TimeTravel;
  */
 public class ReplayInIdeBenchmark {
 
-    private static final long LENGTH = 300_000_000L;
+    private static final long LENGTH = 3_000_000_000L;
 
     @Test
     public void measure() throws Exception {
-        Path elf = Guests.elf("compute-1g");
+        Path elf = Guests.elf("compute-endless");
         Path dir = Files.createTempDirectory("rewind-bench");
         Path rec = dir.resolve("compute.rrlog");
         ILaunchConfigurationWorkingCopy wc = Launches.record("bench record", elf, rec);

@@ -93,8 +93,9 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         ReplayTarget t = new ReplayTarget(launch, name, engine);
         IBreakpointManager bm = DebugPlugin.getDefault().getBreakpointManager();
         engine.call(() -> {
-            // checked every few ms of a run, on the engine thread: a forward resume pauses to apply breakpoint changes
-            session.interruptWhen(() -> t.resuming && !t.breakpointChanges.isEmpty());
+            // checked every few ms of a run, on the engine thread: a move stops for Suspend, and a
+            // forward resume pauses to apply breakpoint changes
+            session.interruptWhen(() -> t.interrupt || t.resuming && !t.breakpointChanges.isEmpty());
             t.state = t.capture(new Stop(Stop.Kind.STEP, session.icount(), session.machine().pc(), null));
             return null;
         });
@@ -218,7 +219,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         resuming = true;
         try {
             while (true) {
-                Stop s = stepper.resume(() -> interrupt);
+                Stop s = stepper.resume();
                 if (s.kind() != Stop.Kind.INTERRUPTED || interrupt || breakpointChanges.isEmpty()) {
                     return s;
                 }

@@ -2,7 +2,6 @@ package dev.rewind.debug.core.model;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.function.BooleanSupplier;
 
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.ReplaySession;
@@ -30,8 +29,6 @@ final class SourceStepper {
     private static final long FIRST_WINDOW = 2048;
     /** A forward line step that has not left its line after this many instructions stops anyway. */
     private static final long MAX_LINE_STEPS = 5_000_000L;
-    /** Instructions per forward slice: between slices a suspend request is noticed. */
-    private static final long SLICE = 20_000_000L;
 
     private final ReplaySession session;
     private final TimeTravel travel;
@@ -51,29 +48,14 @@ final class SourceStepper {
 
     // ---- forwards ----
 
-    /** Continues to the next breakpoint or the end of history, in slices so that {@code interrupted} is seen. */
-    Stop resume(BooleanSupplier interrupted) {
-        while (true) {
-            long now = session.icount();
-            if (now >= session.endIcount()) {
-                return here(Stop.Kind.HISTORY_END);
-            }
-            long limit = Math.min(session.endIcount(), now + SLICE);
-            Stop s = travel.runTo(limit);
-            if (s.kind() != Stop.Kind.STEP) {
-                return s;
-            }
-            if (session.hasBreakpoint(m.pc())) {
-                // the slice ended exactly before a breakpoint: the next run would step over it
-                return here(Stop.Kind.BREAKPOINT);
-            }
-            if (interrupted.getAsBoolean()) {
-                return here(Stop.Kind.INTERRUPTED);
-            }
-            if (session.icount() >= session.endIcount()) {
-                return here(Stop.Kind.HISTORY_END);
-            }
-        }
+    /**
+     * Continues to the next breakpoint or the end of history in one run: the session's interrupt
+     * check (see ReplayTarget.start) ends it early for a suspend or a breakpoint change.
+     * Not in slices of our own: every run leaves fine snapshots behind its limit, which would
+     * cost a quarter of the replay speed at 20M-instruction slices.
+     */
+    Stop resume() {
+        return travel.continueForward();
     }
 
     Stop stepInto() {

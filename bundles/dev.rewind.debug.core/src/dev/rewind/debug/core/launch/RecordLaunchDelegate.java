@@ -7,34 +7,16 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
-import org.eclipse.debug.core.model.ILaunchConfigurationDelegate2;
 
 import dev.rewind.replay.RecordSession;
 import dev.rewind.replay.ReplaySetupException;
 
 /** "Record Run": runs the program in the emulator as a job, with the UART on a console, and saves the recording. */
-public final class RecordLaunchDelegate implements ILaunchConfigurationDelegate2 {
+public final class RecordLaunchDelegate extends CheckedLaunchDelegate {
 
     @Override
-    public ILaunch getLaunch(ILaunchConfiguration configuration, String mode) {
-        return null;
-    }
-
-    @Override
-    public boolean buildForLaunch(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
-        return false;
-    }
-
-    @Override
-    public boolean finalLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
-        return true;
-    }
-
-    @Override
-    public boolean preLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor)
-            throws CoreException {
-        LaunchSettings.read(configuration).checkForRecord();
-        return true;
+    void check(LaunchSettings settings) throws CoreException {
+        settings.checkForRecord();
     }
 
     @Override

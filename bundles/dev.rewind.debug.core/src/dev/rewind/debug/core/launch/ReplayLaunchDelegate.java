@@ -6,7 +6,6 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
-import org.eclipse.debug.core.model.ILaunchConfigurationDelegate2;
 
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.replay.ReplaySession;
@@ -16,28 +15,11 @@ import dev.rewind.symbols.ProgramSymbols;
 import dev.rewind.symbols.SymbolsException;
 
 /** "Replay": opens a recording of the program and debugs it, suspended at the start of its history. */
-public final class ReplayLaunchDelegate implements ILaunchConfigurationDelegate2 {
+public final class ReplayLaunchDelegate extends CheckedLaunchDelegate {
 
     @Override
-    public ILaunch getLaunch(ILaunchConfiguration configuration, String mode) {
-        return null;
-    }
-
-    @Override
-    public boolean buildForLaunch(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
-        return false;
-    }
-
-    @Override
-    public boolean finalLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
-        return true;
-    }
-
-    @Override
-    public boolean preLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor)
-            throws CoreException {
-        LaunchSettings.read(configuration).checkForReplay();
-        return true;
+    void check(LaunchSettings settings) throws CoreException {
+        settings.checkForReplay();
     }
 
     @Override

@@ -3,12 +3,9 @@ package dev.rewind.debug.core.model;
 import java.util.Map;
 
 import org.eclipse.core.resources.IMarker;
-import org.eclipse.core.resources.IWorkspaceRunnable;
 import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.CoreException;
-import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.model.Breakpoint;
-import org.eclipse.debug.core.model.IBreakpoint;
 
 import dev.rewind.debug.core.RewindDebugCore;
 
@@ -22,17 +19,9 @@ public final class RewindAddressBreakpoint extends Breakpoint {
     }
 
     public static RewindAddressBreakpoint create(long address) throws CoreException {
-        RewindAddressBreakpoint bp = new RewindAddressBreakpoint();
-        IWorkspaceRunnable r = monitor -> {
-            IMarker marker = ResourcesPlugin.getWorkspace().getRoot().createMarker(MARKER_TYPE);
-            bp.setMarker(marker);
-            marker.setAttributes(Map.of(IBreakpoint.ID, RewindDebugCore.MODEL_ID, IBreakpoint.ENABLED, Boolean.TRUE,
-                    IBreakpoint.PERSISTED, Boolean.TRUE, ADDRESS, "0x" + Long.toHexString(address), IMarker.MESSAGE,
-                    "Address breakpoint: 0x" + Long.toHexString(address)));
-        };
-        ResourcesPlugin.getWorkspace().run(r, null);
-        DebugPlugin.getDefault().getBreakpointManager().addBreakpoint(bp);
-        return bp;
+        return BreakpointMarkers.attach(new RewindAddressBreakpoint(), ResourcesPlugin.getWorkspace().getRoot(),
+                MARKER_TYPE, Map.of(ADDRESS, "0x" + Long.toHexString(address), IMarker.MESSAGE,
+                        "Address breakpoint: 0x" + Long.toHexString(address)));
     }
 
     @Override

@@ -5,12 +5,9 @@ import java.util.Map;
 
 import org.eclipse.core.resources.IMarker;
 import org.eclipse.core.resources.IResource;
-import org.eclipse.core.resources.IWorkspaceRunnable;
 import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IPath;
-import org.eclipse.debug.core.DebugPlugin;
-import org.eclipse.debug.core.model.IBreakpoint;
 import org.eclipse.debug.core.model.LineBreakpoint;
 
 import dev.rewind.debug.core.RewindDebugCore;
@@ -38,18 +35,9 @@ public final class RewindLineBreakpoint extends LineBreakpoint {
         if (files.length > 0) {
             resource = files[0];
         }
-        RewindLineBreakpoint bp = new RewindLineBreakpoint();
-        IResource on = resource;
-        IWorkspaceRunnable r = monitor -> {
-            IMarker marker = on.createMarker(MARKER_TYPE);
-            bp.setMarker(marker);
-            marker.setAttributes(Map.of(IBreakpoint.ID, RewindDebugCore.MODEL_ID, IMarker.LINE_NUMBER, line,
-                    IBreakpoint.ENABLED, Boolean.TRUE, IBreakpoint.PERSISTED, Boolean.TRUE, SOURCE_PATH, abs.toString(),
-                    IMarker.MESSAGE, "Line breakpoint: " + abs.getFileName() + " [line: " + line + "]"));
-        };
-        ResourcesPlugin.getWorkspace().run(r, null);
-        DebugPlugin.getDefault().getBreakpointManager().addBreakpoint(bp);
-        return bp;
+        return BreakpointMarkers.attach(new RewindLineBreakpoint(), resource, MARKER_TYPE, Map.of(IMarker.LINE_NUMBER,
+                line, SOURCE_PATH, abs.toString(), IMarker.MESSAGE,
+                "Line breakpoint: " + abs.getFileName() + " [line: " + line + "]"));
     }
 
     @Override

@@ -1,16 +1,11 @@
 package dev.rewind.debug.core.model;
 
-import org.eclipse.debug.core.DebugException;
 import org.eclipse.debug.core.model.IRegister;
 import org.eclipse.debug.core.model.IRegisterGroup;
-import org.eclipse.debug.core.model.IValue;
 import org.eclipse.debug.core.model.IVariable;
 
-/**
- * A register as it was at a stop. Read-only: a replay cannot change what happened (the
- * recording would no longer match).
- */
-public final class ReplayRegister extends RewindDebugElement implements IRegister, IValue {
+/** A register as it was at a stop (read-only, as the whole replay is). */
+public final class ReplayRegister extends ReadOnlyValue implements IRegister {
 
     private final ReplayStackFrame frame;
     private final String name;
@@ -18,7 +13,7 @@ public final class ReplayRegister extends RewindDebugElement implements IRegiste
     private final String note;
 
     ReplayRegister(ReplayStackFrame frame, String name, long value, String note) {
-        super(frame.getDebugTarget());
+        super(frame.getDebugTarget(), "registers");
         this.frame = frame;
         this.name = name;
         this.value = value;
@@ -42,11 +37,6 @@ public final class ReplayRegister extends RewindDebugElement implements IRegiste
     }
 
     @Override
-    public IValue getValue() {
-        return this;
-    }
-
-    @Override
     public String getName() {
         return name;
     }
@@ -56,47 +46,12 @@ public final class ReplayRegister extends RewindDebugElement implements IRegiste
         return "uint64";
     }
 
-    @Override
-    public boolean hasValueChanged() {
-        return false;
-    }
-
-    @Override
-    public void setValue(String expression) throws DebugException {
-        throw ReplayEngine.error("registers of a replay are read-only", null);
-    }
-
-    @Override
-    public void setValue(IValue v) throws DebugException {
-        throw ReplayEngine.error("registers of a replay are read-only", null);
-    }
-
-    @Override
-    public boolean supportsValueModification() {
-        return false;
-    }
-
-    @Override
-    public boolean verifyValue(String expression) {
-        return false;
-    }
-
-    @Override
-    public boolean verifyValue(IValue v) {
-        return false;
-    }
-
-    // ---- IValue ----
+    // ---- the value ----
 
     @Override
     public String getValueString() {
         String hex = String.format("0x%016x", value);
         return note == null ? hex + " (" + value + ")" : hex + " (" + value + ", " + note + ")";
-    }
-
-    @Override
-    public boolean isAllocated() {
-        return true;
     }
 
     @Override

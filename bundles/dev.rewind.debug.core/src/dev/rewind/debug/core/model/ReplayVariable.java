@@ -1,7 +1,5 @@
 package dev.rewind.debug.core.model;
 
-import org.eclipse.debug.core.DebugException;
-import org.eclipse.debug.core.model.IValue;
 import org.eclipse.debug.core.model.IVariable;
 
 import dev.rewind.symbols.VariableValue;
@@ -10,7 +8,7 @@ import dev.rewind.symbols.VariableValue;
  * A C variable as it was at a stop, formatted as gdb prints it; or a group of variables (the
  * program's globals) whose value has them as children. Read-only, as the whole replay is.
  */
-public final class ReplayVariable extends RewindDebugElement implements IVariable, IValue {
+public final class ReplayVariable extends ReadOnlyValue {
 
     private final String name;
     private final String type;
@@ -22,16 +20,11 @@ public final class ReplayVariable extends RewindDebugElement implements IVariabl
     }
 
     ReplayVariable(ReplayTarget target, String name, String type, String value, IVariable[] children) {
-        super(target);
+        super(target, "variables");
         this.name = name;
         this.type = type;
         this.value = value;
         this.children = children;
-    }
-
-    @Override
-    public IValue getValue() {
-        return this;
     }
 
     @Override
@@ -45,43 +38,8 @@ public final class ReplayVariable extends RewindDebugElement implements IVariabl
     }
 
     @Override
-    public boolean hasValueChanged() {
-        return false;
-    }
-
-    @Override
-    public void setValue(String expression) throws DebugException {
-        throw ReplayEngine.error("variables of a replay are read-only", null);
-    }
-
-    @Override
-    public void setValue(IValue v) throws DebugException {
-        throw ReplayEngine.error("variables of a replay are read-only", null);
-    }
-
-    @Override
-    public boolean supportsValueModification() {
-        return false;
-    }
-
-    @Override
-    public boolean verifyValue(String expression) {
-        return false;
-    }
-
-    @Override
-    public boolean verifyValue(IValue v) {
-        return false;
-    }
-
-    @Override
     public String getValueString() {
         return value;
-    }
-
-    @Override
-    public boolean isAllocated() {
-        return true;
     }
 
     @Override

@@ -21,8 +21,9 @@ public final class ImageConverter {
         void update(long done, long total);
     }
 
-    private static final int CHUNK = 4 << 20;
-    private static final int BUFFERS = 3;
+    /** 4 x 1 MiB measured as fast as 3 x 4 MiB, and 256 KiB chunks slower (more hand-offs). */
+    private static final int CHUNK = 1 << 20;
+    private static final int BUFFERS = 4;
     private static final int ZERO_GRANULE = 64 << 10;
 
     private ImageConverter() {
@@ -75,71 +76,56 @@ public final class ImageConverter {
         void write(long offset, ByteBuffer data) throws IOException;
     }
 
-    /** A piece of the source: data in a buffer, or (data == null) a run that reads as zeros. */
-    private record Piece(long offset, int length, ByteBuffer data, Throwable failure) {
-        static final Piece END = new Piece(-1, 0, null, null);
+    /**
+     * One stretch of the source on its way from the reader to the writer: data read into
+     * {@code buf} with the non-zero runs found in it, or a run known to read as zeros (no runs,
+     * nothing read). Chunks circulate between the two queues: the steady state allocates nothing.
+     */
+    private static final class Chunk {
+        final ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        /** Pairs (start, length) of the non-zero runs inside {@code buf}. */
+        final int[] runs = new int[CHUNK / ZERO_GRANULE + 2];
+        long offset;
+        int length;
+        int runCount;
+        Throwable failure;
+        boolean end;
     }
 
     /**
-     * One reader thread fills direct buffers while this thread writes the previous ones, so
-     * reading the source and writing the target overlap (qemu-img keeps several requests in
-     * flight for the same reason). Direct buffers: no copies on the Java heap.
+     * A reader thread reads the source and finds its zero granules while this thread only
+     * writes: writes into one file serialise in the kernel anyway (the inode lock), so the
+     * writer is the critical path and everything else runs beside it on another core.
      */
     private static void copy(DiskImage in, long size, Sink sink, Progress progress) throws IOException {
-        BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
+        BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(BUFFERS);
+        BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
-            free.add(ByteBuffer.allocateDirect(CHUNK));
+            free.add(new Chunk());
         }
-        BlockingQueue<Piece> full = new ArrayBlockingQueue<>(BUFFERS + 2);
-        Thread reader = new Thread(() -> {
-            Piece last = Piece.END;
-            try {
-                long off = 0;
-                while (off < size) {
-                    long st = in.status(off, Math.min(CHUNK, size - off));
-                    if (st < 0) {
-                        full.put(new Piece(off, (int) -st, null, null));
-                        off += -st;
-                    } else {
-                        ByteBuffer buf = free.take();
-                        buf.clear().limit((int) st);
-                        in.read(off, buf);
-                        full.put(new Piece(off, (int) st, buf, null));
-                        off += st;
-                    }
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (Throwable t) {
-                last = new Piece(-1, 0, null, t);
-            }
-            try {
-                full.put(last);
-            } catch (InterruptedException e) {
-                // the writer has gone
-            }
-        }, "qcow2-convert-reader");
+        Thread reader = new Thread(() -> readAll(in, size, free, full), "qcow2-convert-reader");
         reader.setDaemon(true);
         reader.start();
-        ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_GRANULE);
         try {
             for (;;) {
-                Piece p = full.take();
-                if (p.offset() < 0) {
-                    if (p.failure() instanceof IOException e) {
+                Chunk c = full.take();
+                if (c.end) {
+                    if (c.failure instanceof IOException e) {
                         throw e;
                     }
-                    if (p.failure() != null) {
-                        throw new IOException("reading the source failed: " + p.failure(), p.failure());
+                    if (c.failure != null) {
+                        throw new IOException("reading the source failed: " + c.failure, c.failure);
                     }
                     break;
                 }
-                if (p.data() != null) {
-                    writeNonZero(sink, p.offset(), p.data(), p.length(), zeros);
-                    free.put(p.data());
+                for (int r = 0; r < c.runCount; r += 2) {
+                    c.buf.limit(c.runs[r] + c.runs[r + 1]).position(c.runs[r]);
+                    sink.write(c.offset + c.runs[r], c.buf);
                 }
+                long done = c.offset + c.length;
+                free.put(c);
                 if (progress != null) {
-                    progress.update(p.offset() + p.length(), size);
+                    progress.update(done, size);
                 }
             }
         } catch (InterruptedException e) {
@@ -155,22 +141,75 @@ public final class ImageConverter {
         }
     }
 
-    /** Writes the buffer as runs of non-zero 64 KiB granules. */
-    private static void writeNonZero(Sink sink, long off, ByteBuffer buf, int len, ByteBuffer zeros)
-            throws IOException {
+    /** The reader thread: fills chunks in order, then one with {@code end} set (and any failure). */
+    private static void readAll(DiskImage in, long size, BlockingQueue<Chunk> free, BlockingQueue<Chunk> full) {
+        Chunk c = null;
+        try {
+            long off = 0;
+            while (off < size) {
+                c = free.take();
+                c.offset = off;
+                long st = in.status(off, Math.min(CHUNK, size - off));
+                if (st < 0) {
+                    c.length = (int) -st;
+                    c.runCount = 0;
+                } else {
+                    c.length = (int) st;
+                    c.buf.clear().limit(c.length);
+                    in.read(off, c.buf);
+                    findNonZeroRuns(c);
+                }
+                off += c.length;
+                full.put(c);
+                c = null;
+            }
+            c = free.take();
+        } catch (InterruptedException e) {
+            return; // the writer has gone
+        } catch (Throwable t) {
+            if (c == null) {
+                try {
+                    c = free.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            c.failure = t;
+        }
+        c.end = true;
+        try {
+            full.put(c);
+        } catch (InterruptedException e) {
+            // the writer has gone
+        }
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_GRANULE).asReadOnlyBuffer();
+
+    /**
+     * Records the runs of non-zero granules of the chunk. A data granule usually has non-zero
+     * bytes at its start, so only granules that begin with zeros are read through.
+     */
+    private static void findNonZeroRuns(Chunk c) {
+        ByteBuffer d = c.buf;
+        int n = 0;
         int runStart = -1;
-        for (int g = 0; g < len; g += ZERO_GRANULE) {
-            int n = Math.min(ZERO_GRANULE, len - g);
-            boolean zero = buf.slice(g, n).mismatch(zeros.slice(0, n)) < 0;
+        for (int g = 0; g < c.length; g += ZERO_GRANULE) {
+            int len = Math.min(ZERO_GRANULE, c.length - g);
+            boolean zero = (len < 8 || d.getLong(g) == 0)
+                    && d.slice(g, len).mismatch(ZEROS.slice(0, len)) < 0;
             if (!zero && runStart < 0) {
                 runStart = g;
             } else if (zero && runStart >= 0) {
-                sink.write(off + runStart, buf.slice(runStart, g - runStart));
+                c.runs[n++] = runStart;
+                c.runs[n++] = g - runStart;
                 runStart = -1;
             }
         }
         if (runStart >= 0) {
-            sink.write(off + runStart, buf.slice(runStart, len - runStart));
+            c.runs[n++] = runStart;
+            c.runs[n++] = c.length - runStart;
         }
+        c.runCount = n;
     }
 }

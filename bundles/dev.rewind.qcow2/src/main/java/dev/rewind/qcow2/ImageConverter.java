@@ -38,18 +38,17 @@ public final class ImageConverter {
     /** Writes {@code in} to a new raw file (sparse where the source reads as zeros). */
     public static void toRaw(DiskImage in, Path out, Progress progress) throws IOException {
         long size = in.size();
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(out.toFile(), "rw")) {
+            // Full size first, as a hole (ftruncate), so writes never extend the file.
+            f.setLength(0);
+            f.setLength(size);
+            FileChannel ch = f.getChannel();
             copy(in, size, (off, bb) -> {
                 long pos = off;
                 while (bb.hasRemaining()) {
                     pos += ch.write(bb, pos);
                 }
             }, progress);
-            if (ch.size() < size) {
-                // Extend to the full size: the tail is a hole.
-                ch.write(ByteBuffer.allocate(1), size - 1);
-            }
         }
     }
 

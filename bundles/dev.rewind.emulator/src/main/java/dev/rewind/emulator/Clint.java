@@ -17,7 +17,7 @@ import java.io.IOException;
  * now + (mtimecmp - mtime) * 100 ns, the deadline QEMU arms, so interrupts land on the same
  * instruction as under QEMU.
  */
-final class Clint implements MmioDevice {
+final class Clint extends MmioDevice {
 
     static final long BASE = 0x0200_0000L, SIZE = 0x1_0000L;
     static final long FREQUENCY = 10_000_000L;
@@ -32,6 +32,7 @@ final class Clint implements MmioDevice {
     private long deadlineNs = Long.MAX_VALUE;
 
     Clint(HartSystem hart, VirtualClock clock) {
+        super("clint", BASE, SIZE);
         this.hart = hart;
         this.clock = clock;
     }
@@ -44,21 +45,6 @@ final class Clint implements MmioDevice {
         deadlineNs = Long.MAX_VALUE;
         hart.setLine(HartSystem.MIP_MSIP, false);
         hart.setLine(HartSystem.MIP_MTIP, true);
-    }
-
-    @Override
-    public String name() {
-        return "clint";
-    }
-
-    @Override
-    public long base() {
-        return BASE;
-    }
-
-    @Override
-    public long size() {
-        return SIZE;
     }
 
     long deadlineNs() {

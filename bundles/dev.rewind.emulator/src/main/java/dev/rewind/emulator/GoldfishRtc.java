@@ -17,7 +17,7 @@ import java.io.IOException;
  * Alarms are stored and read back but never fire (a host-time alarm would need its own logged
  * event; no guest here uses one).
  */
-final class GoldfishRtc implements MmioDevice {
+final class GoldfishRtc extends MmioDevice {
 
     static final long BASE = 0x10_1000L, SIZE = 0x1000L;
     static final int IRQ = 11;
@@ -34,22 +34,8 @@ final class GoldfishRtc implements MmioDevice {
     private int irqEnabled;
 
     GoldfishRtc(HostClock clock) {
+        super("rtc", BASE, SIZE);
         this.clock = clock;
-    }
-
-    @Override
-    public String name() {
-        return "rtc";
-    }
-
-    @Override
-    public long base() {
-        return BASE;
-    }
-
-    @Override
-    public long size() {
-        return SIZE;
     }
 
     @Override

@@ -9,19 +9,36 @@ import java.io.IOException;
  * offset inside that range and a size of 1, 2, 4 or 8 bytes. State save/load must capture
  * everything guest-visible and must not call into other devices while loading.
  */
-interface MmioDevice {
+abstract class MmioDevice {
 
-    String name();
+    private final String name;
+    private final long base;
+    private final long size;
 
-    long base();
+    MmioDevice(String name, long base, long size) {
+        this.name = name;
+        this.base = base;
+        this.size = size;
+    }
 
-    long size();
+    /** The name its state is saved under. */
+    final String name() {
+        return name;
+    }
 
-    long read(long offset, int size);
+    final long base() {
+        return base;
+    }
 
-    void write(long offset, int size, long value);
+    final long size() {
+        return size;
+    }
 
-    void save(DataOutputStream out) throws IOException;
+    abstract long read(long offset, int size);
 
-    void load(DataInputStream in) throws IOException;
+    abstract void write(long offset, int size, long value);
+
+    abstract void save(DataOutputStream out) throws IOException;
+
+    abstract void load(DataInputStream in) throws IOException;
 }

@@ -19,7 +19,7 @@ import java.io.IOException;
  * Gateways are level-triggered: a source is pending while its line is high and it is not
  * claimed; completing it re-samples the line.
  */
-final class Plic implements MmioDevice {
+final class Plic extends MmioDevice {
 
     static final long BASE = 0x0c00_0000L, SIZE = 0x60_0000L;
     static final int SOURCES = 96, CONTEXTS = 2;
@@ -33,22 +33,8 @@ final class Plic implements MmioDevice {
     private final int[] threshold = new int[CONTEXTS];
 
     Plic(HartSystem hart) {
+        super("plic", BASE, SIZE);
         this.hart = hart;
-    }
-
-    @Override
-    public String name() {
-        return "plic";
-    }
-
-    @Override
-    public long base() {
-        return BASE;
-    }
-
-    @Override
-    public long size() {
-        return SIZE;
     }
 
     /** A device's interrupt line changed. */

@@ -12,7 +12,7 @@ import java.io.IOException;
  *             0x7777 = reset (treated as exit 0: machine reset is not emulated); reads 0
  * </pre>
  */
-final class SifiveTest implements MmioDevice {
+final class SifiveTest extends MmioDevice {
 
     static final long BASE = 0x10_0000L, SIZE = 0x1000L;
 
@@ -23,22 +23,8 @@ final class SifiveTest implements MmioDevice {
     private final ExitListener listener;
 
     SifiveTest(ExitListener listener) {
+        super("test", BASE, SIZE);
         this.listener = listener;
-    }
-
-    @Override
-    public String name() {
-        return "test";
-    }
-
-    @Override
-    public long base() {
-        return BASE;
-    }
-
-    @Override
-    public long size() {
-        return SIZE;
     }
 
     @Override

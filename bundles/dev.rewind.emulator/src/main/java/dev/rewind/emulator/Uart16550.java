@@ -22,7 +22,7 @@ import java.io.OutputStream;
  * 7    SCR             SCR
  * </pre>
  */
-final class Uart16550 implements MmioDevice {
+final class Uart16550 extends MmioDevice {
 
     static final long BASE = 0x1000_0000L, SIZE = 0x100L;
     static final int IRQ = 10;
@@ -38,23 +38,9 @@ final class Uart16550 implements MmioDevice {
     private boolean irq;
 
     Uart16550(OutputStream out, Plic plic) {
+        super("uart", BASE, SIZE);
         this.out = out;
         this.plic = plic;
-    }
-
-    @Override
-    public String name() {
-        return "uart";
-    }
-
-    @Override
-    public long base() {
-        return BASE;
-    }
-
-    @Override
-    public long size() {
-        return SIZE;
     }
 
     int rxSpace() {

@@ -23,7 +23,7 @@ import java.util.List;
  * deterministic); publishing them in the used ring and raising the interrupt waits for the
  * {@link InputPort} to complete the request, so replay can reproduce completion order.
  */
-final class VirtioBlock implements MmioDevice {
+final class VirtioBlock extends MmioDevice {
 
     static final int QUEUE_MAX = 256;
     static final long F_RO = 1L << 5, F_BLK_SIZE = 1L << 6, F_FLUSH = 1L << 9, F_VERSION_1 = 1L << 32;
@@ -51,26 +51,12 @@ final class VirtioBlock implements MmioDevice {
     private final List<long[]> inFlight = new ArrayList<>();
 
     VirtioBlock(int slot, BlockDevice disk, Memory ram, Plic plic, Submitter submitter) {
+        super("virtio" + slot, VirtioMmio.BASE + slot * VirtioMmio.SIZE, VirtioMmio.SIZE);
         this.slot = slot;
         this.disk = disk;
         this.ram = ram;
         this.plic = plic;
         this.submitter = submitter;
-    }
-
-    @Override
-    public String name() {
-        return "virtio" + slot;
-    }
-
-    @Override
-    public long base() {
-        return VirtioMmio.BASE + slot * VirtioMmio.SIZE;
-    }
-
-    @Override
-    public long size() {
-        return VirtioMmio.SIZE;
     }
 
     private long deviceFeatures() {

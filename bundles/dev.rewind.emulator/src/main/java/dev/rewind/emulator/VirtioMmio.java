@@ -12,7 +12,7 @@ import java.io.DataOutputStream;
  * 0x000 MagicValue "virt"   0x004 Version (2)   0x008 DeviceID (0 = none)   0x00c VendorID
  * </pre>
  */
-final class VirtioMmio implements MmioDevice {
+final class VirtioMmio extends MmioDevice {
 
     static final long BASE = 0x1000_1000L, SIZE = 0x1000L;
     static final int SLOTS = 8, FIRST_IRQ = 1;
@@ -21,22 +21,8 @@ final class VirtioMmio implements MmioDevice {
     private final int slot;
 
     VirtioMmio(int slot) {
+        super("virtio" + slot, BASE + slot * SIZE, SIZE);
         this.slot = slot;
-    }
-
-    @Override
-    public String name() {
-        return "virtio" + slot;
-    }
-
-    @Override
-    public long base() {
-        return BASE + slot * SIZE;
-    }
-
-    @Override
-    public long size() {
-        return SIZE;
     }
 
     @Override

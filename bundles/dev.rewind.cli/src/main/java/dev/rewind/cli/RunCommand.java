@@ -15,6 +15,8 @@ import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.RawFileBlockDevice;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
+import dev.rewind.qcow2.Qcow2Image;
+import dev.rewind.replay.Qcow2Disk;
 
 /** {@code rewind run}: runs a program live on the virt machine, UART on stdin/stdout. */
 final class RunCommand implements Command {
@@ -37,7 +39,8 @@ final class RunCommand implements Command {
         return "rewind run PROG.elf [--ram 128M] [--disk FILE.img] [--icount-shift N] [--max-insns N] [--trace] [--stats]\n"
                 + "  exit code: the guest's (SiFive test finisher or HTIF); " + EXIT_LIMIT + " when --max-insns ran out,\n"
                 + "  " + EXIT_IDLE + " when the guest sleeps in WFI with nothing left to wake it\n"
-                + "  --disk         raw image for the virtio block device (written in place)\n"
+                + "  --disk         disk image for the virtio block device, qcow2 (by its header) or raw;\n"
+                + "                 the guest's writes go to the image (read-only if the file is)\n"
                 + "  --icount-shift virtual ns per instruction = 2^N (0..10), as QEMU's -icount shift=N\n"
                 + "  --trace        print every instruction (icount, pc, bits, mnemonic) to stderr\n"
                 + "  --stats        print instructions, virtual time and MIPS to stderr at the end";
@@ -65,11 +68,7 @@ final class RunCommand implements Command {
             if (!Files.isRegularFile(d)) {
                 throw new CliException("disk image " + d + " does not exist");
             }
-            try {
-                disk = new RawFileBlockDevice(d, !Files.isWritable(d));
-            } catch (IOException e) {
-                throw new CliException("cannot open disk image " + d + ": " + e.getMessage());
-            }
+            disk = openDisk(d);
         }
         try {
             MachineConfig config;
@@ -109,6 +108,22 @@ final class RunCommand implements Command {
             if (disk != null) {
                 disk.close();
             }
+        }
+    }
+
+    /**
+     * The disk in its own format: a qcow2 image through the qcow2 driver (read as raw, the guest
+     * would see the image's metadata and its writes would destroy it), anything else as raw.
+     */
+    private static BlockDevice openDisk(Path d) throws CliException {
+        boolean readOnly = !Files.isWritable(d);
+        try {
+            if (Qcow2Image.probeFormat(d).equals("qcow2")) {
+                return new Qcow2Disk(readOnly ? Qcow2Image.openReadOnly(d) : Qcow2Image.open(d));
+            }
+            return new RawFileBlockDevice(d, readOnly);
+        } catch (IOException e) {
+            throw new CliException("cannot open disk image " + d + ": " + e.getMessage());
         }
     }
 

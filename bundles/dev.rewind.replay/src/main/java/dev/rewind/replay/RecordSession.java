@@ -127,6 +127,12 @@ public final class RecordSession implements AutoCloseable {
         Qcow2Image disk = null;
         try {
             if (o.disk() != null) {
+                if (Files.isRegularFile(o.disk()) && Qcow2Image.probeFormat(o.disk()).equals("raw")) {
+                    // The start snapshot lives in the disk, and only qcow2 holds snapshots.
+                    throw new ReplaySetupException("disk " + o.disk() + " is a raw image; a recording starts from a"
+                            + " snapshot inside its disk, so the disk must be qcow2: convert it with 'rewind img convert"
+                            + " -O qcow2 " + o.disk() + " " + o.disk().getFileName() + ".qcow2'");
+                }
                 disk = Qcow2Image.open(o.disk());
             }
             long sectors = disk == null ? 0 : disk.size() / 512;

@@ -155,4 +155,19 @@ public class SnapshotImageRecordingTest {
         }
         assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
     }
+
+    @Test
+    public void aRawDiskIsRefusedWithTheCommandThatConvertsItAndStaysUntouched() throws Exception {
+        Path raw = dir.resolve("d.img");
+        Files.copy(diskImage(), raw);
+        byte[] before = Files.readAllBytes(raw);
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(GuestPrograms.elf("blk"), dir.resolve("r.rrlog"))
+                .withInput(null, new ByteArrayOutputStream()).withDisk(raw, "init"))) {
+            org.junit.Assert.fail("recorded on a raw disk");
+        } catch (ReplaySetupException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("is a raw image")
+                    && e.getMessage().contains("rewind img convert -O qcow2 " + raw));
+        }
+        assertTrue("the raw disk was changed", java.util.Arrays.equals(before, Files.readAllBytes(raw)));
+    }
 }

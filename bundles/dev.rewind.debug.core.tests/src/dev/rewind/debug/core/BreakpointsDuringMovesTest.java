@@ -36,6 +36,8 @@ public class BreakpointsDuringMovesTest {
 
     /** compute.c line 22: {@code table[i & 255] += acc >> 3;} in round_'s loop. */
     private static final int LOOP_LINE = 22;
+    /** compute.c line 35: {@code sum += round_(x, r);} in main, the call of that loop (~1.2e9 instructions). */
+    private static final int CALL_LINE = 35;
     private static final long RECORDED = 1_000_000_000L;
 
     private static Path elf;
@@ -106,5 +108,24 @@ public class BreakpointsDuringMovesTest {
         target.resume();
         Launches.awaitSuspended(target);
         assertEquals(TimeTravel.Stop.Kind.HISTORY_END, target.state().stop().kind());
+    }
+
+    @Test
+    public void breakpointSetDuringStepOverStopsInsideTheCall() throws Exception {
+        IBreakpoint call = RewindLineBreakpoint.create(Guests.source("compute.c"), CALL_LINE);
+        target.resume();
+        Launches.awaitSuspended(target);
+        assertEquals(CALL_LINE, ((ReplayStackFrame) target.hart().getTopStackFrame()).getLineNumber());
+        call.delete();
+
+        target.stepOver();
+        assertFalse("the step over ended before the breakpoint was set", target.isSuspended());
+        IBreakpoint bp = RewindLineBreakpoint.create(Guests.source("compute.c"), LOOP_LINE);
+        Launches.awaitSuspended(target);
+
+        assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+        ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
+        assertEquals(LOOP_LINE, top.getLineNumber());
+        assertTrue(target.installedAddresses(bp).contains(target.state().pc()));
     }
 }

@@ -69,8 +69,8 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
      * a running resume or reverse resume itself, so a breakpoint set while it runs counts.
      */
     private final ConcurrentLinkedQueue<Runnable> breakpointChanges = new ConcurrentLinkedQueue<>();
-    /** A forward resume is running (engine thread only; the session's interrupt check reads it). */
-    private boolean resuming;
+    /** A forward move is running (engine thread only; the session's interrupt check reads it). */
+    private boolean movingForward;
 
     private ReplayTarget(ILaunch launch, String name, ReplayEngine engine) {
         super(null);
@@ -94,8 +94,15 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         IBreakpointManager bm = DebugPlugin.getDefault().getBreakpointManager();
         engine.call(() -> {
             // checked every few ms of a run, on the engine thread: a move stops for Suspend, and a
-            // forward resume pauses to apply breakpoint changes
-            session.interruptWhen(() -> t.interrupt || t.resuming && !t.breakpointChanges.isEmpty());
+            // forward move pauses to apply breakpoint changes (then goes on, see SourceStepper)
+            session.interruptWhen(() -> t.interrupt || t.movingForward && !t.breakpointChanges.isEmpty());
+            engine.stepper().pauseForBreakpointChanges(() -> {
+                if (t.interrupt || t.breakpointChanges.isEmpty()) {
+                    return false;
+                }
+                t.applyBreakpointChanges();
+                return true;
+            });
             t.state = t.capture(new Stop(Stop.Kind.STEP, session.icount(), session.machine().pc(), null));
             return null;
         });
@@ -192,19 +199,19 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     }
 
     public void resume() throws DebugException {
-        move(DebugEvent.CLIENT_REQUEST, false, this::resumeApplyingBreakpoints);
+        move(DebugEvent.CLIENT_REQUEST, false, forward(SourceStepper::resume));
     }
 
     public void stepInto() throws DebugException {
-        move(DebugEvent.STEP_INTO, true, SourceStepper::stepInto);
+        move(DebugEvent.STEP_INTO, true, forward(SourceStepper::stepInto));
     }
 
     public void stepOver() throws DebugException {
-        move(DebugEvent.STEP_OVER, true, SourceStepper::stepOver);
+        move(DebugEvent.STEP_OVER, true, forward(SourceStepper::stepOver));
     }
 
     public void stepReturn() throws DebugException {
-        move(DebugEvent.STEP_RETURN, true, SourceStepper::stepReturn);
+        move(DebugEvent.STEP_RETURN, true, forward(SourceStepper::stepReturn));
     }
 
     public void reverseResume() throws DebugException {
@@ -212,27 +219,23 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     }
 
     /**
-     * A forward resume that, when breakpoints change while it runs, pauses where it is (the
-     * session's interrupt check), applies them and goes on. Engine thread.
+     * A forward move during which breakpoint changes interrupt the run, are applied, and the move
+     * goes on with them (SourceStepper.pauseForBreakpointChanges). Engine thread.
      */
-    private Stop resumeApplyingBreakpoints(SourceStepper stepper) {
-        resuming = true;
-        try {
-            while (true) {
-                Stop s = stepper.resume();
-                if (s.kind() != Stop.Kind.INTERRUPTED || interrupt || breakpointChanges.isEmpty()) {
-                    return s;
-                }
-                applyBreakpointChanges();
-                ReplaySession session = engine.session();
-                if (session.hasBreakpoint(session.machine().pc())) {
-                    // paused right at a breakpoint just set: going on would step over it
-                    return new Stop(Stop.Kind.BREAKPOINT, session.icount(), session.machine().pc(), null);
+    private Function<SourceStepper, Stop> forward(Function<SourceStepper, Stop> action) {
+        return stepper -> {
+            movingForward = true;
+            try {
+                return action.apply(stepper);
+            } finally {
+                movingForward = false;
+                // A step's temporary breakpoint may have shared an address with one the user set
+                // during the move; the engine must end up with exactly the user's breakpoints.
+                for (Long address : addressUse.keySet()) {
+                    engine.session().addBreakpoint(address);
                 }
             }
-        } finally {
-            resuming = false;
-        }
+        };
     }
 
     /**

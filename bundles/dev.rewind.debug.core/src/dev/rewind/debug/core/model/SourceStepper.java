@@ -1,6 +1,7 @@
 package dev.rewind.debug.core.model;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Objects;
 
 import dev.rewind.emulator.VirtMachine;
@@ -34,12 +35,27 @@ final class SourceStepper {
     private final TimeTravel travel;
     private final ProgramSymbols symbols;
     private final VirtMachine m;
+    /** See {@link #pauseForBreakpointChanges}. */
+    private BooleanSupplier breakpointPause = () -> false;
 
     SourceStepper(ReplaySession session, TimeTravel travel, ProgramSymbols symbols) {
         this.session = session;
         this.travel = travel;
         this.symbols = symbols;
         this.m = session.machine();
+    }
+
+    /**
+     * {@code applied} is asked when a forward run comes back INTERRUPTED: it applies the
+     * breakpoint changes the run was interrupted for and answers true (the move goes on, with
+     * them), or answers false for any other interruption (Suspend: the move ends).
+     */
+    void pauseForBreakpointChanges(BooleanSupplier applied) {
+        this.breakpointPause = applied;
+    }
+
+    private boolean pausedForBreakpoints(Stop s) {
+        return s.kind() == Stop.Kind.INTERRUPTED && breakpointPause.getAsBoolean();
     }
 
     private Stop here(Stop.Kind kind) {
@@ -55,7 +71,16 @@ final class SourceStepper {
      * cost a quarter of the replay speed at 20M-instruction slices.
      */
     Stop resume() {
-        return travel.continueForward();
+        while (true) {
+            Stop s = travel.continueForward();
+            if (!pausedForBreakpoints(s)) {
+                return s;
+            }
+            if (session.hasBreakpoint(m.pc())) {
+                // paused right at a breakpoint just set: going on would step over it
+                return here(Stop.Kind.BREAKPOINT);
+            }
+        }
     }
 
     Stop stepInto() {
@@ -72,6 +97,9 @@ final class SourceStepper {
         long sp0 = m.reg(SP);
         for (long n = 0; n < MAX_LINE_STEPS; n++) {
             Stop s = travel.stepForward();
+            while (pausedForBreakpoints(s)) {
+                s = travel.stepForward(); // interrupted before the instruction: take it now
+            }
             if (s.kind() != Stop.Kind.STEP) {
                 return s;
             }
@@ -127,6 +155,13 @@ final class SourceStepper {
         try {
             while (true) {
                 Stop s = travel.continueForward();
+                if (pausedForBreakpoints(s)) {
+                    if (m.pc() != returnPc && session.hasBreakpoint(m.pc())) {
+                        return here(Stop.Kind.BREAKPOINT); // paused right at a breakpoint just set
+                    }
+                    session.addBreakpoint(returnPc); // in case the changes removed one there
+                    continue;
+                }
                 if (s.kind() != Stop.Kind.BREAKPOINT) {
                     return s;
                 }

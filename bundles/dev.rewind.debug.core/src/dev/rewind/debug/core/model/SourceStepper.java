@@ -65,10 +65,10 @@ final class SourceStepper {
     // ---- forwards ----
 
     /**
-     * Continues to the next breakpoint or the end of history in one run: the session's interrupt
-     * check (see ReplayTarget.start) ends it early for a suspend or a breakpoint change.
-     * Not in slices of our own: every run leaves fine snapshots behind its limit, which would
-     * cost a quarter of the replay speed at 20M-instruction slices.
+     * Continues to the next breakpoint or the end of history in one engine run, which the
+     * session's interrupt check (see ReplayTarget.start) ends early for a Suspend or pauses for a
+     * breakpoint change. Not in slices of our own: every run leaves fine snapshots behind its
+     * limit, which cost a quarter of the replay speed at 20M-instruction slices.
      */
     Stop resume() {
         while (true) {

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # `./rewind img convert` against `qemu-img convert` as whole processes (JVM start included),
-# alternating, both directions, on a 1 GiB raw disk of which 3 MiB in every 4 hold random data.
+# alternating, both directions, on a raw disk (1 GiB by default) of which 3 MiB in every 4 hold random data.
 # (`./rewind img bench` times the converter in-process instead.)
-#   scripts/bench-convert.sh [RUNS] [DIR]     default: 9 runs in /dev/shm/rewind-bench-convert
+#   scripts/bench-convert.sh [RUNS] [DIR] [GIB]   default: 9 runs in /dev/shm/rewind-bench-convert, 1 GiB
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-9}"
 dir="${2:-/dev/shm/rewind-bench-convert}"
+gib="${3:-1}"
 mkdir -p "$dir"
 cd "$dir"
-if [ ! -f disk.raw ]; then
-  truncate -s 1G disk.raw
+if [ "$(stat -c %s disk.raw 2>/dev/null || echo 0)" != $((gib << 30)) ]; then
+  rm -f disk.raw
+  truncate -s "${gib}G" disk.raw
   head -c 1M /dev/urandom > piece
-  for i in $(seq 0 1023); do
+  for i in $(seq 0 $((gib * 1024 - 1))); do
     [ $((i % 4)) -eq 3 ] || dd if=piece of=disk.raw bs=1M seek="$i" conv=notrunc status=none
   done
   rm -f piece

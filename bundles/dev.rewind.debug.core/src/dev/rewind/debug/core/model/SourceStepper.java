@@ -1,8 +1,8 @@
 package dev.rewind.debug.core.model;
 
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.ReplaySession;
@@ -159,7 +159,11 @@ final class SourceStepper {
                     if (m.pc() != returnPc && session.hasBreakpoint(m.pc())) {
                         return here(Stop.Kind.BREAKPOINT); // paused right at a breakpoint just set
                     }
-                    session.addBreakpoint(returnPc); // in case the changes removed one there
+                    if (!session.hasBreakpoint(returnPc)) {
+                        // the changes removed a user breakpoint there: the step still needs one
+                        session.addBreakpoint(returnPc);
+                        temporary = true;
+                    }
                     continue;
                 }
                 if (s.kind() != Stop.Kind.BREAKPOINT) {

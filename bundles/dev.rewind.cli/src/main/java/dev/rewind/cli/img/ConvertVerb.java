@@ -65,6 +65,10 @@ final class ConvertVerb implements ImgVerb {
         if (!Files.exists(in)) {
             throw new NoSuchFileException(in.toString());
         }
+        if (Files.exists(out) && Files.isSameFile(in, out)) {
+            // the output is created empty first: this would destroy the input
+            throw new CliException(out + " is the input image; give another output file");
+        }
         ProgressLine line = new ProgressLine(console.err(), progress);
         if (outFmt.equals("raw")) {
             ImageConverter.toRaw(in, out, line);

@@ -187,5 +187,15 @@ public class ImgCommandTest {
         assertEquals(theirs.exit(), ours.exit());
         assertEquals(theirs.out(), ours.out());
         assertEquals(2, rewind("compare", f("o.qcow2"), f("nothere")).exit());
+
+        // converting an image onto itself would create the output empty, destroying the input
+        byte[] before = Files.readAllBytes(Path.of(f("o.qcow2")));
+        try {
+            rewind("convert", "-O", "raw", f("o.qcow2"), f("o.qcow2"));
+            org.junit.Assert.fail("converted an image onto itself");
+        } catch (dev.rewind.cli.CliException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("is the input image"));
+        }
+        assertArrayEquals(before, Files.readAllBytes(Path.of(f("o.qcow2"))));
     }
 }

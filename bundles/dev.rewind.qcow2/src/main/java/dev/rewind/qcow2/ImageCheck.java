@@ -44,6 +44,15 @@ public final class ImageCheck {
     private PrintStream log;
     private long[] refs;
     private long corruptions;
+    /** The repair mode of the running check. */
+    private Repair repair = Repair.NONE;
+    /**
+     * True during the one scan that reports (and repairs) problems found in L1/L2 entries; the
+     * other scans only count references, so nothing is reported or fixed twice.
+     */
+    private boolean reporting;
+    /** L2 entries were rewritten in the file: cached L2 tables are stale. */
+    private boolean l2EntriesRepaired;
     private long corruptionsFixed;
     private long leaks;
     private long leaksFixed;
@@ -66,6 +75,7 @@ public final class ImageCheck {
     /** Runs one check (and repair) pass; messages go to {@code log} (may be null). */
     public Result run(Repair repair, PrintStream log) throws IOException {
         this.log = log;
+        this.repair = repair;
         if (repair != Repair.NONE && img.isReadOnly()) {
             throw new Qcow2Exception("repair needs the image opened with Mode.REPAIR", Qcow2Exception.NO_OFFSET);
         }
@@ -112,7 +122,12 @@ public final class ImageCheck {
             say((repair == Repair.ALL ? "Repairing" : "ERROR") + " refcount table entry " + bad
                     + ": refcount block is not cluster aligned or lies outside the image");
         }
+        reporting = true;
         scan();
+        reporting = false;
+        if (l2EntriesRepaired) {
+            img.l2Cache.clear();
+        }
         compare(repair, false);
         if (repair == Repair.ALL && (rebuildNeeded > 0 || !img.refcounts.badEntries.isEmpty())) {
             say("Rebuilding refcount structure");
@@ -154,6 +169,14 @@ public final class ImageCheck {
         checkErrors = 0;
     }
 
+    /** A corruption found while scanning the metadata: counted and said once, in the reporting scan. */
+    private void report(String message) {
+        if (reporting) {
+            say(message);
+            corruptions++;
+        }
+    }
+
     private void say(String s) {
         if (log != null) {
             log.println(s);
@@ -183,15 +206,13 @@ public final class ImageCheck {
         SnapshotTable table = img.snapshots;
         for (Snapshot s : table.snapshots()) {
             if ((s.l1TableOffset & (cs - 1)) != 0) {
-                say("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_offset=0x" + Long.toHexString(s.l1TableOffset)
+                report("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_offset=0x" + Long.toHexString(s.l1TableOffset)
                         + ": L1 table is not cluster aligned; snapshot table entry corrupted");
-                corruptions++;
                 continue;
             }
             if (s.l1Size < 0 || s.l1Size > Qcow2Image.MAX_L1_ENTRIES) {
-                say("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_size=0x" + Integer.toHexString(s.l1Size)
+                report("ERROR snapshot " + s.id() + " (" + s.name() + ") l1_size=0x" + Integer.toHexString(s.l1Size)
                         + ": L1 table is too large; snapshot table entry corrupted");
-                corruptions++;
                 continue;
             }
             inc(s.l1TableOffset, (long) s.l1Size * 8, "snapshot L1 table");
@@ -199,8 +220,7 @@ public final class ImageCheck {
             try {
                 sl1 = img.snapshotL1(s);
             } catch (Qcow2Exception e) {
-                say("ERROR snapshot " + s.id() + ": " + e.getMessage());
-                corruptions++;
+                report("ERROR snapshot " + s.id() + ": " + e.getMessage());
                 continue;
             }
             checkL1(sl1, s.l1TableOffset, false);
@@ -217,8 +237,7 @@ public final class ImageCheck {
                 continue;
             }
             if (((off >>> cb) >= refs.length)) {
-                say("ERROR refcount block " + k + " is outside image");
-                corruptions++;
+                report("ERROR refcount block " + k + " is outside image");
                 continue;
             }
             inc(off, cs, "refcount block");
@@ -233,14 +252,12 @@ public final class ImageCheck {
                 continue;
             }
             if ((l2 & (cs - 1)) != 0 || (e & Qcow2Image.L1E_RESERVED) != 0) {
-                say("ERROR l2_offset=" + Long.toHexString(l2) + ": Table is not cluster aligned; L1 entry corrupted");
-                corruptions++;
+                report("ERROR l2_offset=" + Long.toHexString(l2) + ": Table is not cluster aligned; L1 entry corrupted");
                 continue;
             }
             if (l2 + cs > img.file.length()) {
-                say("ERROR l2_offset=" + Long.toHexString(l2) + ": L2 table is outside the image file; "
+                report("ERROR l2_offset=" + Long.toHexString(l2) + ": L2 table is outside the image file; "
                         + "L1 entry corrupted");
-                corruptions++;
                 continue;
             }
             inc(l2, cs, "L2 table");
@@ -249,19 +266,18 @@ public final class ImageCheck {
             ByteBuffer b = ByteBuffer.wrap(raw);
             for (int j = 0; j < cs / 8; j++) {
                 long le = b.getLong(8 * j);
-                checkL2Entry(le, active);
+                checkL2Entry(le, active, l2 + 8L * j);
             }
         }
     }
 
-    private void checkL2Entry(long e, boolean active) {
+    private void checkL2Entry(long e, boolean active, long entryOffset) throws IOException {
         if (e == 0) {
             return;
         }
         if ((e & Qcow2Image.COMPRESSED) != 0) {
             if ((e & Qcow2Image.COPIED) != 0) {
-                say("ERROR: coffset=0x" + Long.toHexString(e) + ": Compressed cluster has COPIED flag set");
-                corruptions++;
+                report("ERROR: coffset=0x" + Long.toHexString(e) + ": Compressed cluster has COPIED flag set");
             }
             int shift = 62 - (cb - 8);
             long coffset = e & ((1L << shift) - 1);
@@ -274,17 +290,32 @@ public final class ImageCheck {
             return;
         }
         if ((e & Qcow2Image.L2E_STD_RESERVED) != 0) {
-            say("ERROR offset=" + Long.toHexString(e & 0x00FFFFFFFFFFFFFFL & ~1L)
-                    + ": Cluster is not properly aligned; L2 entry corrupted");
-            corruptions++;
-            return;
+            report("ERROR found l2 entry with reserved bits set: " + Long.toHexString(e));
         }
         long off = e & Qcow2Image.L2E_OFFSET_MASK;
         if (off == 0) {
             return;
         }
+        if ((off & (cs - 1)) != 0 && reporting) {
+            corruptions++;
+            if ((e & Qcow2Image.ZERO) != 0) {
+                // A preallocated zero cluster: reads as zeros whatever its offset, so the repair
+                // (as qemu-img's) makes it a plain zero cluster and the bad offset is forgotten.
+                say((repair == Repair.ALL ? "Repairing" : "ERROR") + " offset=" + Long.toHexString(off)
+                        + ": Preallocated cluster is not properly aligned; L2 entry corrupted.");
+                if (repair == Repair.ALL) {
+                    img.file.write(entryOffset, ByteBuffer.allocate(8).putLong(0, Qcow2Image.ZERO));
+                    l2EntriesRepaired = true;
+                    corruptions--;
+                    corruptionsFixed++;
+                    return;
+                }
+            } else {
+                say("ERROR offset=" + Long.toHexString(off) + ": Data cluster is not properly aligned; L2 entry corrupted.");
+            }
+        }
         inc(off, cs, "data cluster");
-        if (active && (e & Qcow2Image.ZERO) == 0) {
+        if (active) { // a preallocated zero cluster counts as allocated too, as qemu-img counts it
             allocated++;
             if (lastHost >= 0 && off != lastHost + cs) {
                 fragmented++;
@@ -301,8 +332,7 @@ public final class ImageCheck {
         long last = (offset + length - 1) >>> cb;
         for (long c = first; c <= last; c++) {
             if (c < 0 || c >= refs.length) {
-                say("ERROR " + what + " at 0x" + Long.toHexString(c << cb) + " lies beyond the end of the image file");
-                corruptions++;
+                report("ERROR " + what + " at 0x" + Long.toHexString(c << cb) + " lies beyond the end of the image file");
                 continue;
             }
             refs[(int) c]++;

@@ -5,7 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-packages="qemu-utils qemu-system-misc gdb-multiarch gcc-riscv64-unknown-elf xvfb"
+# make builds the guests (here and from tests); qemu-utils also brings qemu-io, used by the qcow2 tests
+packages="make qemu-utils qemu-system-misc gdb-multiarch gcc-riscv64-unknown-elf xvfb"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

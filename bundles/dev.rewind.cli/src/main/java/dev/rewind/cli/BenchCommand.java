@@ -191,6 +191,15 @@ final class BenchCommand implements Command {
         return new Timing[] {ts, tl};
     }
 
+    /** Starts QEMU for a comparison run; a missing QEMU is a message that says how to skip it. */
+    static Process startQemu(ProcessBuilder pb, String qemu) throws CliException {
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new CliException("cannot start " + qemu + " (" + e.getMessage() + "); use --no-qemu to skip the comparison");
+        }
+    }
+
     private static Timing timeQemu(String qemu, boolean icount, Path elf) throws CliException, IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         boolean cpu = Files.isExecutable(TIME);
@@ -206,12 +215,7 @@ final class BenchCommand implements Command {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         long t0 = System.nanoTime();
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new CliException("cannot start " + qemu + " (" + e.getMessage() + "); use --no-qemu to skip the comparison");
-        }
+        Process p = startQemu(pb, qemu);
         byte[] err = p.getErrorStream().readAllBytes();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();

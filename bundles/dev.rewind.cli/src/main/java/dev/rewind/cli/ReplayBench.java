@@ -196,12 +196,7 @@ final class ReplayBench {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         long t0 = System.nanoTime();
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new CliException("cannot start " + qemu + " (" + e.getMessage() + "); use --no-qemu to skip the comparison");
-        }
+        Process p = BenchCommand.startQemu(pb, qemu);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new CliException(qemu + " " + mode + " of " + elf.getFileName() + " did not finish within 120 s");

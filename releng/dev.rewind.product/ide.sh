@@ -40,7 +40,7 @@ if [ -n "$(cd "$root/bundles" && find $shipped -name target -prune -o -name bin 
 fi
 # SWT needs GTK 3: say which package is missing instead of failing inside the workbench.
 swt=$(ls "$product"/plugins/org.eclipse.swt.gtk.linux.x86_64_*.jar 2>/dev/null | head -n 1 || true)
-if [ -n "$swt" ]; then "$root/scripts/check-swt-natives.sh" "$swt" 2>/dev/null || "$root/scripts/check-swt-natives.sh" "$swt" || exit 1; fi
+if [ -n "$swt" ]; then "$root/scripts/check-swt-natives.sh" "$swt" || exit 1; fi
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "rewind ide: no display (DISPLAY is not set); on a headless machine use: xvfb-run -a ./rewind ide" >&2
   exit 1

@@ -51,8 +51,9 @@ missing=""
 checked=0
 for so in "$work"/so/libswt-*.so; do
   case "$so" in
-    # the Browser widget (WebKitGTK) and OpenGL canvas are optional: SWT loads them only when used
-    *webkit*|*glx*) continue ;;
+    # SWT runs on GTK 3 (pi3) unless SWT_GTK4=1; the Browser widget (WebKitGTK), the OpenGL
+    # canvas and the AWT bridge (the JDK's libjawt) are loaded only by programs that use them.
+    *pi4*|*webkit*|*glx*|*awt*) continue ;;
   esac
   checked=$((checked + 1))
   for lib in $(ldd "$so" | awk '/not found/ {print $1}'); do

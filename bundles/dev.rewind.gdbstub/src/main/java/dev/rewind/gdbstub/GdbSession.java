@@ -35,6 +35,7 @@ final class GdbSession {
     private boolean gdbSwbreak;
     private boolean gdbHwbreak;
     private byte[] description;
+    private final Request.Handler handler = new Executor();
 
     GdbSession(DebugTarget target, RspConnection connection, int maxPacket, boolean runLength, PrintStream trace) {
         this.target = target;
@@ -118,7 +119,7 @@ final class GdbSession {
             return;
         }
         try {
-            execute(request);
+            request.handleWith(handler);
         } catch (TargetException e) {
             log("   target: " + e.getMessage());
             reply(error(e.errno()));
@@ -129,8 +130,10 @@ final class GdbSession {
         }
     }
 
-    private void execute(Request request) throws IOException, TargetException {
-        if (request instanceof Request.QuerySupported q) {
+    /** One method per packet kind; {@link Request.Handler} makes the set exhaustive. */
+    private final class Executor implements Request.Handler {
+        @Override
+        public void handle(Request.QuerySupported q) throws IOException {
             gdbSwbreak = q.gdbFeatures().contains("swbreak+");
             gdbHwbreak = q.gdbFeatures().contains("hwbreak+");
             StringBuilder r = new StringBuilder("PacketSize=").append(Integer.toHexString(maxPacket))
@@ -139,23 +142,41 @@ final class GdbSession {
                 r.append(";ReverseStep+;ReverseContinue+");
             }
             reply(r.toString());
-        } else if (request instanceof Request.StartNoAckMode) {
+        }
+
+        @Override
+        public void handle(Request.StartNoAckMode r) throws IOException {
             reply("OK");
             ackMode = false;
-        } else if (request instanceof Request.ReadFeatures r) {
+        }
+
+        @Override
+        public void handle(Request.ReadFeatures r) throws IOException {
             readFeatures(r);
-        } else if (request instanceof Request.ReadThreads r) {
+        }
+
+        @Override
+        public void handle(Request.ReadThreads r) throws IOException {
             // one packet instead of qfThreadInfo + qsThreadInfo, which gdb sends after every stop
             sendXferWindow(THREAD_LIST, r.offset(), r.length());
-        } else if (request instanceof Request.HaltReason) {
+        }
+
+        @Override
+        public void handle(Request.HaltReason r) throws IOException {
             reply(stopReply(lastStop));
-        } else if (request instanceof Request.ReadAllRegisters) {
+        }
+
+        @Override
+        public void handle(Request.ReadAllRegisters r) throws IOException, TargetException {
             StringBuilder sb = new StringBuilder(REGISTERS_IN_G * 16);
             for (int i = 0; i < REGISTERS_IN_G; i++) {
                 Hex.appendLittleEndian64(sb, target.readRegister(i));
             }
             reply(sb.toString());
-        } else if (request instanceof Request.WriteAllRegisters w) {
+        }
+
+        @Override
+        public void handle(Request.WriteAllRegisters w) throws IOException, TargetException {
             if (w.image().length != REGISTERS_IN_G * 8) {
                 throw new TargetException(TargetException.EINVAL, "G needs " + REGISTERS_IN_G * 8 + " bytes");
             }
@@ -165,51 +186,97 @@ final class GdbSession {
                 target.writeRegister(i, Hex.littleEndian(one));
             }
             reply("OK");
-        } else if (request instanceof Request.ReadRegister r) {
+        }
+
+        @Override
+        public void handle(Request.ReadRegister r) throws IOException, TargetException {
             StringBuilder sb = new StringBuilder(16);
             Hex.appendLittleEndian64(sb, target.readRegister(r.regnum()));
             reply(sb.toString());
-        } else if (request instanceof Request.WriteRegister w) {
+        }
+
+        @Override
+        public void handle(Request.WriteRegister w) throws IOException, TargetException {
             target.writeRegister(w.regnum(), Hex.littleEndian(w.value()));
             reply("OK");
-        } else if (request instanceof Request.ReadMemory m) {
+        }
+
+        @Override
+        public void handle(Request.ReadMemory m) throws IOException, TargetException {
             readMemory(m);
-        } else if (request instanceof Request.WriteMemory w) {
+        }
+
+        @Override
+        public void handle(Request.WriteMemory w) throws IOException, TargetException {
             if (w.data().length > 0) {
                 target.writeMemory(w.address(), w.data(), 0, w.data().length);
             }
             reply("OK");
-        } else if (request instanceof Request.Resume r) {
+        }
+
+        @Override
+        public void handle(Request.Resume r) throws IOException, TargetException {
             resume(r);
-        } else if (request instanceof Request.QueryVCont) {
+        }
+
+        @Override
+        public void handle(Request.QueryVCont r) throws IOException {
             reply("vCont;c;C;s;S;r");
-        } else if (request instanceof Request.Breakpoint b) {
+        }
+
+        @Override
+        public void handle(Request.Breakpoint b) throws IOException, TargetException {
             boolean done = b.insert()
                     ? target.insertBreakpoint(b.type(), b.address(), b.length())
                     : target.removeBreakpoint(b.type(), b.address(), b.length());
             reply(done ? "OK" : "");
-        } else if (request instanceof Request.SetThread h) {
+        }
+
+        @Override
+        public void handle(Request.SetThread h) throws IOException {
             reply(isOurThread(h.threadId(), true) ? "OK" : error(TargetException.EINVAL));
-        } else if (request instanceof Request.ThreadAlive t) {
+        }
+
+        @Override
+        public void handle(Request.ThreadAlive t) throws IOException {
             reply(t.threadId() == THREAD_ID ? "OK" : error(TargetException.EINVAL));
-        } else if (request instanceof Request.QueryAttached) {
+        }
+
+        @Override
+        public void handle(Request.QueryAttached r) throws IOException {
             // "Attached": gdb detaches rather than kills when it leaves, so a recording survives.
             reply("1");
-        } else if (request instanceof Request.QueryCurrentThread) {
+        }
+
+        @Override
+        public void handle(Request.QueryCurrentThread r) throws IOException {
             reply("QC" + Long.toHexString(THREAD_ID));
-        } else if (request instanceof Request.ThreadInfo t) {
+        }
+
+        @Override
+        public void handle(Request.ThreadInfo t) throws IOException {
             reply(t.first() ? "m" + Long.toHexString(THREAD_ID) : "l");
-        } else if (request instanceof Request.Detach) {
+        }
+
+        @Override
+        public void handle(Request.Detach r) throws IOException {
             reply("OK");
             state.set(SessionState.DETACHED);
-        } else if (request instanceof Request.Kill) {
+        }
+
+        @Override
+        public void handle(Request.Kill r) {
             state.set(SessionState.DETACHED);
-        } else if (request instanceof Request.Monitor m) {
+        }
+
+        @Override
+        public void handle(Request.Monitor m) throws IOException {
             monitor(m.commandLine());
-        } else if (request instanceof Request.Unsupported) {
+        }
+
+        @Override
+        public void handle(Request.Unsupported r) throws IOException {
             reply("");
-        } else {
-            throw new IllegalStateException("unhandled request " + request);
         }
     }
 

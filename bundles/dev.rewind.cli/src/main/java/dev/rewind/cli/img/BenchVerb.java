@@ -2,7 +2,6 @@ package dev.rewind.cli.img;
 
 import dev.rewind.cli.CliException;
 import dev.rewind.cli.Console;
-import dev.rewind.qcow2.bench.Qcow2Bench;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.rewind.qcow2.bench;
+package dev.rewind.cli.img;
 
 import dev.rewind.qcow2.DiskImage;
 import dev.rewind.qcow2.ImageComparison;
@@ -20,7 +20,7 @@ import java.util.Random;
  * on that image fully allocated, and convert qcow2→raw / raw→qcow2 against
  * {@code qemu-img convert} on the same input, best of three alternating runs each.
  */
-public final class Qcow2Bench {
+final class Qcow2Bench {
 
     private static final int[] BLOCKS = {4 << 10, 64 << 10, 1 << 20};
     private static final int ROUNDS = 3;
@@ -29,19 +29,13 @@ public final class Qcow2Bench {
     private final Path dir;
     private final PrintStream out;
 
-    public Qcow2Bench(long size, Path dir, PrintStream out) {
+    Qcow2Bench(long size, Path dir, PrintStream out) {
         this.size = size;
         this.dir = dir;
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
-        long size = args.length > 0 ? Long.parseLong(args[0]) << 20 : 1L << 30;
-        Path dir = Path.of(args.length > 1 ? args[1] : System.getProperty("java.io.tmpdir"));
-        new Qcow2Bench(size, dir, System.out).run();
-    }
-
-    public void run() throws Exception {
+    void run() throws Exception {
         Path work = Files.createTempDirectory(dir, "rewind-qcow2-bench");
         try {
             out.printf(Locale.ROOT, "qcow2 benchmark: %d MiB image, 64 KiB clusters, in %s%n", size >> 20, work);

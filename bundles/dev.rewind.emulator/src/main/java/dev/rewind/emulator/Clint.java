@@ -23,7 +23,7 @@ final class Clint extends MmioDevice {
     static final long FREQUENCY = 10_000_000L;
     static final long NS_PER_TICK = 1_000_000_000L / FREQUENCY;
 
-    private final HartSystem hart;
+    private final CsrFile hart;
     private final VirtualClock clock;
     private long msip;
     private long mtimecmp;
@@ -31,7 +31,7 @@ final class Clint extends MmioDevice {
     /** Virtual ns at which MTIP rises, or Long.MAX_VALUE. */
     private long deadlineNs = Long.MAX_VALUE;
 
-    Clint(HartSystem hart, VirtualClock clock) {
+    Clint(CsrFile hart, VirtualClock clock) {
         super("clint", BASE, SIZE);
         this.hart = hart;
         this.clock = clock;
@@ -43,8 +43,8 @@ final class Clint extends MmioDevice {
         mtimecmp = 0;
         timeDelta = 0;
         deadlineNs = Long.MAX_VALUE;
-        hart.setLine(HartSystem.MIP_MSIP, false);
-        hart.setLine(HartSystem.MIP_MTIP, true);
+        hart.setLine(CsrFile.MIP_MSIP, false);
+        hart.setLine(CsrFile.MIP_MTIP, true);
     }
 
     long deadlineNs() {
@@ -55,7 +55,7 @@ final class Clint extends MmioDevice {
     void tick(long nowNs) {
         if (nowNs >= deadlineNs) {
             deadlineNs = Long.MAX_VALUE;
-            hart.setLine(HartSystem.MIP_MTIP, true);
+            hart.setLine(CsrFile.MIP_MTIP, true);
         }
     }
 
@@ -86,7 +86,7 @@ final class Clint extends MmioDevice {
     public void write(long off, int size, long value) {
         if (off < 4) {
             msip = value & 1;
-            hart.setLine(HartSystem.MIP_MSIP, msip != 0);
+            hart.setLine(CsrFile.MIP_MSIP, msip != 0);
         } else if (off >= 0x4000 && off < 0x4008) {
             mtimecmp = merge(mtimecmp, off - 0x4000, size, value);
             armTimer();
@@ -111,11 +111,11 @@ final class Clint extends MmioDevice {
         long now = clock.ioNowNs();
         long rtc = mtime(now);
         if (Long.compareUnsigned(mtimecmp, rtc) <= 0) {
-            hart.setLine(HartSystem.MIP_MTIP, true);
+            hart.setLine(CsrFile.MIP_MTIP, true);
             deadlineNs = Long.MAX_VALUE;
             return;
         }
-        hart.setLine(HartSystem.MIP_MTIP, false);
+        hart.setLine(CsrFile.MIP_MTIP, false);
         long diff = mtimecmp - rtc;
         long nsDiff = Long.compareUnsigned(diff, Long.MAX_VALUE / NS_PER_TICK) > 0 ? Long.MAX_VALUE : diff * NS_PER_TICK;
         deadlineNs = nsDiff > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nsDiff;

@@ -7,9 +7,10 @@ import java.nio.ByteOrder;
 /**
  * One RV64IMAC hart with M/S/U modes and Sv39. The hot path is {@link #inner}: a page-bounded
  * loop over pre-decoded slots with a dense {@code switch}, locals for pc and icount, RAM accessed
- * through direct offsets or a small software TLB. Everything rare (CSRs, AMOs, translation,
- * traps, MMIO) lives in {@link HartSystem} or cold methods here, reached with pc/icount passed
- * along so a trap can be raised by throwing the preallocated {@link Trap}.
+ * through direct offsets or a small software TLB. Everything rare lives in cold classes (traps,
+ * AMOs, MMIO in {@link HartSystem}; CSRs in {@link CsrFile}; translation in {@link Mmu}) or cold
+ * methods here, reached with pc/icount passed along so a trap can be raised by throwing the
+ * preallocated {@link Trap}.
  *
  * <p>Hot code leaves the interpreter: {@link #runPage} counts entries per slot and runs a
  * {@link Block} from {@link BlockTranslator} once a slot is hot. Blocks honour the same limit
@@ -36,8 +37,14 @@ final class Hart {
     /** Instructions retired; the single source of guest time. */
     long icount;
     int priv = M;
+    /** Sleeping in WFI until an interrupt is pending and enabled. */
+    boolean waiting;
 
+    final CsrFile csrs;
+    final Mmu mmu;
     final HartSystem sys;
+    /** Breakpoints and watchpoints: one set for the whole machine. */
+    final DebugHooks debug;
     final Bus bus;
     final Memory ram;
     // Read by translated blocks too.
@@ -68,20 +75,24 @@ final class Hart {
 
     private final DecodedPage scratch = new DecodedPage(0);
 
-    Hart(Bus bus) {
+    Hart(Bus bus, DebugHooks debug) {
         this.bus = bus;
+        this.debug = debug;
         this.ram = bus.ram;
         this.mem = ram.data;
         this.flags = ram.flags;
         this.ramLast = ram.size - 8L;
+        this.csrs = new CsrFile(this);
+        this.mmu = new Mmu(this);
         this.sys = new HartSystem(this);
+        debug.attach(this);
         flushTlb();
     }
 
     void flushTlb() {
         java.util.Arrays.fill(rTag, -1L);
         java.util.Arrays.fill(wTag, -1L);
-        sys.flushFetch();
+        mmu.flushFetch();
     }
 
     /**
@@ -110,16 +121,16 @@ final class Hart {
     private int runBlock(long limit) {
         stopAfter = false;
         status = CONTINUE;
-        DecodedPage page = sys.fetchPage(pc);
+        DecodedPage page = mmu.fetchPage(pc);
         int slot = (int) (pc & 0xfff) >>> 1;
         long e = page.slots[slot];
         if (e == 0) {
             e = decodeSlot(page, slot, pc);
         }
         int op = DecodedPage.word(e) & 0xff;
-        if (op == Op.CROSS || (op == Op.BREAKPOINT && (icount == breakSkipIcount || !sys.isBreakpoint(pc)))) {
+        if (op == Op.CROSS || (op == Op.BREAKPOINT && (icount == breakSkipIcount || !debug.isBreakpoint(pc)))) {
             // One instruction through a scratch page: page-crossing, or stepping off a breakpoint.
-            sys.decodeInto(scratch, pc);
+            mmu.decodeInto(scratch, pc);
             inner(scratch, pc, Math.min(limit, icount + 1));
         } else if (op == Op.BREAKPOINT) {
             return BREAK;
@@ -137,7 +148,7 @@ final class Hart {
 
     /** Decodes the slot from memory; a 32-bit instruction in the page's last halfword becomes CROSS. */
     long decodeSlot(DecodedPage page, int slot, long vpc) {
-        Memory m = sys.fetchMemory;
+        Memory m = mmu.fetchMemory;
         int off = page.memOffset + (slot << 1);
         int lo = (short) I16.get(m.data, off) & 0xffff;
         long e;
@@ -146,7 +157,7 @@ final class Hart {
         } else {
             e = Decoder.decode((lo & 3) == 3 ? (int) I32.get(m.data, off) : lo);
         }
-        if (sys.isBreakpoint(vpc)) {
+        if (debug.isBreakpoint(vpc)) {
             e = (e & ~0xffL) | Op.BREAKPOINT;
         }
         page.slots[slot] = e;

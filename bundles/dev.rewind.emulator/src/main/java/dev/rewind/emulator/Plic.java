@@ -24,7 +24,7 @@ final class Plic extends MmioDevice {
     static final long BASE = 0x0c00_0000L, SIZE = 0x60_0000L;
     static final int SOURCES = 96, CONTEXTS = 2;
 
-    private final HartSystem hart;
+    private final CsrFile hart;
     private final int[] priority = new int[SOURCES];
     private final long[] level = new long[2];
     private final long[] pending = new long[2];
@@ -32,7 +32,7 @@ final class Plic extends MmioDevice {
     private final long[][] enable = new long[CONTEXTS][2];
     private final int[] threshold = new int[CONTEXTS];
 
-    Plic(HartSystem hart) {
+    Plic(CsrFile hart) {
         super("plic", BASE, SIZE);
         this.hart = hart;
     }
@@ -65,8 +65,8 @@ final class Plic extends MmioDevice {
     }
 
     private void update() {
-        hart.setLine(HartSystem.MIP_MEIP, best(0) != 0);
-        hart.setLine(HartSystem.MIP_SEIP, best(1) != 0);
+        hart.setLine(CsrFile.MIP_MEIP, best(0) != 0);
+        hart.setLine(CsrFile.MIP_SEIP, best(1) != 0);
     }
 
     @Override

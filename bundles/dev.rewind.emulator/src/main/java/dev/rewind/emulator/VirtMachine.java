@@ -1,14 +1,7 @@
 package dev.rewind.emulator;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * A QEMU {@code virt} machine with one RV64IMAC hart: boot ROM at 0x1000, RAM at 0x8000_0000,
@@ -34,6 +27,9 @@ public final class VirtMachine {
     private final Bus bus;
     private final Hart hart;
     private final HartSystem sys;
+    private final DebugHooks debug;
+    private final DebugView view;
+    private final StateCapture state;
     private final VirtualClock clock;
     private final Clint clint;
     private final Plic plic;
@@ -43,10 +39,10 @@ public final class VirtMachine {
     private final InputSink sink;
 
     private ElfImage program;
-    private boolean waiting;
-    private boolean exited;
-    private int exitCode;
-    private long nextRequestId;
+    // Machine state beyond hart and devices (saved by StateCapture).
+    boolean exited;
+    int exitCode;
+    long nextRequestId;
     /** Set from another thread (e.g. a Ctrl-C hook); seen at least every {@link #MAX_CHUNK} instructions. */
     private volatile boolean stopRequested;
     static final long MAX_CHUNK = 1L << 24;
@@ -58,12 +54,14 @@ public final class VirtMachine {
         this.rom = new Memory(ROM_BASE, (int) ROM_SIZE, false);
         List<MmioDevice> devices = new ArrayList<>();
         this.bus = new Bus(ram, rom);
-        this.hart = new Hart(bus);
+        this.debug = new DebugHooks(bus);
+        this.hart = new Hart(bus, debug);
         this.sys = hart.sys;
+        this.view = new DebugView(hart);
         this.clock = new VirtualClock(hart, config.icountShift());
-        sys.clock = clock;
-        this.plic = new Plic(sys);
-        this.clint = new Clint(sys, clock);
+        hart.csrs.clock = clock;
+        this.plic = new Plic(hart.csrs);
+        this.clint = new Clint(hart.csrs, clock);
         this.uart = new Uart16550(config.uartOut(), plic);
         SifiveTest test = new SifiveTest(this::guestExit);
         GoldfishRtc rtc = new GoldfishRtc(() -> port.hostClockNs(hart.icount));
@@ -108,6 +106,7 @@ public final class VirtMachine {
                 }
             }
         };
+        this.state = new StateCapture(this, hart, ram, rom, clock, stateful);
         reset();
     }
 
@@ -115,7 +114,7 @@ public final class VirtMachine {
         hart.priv = Hart.M;
         hart.pc = ROM_BASE;
         clint.reset();
-        waiting = false;
+        hart.waiting = false;
         exited = false;
     }
 
@@ -222,7 +221,7 @@ public final class VirtMachine {
         }
         sys.checkInterrupts();
         try {
-            sys.prefetch(hart.pc);
+            hart.mmu.prefetch(hart.pc);
         } catch (Trap t) {
             // QEMU logs no instruction whose fetch faults: the first one observed is the handler's.
             sys.takeTrap();
@@ -271,9 +270,9 @@ public final class VirtMachine {
                     portDeadline = now + 1; // a port that is never satisfied still lets the guest progress
                 }
             }
-            if (waiting) {
+            if (hart.waiting) {
                 if (sys.wakeable()) {
-                    waiting = false;
+                    hart.waiting = false;
                 } else {
                     long warp = port.idle(now, clock.nowNs(), clint.deadlineNs(), sink);
                     if (warp == InputPort.IDLE_FOREVER) {
@@ -291,7 +290,7 @@ public final class VirtMachine {
 
     private StopReason afterRun(int status) {
         switch (status) {
-            case Hart.WFI -> waiting = !sys.wakeable();
+            case Hart.WFI -> hart.waiting = !sys.wakeable();
             case Hart.BREAK -> {
                 return StopReason.BREAKPOINT;
             }
@@ -305,34 +304,12 @@ public final class VirtMachine {
 
     /** Mnemonic of the instruction at virtual address pc, for traces ("?" if unreadable). */
     public String mnemonicAt(long pc) {
-        byte[] b = new byte[4];
-        int n = sys.debugRead(pc, b, 0, 4, true);
-        if (n < 2) {
-            return "?";
-        }
-        int insn = (b[0] & 0xff) | (b[1] & 0xff) << 8;
-        if ((insn & 3) == 3) {
-            if (n < 4) {
-                return "?";
-            }
-            insn |= (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
-        }
-        Encoding e = Decoder.lookup(insn);
-        return e == null ? "illegal" : e.mnemonic;
+        return view.mnemonicAt(pc);
     }
 
     /** Raw bits of the instruction at pc (16 or 32 bits), or -1 if unreadable. */
     public long instructionAt(long pc) {
-        byte[] b = new byte[4];
-        int n = sys.debugRead(pc, b, 0, 4, true);
-        if (n < 2) {
-            return -1;
-        }
-        int lo = (b[0] & 0xff) | (b[1] & 0xff) << 8;
-        if ((lo & 3) != 3) {
-            return lo;
-        }
-        return n < 4 ? -1 : (lo | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24) & 0xffffffffL;
+        return view.instructionAt(pc);
     }
 
     /**
@@ -366,61 +343,47 @@ public final class VirtMachine {
         return clock;
     }
 
+    /** The debugger's view of the hart (registers, CSRs, memory through its translation). */
+    public DebugView debugView() {
+        return view;
+    }
+
     public long pc() {
-        return hart.pc;
+        return view.pc();
     }
 
     /** Integer register x{@code i} (x0 reads 0). */
     public long reg(int i) {
-        if (i < 0 || i > 31) {
-            throw new IllegalArgumentException("no register x" + i);
-        }
-        return hart.x[i];
+        return view.reg(i);
     }
 
     /** Debugger write of a register (breaks replay determinism: the replay engine should refuse it). */
     public void setReg(int i, long value) {
-        if (i < 1 || i > 31) {
-            throw new IllegalArgumentException("register x" + i + " is not writable");
-        }
-        hart.x[i] = value;
+        view.setReg(i, value);
     }
 
     public void setPc(long pc) {
-        hart.pc = pc;
+        view.setPc(pc);
     }
 
     /** 0 = U, 1 = S, 3 = M. */
     public int privilege() {
-        return hart.priv;
+        return view.privilege();
     }
 
     /** True while the hart sleeps in WFI. */
     public boolean waitingForInterrupt() {
-        return waiting;
+        return view.waitingForInterrupt();
     }
 
     /** Reads a CSR without side effects, as M-mode would; empty for CSRs this hart lacks. */
     public java.util.OptionalLong csr(int number) {
-        int saved = hart.priv;
-        try {
-            hart.priv = Hart.M;
-            return java.util.OptionalLong.of(sys.csrRead(number & 0xfff, hart.pc, hart.icount));
-        } catch (Trap t) {
-            sys.trapPending = false;
-            return java.util.OptionalLong.empty();
-        } finally {
-            hart.priv = saved;
-        }
+        return view.csr(number);
     }
 
-    /**
-     * Debugger read of guest virtual memory through the current translation, without side
-     * effects (no A/D bits, no MMIO reads: device ranges read as zero). Returns the number of
-     * bytes read before the first unmapped address.
-     */
+    /** See {@link DebugView#readMemory}. */
     public int readMemory(long vaddr, byte[] dst, int off, int len) {
-        return sys.debugRead(vaddr, dst, off, len, false);
+        return view.readMemory(vaddr, dst, off, len);
     }
 
     /** Debugger write to guest physical RAM (dirty tracking and code cache kept right). */
@@ -446,15 +409,15 @@ public final class VirtMachine {
 
     /** Stop <em>before</em> executing the instruction at virtual address {@code pc}. */
     public void addBreakpoint(long pc) {
-        sys.addBreakpoint(pc);
+        debug.addBreakpoint(pc);
     }
 
     public void removeBreakpoint(long pc) {
-        sys.removeBreakpoint(pc);
+        debug.removeBreakpoint(pc);
     }
 
     public boolean hasBreakpoint(long pc) {
-        return sys.isBreakpoint(pc);
+        return debug.isBreakpoint(pc);
     }
 
     /** Stop after an instruction that accesses [addr, addr+len) the given way (virtual addresses). */
@@ -462,16 +425,16 @@ public final class VirtMachine {
         if (len <= 0) {
             throw new IllegalArgumentException("watchpoint length must be positive");
         }
-        sys.addWatchpoint(addr, len, kind);
+        debug.addWatchpoint(addr, len, kind);
     }
 
     public void removeWatchpoint(long addr, long len, WatchKind kind) {
-        sys.removeWatchpoint(addr, len, kind);
+        debug.removeWatchpoint(addr, len, kind);
     }
 
     /** The access that caused the last {@link StopReason#WATCHPOINT}. */
     public WatchHit lastWatchHit() {
-        return sys.lastWatchHit;
+        return debug.lastWatchHit;
     }
 
     /** True once the guest asked to exit. */
@@ -488,70 +451,17 @@ public final class VirtMachine {
 
     /** Full state capture; clears dirty tracking. */
     public MachineState saveState() {
-        return capture(true);
+        return state.capture(true);
     }
 
     /** Pages written since the previous capture (full or delta), plus hart and devices; clears dirty tracking. */
     public MachineState saveDelta() {
-        return capture(false);
-    }
-
-    private MachineState capture(boolean full) {
-        TreeMap<Long, byte[]> pages = new TreeMap<>();
-        byte[] data = ram.data;
-        int count = ram.size / Memory.PAGE;
-        for (int pg = 0; pg < count; pg++) {
-            // A full capture skips zero pages before copying: most of a large RAM is untouched.
-            if (full ? !MachineState.isZero(data, pg * Memory.PAGE) : ram.isDirty(pg)) {
-                pages.put((long) pg, java.util.Arrays.copyOfRange(data, pg * Memory.PAGE, (pg + 1) * Memory.PAGE));
-            }
-        }
-        ram.clearDirty();
-        return new MachineState(hart.icount, clock.biasNs(), clock.shift(), ram.size, full, saveHart(), saveDevices(),
-                pages);
-    }
-
-    private byte[] saveHart() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            sys.save(out);
-            out.writeBoolean(waiting);
-            out.writeBoolean(exited);
-            out.writeInt(exitCode);
-            out.writeLong(nextRequestId);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private NavigableMap<String, byte[]> saveDevices() {
-        TreeMap<String, byte[]> out = new TreeMap<>();
-        for (MmioDevice d : stateful) {
-            try {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                DataOutputStream data = new DataOutputStream(bytes);
-                d.save(data);
-                data.flush();
-                out.put(d.name(), bytes.toByteArray());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return out;
+        return state.capture(false);
     }
 
     /** Restores a full state captured from a machine with the same configuration. */
-    public void restoreState(MachineState state) throws StateFormatException {
-        restoreHartAndDevices(state);
-        java.util.Arrays.fill(ram.data, (byte) 0);
-        for (var e : state.pages().entrySet()) {
-            System.arraycopy(e.getValue(), 0, ram.data, (int) (e.getKey() * Memory.PAGE), Memory.PAGE);
-        }
-        ram.forgetDecoded();
-        finishRestore(state);
+    public void restoreState(MachineState s) throws StateFormatException {
+        state.restore(s);
     }
 
     /**
@@ -561,80 +471,17 @@ public final class VirtMachine {
      * which that baseline and {@code state} differ, so a restore near the current position costs
      * a few pages instead of all of RAM.
      */
-    public void restoreState(MachineState state, java.util.BitSet pages) throws StateFormatException {
-        restoreHartAndDevices(state);
-        byte[] zero = null;
-        for (int pg = pages.nextSetBit(0); pg >= 0 && pg < ram.size / Memory.PAGE; pg = pages.nextSetBit(pg + 1)) {
-            byte[] src = state.pages().get((long) pg);
-            if (src == null) {
-                src = zero != null ? zero : (zero = new byte[Memory.PAGE]);
-            }
-            System.arraycopy(src, 0, ram.data, pg * Memory.PAGE, Memory.PAGE);
-            ram.forgetDecoded(pg);
-        }
-        finishRestore(state);
+    public void restoreState(MachineState s, java.util.BitSet pages) throws StateFormatException {
+        state.restore(s, pages);
     }
 
     /** RAM pages written since the last capture or restore (a copy; tracking is not cleared). */
     public java.util.BitSet dirtyPages() {
-        int count = ram.size / Memory.PAGE;
-        java.util.BitSet out = new java.util.BitSet(count);
-        for (int pg = 0; pg < count; pg++) {
-            if (ram.isDirty(pg)) {
-                out.set(pg);
-            }
-        }
-        return out;
-    }
-
-    private void restoreHartAndDevices(MachineState state) throws StateFormatException {
-        if (!state.isFull()) {
-            throw new StateFormatException("cannot restore a delta state on its own; lay it over a full state first");
-        }
-        if (state.ramSize() != ram.size || state.icountShift() != clock.shift()) {
-            throw new StateFormatException("state is for a different machine (RAM " + state.ramSize()
-                    + ", shift " + state.icountShift() + ")");
-        }
-        for (MmioDevice d : stateful) {
-            if (!state.devices().containsKey(d.name())) {
-                throw new StateFormatException("state lacks device " + d.name());
-            }
-        }
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(state.hart()));
-            sys.load(in);
-            waiting = in.readBoolean();
-            exited = in.readBoolean();
-            exitCode = in.readInt();
-            nextRequestId = in.readLong();
-            for (MmioDevice d : stateful) {
-                d.load(new DataInputStream(new ByteArrayInputStream(state.devices().get(d.name()))));
-            }
-        } catch (IOException e) {
-            throw new StateFormatException("corrupt machine state: " + e.getMessage());
-        }
-    }
-
-    private void finishRestore(MachineState state) {
-        hart.icount = state.icount();
-        clock.setBiasNs(state.clockBiasNs());
-        rom.forgetDecoded();
-        ram.clearDirty();
-        sys.translationChanged();
+        return state.dirtyPages();
     }
 
     /** SHA-256 over the canonical full state (does not disturb dirty tracking). */
     public String digestHex() {
-        boolean[] dirty = new boolean[ram.size / Memory.PAGE];
-        for (int pg = 0; pg < dirty.length; pg++) {
-            dirty[pg] = ram.isDirty(pg);
-        }
-        String d = capture(true).digestHex();
-        for (int pg = 0; pg < dirty.length; pg++) {
-            if (dirty[pg]) {
-                ram.flags[pg] |= Memory.DIRTY;
-            }
-        }
-        return d;
+        return state.digestHex();
     }
 }

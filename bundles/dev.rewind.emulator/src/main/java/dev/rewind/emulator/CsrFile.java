@@ -1,0 +1,256 @@
+package dev.rewind.emulator;
+
+/**
+ * The hart's control and status registers (privileged spec 20211203 ch. 2-3): their values,
+ * the CSR instructions' read and write rules, and PMP's configuration registers. Where the spec
+ * leaves a choice (WARL fields, which optional CSRs exist), QEMU 7.2's default CPU is followed.
+ */
+final class CsrFile {
+
+    static final long MSTATUS_SIE = 1 << 1, MSTATUS_MIE = 1 << 3, MSTATUS_SPIE = 1 << 5, MSTATUS_MPIE = 1 << 7,
+            MSTATUS_SPP = 1 << 8, MSTATUS_MPP = 3 << 11, MSTATUS_MPRV = 1 << 17, MSTATUS_SUM = 1 << 18,
+            MSTATUS_MXR = 1 << 19, MSTATUS_TVM = 1 << 20, MSTATUS_TW = 1 << 21, MSTATUS_TSR = 1 << 22;
+    static final long MSTATUS_XL = 0xaL << 32; // UXL = SXL = 2 (64-bit), read-only
+    static final long MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP
+            | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
+    static final long SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3L << 32);
+
+    static final long MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7,
+            MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
+    static final long S_INTERRUPTS = MIP_SSIP | MIP_STIP | MIP_SEIP;
+    /** Counter-overflow interrupt: delegable in QEMU 7.2 (Sscofpmf), never raised here. */
+    static final long LCOFIP = 1 << 13;
+    /**
+     * QEMU 7.2's default CPU has the hypervisor extension, whose VS-level and guest external
+     * interrupts read as always delegated; reported the same so mideleg reads match.
+     */
+    static final long MIDELEG_READ_ONLY = 0x1444;
+    static final long ALL_INTERRUPTS = 0xaaa;
+    /** mie's writable bits in QEMU 7.2 (with its H and Sscofpmf enables; those never pend here). */
+    static final long MIE_WRITABLE = 0x3eee;
+    /**
+     * medeleg's writable bits as QEMU 7.2 has them (read back from it: 0xf0bfff, including its
+     * hypervisor causes 10 and 20-23, which this hart never raises).
+     */
+    static final long DELEGABLE_EXCEPTIONS = 0xf0bfff;
+    /** RV64 (MXL=2) with A, C, I, M, S, U. */
+    static final long MISA = (2L << 62) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
+
+    /** marchid and mimpid as QEMU 7.2.22 (Debian 12's build) reports them: its version number. */
+    static final long QEMU_ARCH_ID = 0x070216;
+
+    private final Hart h;
+
+    long mstatus = MSTATUS_XL;
+    long medeleg, mideleg, mie, mtvec, mcounteren, mscratch, mepc, mcause, mtval;
+    long stvec, scounteren, sscratch, sepc, scause, stval, satp, menvcfg, senvcfg, mcountinhibit;
+    long cycleOffset, instretOffset;
+    /** Interrupt bits written by software (SSIP, STIP). */
+    long mipSoft;
+    /** Interrupt bits driven by devices (MSIP, MTIP, MEIP, SEIP). */
+    long mipLines;
+    final long[] pmpaddr = new long[16];
+    long pmpcfg0, pmpcfg2;
+
+    VirtualClock clock;
+
+    CsrFile(Hart hart) {
+        this.h = hart;
+    }
+
+    long mip() {
+        return mipSoft | mipLines;
+    }
+
+    /** A device drives an interrupt line (MSIP, MTIP, MEIP, SEIP). */
+    void setLine(long bit, boolean level) {
+        mipLines = level ? mipLines | bit : mipLines & ~bit;
+    }
+
+    void csrInstruction(int w, int imm, long pc, long ic) {
+        int op = w & 0xff;
+        int rd = (w >>> 8) & 63;
+        int rs1 = (w >>> 14) & 31;
+        int csr = imm & 0xfff;
+        boolean immediate = op >= Op.CSRRWI;
+        long src = immediate ? rs1 : h.x[rs1];
+        boolean isWrite = op == Op.CSRRW || op == Op.CSRRWI || rs1 != 0;
+        if (((csr >>> 8) & 3) > h.priv || (isWrite && (csr >>> 10) == 3)) {
+            throw h.sys.illegal(pc, ic);
+        }
+        long old = csrRead(csr, pc, ic);
+        if (isWrite) {
+            long value = switch (op) {
+                case Op.CSRRW, Op.CSRRWI -> src;
+                case Op.CSRRS, Op.CSRRSI -> old | src;
+                default -> old & ~src;
+            };
+            csrWrite(csr, value, pc, ic);
+        }
+        h.x[rd] = old;
+    }
+
+    private boolean counterEnabled(int index) {
+        if (h.priv == Hart.M) {
+            return true;
+        }
+        if (((mcounteren >>> index) & 1) == 0) {
+            return false;
+        }
+        return h.priv == Hart.S || ((scounteren >>> index) & 1) != 0;
+    }
+
+    /** Value of a CSR, or an illegal-instruction trap for one that does not exist or is not accessible. */
+    long csrRead(int csr, long pc, long ic) {
+        switch (csr) {
+            case 0x100: return mstatus & SSTATUS_MASK;
+            case 0x104: return mie & mideleg;
+            case 0x105: return stvec;
+            case 0x106: return scounteren;
+            case 0x10a: return senvcfg;
+            case 0x140: return sscratch;
+            case 0x141: return sepc;
+            case 0x142: return scause;
+            case 0x143: return stval;
+            case 0x144: return mip() & mideleg;
+            case 0x180:
+                if (h.priv == Hart.S && (mstatus & MSTATUS_TVM) != 0) {
+                    throw h.sys.illegal(pc, ic);
+                }
+                return satp;
+            case 0x300: return mstatus;
+            case 0x301: return MISA;
+            case 0x302: return medeleg;
+            case 0x303: return mideleg | MIDELEG_READ_ONLY;
+            case 0x304: return mie;
+            case 0x305: return mtvec;
+            case 0x306: return mcounteren;
+            case 0x30a: return menvcfg;
+            case 0x320: return mcountinhibit;
+            case 0x340: return mscratch;
+            case 0x341: return mepc;
+            case 0x342: return mcause;
+            case 0x343: return mtval;
+            case 0x344: return mip();
+            case 0x3a0: return pmpcfg0;
+            case 0x3a2: return pmpcfg2;
+            case 0xb00: return clock.ioNowNs() + cycleOffset;
+            case 0xb02: return clock.ioNowNs() + instretOffset;
+            case 0xc00:
+            case 0xc01:
+            case 0xc02:
+                if (!counterEnabled(csr - 0xc00)) {
+                    throw h.sys.illegal(pc, ic);
+                }
+                return csr == 0xc01 ? clock.ioNowNs() / 100 : clock.ioNowNs() + (csr == 0xc00 ? cycleOffset : instretOffset);
+            case 0xf11: case 0xf14: case 0xf15:
+                return 0;
+            case 0xf12: case 0xf13:
+                return QEMU_ARCH_ID;
+            default:
+                break;
+        }
+        if (csr >= 0x3b0 && csr <= 0x3bf) {
+            return pmpaddr[csr - 0x3b0];
+        }
+        if ((csr >= 0x323 && csr <= 0x33f) || (csr >= 0xb03 && csr <= 0xb1f)) {
+            return 0;
+        }
+        if (csr >= 0xc03 && csr <= 0xc1f) {
+            if (!counterEnabled(csr - 0xc00)) {
+                throw h.sys.illegal(pc, ic);
+            }
+            return 0;
+        }
+        throw h.sys.illegal(pc, ic);
+    }
+
+    private void csrWrite(int csr, long v, long pc, long ic) {
+        switch (csr) {
+            case 0x100 -> writeMstatus((mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK & ~(3L << 32)));
+            case 0x104 -> mie = (mie & ~mideleg) | (v & mideleg);
+            case 0x105 -> stvec = (v & 3) < 2 ? v : stvec;
+            case 0x106 -> scounteren = v & 0xffffffffL;
+            case 0x10a -> senvcfg = v & 1;
+            case 0x140 -> sscratch = v;
+            case 0x141 -> sepc = v & ~1L;
+            case 0x142 -> scause = v;
+            case 0x143 -> stval = v;
+            case 0x144 -> mipSoft = (mipSoft & ~(mideleg & MIP_SSIP)) | (v & mideleg & MIP_SSIP);
+            case 0x180 -> {
+                long mode = v >>> 60;
+                if (mode == 0 || mode == 8) {
+                    satp = v & ((0xfL << 60) | (0xffffL << 44) | ((1L << 44) - 1));
+                    h.mmu.translationChanged();
+                }
+            }
+            case 0x300 -> writeMstatus(v);
+            case 0x301 -> { } // misa is fixed
+            case 0x302 -> medeleg = v & DELEGABLE_EXCEPTIONS;
+            case 0x303 -> mideleg = v & (S_INTERRUPTS | LCOFIP);
+            case 0x304 -> mie = v & MIE_WRITABLE;
+            case 0x305 -> mtvec = (v & 3) < 2 ? v : mtvec;
+            case 0x306 -> mcounteren = v & 0xffffffffL;
+            case 0x30a -> menvcfg = v & 1;
+            case 0x320 -> mcountinhibit = v & 0xfffffffdL;
+            case 0x340 -> mscratch = v;
+            case 0x341 -> mepc = v & ~1L;
+            case 0x342 -> mcause = v;
+            case 0x343 -> mtval = v;
+            case 0x344 -> mipSoft = v & (MIP_SSIP | MIP_STIP);
+            case 0x3a0 -> writePmpcfg(0, v);
+            case 0x3a2 -> writePmpcfg(8, v);
+            case 0xb00 -> cycleOffset = v - clock.ioNowNs();
+            case 0xb02 -> instretOffset = v - clock.ioNowNs();
+            default -> {
+                if (csr >= 0x3b0 && csr <= 0x3bf) {
+                    int i = csr - 0x3b0;
+                    boolean nextLockedTor = i < 15 && (pmpCfg(i + 1) & 0x98) == 0x88;
+                    if ((pmpCfg(i) & 0x80) == 0 && !nextLockedTor) {
+                        pmpaddr[i] = v & ((1L << 54) - 1);
+                        h.mmu.translationChanged();
+                    }
+                }
+                // mhpmevent / mhpmcounter writes are accepted and ignored (no events implemented)
+            }
+        }
+    }
+
+    private void writeMstatus(long v) {
+        long mpp = (v >>> 11) & 3;
+        if (mpp == 2) {
+            v = (v & ~MSTATUS_MPP) | (mstatus & MSTATUS_MPP); // reserved value: keep the old one
+        }
+        mstatus = (v & MSTATUS_WRITABLE) | MSTATUS_XL;
+        h.mmu.translationChanged();
+    }
+
+    // ---------------------------------------------------------------- PMP
+
+    int pmpCfg(int i) {
+        long reg = i < 8 ? pmpcfg0 : pmpcfg2;
+        return (int) (reg >>> ((i & 7) * 8)) & 0xff;
+    }
+
+    private void writePmpcfg(int first, long v) {
+        long reg = first == 0 ? pmpcfg0 : pmpcfg2;
+        for (int k = 0; k < 8; k++) {
+            int shift = k * 8;
+            if (((reg >>> shift) & 0x80) != 0) {
+                continue; // locked
+            }
+            long b = (v >>> shift) & 0x9f;
+            reg = (reg & ~(0xffL << shift)) | (b << shift);
+        }
+        if (first == 0) {
+            pmpcfg0 = reg;
+        } else {
+            pmpcfg2 = reg;
+        }
+        h.mmu.translationChanged();
+    }
+
+    boolean pmpLocked() {
+        return ((pmpcfg0 | pmpcfg2) & 0x8080808080808080L) != 0;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.rewind.emulator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The debugger's breakpoints and watchpoints, for the whole machine: decoded pages are shared
+ * by every hart, and a breakpoint is baked into their slots ({@link Op#BREAKPOINT}), so the set
+ * is one. Harts consult it; a change here drops the decoded code or the translations it affects.
+ */
+final class DebugHooks {
+
+    private final Bus bus;
+    private final List<Hart> harts = new ArrayList<>();
+    private final TreeSet<Long> breakpoints = new TreeSet<>();
+    private final List<long[]> watchpoints = new ArrayList<>(); // {addr, len, kind ordinal}
+    WatchHit lastWatchHit;
+
+    DebugHooks(Bus bus) {
+        this.bus = bus;
+    }
+
+    /** A hart whose translations must be dropped when watchpoints change. */
+    void attach(Hart hart) {
+        harts.add(hart);
+    }
+
+    boolean isBreakpoint(long pc) {
+        return !breakpoints.isEmpty() && breakpoints.contains(pc);
+    }
+
+    boolean addBreakpoint(long pc) {
+        boolean added = breakpoints.add(pc);
+        bus.ram.forgetDecoded();
+        bus.rom.forgetDecoded();
+        return added;
+    }
+
+    boolean removeBreakpoint(long pc) {
+        boolean removed = breakpoints.remove(pc);
+        bus.ram.forgetDecoded();
+        bus.rom.forgetDecoded();
+        return removed;
+    }
+
+    /** True while any watchpoint is set: data accesses then take the slow path. */
+    boolean watching() {
+        return !watchpoints.isEmpty();
+    }
+
+    void addWatchpoint(long addr, long len, WatchKind kind) {
+        watchpoints.add(new long[] {addr, len, kind.ordinal()});
+        translationsChanged();
+    }
+
+    boolean removeWatchpoint(long addr, long len, WatchKind kind) {
+        for (int i = 0; i < watchpoints.size(); i++) {
+            long[] wp = watchpoints.get(i);
+            if (wp[0] == addr && wp[1] == len && wp[2] == kind.ordinal()) {
+                watchpoints.remove(i);
+                translationsChanged();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void translationsChanged() {
+        for (Hart h : harts) {
+            h.mmu.translationChanged();
+        }
+    }
+
+    /** True (and {@link #lastWatchHit} set) if the access [a, a+size) hits a watchpoint. */
+    boolean checkWatch(long a, int size, boolean write, long ic) {
+        for (long[] wp : watchpoints) {
+            if (WatchKind.values()[(int) wp[2]].catches(write)
+                    && Long.compareUnsigned(a, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], a + size) < 0) {
+                lastWatchHit = new WatchHit(a, size, write, ic + 1);
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,271 @@
+package dev.rewind.emulator;
+
+/**
+ * Address translation for one hart: PMP checks (privileged spec 3.7), the Sv39 walk with A/D
+ * updates (4.3-4.4), filling the hart's software TLB, the fetch translation cache, and the
+ * debugger's side-effect-free reads through the current translation.
+ */
+final class Mmu {
+
+    static final int FETCH = 0, LOAD = 1, STORE = 2;
+
+    private final Hart h;
+    private final CsrFile c;
+
+    // Fetch translation cache
+    Memory fetchMemory;
+    private long fetchVpn = -1;
+    private DecodedPage fetchPage;
+
+    Mmu(Hart hart) {
+        this.h = hart;
+        this.c = hart.csrs;
+    }
+
+    /** Privilege, satp, MPRV/MPP/SUM/MXR, PMP or watchpoints changed: drop cached translations. */
+    void translationChanged() {
+        int dataPriv = h.priv == Hart.M && (c.mstatus & CsrFile.MSTATUS_MPRV) != 0 ? (int) ((c.mstatus >>> 11) & 3) : h.priv;
+        h.direct = dataPriv == Hart.M && !c.pmpLocked() && !h.debug.watching();
+        java.util.Arrays.fill(h.rTag, -1L);
+        java.util.Arrays.fill(h.wTag, -1L);
+        flushFetch();
+    }
+
+    void flushFetch() {
+        fetchVpn = -1;
+        fetchPage = null;
+    }
+
+    // ---------------------------------------------------------------- PMP
+
+    /** Whether [pa, pa+size) may be accessed; QEMU 7.2 denies S/U everything when no entry is set. */
+    boolean pmpAllows(long pa, long size, int access, int p) {
+        long last = pa + size - 1;
+        for (int i = 0; i < 16; i++) {
+            int cfg = c.pmpCfg(i);
+            int a = (cfg >>> 3) & 3;
+            if (a == 0) {
+                continue;
+            }
+            long lo, hi; // [lo, hi]
+            if (a == 1) {
+                lo = i == 0 ? 0 : c.pmpaddr[i - 1] << 2;
+                hi = (c.pmpaddr[i] << 2) - 1;
+                if (Long.compareUnsigned(lo, hi + 1) >= 0) {
+                    continue;
+                }
+            } else if (a == 2) {
+                lo = c.pmpaddr[i] << 2;
+                hi = lo + 3;
+            } else {
+                long addr = c.pmpaddr[i];
+                int t = Long.numberOfTrailingZeros(~addr);
+                long bytes = t >= 61 ? -1L : 8L << t;
+                lo = (addr & ~((1L << t) - 1)) << 2;
+                hi = bytes == -1L ? -1L : lo + bytes - 1;
+            }
+            boolean startIn = Long.compareUnsigned(pa, lo) >= 0 && Long.compareUnsigned(pa, hi) <= 0;
+            boolean endIn = Long.compareUnsigned(last, lo) >= 0 && Long.compareUnsigned(last, hi) <= 0;
+            if (startIn && endIn) {
+                if (p == Hart.M && (cfg & 0x80) == 0) {
+                    return true;
+                }
+                int bit = access == FETCH ? 4 : access == STORE ? 2 : 1;
+                return (cfg & bit) != 0;
+            }
+            if (startIn || endIn) {
+                return false; // partial match fails
+            }
+        }
+        return p == Hart.M;
+    }    // ---------------------------------------------------------------- translation
+
+    int effectivePriv(int access) {
+        if (access != FETCH && h.priv == Hart.M && (c.mstatus & CsrFile.MSTATUS_MPRV) != 0) {
+            return (int) ((c.mstatus >>> 11) & 3);
+        }
+        return h.priv;
+    }
+
+    private int pageFault(int access) {
+        return access == FETCH ? HartSystem.INSN_PAGE_FAULT : access == LOAD ? HartSystem.LOAD_PAGE_FAULT : HartSystem.STORE_PAGE_FAULT;
+    }
+
+    private int accessFault(int access) {
+        return access == FETCH ? HartSystem.INSN_ACCESS : access == LOAD ? HartSystem.LOAD_ACCESS : HartSystem.STORE_ACCESS;
+    }
+
+    /**
+     * Virtual to physical (Sv39 walk with A/D update, then PMP), raising the right fault.
+     * With {@code debug} set nothing is written and failures return -1 instead of trapping.
+     */
+    long translate(long va, int access, long pc, long ic, boolean debug) {
+        int p = effectivePriv(access);
+        long pa;
+        if (p == Hart.M || (c.satp >>> 60) != 8) {
+            pa = va;
+        } else {
+            pa = walk(va, access, p, pc, ic, debug);
+            if (pa == -1) {
+                return -1;
+            }
+        }
+        if (!pmpAllows(pa, 1, access, p)) {
+            if (debug) {
+                return -1;
+            }
+            throw h.sys.raise(pc, ic, accessFault(access), va, false);
+        }
+        return pa;
+    }
+
+    private long walk(long va, int access, int p, long pc, long ic, boolean debug) {
+        if ((va >> 38) != 0 && (va >> 38) != -1) {
+            return fail(va, access, pc, ic, debug, true);
+        }
+        long table = (c.satp & ((1L << 44) - 1)) << 12;
+        for (int level = 2; level >= 0; level--) {
+            long pteAddr = table + (((va >>> (12 + 9 * level)) & 511) << 3);
+            Memory m = h.bus.memory(pteAddr, 8);
+            if (m != h.ram || !pmpAllows(pteAddr, 8, LOAD, Hart.S)) {
+                return fail(va, access, pc, ic, debug, false);
+            }
+            int off = (int) (pteAddr - m.base);
+            long pte = (long) Hart.I64.get(m.data, off);
+            if ((pte & 1) == 0 || (pte & 6) == 4) {
+                return fail(va, access, pc, ic, debug, true);
+            }
+            long ppn = (pte >>> 10) & ((1L << 44) - 1);
+            if ((pte & 0xa) == 0) { // pointer to next level
+                table = ppn << 12;
+                continue;
+            }
+            boolean r = (pte & 2) != 0, w = (pte & 4) != 0, x = (pte & 8) != 0, u = (pte & 16) != 0;
+            boolean allowed = switch (access) {
+                case FETCH -> x;
+                case LOAD -> r || (x && (c.mstatus & CsrFile.MSTATUS_MXR) != 0);
+                default -> w;
+            };
+            if (p == Hart.U && !u) {
+                allowed = false;
+            } else if (p == Hart.S && u && (access == FETCH || (c.mstatus & CsrFile.MSTATUS_SUM) == 0)) {
+                allowed = false;
+            }
+            if (!allowed || (level > 0 && (ppn & ((1L << (9 * level)) - 1)) != 0)) {
+                return fail(va, access, pc, ic, debug, true);
+            }
+            long updated = pte | 0x40 | (access == STORE ? 0x80 : 0);
+            if (updated != pte && !debug) {
+                int f = off >>> 12;
+                m.beforeStore(off, 8);
+                Hart.I64.set(m.data, off, updated);
+                if ((m.flags[f] & Memory.SPECIAL) != 0 && h.sys.specialStores != null) {
+                    h.sys.specialStores.stored(pteAddr, 8);
+                }
+            }
+            long pageMask = (1L << (12 + 9 * level)) - 1;
+            return ((ppn << 12) & ~pageMask) | (va & pageMask);
+        }
+        return fail(va, access, pc, ic, debug, true);
+    }
+
+    private long fail(long va, int access, long pc, long ic, boolean debug, boolean page) {
+        if (debug) {
+            return -1;
+        }
+        throw h.sys.raise(pc, ic, page ? pageFault(access) : accessFault(access), va, false);
+    }
+
+    // ---------------------------------------------------------------- fetch
+
+    /** The decoded page holding pc, translating and checking execute permission on a miss. */
+    DecodedPage fetchPage(long pc) {
+        long vpn = pc >>> 12;
+        if (vpn == fetchVpn) {
+            return fetchPage;
+        }
+        long pa = translate(pc, FETCH, pc, h.icount, false);
+        Memory m = h.bus.memory(pa, 2);
+        if (m == null) {
+            throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, pc, false);
+        }
+        fetchMemory = m;
+        fetchPage = m.decodedPage((int) (pa - m.base));
+        fetchVpn = vpn;
+        return fetchPage;
+    }
+
+    /**
+     * Fetches what the instruction at pc needs (both halves if it crosses a page) so that a
+     * fetch fault is raised before anything observes the instruction.
+     */
+    void prefetch(long pc) {
+        DecodedPage page = fetchPage(pc);
+        if ((pc & 0xfff) == 0xffe) {
+            int lo = (short) Hart.I16.get(fetchMemory.data, page.memOffset + 0xffe) & 0xffff;
+            if ((lo & 3) == 3) {
+                fetchHalf(pc + 2, pc);
+            }
+        }
+    }
+
+    /** Decodes the instruction at pc (possibly crossing a page) into slot 0 of {@code scratch}. */
+    void decodeInto(DecodedPage scratch, long pc) {
+        int lo = fetchHalf(pc, pc);
+        int insn = lo;
+        if ((lo & 3) == 3) {
+            insn = lo | fetchHalf(pc + 2, pc) << 16;
+        }
+        scratch.slots[0] = Decoder.decode(insn);
+        java.util.Arrays.fill(scratch.slots, 1, DecodedPage.SLOTS, 0L);
+    }
+
+    private int fetchHalf(long va, long pc) {
+        long pa = translate(va, FETCH, pc, h.icount, false);
+        Memory m = h.bus.memory(pa, 2);
+        if (m == null) {
+            throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, va, false);
+        }
+        return (short) Hart.I16.get(m.data, (int) (pa - m.base)) & 0xffff;
+    }
+    void fillTlb(long va, long pa, Memory m, int access) {
+        if (h.direct || m != h.ram || h.debug.watching()) {
+            return;
+        }
+        long pageVa = va & ~0xfffL;
+        long pagePa = pa & ~0xfffL;
+        if (!pmpAllows(pagePa, 4096, access, effectivePriv(access))) {
+            return;
+        }
+        int i = (int) (va >>> 12) & Hart.TLB_MASK;
+        long ramPage = pagePa - m.base;
+        if (access == LOAD) {
+            h.rTag[i] = pageVa >>> 12;
+            h.rOff[i] = ramPage;
+        } else {
+            h.wTag[i] = pageVa >>> 12;
+            h.wOff[i] = ramPage;
+        }
+    }
+
+    // ---------------------------------------------------------------- debugger reads
+
+    /** Side-effect-free read through the current translation; returns bytes read before a hole. */
+    int debugRead(long va, byte[] dst, int off, int len, boolean fetch) {
+        for (int i = 0; i < len; i++) {
+            long pa = translate(va + i, fetch ? FETCH : LOAD, h.pc, h.icount, true);
+            if (pa == -1) {
+                return i;
+            }
+            Memory m = h.bus.memory(pa, 1);
+            if (m != null) {
+                dst[off + i] = m.data[(int) (pa - m.base)];
+            } else if (h.bus.device(pa, 1) != null) {
+                dst[off + i] = 0; // no device reads from the debugger: they have side effects
+            } else {
+                return i;
+            }
+        }
+        return len;
+    }
+}

@@ -119,4 +119,58 @@ final class DwarfForm {
             default: throw c.error("DW_FORM 0x" + Integer.toHexString(form) + " is not a number");
         }
     }
+
+    static boolean isConstant(int form) {
+        switch (form) {
+            case DATA1: case DATA2: case DATA4: case DATA8:
+            case SDATA: case UDATA: case IMPLICIT_CONST:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static boolean isBlock(int form) {
+        return form == BLOCK || form == BLOCK1 || form == BLOCK2 || form == BLOCK4 || form == EXPRLOC;
+    }
+
+    static boolean isReference(int form) {
+        switch (form) {
+            case REF1: case REF2: case REF4: case REF8: case REF_UDATA: case REF_ADDR:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static boolean isIndexedAddress(int form) {
+        return form == ADDRX || form == ADDRX1 || form == ADDRX2 || form == ADDRX3 || form == ADDRX4
+                || form == GNU_ADDR_INDEX;
+    }
+
+    static boolean isAddress(int form) {
+        return form == ADDR || isIndexedAddress(form);
+    }
+
+    /** Forms whose value {@link #number} reads (everything but blocks, 16-byte data and inline strings). */
+    static boolean isNumber(int form) {
+        switch (form) {
+            case BLOCK: case BLOCK1: case BLOCK2: case BLOCK4: case EXPRLOC: case DATA16: case STRING:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /** Reads a block form's bytes. */
+    static byte[] block(ByteCursor c, int form) throws SymbolsException {
+        long length;
+        switch (form) {
+            case BLOCK1: length = c.u8(); break;
+            case BLOCK2: length = c.u16(); break;
+            case BLOCK4: length = c.u32(); break;
+            default: length = c.uleb(); break;
+        }
+        return c.bytes(length);
+    }
 }

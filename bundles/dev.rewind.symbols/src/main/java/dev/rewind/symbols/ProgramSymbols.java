@@ -129,7 +129,7 @@ public final class ProgramSymbols {
         LineTable lines = new LineTable(rows);
 
         if (reader != null) {
-            for (DebugInfoReader.Pending p : reader.pendingCallSites) {
+            for (FunctionDies.Pending p : reader.pendingCallSites) {
                 List<String> files = filesByProgram.get(p.ownerStmtList());
                 if (files != null && p.callFile() >= 0 && p.callFile() < files.size()
                         && files.get((int) p.callFile()) != null) {

@@ -29,7 +29,7 @@ public class LaunchValidationTest {
     }
 
     @Test
-    public void missingProgram() throws Exception {
+    public void aMissingProgramIsRefusedNamingIt() throws Exception {
         Path dir = Files.createTempDirectory("rewind-bad");
         String m = failure(Launches.record("bad1", dir.resolve("nothing.elf"), dir.resolve("x.rrlog")), ILaunchManager.RUN_MODE);
         assertTrue(m, m.contains("nothing.elf") && m.contains("does not exist"));
@@ -38,7 +38,7 @@ public class LaunchValidationTest {
     }
 
     @Test
-    public void programForAnotherMachine() throws Exception {
+    public void aProgramForAnotherMachineIsRefused() throws Exception {
         Path dir = Files.createTempDirectory("rewind-bad");
         Path host = Path.of("/bin/ls").toRealPath();
         String m = failure(Launches.record("bad3", host, dir.resolve("x.rrlog")), ILaunchManager.RUN_MODE);
@@ -46,7 +46,7 @@ public class LaunchValidationTest {
     }
 
     @Test
-    public void missingRecording() throws Exception {
+    public void aMissingRecordingIsRefusedNamingIt() throws Exception {
         Path dir = Files.createTempDirectory("rewind-bad");
         String m = failure(Launches.replay("bad4", Guests.elf("sample"), dir.resolve("none.rrlog")), ILaunchManager.DEBUG_MODE);
         assertTrue(m, m.contains("none.rrlog") && m.contains("does not exist"));
@@ -55,7 +55,7 @@ public class LaunchValidationTest {
     }
 
     @Test
-    public void recordingOfAnotherProgram() throws Exception {
+    public void aRecordingOfAnotherProgramIsRefused() throws Exception {
         Path dir = Files.createTempDirectory("rewind-bad");
         Path rec = dir.resolve("sample.rrlog");
         ILaunch l = Launches.record("rec", Guests.elf("sample"), rec).launch(ILaunchManager.RUN_MODE, null);
@@ -65,7 +65,7 @@ public class LaunchValidationTest {
     }
 
     @Test
-    public void garbageRecording() throws Exception {
+    public void aFileThatIsNotARecordingIsRefusedNamingIt() throws Exception {
         Path dir = Files.createTempDirectory("rewind-bad");
         Path rec = dir.resolve("junk.rrlog");
         Files.writeString(rec, "not a recording");

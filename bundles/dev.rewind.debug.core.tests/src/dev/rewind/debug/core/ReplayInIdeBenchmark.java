@@ -32,7 +32,7 @@ public class ReplayInIdeBenchmark {
     private static final long LENGTH = 3_000_000_000L;
 
     @Test
-    public void measure() throws Exception {
+    public void ideReplaySpeedAndStopCostAreMeasuredAgainstTheEngine() throws Exception {
         Path elf = Guests.elf("compute-endless");
         Path dir = Files.createTempDirectory("rewind-bench");
         Path rec = dir.resolve("compute.rrlog");

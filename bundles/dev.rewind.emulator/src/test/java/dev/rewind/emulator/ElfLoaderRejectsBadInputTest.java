@@ -29,13 +29,13 @@ public class ElfLoaderRejectsBadInputTest {
     }
 
     @Test
-    public void notAnElf() {
+    public void aShellScriptOrEmptyFileIsNotAnElf() {
         assertTrue(rejection("#!/bin/sh\necho hi\n".getBytes()).contains("not an ELF"));
         assertTrue(rejection(new byte[0]).contains("not an ELF"));
     }
 
     @Test
-    public void truncatedHeaderAndSegments() throws Exception {
+    public void truncatedHeadersAndSegmentsAreRejected() throws Exception {
         byte[] elf = good();
         assertTrue(rejection(Arrays.copyOf(elf, 40)).contains("truncated"));
         assertTrue(rejection(Arrays.copyOf(elf, 200)).contains("truncated"));
@@ -43,7 +43,7 @@ public class ElfLoaderRejectsBadInputTest {
     }
 
     @Test
-    public void wrongMachineAndClass() throws Exception {
+    public void anotherMachineOrClassIsRejected() throws Exception {
         byte[] elf = good();
         ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN).putShort(18, (short) 62); // EM_X86_64
         assertTrue(rejection(elf).contains("not RISC-V"));
@@ -57,7 +57,7 @@ public class ElfLoaderRejectsBadInputTest {
     }
 
     @Test
-    public void segmentOutsideRam() throws Exception {
+    public void aSegmentOutsideRamIsRejected() throws Exception {
         byte[] elf = good();
         ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
         long phoff = b.getLong(32);
@@ -74,7 +74,7 @@ public class ElfLoaderRejectsBadInputTest {
     }
 
     @Test
-    public void missingFile() {
+    public void aMissingFileIsReportedAsNoSuchFile() {
         try {
             ElfImage.read(Path.of("/nonexistent/prog.elf"));
             fail();

@@ -34,68 +34,68 @@ public class GuestSelfChecksPassTest {
     }
 
     @Test
-    public void bootStateAndDeviceTree() throws Exception {
+    public void bootStateAndDeviceTreePassTheirSelfCheck() throws Exception {
         selfCheck("boot");
     }
 
     @Test
-    public void baseIntegerInstructions() throws Exception {
+    public void baseIntegerInstructionsPassTheirSelfCheck() throws Exception {
         selfCheck("rv64i");
     }
 
     @Test
-    public void multiplyDivideEdgeCases() throws Exception {
+    public void multiplyDivideEdgeCasesPassTheirSelfCheck() throws Exception {
         selfCheck("rv64m");
     }
 
     @Test
-    public void atomicsLrScAndEveryAmo() throws Exception {
+    public void lrScAndEveryAmoPassTheirSelfCheck() throws Exception {
         selfCheck("rv64a");
     }
 
     @Test
-    public void compressedInstructions() throws Exception {
+    public void compressedInstructionsPassTheirSelfCheck() throws Exception {
         selfCheck("rvc");
     }
 
     @Test
-    public void csrInstructions() throws Exception {
+    public void csrInstructionsPassTheirSelfCheck() throws Exception {
         selfCheck("zicsr");
     }
 
     @Test
-    public void selfModifyingCodeWithFenceI() throws Exception {
+    public void selfModifyingCodeWithFenceIPassesItsSelfCheck() throws Exception {
         selfCheck("fencei");
     }
 
     @Test
-    public void trapsDelegationAndXret() throws Exception {
+    public void trapsDelegationAndXretPassTheirSelfCheck() throws Exception {
         selfCheck("traps");
     }
 
     @Test
-    public void timerAndSoftwareInterrupts() throws Exception {
+    public void timerAndSoftwareInterruptsPassTheirSelfCheck() throws Exception {
         selfCheck("timer_irq");
     }
 
     @Test
-    public void uartInterruptsThroughPlic() throws Exception {
+    public void uartInterruptsThroughThePlicPassTheirSelfCheck() throws Exception {
         selfCheck("uart_irq");
     }
 
     @Test
-    public void sv39Translation() throws Exception {
+    public void sv39TranslationPassesItsSelfCheck() throws Exception {
         selfCheck("sv39");
     }
 
     @Test
-    public void htifPassAndFailCodes() throws Exception {
+    public void htifPassAndFailCodesBecomeTheExitCode() throws Exception {
         selfCheck("htif");
         run("htif_fail", MachineConfig.builder(), 3);
     }
 
     @Test
-    public void virtioBlockOnRawDisk() throws Exception {
+    public void virtioBlockGuestPassesOnARawDisk() throws Exception {
         java.nio.file.Path copy = java.nio.file.Files.createTempFile("rewind-disk", ".img");
         try {
             java.nio.file.Files.copy(Guests.disk(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -139,57 +139,57 @@ public class MatchesQemuInstructionByInstructionTest {
     }
 
     @Test
-    public void fenceIGuest() throws Exception {
+    public void fenceIGuestMatchesQemu() throws Exception {
         fullCheck("fencei");
     }
 
     @Test
-    public void baseIntegerGuest() throws Exception {
+    public void baseIntegerGuestMatchesQemu() throws Exception {
         fullCheck("rv64i");
     }
 
     @Test
-    public void multiplyDivideGuest() throws Exception {
+    public void multiplyDivideGuestMatchesQemu() throws Exception {
         fullCheck("rv64m");
     }
 
     @Test
-    public void atomicsGuest() throws Exception {
+    public void atomicsGuestMatchesQemu() throws Exception {
         fullCheck("rv64a");
     }
 
     @Test
-    public void compressedGuest() throws Exception {
+    public void compressedGuestMatchesQemu() throws Exception {
         fullCheck("rvc");
     }
 
     @Test
-    public void csrGuest() throws Exception {
+    public void csrGuestMatchesQemu() throws Exception {
         fullCheck("zicsr");
     }
 
     @Test
-    public void trapsGuest() throws Exception {
+    public void trapsGuestMatchesQemu() throws Exception {
         fullCheck("traps");
     }
 
     @Test
-    public void timerInterruptGuest() throws Exception {
+    public void timerInterruptGuestMatchesQemu() throws Exception {
         fullCheck("timer_irq");
     }
 
     @Test
-    public void uartInterruptGuest() throws Exception {
+    public void uartInterruptGuestMatchesQemu() throws Exception {
         fullCheck("uart_irq");
     }
 
     @Test
-    public void sv39Guest() throws Exception {
+    public void sv39GuestMatchesQemu() throws Exception {
         fullCheck("sv39");
     }
 
     @Test
-    public void periodicTimerWithWfiGuest() throws Exception {
+    public void periodicTimerGuestWithWfiMatchesQemu() throws Exception {
         fullCheck("timer");
     }
 
@@ -199,7 +199,7 @@ public class MatchesQemuInstructionByInstructionTest {
      * for the test suite.
      */
     @Test
-    public void computeGuestFirst200kInstructions() throws Exception {
+    public void computeGuestMatchesQemuForItsFirst200kInstructions() throws Exception {
         VirtMachine m = compareTrace("compute-1g", List.of("-icount", "shift=0,sleep=off"), MachineConfig.builder());
         // Every instruction QEMU logged, less its logged-twice MMIO retries, ran once here too.
         assertEquals(compared, m.icount());

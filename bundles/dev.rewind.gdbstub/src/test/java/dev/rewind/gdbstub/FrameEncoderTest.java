@@ -12,7 +12,7 @@ import org.junit.Test;
 public class FrameEncoderTest {
 
     @Test
-    public void framesWithChecksum() {
+    public void framesCarryTheirChecksum() {
         assertEquals("$OK#9a", new String(FrameEncoder.frame("OK", false), StandardCharsets.ISO_8859_1));
         assertEquals("$#00", new String(FrameEncoder.frame("", true), StandardCharsets.ISO_8859_1));
     }
@@ -59,7 +59,7 @@ public class FrameEncoderTest {
     }
 
     @Test
-    public void escapeRoundTrip() throws Exception {
+    public void escapedBinaryUnescapesToTheSameBytes() throws Exception {
         byte[] data = {'#', '$', '}', '*', 0, (byte) 0xff, 'a'};
         byte[] escaped = FrameEncoder.escapeBinary(data, 0, data.length);
         assertEquals(data.length + 4, escaped.length);

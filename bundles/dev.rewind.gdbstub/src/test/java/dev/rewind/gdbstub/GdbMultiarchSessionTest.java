@@ -107,7 +107,7 @@ public class GdbMultiarchSessionTest {
     }
 
     @Test
-    public void writeWatchpointForwardAndReverse() throws Exception {
+    public void writeWatchpointStopsAfterTheStoreForwardAndBeforeItInReverse() throws Exception {
         String out = session(true, "break *0x80000014", "continue", "continue", "delete",
                 "watch *(long *)0x80000200", "continue", PC, MEM, "reverse-continue", PC, MEM, "reverse-continue", PC,
                 MEM);
@@ -141,7 +141,7 @@ public class GdbMultiarchSessionTest {
     }
 
     @Test
-    public void readAndAccessWatchpoints() throws Exception {
+    public void readAndAccessWatchpointsStopOnLoadsAndOnAnyAccess() throws Exception {
         String out = session(true, "rwatch *(long *)0x80000200", "continue", PC, A0, "delete",
                 "awatch *(long *)0x80000200", "continue", PC, "reverse-continue", PC);
         // first read: the ld at 0x18 (a0 = 1); next access: the sd of round 2 (gdb shows pc after it); back: before that sd
@@ -151,7 +151,7 @@ public class GdbMultiarchSessionTest {
     }
 
     @Test
-    public void forwardToTheEndOfTheRecordingAndMonitorCommands() throws Exception {
+    public void continueStopsAtTheEndOfTheRecordingAndMonitorCommandsAnswer() throws Exception {
         String out = session(true, "continue", PC, A0, "monitor info replay", "monitor bogus", "reverse-stepi", PC);
         assertEquals(out, List.of(0x80000020L, 0x8000001cL), GdbBatch.values(out, "PC"));
         assertEquals(out, List.of(5L), GdbBatch.values(out, "A0"));
@@ -185,7 +185,7 @@ public class GdbMultiarchSessionTest {
     }
 
     @Test
-    public void qemuCompatibleReplayMonitorCommands() throws Exception {
+    public void qemusReplayMonitorCommandsWorkAsInQemu() throws Exception {
         java.nio.file.Path script = java.nio.file.Files.createTempFile("rewind-init", ".gdb");
         try {
             java.nio.file.Files.writeString(script, GdbInitCommands.text());

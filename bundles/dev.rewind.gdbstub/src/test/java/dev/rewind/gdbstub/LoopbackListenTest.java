@@ -39,7 +39,7 @@ public class LoopbackListenTest {
     }
 
     @Test
-    public void listenAddressParsing() {
+    public void listenAddressesParseToLoopbackUnlessAHostIsGiven() {
         assertTrue(ListenAddress.parse("1234").getAddress().isLoopbackAddress());
         assertEquals(1234, ListenAddress.parse("1234").getPort());
         assertTrue(ListenAddress.parse(":0").getAddress().isLoopbackAddress());

@@ -25,7 +25,7 @@ public class RequestParserTest {
     }
 
     @Test
-    public void memoryPackets() throws Exception {
+    public void memoryPacketsParseWithHexAndBinaryData() throws Exception {
         assertEquals(new Request.ReadMemory(0x80000000L, 16), parse("m80000000,10"));
         Request.WriteMemory w = (Request.WriteMemory) parse("M80000000,2:beef");
         assertEquals(0x80000000L, w.address());
@@ -37,7 +37,7 @@ public class RequestParserTest {
     }
 
     @Test
-    public void registerPackets() throws Exception {
+    public void registerPacketsParseWithTheirNumbersAndValues() throws Exception {
         assertEquals(new Request.ReadRegister(0x20), parse("p20"));
         Request.WriteRegister p = (Request.WriteRegister) parse("P1041=0300000000000000");
         assertEquals(4161, p.regnum());
@@ -46,7 +46,7 @@ public class RequestParserTest {
     }
 
     @Test
-    public void resumePackets() throws Exception {
+    public void resumePacketsParseIntoTheirModes() throws Exception {
         assertEquals(Request.Resume.of(ResumeMode.CONTINUE, null), parse("c"));
         assertEquals(Request.Resume.of(ResumeMode.STEP, 0x80000010L), parse("s80000010"));
         assertEquals(Request.Resume.of(ResumeMode.CONTINUE, null), parse("C05"));
@@ -62,7 +62,7 @@ public class RequestParserTest {
     }
 
     @Test
-    public void breakpointPackets() throws Exception {
+    public void breakpointPacketsParseIntoInsertAndRemove() throws Exception {
         assertEquals(new Request.Breakpoint(true, BreakpointType.SOFTWARE, 0x80000014L, 4), parse("Z0,80000014,4"));
         assertEquals(new Request.Breakpoint(false, BreakpointType.ACCESS_WATCH, 0x100L, 8), parse("z4,100,8"));
         assertEquals(new Request.Breakpoint(true, BreakpointType.HARDWARE, 0x100L, 2), parse("Z1,100,2;X2,0a"));
@@ -70,7 +70,7 @@ public class RequestParserTest {
     }
 
     @Test
-    public void queries() throws Exception {
+    public void queryPacketsParseIntoTheirRequests() throws Exception {
         Request.QuerySupported q = (Request.QuerySupported) parse("qSupported:multiprocess+;swbreak+;xmlRegisters=i386");
         assertTrue(q.gdbFeatures().contains("swbreak+"));
         assertEquals(new Request.ReadFeatures("target.xml", 0, 0xffb), parse("qXfer:features:read:target.xml:0,ffb"));

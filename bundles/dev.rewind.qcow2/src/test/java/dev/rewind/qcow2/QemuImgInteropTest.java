@@ -168,7 +168,7 @@ public class QemuImgInteropTest {
     }
 
     @Test
-    public void qemuV2Compat010() throws Exception {
+    public void qemuV2Compat010ImagesReadLikeQemuImgReadsThem() throws Exception {
         Path p = file("v2.qcow2");
         qemuImage(p, "compat=0.10");
         assertSameAsQemu(p);
@@ -179,21 +179,21 @@ public class QemuImgInteropTest {
     }
 
     @Test
-    public void qemuV3Clusters4k() throws Exception {
+    public void qemuV3Clusters4kReadLikeQemuImgReadsThem() throws Exception {
         Path p = file("c4k.qcow2");
         qemuImage(p, "cluster_size=4096");
         assertSameAsQemu(p);
     }
 
     @Test
-    public void qemuV3Clusters64k() throws Exception {
+    public void qemuV3Clusters64kReadLikeQemuImgReadsThem() throws Exception {
         Path p = file("c64k.qcow2");
         qemuImage(p, "cluster_size=65536");
         assertSameAsQemu(p);
     }
 
     @Test
-    public void qemuV3Clusters2m() throws Exception {
+    public void qemuV3Clusters2mReadLikeQemuImgReadsThem() throws Exception {
         Path p = file("c2m.qcow2");
         qemuImage(p, "cluster_size=2M");
         assertSameAsQemu(p);
@@ -228,7 +228,7 @@ public class QemuImgInteropTest {
     }
 
     @Test
-    public void backingChainQcow2OverQcow2OverRaw() throws Exception {
+    public void aBackingChainQcow2OverQcow2OverRawReadsAsQemuImgDoes() throws Exception {
         Path base = file("base.raw");
         byte[] b = random(21, 4 << 20);
         Files.write(base, b);

@@ -72,27 +72,27 @@ public class ReadWriteMatchesModelTest {
     }
 
     @Test
-    public void v3Default64k() throws Exception {
+    public void v3Default64kImagesMatchTheModel() throws Exception {
         exercise(65536, 3, 3 << 20, 400, 1);
     }
 
     @Test
-    public void v2Compat010() throws Exception {
+    public void v2Compat010ImagesMatchTheModel() throws Exception {
         exercise(65536, 2, 2 << 20, 300, 2);
     }
 
     @Test
-    public void tinyClusters512() throws Exception {
+    public void tinyClusters512MatchTheModel() throws Exception {
         exercise(512, 3, 1 << 20, 300, 3);
     }
 
     @Test
-    public void clusters4k() throws Exception {
+    public void clusters4kMatchTheModel() throws Exception {
         exercise(4096, 3, 3 << 20, 300, 4);
     }
 
     @Test
-    public void clusters2m() throws Exception {
+    public void clusters2mMatchTheModel() throws Exception {
         exercise(2 << 20, 3, 6 << 20, 60, 5);
     }
 

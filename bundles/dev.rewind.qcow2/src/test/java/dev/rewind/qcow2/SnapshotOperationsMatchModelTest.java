@@ -108,7 +108,7 @@ public class SnapshotOperationsMatchModelTest {
     }
 
     @Test
-    public void tinyClustersManyRefcountBlocks() throws Exception {
+    public void snapshotOperationsOnTinyClustersMatchTheModelAcrossManyRefcountBlocks() throws Exception {
         // 512 B clusters: a refcount block covers 128 KiB and a table cluster 8 MiB of file;
         // the file grows past 8 MiB, so transactions relocate many blocks and grow the table.
         exercise(512, 1 << 20, 64 << 10, 400_000, 160, 11);
@@ -243,7 +243,7 @@ public class SnapshotOperationsMatchModelTest {
     }
 
     @Test
-    public void defaultClusters() throws Exception {
+    public void snapshotOperationsOnDefaultClustersMatchTheModel() throws Exception {
         exercise(65536, 4 << 20, 600_000, 300_000, 120, 12);
     }
 }

@@ -127,7 +127,7 @@ public class ReverseDebuggingSampleWithGdbTest {
 
     /** gdb re-sends bc while a condition is false: the stop is the latest hit that satisfies it. */
     @Test
-    public void conditionalBreakpointInReverse() throws Exception {
+    public void conditionalBreakpointStopsOnlyWhereItsConditionHoldsInReverse() throws Exception {
         GdbScript g = new GdbScript().add("break add_square if i == 3 || i == 7", "continue", "continue").icount()
                 .add("continue", "delete", "break add_square if i == 3 || i == 7", "reverse-continue",
                         "printf \"I=%d\\n\", i")

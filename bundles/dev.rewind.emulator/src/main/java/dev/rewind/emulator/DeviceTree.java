@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The flattened device tree (Devicetree Specification v0.4, ch. 5) describing this machine the
- * way QEMU virt does: memory, one cpu with its interrupt controller, and under /soc the UART,
+ * way QEMU virt does: the two flash banks, memory, one cpu with its interrupt controller, and under /soc the UART,
  * test finisher, goldfish RTC, eight virtio-mmio slots, PLIC and CLINT; /chosen points stdout at the UART.
  */
 final class DeviceTree {
@@ -63,6 +63,9 @@ final class DeviceTree {
         Node root = new Node("");
         root.cells("#address-cells", 2).cells("#size-cells", 2)
                 .str("compatible", "riscv-virtio").str("model", "riscv-virtio,qemu");
+        long flash = CfiFlash.BASE, bank = FlashImage.BANK_SIZE;
+        root.child("flash@20000000").cells("bank-width", 4)
+                .cells("reg", 0, flash, 0, bank, 0, flash + bank, 0, bank).str("compatible", "cfi-flash");
         root.child("chosen").str("stdout-path", "/soc/serial@10000000");
         root.child("memory@80000000").str("device_type", "memory")
                 .cells("reg", ramBase >>> 32, ramBase & 0xffffffffL, ramSize >>> 32, ramSize & 0xffffffffL);

@@ -12,12 +12,15 @@ public final class MachineConfig {
     public static final long DEFAULT_RAM = 128L << 20;
     /** QEMU accepts shift 0..10; 0 means one instruction per virtual nanosecond. */
     public static final int MAX_ICOUNT_SHIFT = 10;
+    /** CFI flash banks of the virt machine (QEMU's pflash0 and pflash1). */
+    public static final int PFLASH_BANKS = 2;
 
     private final long ramSize;
     private final int icountShift;
     private final BlockDevice disk;
     private final OutputStream uartOut;
     private final InputPort inputPort;
+    private final FlashImage[] pflash;
 
     private MachineConfig(Builder b) {
         if (b.ramSize < (1 << 20) || b.ramSize > (1L << 31) - (1 << 20) || (b.ramSize & 0xfff) != 0) {
@@ -31,6 +34,7 @@ public final class MachineConfig {
         this.disk = b.disk;
         this.uartOut = b.uartOut != null ? b.uartOut : OutputStream.nullOutputStream();
         this.inputPort = b.inputPort != null ? b.inputPort : LiveInputPort.silent();
+        this.pflash = b.pflash.clone();
     }
 
     public static Builder builder() {
@@ -58,9 +62,19 @@ public final class MachineConfig {
         return inputPort;
     }
 
+    /**
+     * What flash bank {@code unit} (0 at 0x2000_0000, 1 at 0x2200_0000) starts with, or null when
+     * no file was given: the bank is then all zero and its changes are kept only in the machine,
+     * as QEMU's flash without a drive.
+     */
+    public FlashImage pflash(int unit) {
+        return pflash[unit];
+    }
+
     /** A builder that starts from this configuration (e.g. to swap the input port for replay). */
     public Builder toBuilder() {
-        return new Builder().ramSize(ramSize).icountShift(icountShift).disk(disk).uartOut(uartOut).inputPort(inputPort);
+        return new Builder().ramSize(ramSize).icountShift(icountShift).disk(disk).uartOut(uartOut).inputPort(inputPort)
+                .pflash(pflash);
     }
 
     public static final class Builder {
@@ -69,6 +83,7 @@ public final class MachineConfig {
         private BlockDevice disk;
         private OutputStream uartOut;
         private InputPort inputPort;
+        private FlashImage[] pflash = new FlashImage[PFLASH_BANKS];
 
         public Builder ramSize(long bytes) {
             this.ramSize = bytes;
@@ -92,6 +107,21 @@ public final class MachineConfig {
 
         public Builder inputPort(InputPort port) {
             this.inputPort = port;
+            return this;
+        }
+
+        /**
+         * The flash banks' starting contents in unit order, like QEMU's {@code -pflash FILE} given
+         * once per bank; null entries (or missing ones) are banks without a file.
+         *
+         * @throws IllegalArgumentException for more than {@value #PFLASH_BANKS} banks
+         */
+        public Builder pflash(FlashImage... banks) {
+            if (banks.length > PFLASH_BANKS) {
+                throw new IllegalArgumentException("the virt machine has " + PFLASH_BANKS + " flash banks, got "
+                        + banks.length + " images");
+            }
+            this.pflash = java.util.Arrays.copyOf(banks, PFLASH_BANKS);
             return this;
         }
 

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * A QEMU {@code virt} machine with one RV64IMAC hart: boot ROM at 0x1000, RAM at 0x8000_0000,
  * UART, CLINT, PLIC, SiFive test finisher, goldfish RTC, eight virtio-mmio slots (block device in slot 0 when
- * a disk is configured) and HTIF through ELF symbols. Execution is a pure function of the loaded
+ * a disk is configured), two CFI flash banks and HTIF through ELF symbols. Execution is a pure function of the loaded
  * program, the configuration and what the {@link InputPort} delivers.
  *
  * <p>Time: {@link #icount()} counts retired instructions; virtual ns = (icount &lt;&lt; shift) + bias,
@@ -79,6 +79,11 @@ public final class VirtMachine {
         }
         for (int i = 1; i < VirtioMmio.SLOTS; i++) {
             devices.add(new VirtioMmio(i));
+        }
+        for (int unit = 0; unit < MachineConfig.PFLASH_BANKS; unit++) {
+            CfiFlash flash = new CfiFlash(unit, config.pflash(unit));
+            devices.add(flash);
+            stateful.add(flash);
         }
         bus.attach(devices.toArray(new MmioDevice[0]));
         stateful.add(clint);

@@ -74,6 +74,11 @@ public class GuestSelfChecksPassTest {
     }
 
     @Test
+    public void cfiFlashGuestPassesItsSelfCheck() throws Exception {
+        selfCheck("pflash");
+    }
+
+    @Test
     public void timerAndSoftwareInterruptsPassTheirSelfCheck() throws Exception {
         selfCheck("timer_irq");
     }

@@ -189,6 +189,11 @@ public class MatchesQemuInstructionByInstructionTest {
     }
 
     @Test
+    public void cfiFlashGuestMatchesQemu() throws Exception {
+        fullCheck("pflash");
+    }
+
+    @Test
     public void periodicTimerGuestWithWfiMatchesQemu() throws Exception {
         fullCheck("timer");
     }

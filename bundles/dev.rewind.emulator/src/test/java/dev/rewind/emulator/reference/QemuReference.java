@@ -184,22 +184,32 @@ public final class QemuReference {
      */
     public QemuRun run(Path elf, byte[] uartInput, List<String> extraArgs, Duration timeout) {
         checkElf(elf);
+        List<String> args = new ArrayList<>(List.of("-bios", "none"));
+        args.addAll(extraArgs);
+        args.addAll(List.of("-kernel", elf.toString()));
+        return runMachine(args, uartInput, timeout);
+    }
+
+    /**
+     * Runs {@code qemu-system-riscv64 -M virt} with the UART on stdio and the given arguments
+     * (firmware, kernel, drives: the caller names them all) until QEMU exits.
+     */
+    public QemuRun runMachine(List<String> args, byte[] uartInput, Duration timeout) {
         Path dir = tempDir();
         try {
             Path in = dir.resolve("uart-in");
             Files.write(in, uartInput);
-            List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+            List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-display", "none",
                     "-monitor", "none", "-serial", "stdio"));
-            cmd.addAll(extraArgs);
-            cmd.addAll(List.of("-kernel", elf.toString()));
+            cmd.addAll(args);
             ProcessResult r = execute(cmd, in, timeout);
             if (r.timedOut) {
-                throw new QemuReferenceException("QEMU did not exit within " + timeout + " running " + elf
+                throw new QemuReferenceException("QEMU did not exit within " + timeout + " running " + args
                         + "; output so far:\n" + r.all());
             }
             return new QemuRun(r.output, r.exitCode);
         } catch (IOException e) {
-            throw new QemuReferenceException("cannot run QEMU on " + elf + ": " + e.getMessage(), e);
+            throw new QemuReferenceException("cannot run QEMU with " + args + ": " + e.getMessage(), e);
         } finally {
             deleteTree(dir);
         }

@@ -2,8 +2,13 @@
 # The 2026 Eclipse UI bundles require Java 21, so the default Java 17 is not enough.
 rewind_java_major() {
   # The JDK's release file answers without starting a JVM (~50 ms saved on every command).
-  local v
-  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n 1)
+  # Read with builtins: ./rewind sources this before every command, and each fork shows.
+  local v= line
+  if [ -r "$1/release" ]; then
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=\"*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9]*}; break ;; esac
+    done < "$1/release"
+  fi
   if [ -z "$v" ]; then
     v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 \
       | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1)
@@ -18,6 +23,7 @@ rewind_select_jdk() {
     major=$(rewind_java_major "$candidate")
     if [ -n "$major" ] && [ "$major" -ge "$min" ]; then
       export JAVA_HOME="$candidate"
+      rewind_jdk_major=$major
       return 0
     fi
   done

@@ -93,6 +93,11 @@ final class CfiFlash extends MmioDevice {
         return v & (-1L >>> (64 - 8 * size));
     }
 
+    @Override
+    long peek(long offset, int size) {
+        return read(offset, size); // reads have no side effects here
+    }
+
     /** Identifier codes repeat every 256 addresses (the others would be block lock bits, not emulated). */
     private static int identifier(int index) {
         return index == 0 ? ID_MANUFACTURER : index == 1 ? ID_DEVICE : 0;

@@ -83,6 +83,16 @@ final class Clint extends MmioDevice {
     }
 
     @Override
+    long peek(long off, int size) {
+        if (off >= 0xbff8 && off < 0xc000) {
+            // between instructions (a debugger's view), not as the executing instruction sees it
+            long v = mtime(clock.nowNs()) >>> (off - 0xbff8) * 8;
+            return size == 8 ? v : v & ((1L << (size * 8)) - 1);
+        }
+        return read(off, size);
+    }
+
+    @Override
     public void write(long off, int size, long value) {
         if (off < 4) {
             msip = value & 1;

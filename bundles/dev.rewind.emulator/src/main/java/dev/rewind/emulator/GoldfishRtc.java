@@ -64,6 +64,12 @@ final class GoldfishRtc extends MmioDevice {
         }
     }
 
+    /** TIME_LOW needs the host clock, an input the port would log or consume: it peeks as 0. */
+    @Override
+    long peek(long off, int size) {
+        return off == 0x00 ? 0 : read(off, size);
+    }
+
     @Override
     public void write(long off, int size, long value) {
         long v = value & 0xffffffffL;

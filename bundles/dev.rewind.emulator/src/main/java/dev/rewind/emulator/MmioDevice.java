@@ -36,6 +36,13 @@ abstract class MmioDevice {
 
     abstract long read(long offset, int size);
 
+    /**
+     * What {@link #read} would return now, without its side effects (no FIFO pop, no interrupt
+     * claim, no input-port read, no state change): for debuggers. Registers whose value only a
+     * real read can produce (host time) peek as their last latched value or 0.
+     */
+    abstract long peek(long offset, int size);
+
     abstract void write(long offset, int size, long value);
 
     abstract void save(DataOutputStream out) throws IOException;

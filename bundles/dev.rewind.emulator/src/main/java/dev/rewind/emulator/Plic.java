@@ -108,6 +108,15 @@ final class Plic extends MmioDevice {
         return 0;
     }
 
+    /** As {@link #read}, but the claim register shows the source a claim would return without claiming it. */
+    @Override
+    long peek(long off, int size) {
+        if (off >= 0x200000 && (off - 0x200000) % 0x1000 == 4 && (off - 0x200000) / 0x1000 < CONTEXTS) {
+            return best((int) ((off - 0x200000) / 0x1000));
+        }
+        return read(off, size);
+    }
+
     @Override
     public void write(long off, int size, long value) {
         int v = (int) value;

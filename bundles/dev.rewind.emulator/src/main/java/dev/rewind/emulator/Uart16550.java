@@ -108,6 +108,23 @@ final class Uart16550 extends MmioDevice {
         return v;
     }
 
+    /** As {@link #read} without popping the receive FIFO, acknowledging THR empty or updating the interrupt. */
+    @Override
+    long peek(long off, int size) {
+        boolean dlab = (lcr & 0x80) != 0;
+        return switch ((int) off) {
+            case 0 -> dlab ? dll : rxCount > 0 ? rx[rxHead] & 0xff : 0;
+            case 1 -> dlab ? dlm : ier;
+            case 2 -> iir();
+            case 3 -> lcr;
+            case 4 -> mcr;
+            case 5 -> 0x60 | (rxCount > 0 ? 1 : 0);
+            case 6 -> 0xb0;
+            case 7 -> scr;
+            default -> 0;
+        };
+    }
+
     @Override
     public void write(long off, int size, long value) {
         int v = (int) value & 0xff;

@@ -353,6 +353,11 @@ public final class VirtMachine {
         return view;
     }
 
+    /** Physical memory and devices read without side effects (the Peripherals and Memory views). */
+    public PhysicalView physicalView() {
+        return new PhysicalView(bus);
+    }
+
     public long pc() {
         return view.pc();
     }

@@ -83,6 +83,11 @@ final class VirtioBlock extends MmioDevice {
         };
     }
 
+    @Override
+    long peek(long offset, int size) {
+        return read(offset, size); // reads have no side effects here
+    }
+
     private long config(long off, int size) {
         byte[] cfg = new byte[0x20];
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(cfg).order(java.nio.ByteOrder.LITTLE_ENDIAN);

@@ -7,19 +7,26 @@ import java.util.ArrayDeque;
 
 /**
  * Pass-through {@link InputPort} for live runs: UART bytes come from a host stream (polled every
- * {@code pollInterval} instructions without blocking, and read blocking only while the hart is
- * idle with no timer armed), block requests complete at the next instruction boundary, idle WFI
+ * {@code pollInterval} instructions without blocking, every {@value #BACKLOG_INTERVAL} while bytes
+ * wait for room in the receiver, and read blocking only while the hart is idle with no timer armed), block requests complete at the next instruction boundary, idle WFI
  * warps straight to the next timer deadline, and host-clock reads come from the given clock.
  *
  * <p>This class is the nondeterminism boundary; a recorder wraps it and logs what it returns.
  */
 public final class LiveInputPort implements InputPort {
 
+    /** Instructions between polls while bytes wait for room in the receiver (16450 mode: one byte at a time). */
+    static final long BACKLOG_INTERVAL = 1000;
+
     private final InputStream uartIn;
     private final Clock hostClock;
     private final long pollInterval;
     private final ArrayDeque<Long> submitted = new ArrayDeque<>();
     private boolean inputEnded;
+    /** The icount of the next poll of {@code uartIn}: absolute, so a guest that stops often (MMIO) still gets there. */
+    private long nextPoll;
+    /** Bytes the stream said it has that were not handed on yet (the receiver was full): no need to ask it again. */
+    private int pending;
 
     /**
      * @param uartIn       bytes for the UART receiver, or {@code null} for none
@@ -34,6 +41,7 @@ public final class LiveInputPort implements InputPort {
         this.hostClock = hostClock;
         this.pollInterval = pollInterval;
         this.inputEnded = uartIn == null;
+        this.nextPoll = pollInterval;
     }
 
     /** A port with no input at all: timers still warp, block requests still complete. */
@@ -46,7 +54,7 @@ public final class LiveInputPort implements InputPort {
         if (!submitted.isEmpty()) {
             return icount;
         }
-        return inputEnded ? Long.MAX_VALUE : icount + pollInterval;
+        return inputEnded ? Long.MAX_VALUE : Math.max(icount, nextPoll);
     }
 
     @Override
@@ -58,19 +66,25 @@ public final class LiveInputPort implements InputPort {
             return;
         }
         try {
-            int space = sink.uartRxSpace();
-            int ready = Math.min(space, uartIn.available());
+            if (pending == 0) {
+                pending = uartIn.available();
+            }
+            int ready = Math.min(sink.uartRxSpace(), pending);
             for (int i = 0; i < ready; i++) {
                 int b = uartIn.read();
                 if (b < 0) {
                     inputEnded = true;
+                    pending = 0;
                     break;
                 }
+                pending--;
                 sink.uartReceive(b);
             }
         } catch (IOException e) {
             inputEnded = true;
         }
+        // Held-back bytes go in as soon as the guest makes room, without asking the host again.
+        nextPoll = icount + (pending > 0 ? Math.min(pollInterval, BACKLOG_INTERVAL) : pollInterval);
     }
 
     @Override
@@ -90,24 +104,29 @@ public final class LiveInputPort implements InputPort {
         if (inputEnded || sink.uartRxSpace() == 0) {
             return IDLE_FOREVER;
         }
-        try {
-            int b = uartIn.read(); // blocks: nothing else can wake the hart
-            if (b < 0) {
+        if (available() == 0) {
+            try {
+                int b = uartIn.read(); // blocks: nothing else can wake the hart
+                if (b < 0) {
+                    inputEnded = true;
+                    return IDLE_FOREVER;
+                }
+                sink.uartReceive(b);
+            } catch (IOException e) {
                 inputEnded = true;
                 return IDLE_FOREVER;
             }
-            sink.uartReceive(b);
-            poll(icount, sink);
-            return 0;
-        } catch (IOException e) {
-            inputEnded = true;
-            return IDLE_FOREVER;
         }
+        poll(icount, sink);
+        return 0;
     }
 
     private int available() {
+        if (pending > 0) {
+            return pending;
+        }
         try {
-            return uartIn.available();
+            return pending = uartIn.available();
         } catch (IOException e) {
             inputEnded = true;
             return 0;

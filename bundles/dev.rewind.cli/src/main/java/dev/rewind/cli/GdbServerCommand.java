@@ -3,12 +3,11 @@ package dev.rewind.cli;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
-import dev.rewind.emulator.ElfFormatException;
-import dev.rewind.emulator.ElfImage;
+import dev.rewind.emulator.BootException;
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.VirtMachine;
@@ -43,15 +42,18 @@ final class GdbServerCommand implements Command {
     public String usage() {
         return "rewind gdbserver --replay RUN.rrlog [--listen [HOST:]PORT] [--snapshot-every N]\n"
                 + "       rewind gdbserver PROG.elf [--listen [HOST:]PORT] [--ram 128M]\n"
+                + "       rewind gdbserver [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
+                + "                        [--listen [HOST:]PORT] [--ram 128M]   (a live run of firmware + kernel)\n"
                 + "  --replay   serve a recording: reverse-stepi, reverse-continue ... work\n"
                 + "  --listen   where to listen (default 127.0.0.1:" + DEFAULT_PORT + "; use PORT 0 for a free one)\n"
+                + BootOptions.USAGE + "\n"
                 + "Serves one gdb session, then exits. Connect with:\n"
                 + "  gdb-multiarch PROG.elf -ex 'target remote 127.0.0.1:" + DEFAULT_PORT + "'";
     }
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--replay", "--listen", "--ram", "--snapshot-every"), Set.of());
+        Args a = new Args(argv, BootOptions.withValue("--replay", "--listen", "--ram", "--snapshot-every"), Set.of());
         InetSocketAddress listen;
         try {
             listen = ListenAddress.parse(a.value("--listen", Integer.toString(DEFAULT_PORT)));
@@ -76,22 +78,26 @@ final class GdbServerCommand implements Command {
             target = new ReplayTarget(s);
             program = s.log().header().programPath();
         } else {
-            Path elf = Path.of(a.onlyPositional("program (an RV64 ELF file) or --replay RUN.rrlog"));
-            if (!Files.isRegularFile(elf)) {
-                throw new CliException("program " + elf + " does not exist");
+            if (a.positional().isEmpty() && !a.has("--kernel") && !a.has("--bios")) {
+                throw new CliException("missing program (an RV64 ELF file), --bios/--kernel FILE or --replay RUN.rrlog");
+            }
+            BootFiles boot = BootOptions.parse(a);
+            long ram = a.bytes("--ram", MachineConfig.DEFAULT_RAM);
+            if (BootOptions.dumpDtb(a, boot, ram, console, name())) {
+                return 0;
             }
             VirtMachine m;
             try {
-                m = new VirtMachine(MachineConfig.builder().ramSize(a.bytes("--ram", MachineConfig.DEFAULT_RAM))
+                m = new VirtMachine(MachineConfig.builder().ramSize(ram)
                         .uartOut(console.out()).inputPort(new LiveInputPort(console.in(), java.time.Clock.systemUTC(), 100_000))
                         .build());
-                m.load(ElfImage.read(elf));
-            } catch (ElfFormatException | IllegalArgumentException e) {
-                throw new CliException(elf + ": " + e.getMessage());
+                m.boot(boot);
+            } catch (BootException | IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
             }
             resource = () -> { };
             target = new LiveTarget(m);
-            program = elf.toString();
+            program = boot.program().toString();
         }
         try (resource; RspServer server = new RspServer(target, listen)) {
             try {

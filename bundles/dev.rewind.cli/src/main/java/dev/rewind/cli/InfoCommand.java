@@ -48,6 +48,18 @@ final class InfoCommand implements Command {
         out.println("recording:      " + file + " (" + log.sizeBytes() + " bytes)");
         out.println("program:        " + h.programPath());
         out.println("program sha256: " + h.programSha256Hex());
+        if (!h.bootFiles().isEmpty()) {
+            out.println("boot files:");
+            if (h.bootFiles().stream().noneMatch(b -> b.role().equals("bios"))) {
+                out.println("  bios    none");
+            }
+            for (ReplayLogHeader.BootFile b : h.bootFiles()) {
+                out.printf("  %-7s %s (sha256 %s)%n", b.role(), b.path(), b.sha256Hex());
+            }
+            if (h.append() != null) {
+                out.println("  append  " + h.append());
+            }
+        }
         out.println("machine:        virt, RV64IMAC, " + (h.ramSize() >> 20) + " MiB RAM, icount shift " + h.icountShift()
                 + ", sleep=" + (h.sleep() ? "on" : "off"));
         out.println("disk:           " + (h.diskPath() == null ? "none" : h.diskPath()));

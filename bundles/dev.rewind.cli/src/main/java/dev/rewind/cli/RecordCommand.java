@@ -1,10 +1,10 @@
 package dev.rewind.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.replay.RecordSession;
 import dev.rewind.replay.ReplaySetupException;
@@ -25,6 +25,7 @@ final class RecordCommand implements Command {
     @Override
     public String usage() {
         return "rewind record PROG.elf --rrfile RUN.rrlog [--disk D.qcow2 --snapshot NAME]\n"
+                + "         [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE] [--dumpdtb FILE]\n"
                 + "         [--snapshot NAME --snapshot-image RR.qcow2] [--icount-shift N] [--sleep on|off]\n"
                 + "         [--ram 128M] [--max-insns N] [--digest-every 10M] [--snapshot-every N]\n"
                 + "  --disk          qcow2 disk for the virtio block device; needs --snapshot so the replay\n"
@@ -33,21 +34,23 @@ final class RecordCommand implements Command {
                 + "  --snapshot-image  orphan qcow2 that holds the start snapshot of a diskless run (created if missing)\n"
                 + "  --sleep on      idle time at WFI passes in real time (logged); off (default) warps to the next timer\n"
                 + "  --digest-every  instructions between logged hart digests that detect replay divergence\n"
-                + "  --snapshot-every  also persist a snapshot auto-ICOUNT every N instructions (replay --from-snapshot)";
+                + "  --snapshot-every  also persist a snapshot auto-ICOUNT every N instructions (replay --from-snapshot)\n"
+                + "  The log header names every boot file with its SHA-256: 'rewind replay RUN.rrlog' needs nothing else.\n"
+                + BootOptions.USAGE;
     }
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--rrfile", "--disk", "--snapshot", "--snapshot-image", "--icount-shift", "--sleep",
-                "--ram", "--max-insns", "--digest-every", "--snapshot-every"), Set.of());
-        Path program = Path.of(a.onlyPositional("program (an RV64 ELF file)"));
+        Args a = new Args(argv, BootOptions.withValue("--rrfile", "--disk", "--snapshot", "--snapshot-image", "--icount-shift",
+                "--sleep", "--ram", "--max-insns", "--digest-every", "--snapshot-every"), Set.of());
+        BootFiles boot = BootOptions.parse(a);
+        if (BootOptions.dumpDtb(a, boot, a.bytes("--ram", MachineConfig.DEFAULT_RAM), console, name())) {
+            return 0;
+        }
         if (!a.has("--rrfile")) {
             throw new CliException("missing --rrfile FILE: where to write the recording");
         }
-        if (!Files.isRegularFile(program)) {
-            throw new CliException("program " + program + " does not exist");
-        }
-        RecordSession.Options o = RecordSession.Options.of(program, Path.of(a.value("--rrfile", null)))
+        RecordSession.Options o = RecordSession.Options.of(boot, Path.of(a.value("--rrfile", null)))
                 .withMachine(a.bytes("--ram", MachineConfig.DEFAULT_RAM), a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT))
                 .withSleep(a.onOff("--sleep", false))
                 .withDigestInterval(a.count("--digest-every", RecordSession.Options.DEFAULT_DIGEST_INTERVAL))

@@ -8,8 +8,8 @@ import java.time.Clock;
 import java.util.Set;
 
 import dev.rewind.emulator.BlockDevice;
-import dev.rewind.emulator.ElfFormatException;
-import dev.rewind.emulator.ElfImage;
+import dev.rewind.emulator.BootException;
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.RawFileBlockDevice;
@@ -31,12 +31,16 @@ final class RunCommand implements Command {
 
     @Override
     public String summary() {
-        return "run a program on the emulated virt machine (UART on stdin/stdout)";
+        return "run a program, or firmware + kernel, on the emulated virt machine (UART on stdin/stdout)";
     }
 
     @Override
     public String usage() {
         return "rewind run PROG.elf [--ram 128M] [--disk FILE.img] [--icount-shift N] [--max-insns N] [--trace] [--stats]\n"
+                + "       rewind run [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
+                + "                  [--dumpdtb FILE] [other options as above]\n"
+                + "  PROG.elf is QEMU's -bios none -kernel PROG.elf; the boot options are QEMU 7.2's:\n"
+                + BootOptions.USAGE + "\n"
                 + "  exit code: the guest's (SiFive test finisher or HTIF); " + EXIT_LIMIT + " when --max-insns ran out,\n"
                 + "  " + EXIT_IDLE + " when the guest sleeps in WFI with nothing left to wake it\n"
                 + "  --disk         disk image for the virtio block device, qcow2 (by its header) or raw;\n"
@@ -48,19 +52,14 @@ final class RunCommand implements Command {
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--ram", "--disk", "--icount-shift", "--max-insns"), Set.of("--trace", "--stats"));
-        Path program = Path.of(a.onlyPositional("program (an RV64 ELF file)"));
+        Args a = new Args(argv, BootOptions.withValue("--ram", "--disk", "--icount-shift", "--max-insns"),
+                Set.of("--trace", "--stats"));
+        BootFiles boot = BootOptions.parse(a);
         long ram = a.bytes("--ram", MachineConfig.DEFAULT_RAM);
         int shift = a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT);
         long max = a.count("--max-insns", Long.MAX_VALUE);
-        if (!Files.isRegularFile(program)) {
-            throw new CliException("program " + program + " does not exist");
-        }
-        ElfImage elf;
-        try {
-            elf = ElfImage.read(program);
-        } catch (ElfFormatException e) {
-            throw new CliException(program + ": " + e.getMessage());
+        if (BootOptions.dumpDtb(a, boot, ram, console, name())) {
+            return 0;
         }
         BlockDevice disk = null;
         if (a.has("--disk")) {
@@ -80,9 +79,9 @@ final class RunCommand implements Command {
             }
             VirtMachine machine = new VirtMachine(config);
             try {
-                machine.load(elf);
-            } catch (ElfFormatException e) {
-                throw new CliException(program + ": " + e.getMessage());
+                machine.boot(boot);
+            } catch (BootException e) {
+                throw new CliException(e.getMessage());
             }
             long started = System.nanoTime();
             StopReason stop = a.has("--trace") ? traced(machine, max, console.err()) : machine.run(max);

@@ -39,6 +39,7 @@ public final class VirtMachine {
     private final InputSink sink;
 
     private ElfImage program;
+    private byte[] deviceTree = new byte[0];
     // Machine state beyond hart and devices (saved by StateCapture).
     boolean exited;
     int exitCode;
@@ -125,32 +126,54 @@ public final class VirtMachine {
 
     /**
      * Loads the program and sets up the boot ROM and FDT exactly as QEMU 7.2 virt with
-     * {@code -bios none -kernel}: the ROM jumps to the start of RAM with a0 = hartid and
-     * a1 = FDT address; the ELF entry is passed in the fw_dynamic_info block after the ROM code.
+     * {@code -bios none -kernel} and no flash contents: the ROM jumps to the start of RAM with
+     * a0 = hartid, a1 = FDT address and a2 = fw_dynamic_info, whose next_addr is the program's
+     * lowest address. (Flash banks with contents change nothing here; {@link #boot} follows QEMU.)
      *
      * @throws ElfFormatException if a segment does not fit in RAM
      */
     public void load(ElfImage elf) throws ElfFormatException {
-        for (ElfImage.Segment s : elf.segments()) {
-            long start = s.paddr();
-            if (start < RAM_BASE || s.memSize() > ram.size || start - RAM_BASE > ram.size - s.memSize()) {
-                throw new ElfFormatException(String.format(
-                        "segment at 0x%x (0x%x bytes) lies outside RAM [0x%x, 0x%x)", start, s.memSize(), RAM_BASE,
-                        RAM_BASE + ram.size));
-            }
+        try {
+            install(BootLayout.of(elf, description()));
+        } catch (BootException e) {
+            throw new ElfFormatException(e.getMessage());
         }
-        for (ElfImage.Segment s : elf.segments()) {
-            int off = (int) (s.paddr() - RAM_BASE);
-            System.arraycopy(s.data(), 0, ram.data, off, s.data().length);
-            java.util.Arrays.fill(ram.data, off + s.data().length, off + (int) s.memSize(), (byte) 0);
+    }
+
+    /**
+     * Boots the given files as QEMU 7.2 virt places them for {@code -bios}, {@code -kernel},
+     * {@code -initrd}, {@code -append} and {@code -dtb} (see {@link BootLayout}). Nothing in the
+     * machine changes unless all of them load.
+     *
+     * @throws BootException naming the file and addresses when a file is missing, unrecognised,
+     *         does not parse, overlaps another or does not fit in RAM
+     */
+    public void boot(BootFiles files) throws BootException {
+        install(BootLayout.of(files, description()));
+    }
+
+    /** The flattened device tree the last {@link #load}/{@link #boot} put in RAM (what {@code --dumpdtb} writes). */
+    public byte[] deviceTree() {
+        return deviceTree.clone();
+    }
+
+    private DeviceTree.Machine description() {
+        boolean flash = bus.device(CfiFlash.BASE, 1) != null;
+        return new DeviceTree.Machine(RAM_BASE, ram.size, 1, CsrFile.MISA, flash, config.pflash(0) != null,
+                config.pflash(1) != null);
+    }
+
+    private void install(BootLayout layout) {
+        for (BootLayout.Piece p : layout.pieces) {
+            int off = (int) (p.addr() - RAM_BASE);
+            System.arraycopy(p.data(), 0, ram.data, off, p.data().length);
+            java.util.Arrays.fill(ram.data, off + p.data().length, off + (int) p.memSize(), (byte) 0);
         }
-        byte[] fdt = DeviceTree.build(RAM_BASE, ram.size);
-        long fdtAddr = DeviceTree.loadAddress(RAM_BASE, ram.size, fdt.length);
-        System.arraycopy(fdt, 0, ram.data, (int) (fdtAddr - RAM_BASE), fdt.length);
-        writeResetVector(RAM_BASE, fdtAddr, elf.entry());
-        program = elf;
-        long tohost = elf.symbol("tohost").orElse(0L);
-        long fromhost = elf.symbol("fromhost").orElse(0L);
+        writeResetVector(layout.startAddr, layout.fdtAddr, layout.kernelEntry);
+        deviceTree = layout.fdt;
+        program = layout.symbols;
+        long tohost = program == null ? 0 : program.symbol("tohost").orElse(0L);
+        long fromhost = program == null ? 0 : program.symbol("fromhost").orElse(0L);
         sys.specialStores = tohost != 0 && Htif.fits(ram, tohost)
                 ? new Htif(ram, tohost, fromhost, config.uartOut(), this::guestExit) : null;
         ram.forgetDecoded();
@@ -159,6 +182,7 @@ public final class VirtMachine {
         reset();
     }
 
+    /** QEMU 7.2's reset vector (riscv_setup_rom_reset_vec) followed by its fw_dynamic_info. */
     private void writeResetVector(long startAddr, long fdtAddr, long kernelEntry) {
         int[] code = {
             0x00000297, // auipc t0, 0

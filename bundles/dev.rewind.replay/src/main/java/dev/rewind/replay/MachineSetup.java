@@ -7,21 +7,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.replay.log.ReplayLogHeader;
 
 /**
- * What a recorded machine is made of: the program, RAM size, icount shift and disk size. A
+ * What a recorded machine is made of: the boot files, RAM size, icount shift and disk size. A
  * replay rebuilds the machine from the log header and refuses to start if anything differs,
  * naming the field, because a replay on another machine diverges at once.
  */
-public record MachineSetup(Path program, long ramSize, int icountShift, long diskSectors) {
+public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long diskSectors) {
 
     /** The configuration in a canonical text form; its digest goes into the log header. */
     public String configText() {
         return "board=virt;isa=rv64imac_zicsr_zifencei;harts=1;ram=" + ramSize + ";icount-shift=" + icountShift
-                + ";devices=uart16550a@0x10000000,clint@0x2000000,plic@0xc000000,sifive-test@0x100000,virtio-mmio-blk@0x10001000"
+                + ";devices=uart16550a-fifo@0x10000000,clint@0x2000000,plic@0xc000000,sifive-test@0x100000,virtio-mmio-blk@0x10001000"
                 + ";disk-sectors=" + diskSectors;
     }
 
@@ -29,10 +33,28 @@ public record MachineSetup(Path program, long ramSize, int icountShift, long dis
         return sha256().digest(configText().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The file whose symbols describe the run: the kernel, else the firmware. */
+    public Path program() {
+        return boot.program();
+    }
+
     /** SHA-256 of the program file. */
     public byte[] programSha256() throws IOException {
+        return sha256(program());
+    }
+
+    /** Every boot file with its absolute path and digest, for the log header. */
+    public List<ReplayLogHeader.BootFile> bootFileDigests() throws IOException {
+        List<ReplayLogHeader.BootFile> out = new ArrayList<>();
+        for (Map.Entry<String, Path> f : boot.files()) {
+            out.add(new ReplayLogHeader.BootFile(f.getKey(), f.getValue().toAbsolutePath().toString(), sha256(f.getValue())));
+        }
+        return out;
+    }
+
+    private static byte[] sha256(Path file) throws IOException {
         MessageDigest sha = sha256();
-        try (InputStream in = Files.newInputStream(program)) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[65536];
             for (int n; (n = in.read(buf)) > 0;) {
                 sha.update(buf, 0, n);
@@ -47,19 +69,13 @@ public record MachineSetup(Path program, long ramSize, int icountShift, long dis
      * @throws ReplaySetupException naming the first field that differs
      */
     public void verify(ReplayLogHeader h) throws ReplaySetupException {
-        if (!Files.isRegularFile(program)) {
-            throw new ReplaySetupException("program " + program + " of the recording does not exist");
-        }
-        byte[] sha;
-        try {
-            sha = programSha256();
-        } catch (IOException e) {
-            throw new ReplaySetupException("cannot read program " + program + ": " + e.getMessage());
-        }
-        if (!MessageDigest.isEqual(sha, h.programSha256())) {
-            throw new ReplaySetupException("program: " + program + " is not the program that was recorded (sha256 "
-                    + HexFormat.of().formatHex(sha, 0, 8) + "..., the recording has " + h.programSha256Hex().substring(0, 16)
-                    + "...)");
+        check("program", program(), h.programSha256());
+        for (Map.Entry<String, Path> f : boot.files()) {
+            for (ReplayLogHeader.BootFile recorded : h.bootFiles()) {
+                if (recorded.role().equals(f.getKey())) {
+                    check(f.getKey(), f.getValue(), recorded.sha256());
+                }
+            }
         }
         if (ramSize != h.ramSize()) {
             throw new ReplaySetupException("RAM size: the recording used " + h.ramSize() + " bytes, this machine has " + ramSize);
@@ -69,6 +85,23 @@ public record MachineSetup(Path program, long ramSize, int icountShift, long dis
         }
         if (!MessageDigest.isEqual(configDigest(), h.configDigest())) {
             throw new ReplaySetupException("machine configuration differs from the recording's (" + configText() + ")");
+        }
+    }
+
+    private static void check(String role, Path file, byte[] recorded) throws ReplaySetupException {
+        if (!Files.isRegularFile(file)) {
+            throw new ReplaySetupException(role + " " + file + " of the recording does not exist");
+        }
+        byte[] sha;
+        try {
+            sha = sha256(file);
+        } catch (IOException e) {
+            throw new ReplaySetupException("cannot read " + role + " " + file + ": " + e.getMessage());
+        }
+        if (!MessageDigest.isEqual(sha, recorded)) {
+            throw new ReplaySetupException(role + ": " + file + " is not the " + role + " that was recorded (sha256 "
+                    + HexFormat.of().formatHex(sha, 0, 8) + "..., the recording has "
+                    + HexFormat.of().formatHex(recorded).substring(0, 16) + "...)");
         }
     }
 

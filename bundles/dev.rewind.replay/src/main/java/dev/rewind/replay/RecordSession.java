@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.InputPort;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
@@ -25,8 +26,11 @@ import dev.rewind.replay.log.ReplayLogWriter;
  */
 public final class RecordSession implements AutoCloseable {
 
-    /** How to record. {@code snapshotImage} is the orphan qcow2 for a diskless run (created if missing). */
-    public record Options(Path program, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
+    /**
+     * How to record. {@code boot} is what the machine boots ({@code -bios none -kernel PROGRAM} for
+     * a program); {@code snapshotImage} is the orphan qcow2 for a diskless run (created if missing).
+     */
+    public record Options(BootFiles boot, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
             Path snapshotImage, long digestInterval, boolean sleep, InputStream uartIn, OutputStream uartOut,
             long pollInterval, long snapshotEvery) {
 
@@ -34,48 +38,57 @@ public final class RecordSession implements AutoCloseable {
         public static final long DEFAULT_POLL_INTERVAL = 100_000L;
 
         public static Options of(Path program, Path logFile) {
-            return new Options(program, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
+            return of(BootFiles.program(program), logFile);
+        }
+
+        public static Options of(BootFiles boot, Path logFile) {
+            return new Options(boot, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
                     false, null, null, DEFAULT_POLL_INTERVAL, 0);
         }
 
+        /** The file whose symbols describe the run: the kernel, else the firmware. */
+        public Path program() {
+            return boot.program();
+        }
+
         public Options withInput(InputStream in, OutputStream out) {
-            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
                     sleep, in, out, pollInterval, snapshotEvery);
         }
 
         public Options withMachine(long ram, int shift) {
-            return new Options(program, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
+            return new Options(boot, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
                     uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withDisk(Path diskImage, String snapshot) {
-            return new Options(program, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
+            return new Options(boot, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
                     sleep, uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withSnapshotImage(Path image, String snapshot) {
-            return new Options(program, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
+            return new Options(boot, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
                     uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withSleep(boolean on) {
-            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
                     on, uartIn, uartOut, pollInterval, snapshotEvery);
         }
 
         public Options withPollInterval(long n) {
-            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
                     sleep, uartIn, uartOut, n, snapshotEvery);
         }
 
         /** Persist a snapshot named auto-ICOUNT every {@code n} instructions (0 = only the start snapshot). */
         public Options withSnapshotEvery(long n) {
-            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
                     sleep, uartIn, uartOut, pollInterval, n);
         }
 
         public Options withDigestInterval(long n) {
-            return new Options(program, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
                     uartIn, uartOut, pollInterval, snapshotEvery);
         }
     }
@@ -136,7 +149,7 @@ public final class RecordSession implements AutoCloseable {
                 disk = Qcow2Image.open(o.disk());
             }
             long sectors = disk == null ? 0 : disk.size() / 512;
-            MachineSetup setup = new MachineSetup(o.program(), o.ramSize(), o.icountShift(), sectors);
+            MachineSetup setup = new MachineSetup(o.boot(), o.ramSize(), o.icountShift(), sectors);
             InputPort live = new LiveInputPort(o.uartIn(), Clock.systemUTC(), o.pollInterval());
             if (o.sleep()) {
                 live = new SleepingIdlePort(live, Clock.systemUTC(), o.uartIn());
@@ -149,7 +162,7 @@ public final class RecordSession implements AutoCloseable {
             if (disk != null) {
                 cb.disk(new Qcow2Disk(disk));
             }
-            VirtMachine machine = ProgramLoader.newMachine(cb.build(), o.program());
+            VirtMachine machine = ProgramLoader.newMachine(cb.build(), o.boot());
 
             if (o.snapshotEvery() > 0 && o.startSnapshot() == null) {
                 throw new ReplaySetupException("periodic snapshots need a snapshot image: give --snapshot NAME (and"
@@ -165,7 +178,7 @@ public final class RecordSession implements AutoCloseable {
             ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
                     snapshotImage == null ? null : snapshotImage.toAbsolutePath().toString(), o.startSnapshot(), o.sleep(),
-                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0");
+                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0", setup.bootFileDigests(), o.boot().append());
             Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
             port.target = recorder;
             return new RecordSession(o, machine, recorder, disk, snapshots);

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.MachineState;
 import dev.rewind.emulator.StateFormatException;
@@ -112,7 +113,7 @@ public final class ReplaySession implements AutoCloseable {
             throws ReplayLogException, ReplaySetupException, IOException {
         ReplayLog log = ReplayLog.read(logFile);
         ReplayLogHeader h = log.header();
-        Path program = options.program() != null ? options.program() : resolve(logFile, h.programPath());
+        BootFiles boot = bootFiles(logFile, h, options.program());
 
         String startName = options.fromSnapshot() != null ? options.fromSnapshot() : h.startSnapshot();
         Qcow2Image snapshotImage = null;
@@ -143,7 +144,7 @@ public final class ReplaySession implements AutoCloseable {
             disk = new OverlayDisk(diskBase(logFile, h, snapshotImage, startSnapshot));
             diskSectors = disk.sectors();
         }
-        MachineSetup setup = new MachineSetup(program, h.ramSize(), h.icountShift(), diskSectors);
+        MachineSetup setup = new MachineSetup(boot, h.ramSize(), h.icountShift(), diskSectors);
         setup.verify(h);
 
         Replayer replayer = new Replayer(log.events());
@@ -153,7 +154,7 @@ public final class ReplaySession implements AutoCloseable {
         if (disk != null) {
             config.disk(disk);
         }
-        VirtMachine machine = ProgramLoader.newMachine(config.build(), program);
+        VirtMachine machine = ProgramLoader.newMachine(config.build(), boot);
         if (startState != null) {
             try {
                 machine.restoreState(startState.machine());
@@ -170,6 +171,25 @@ public final class ReplaySession implements AutoCloseable {
         ReplaySession s = new ReplaySession(logFile, log, machine, replayer, console, disk, store);
         s.capture();
         return s;
+    }
+
+    /**
+     * The recorded boot files, found where they were or beside the log; {@code program}, if given,
+     * stands in for the program (the kernel, else the firmware). A log without boot files booted
+     * its program as {@code -bios none -kernel}.
+     */
+    private static BootFiles bootFiles(Path logFile, ReplayLogHeader h, Path program) {
+        if (h.bootFiles().isEmpty()) {
+            return BootFiles.program(program != null ? program : resolve(logFile, h.programPath()));
+        }
+        java.util.Map<String, Path> files = new java.util.TreeMap<>();
+        for (ReplayLogHeader.BootFile f : h.bootFiles()) {
+            files.put(f.role(), resolve(logFile, f.path()));
+        }
+        if (program != null) {
+            files.put(files.containsKey("kernel") ? "kernel" : "bios", program);
+        }
+        return new BootFiles(files.get("bios"), files.get("kernel"), files.get("initrd"), h.append(), files.get("dtb"));
     }
 
     private static OverlayDisk.Base diskBase(Path logFile, ReplayLogHeader h, Qcow2Image snapshotImage, Snapshot start)

@@ -5,8 +5,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * What a replay needs to rebuild the recorded machine: the program (path and digest), the
@@ -24,10 +26,33 @@ import java.util.HexFormat;
  * @param configDigest      SHA-256 of the canonical machine configuration text
  * @param digestInterval    instructions between hart digests in the log (0 = none)
  * @param writerVersion     the Rewind version that wrote the log
+ * @param bootFiles         every file the machine booted from (role, path, digest: bios, kernel,
+ *                          initrd, dtb); empty in logs written before boot files were recorded,
+ *                          whose machine booted {@code programPath} as QEMU's -bios none -kernel
+ * @param append            the kernel command line, or null
  */
 public record ReplayLogHeader(String programPath, byte[] programSha256, long ramSize, int icountShift,
         String diskPath, String snapshotImagePath, String startSnapshot, boolean sleep,
-        byte[] configDigest, long digestInterval, String writerVersion) {
+        byte[] configDigest, long digestInterval, String writerVersion, List<BootFile> bootFiles, String append) {
+
+    /** One boot file: its role ("bios", "kernel", "initrd", "dtb"), its path as given and its SHA-256. */
+    public record BootFile(String role, String path, byte[] sha256) {
+        public String sha256Hex() {
+            return HexFormat.of().formatHex(sha256);
+        }
+    }
+
+    public ReplayLogHeader {
+        bootFiles = List.copyOf(bootFiles);
+    }
+
+    /** A header without boot files: the program alone, as {@code -bios none -kernel PROGRAM}. */
+    public ReplayLogHeader(String programPath, byte[] programSha256, long ramSize, int icountShift, String diskPath,
+            String snapshotImagePath, String startSnapshot, boolean sleep, byte[] configDigest, long digestInterval,
+            String writerVersion) {
+        this(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath, startSnapshot, sleep,
+                configDigest, digestInterval, writerVersion, List.of(), null);
+    }
 
     static final byte[] MAGIC = "RWNDLOG1".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
@@ -44,6 +69,9 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
     private static final int TAG_CONFIG = 9;
     private static final int TAG_DIGEST_INTERVAL = 10;
     private static final int TAG_WRITER = 11;
+    /** Repeated, one per boot file: role length (1 byte), role, SHA-256 (32 bytes), path (UTF-8). */
+    private static final int TAG_BOOT_FILE = 12;
+    private static final int TAG_APPEND = 13;
 
     /** Header bytes: magic, version, fields and their CRC. */
     byte[] encode() {
@@ -62,6 +90,13 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
             count += bytes(f, TAG_CONFIG, configDigest);
             count += bytes(f, TAG_DIGEST_INTERVAL, ByteBuffer.allocate(8).putLong(digestInterval).array());
             count += string(f, TAG_WRITER, writerVersion);
+            for (BootFile b : bootFiles) {
+                byte[] role = b.role().getBytes(StandardCharsets.UTF_8);
+                byte[] path = b.path().getBytes(StandardCharsets.UTF_8);
+                count += bytes(f, TAG_BOOT_FILE, ByteBuffer.allocate(1 + role.length + 32 + path.length)
+                        .put((byte) role.length).put(role).put(b.sha256()).put(path).array());
+            }
+            count += string(f, TAG_APPEND, append);
             byte[] fields = fieldBytes.toByteArray();
 
             ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -167,6 +202,8 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
         byte[] configDigest;
         long digestInterval;
         String writerVersion;
+        final List<BootFile> bootFiles = new ArrayList<>();
+        String append;
 
         void field(int tag, byte[] v, long offset) throws ReplayLogException {
             switch (tag) {
@@ -181,10 +218,23 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
                 case TAG_CONFIG -> configDigest = fixed(v, 32, "configuration digest", offset);
                 case TAG_DIGEST_INTERVAL -> digestInterval = ByteBuffer.wrap(fixed(v, 8, "digest interval", offset)).getLong();
                 case TAG_WRITER -> writerVersion = utf8(v);
+                case TAG_BOOT_FILE -> bootFiles.add(bootFile(v, offset));
+                case TAG_APPEND -> append = utf8(v);
                 default -> {
                     // a field from a newer writer: not needed to replay
                 }
             }
+        }
+
+        private static BootFile bootFile(byte[] v, long offset) throws ReplayLogException {
+            int roleLength = v.length > 0 ? v[0] & 0xff : 0;
+            if (v.length < 1 + roleLength + 32) {
+                throw new ReplayLogException("replay log header: a boot file entry is truncated", offset);
+            }
+            String role = new String(v, 1, roleLength, StandardCharsets.UTF_8);
+            byte[] sha = Arrays.copyOfRange(v, 1 + roleLength, 1 + roleLength + 32);
+            String path = new String(v, 1 + roleLength + 32, v.length - 1 - roleLength - 32, StandardCharsets.UTF_8);
+            return new BootFile(role, path, sha);
         }
 
         private static String utf8(byte[] v) {
@@ -200,7 +250,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
 
         ReplayLogHeader build() {
             return new ReplayLogHeader(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath,
-                    startSnapshot, sleep, configDigest, digestInterval, writerVersion);
+                    startSnapshot, sleep, configDigest, digestInterval, writerVersion, bootFiles, append);
         }
     }
 
@@ -221,6 +271,8 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
     @Override
     public String toString() {
         return "ReplayLogHeader[program=" + programPath + ", ram=" + ramSize + ", shift=" + icountShift + ", disk=" + diskPath
-                + ", snapshotImage=" + snapshotImagePath + ", start=" + startSnapshot + ", sleep=" + sleep + "]";
+                + ", snapshotImage=" + snapshotImagePath + ", start=" + startSnapshot + ", sleep=" + sleep
+                + ", boot=" + bootFiles.stream().map(b -> b.role() + ":" + b.path()).toList()
+                + (append == null ? "" : ", append=" + append) + "]";
     }
 }

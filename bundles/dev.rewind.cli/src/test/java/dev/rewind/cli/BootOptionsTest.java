@@ -1,0 +1,133 @@
+package dev.rewind.cli;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * {@code --bios/--kernel/--initrd/--append/--dtb/--dumpdtb} of run, record and gdbserver: bad
+ * boot files are one line naming the file and the addresses, exit status 2, and nothing starts
+ * (no guest output, no recording); {@code --dumpdtb} writes the tree and runs nothing.
+ */
+public class BootOptionsTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final Path dir;
+
+    public BootOptionsTest() throws IOException {
+        dir = Files.createTempDirectory("rewind-boot-cli");
+    }
+
+    @After
+    public void cleanUp() throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private int rewind(String... args) {
+        out.reset();
+        err.reset();
+        Console console = new Console(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Main(CommandCatalog.standard()).run(args, console);
+    }
+
+    private String oneLineError() {
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(e, 1, e.strip().split("\n").length);
+        assertFalse(e, e.contains("Exception"));
+        assertEquals("nothing ran", "", out.toString(StandardCharsets.UTF_8));
+        return e.strip();
+    }
+
+    private void refusedByEveryVerb(String expected, String... bootArgs) throws Exception {
+        Path log = dir.resolve("never.rrlog");
+        String[][] verbs = {{"run"}, {"record", "--rrfile", log.toString()}, {"gdbserver", "--listen", "0"}};
+        for (String[] verb : verbs) {
+            String[] args = new String[verb.length + bootArgs.length];
+            System.arraycopy(verb, 0, args, 0, verb.length);
+            System.arraycopy(bootArgs, 0, args, verb.length, bootArgs.length);
+            assertEquals(String.join(" ", args), 2, rewind(args));
+            String e = oneLineError();
+            assertTrue(verb[0] + ": " + e, e.startsWith("rewind " + verb[0] + ": ") && e.contains(expected));
+        }
+        assertFalse("a refused recording writes no log", Files.exists(log));
+    }
+
+    @Test
+    public void aKernelOverlappingTheFirmwareIsRefusedNamingBothRanges() throws Exception {
+        String bios = RunCommandTest.guest("echo");
+        String kernel = RunCommandTest.guest("timer");
+        refusedByEveryVerb("kernel " + kernel + " [0x80000000, 0x", "--bios", bios, "--kernel", kernel);
+        assertTrue(err.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8).contains("overlaps bios " + bios
+                + " [0x80000000, 0x"));
+    }
+
+    @Test
+    public void anInitrdThatDoesNotFitInRamIsRefusedWithItsAddresses() throws Exception {
+        Path initrd = dir.resolve("big.cpio");
+        Files.write(initrd, new byte[9 << 20]);
+        refusedByEveryVerb("initrd " + initrd + " (9437184 bytes) at 0x80800000 does not fit in RAM [0x80000000, 0x81000000)",
+                RunCommandTest.guest("echo"), "--ram", "16M", "--initrd", initrd.toString());
+    }
+
+    @Test
+    public void anUnrecognisedKernelFormatIsRefused() throws Exception {
+        Path gz = dir.resolve("Image.gz");
+        Files.write(gz, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+        refusedByEveryVerb("kernel " + gz + ": unrecognised kernel format: gzip-compressed data", "--bios", "none",
+                "--kernel", gz.toString());
+    }
+
+    @Test
+    public void aDtbThatDoesNotParseIsRefused() throws Exception {
+        Path dtb = dir.resolve("broken.dtb");
+        Files.write(dtb, new byte[64]);
+        refusedByEveryVerb("dtb " + dtb + ": not a device tree blob: bad magic 0x00000000", RunCommandTest.guest("echo"),
+                "--dtb", dtb.toString());
+    }
+
+    @Test
+    public void aMissingBootFileIsRefusedNamingIt() throws Exception {
+        Path missing = dir.resolve("fw_missing.bin");
+        refusedByEveryVerb("bios " + missing + ": no such file", "--bios", missing.toString(), "--kernel",
+                RunCommandTest.guest("echo"));
+    }
+
+    @Test
+    public void aProgramAndAKernelTogetherAreRefused() throws Exception {
+        assertEquals(2, rewind("run", RunCommandTest.guest("echo"), "--kernel", RunCommandTest.guest("timer")));
+        assertTrue(oneLineError().contains("not both"));
+    }
+
+    @Test
+    public void dumpdtbWritesTheTreeTheGuestWouldGetAndRunsNothing() throws Exception {
+        Path dtb = dir.resolve("virt.dtb");
+        assertEquals(0, rewind("run", "--dumpdtb", dtb.toString(), RunCommandTest.guest("echo"), "--append", "console=ttyS0"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        byte[] blob = Files.readAllBytes(dtb);
+        assertEquals(0xd00dfeed, ByteBuffer.wrap(blob).getInt(0));
+        assertEquals(blob.length, ByteBuffer.wrap(blob).getInt(4));
+        assertTrue(new String(blob, StandardCharsets.ISO_8859_1).contains("console=ttyS0"));
+    }
+
+    @Test
+    public void firmwareAloneBootsFromTheStartOfRam() throws Exception {
+        assertEquals(0, rewind("run", "--bios", RunCommandTest.guest("rv64i")));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("CHECKS PASSED"));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.rewind.emulator;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a machine boots, as QEMU's {@code -bios}, {@code -kernel}, {@code -initrd},
+ * {@code -append} and {@code -dtb} name it. {@code bios == null} is {@code -bios none}: the
+ * reset ROM jumps straight to the start of RAM, where the kernel then has to be.
+ *
+ * @param bios   firmware at the start of RAM (ELF, or a raw binary), or null for none
+ * @param kernel the payload (ELF, RISC-V Linux Image or raw binary), or null
+ * @param initrd an initial ramdisk (needs a kernel), or null
+ * @param append the kernel command line for /chosen/bootargs (needs a kernel), or null
+ * @param dtb    a device tree blob to pass instead of the machine's own, or null
+ */
+public record BootFiles(Path bios, Path kernel, Path initrd, String append, Path dtb) {
+
+    /** The classic {@code rewind run PROG.elf}: QEMU's {@code -bios none -kernel PROG.elf}. */
+    public static BootFiles program(Path elf) {
+        return new BootFiles(null, elf, null, null, null);
+    }
+
+    /** The files with their roles ("bios", "kernel", "initrd", "dtb") in that order; absent ones are left out. */
+    public List<Map.Entry<String, Path>> files() {
+        List<Map.Entry<String, Path>> out = new ArrayList<>();
+        add(out, "bios", bios);
+        add(out, "kernel", kernel);
+        add(out, "initrd", initrd);
+        add(out, "dtb", dtb);
+        return out;
+    }
+
+    private static void add(List<Map.Entry<String, Path>> out, String role, Path p) {
+        if (p != null) {
+            out.add(Map.entry(role, p));
+        }
+    }
+
+    /** The file whose symbols describe the run best: the kernel, else the firmware (null if neither). */
+    public Path program() {
+        return kernel != null ? kernel : bios;
+    }
+}

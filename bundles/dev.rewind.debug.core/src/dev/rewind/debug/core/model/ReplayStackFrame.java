@@ -9,6 +9,7 @@ import org.eclipse.debug.core.model.IStackFrame;
 import org.eclipse.debug.core.model.IThread;
 import org.eclipse.debug.core.model.IVariable;
 
+import dev.rewind.emulator.Csr;
 import dev.rewind.symbols.SourceLocation;
 import dev.rewind.symbols.StackFrame;
 import dev.rewind.symbols.VariableValue;
@@ -21,6 +22,11 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
 
     private static final String[] ABI = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2",
         "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+    private static final java.util.Map<Csr.Group, String> GROUP_NAMES = new java.util.EnumMap<>(java.util.Map.of(
+            Csr.Group.MACHINE, "Machine CSRs", Csr.Group.SUPERVISOR, "Supervisor CSRs", Csr.Group.COUNTERS, "Counters",
+            Csr.Group.PMP, "Physical Memory Protection", Csr.Group.FP, "Floating-Point CSRs", Csr.Group.DEBUG,
+            "Debug and Trigger CSRs", Csr.Group.INTERNAL, "Internal"));
 
     private final HartThread thread;
     private final HartState state;
@@ -139,15 +145,23 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
             for (int i = 0; i < 32; i++) {
                 general[i + 1] = new ReplayRegister(this, "x" + i + " (" + ABI[i] + ")", x[i], null);
             }
-            ReplayRegister[] control = java.util.stream.IntStream.range(0, HartState.CSR_NAMES.length)
-                    .filter(i -> state.csrs()[i] != HartState.ABSENT)
-                    .mapToObj(i -> new ReplayRegister(this, HartState.CSR_NAMES[i], state.csrs()[i], null))
-                    .toArray(ReplayRegister[]::new);
             ReplayRegister[] timeline = {new ReplayRegister(this, "icount", state.icount(), "instructions retired so far"),
                 new ReplayRegister(this, "privilege", state.privilege(), "0 = U, 1 = S, 3 = M")};
-            groups = new IRegisterGroup[] {new ReplayRegisterGroup(this, "General Registers", general),
-                new ReplayRegisterGroup(this, "Control and Status Registers", control),
-                new ReplayRegisterGroup(this, "Timeline", timeline)};
+            List<IRegisterGroup> all = new ArrayList<>();
+            all.add(new ReplayRegisterGroup(this, "General Registers", general));
+            // One group per CSR group of the emulator's table (machine, supervisor, counters, PMP, ...).
+            List<Csr> table = Csr.all();
+            for (Csr.Group g : Csr.Group.values()) {
+                ReplayRegister[] csrs = java.util.stream.IntStream.range(0, table.size())
+                        .filter(i -> table.get(i).group() == g)
+                        .mapToObj(i -> new ReplayRegister(this, table.get(i).name(), state.csrs()[i], null))
+                        .toArray(ReplayRegister[]::new);
+                if (csrs.length > 0) {
+                    all.add(new ReplayRegisterGroup(this, GROUP_NAMES.get(g), csrs));
+                }
+            }
+            all.add(new ReplayRegisterGroup(this, "Timeline", timeline));
+            groups = all.toArray(new IRegisterGroup[0]);
         }
         return groups.clone();
     }

@@ -85,7 +85,7 @@ final class CsrFile {
                 case Op.CSRRS, Op.CSRRSI -> old | src;
                 default -> old & ~src;
             };
-            csrWrite(csr, value, pc, ic);
+            csrWrite(Csr.lookup(csr), value);
         }
         h.x[rd] = old;
     }
@@ -100,82 +100,45 @@ final class CsrFile {
         return h.priv == Hart.S || ((scounteren >>> index) & 1) != 0;
     }
 
-    /** Value of a CSR, or an illegal-instruction trap for one that does not exist or is not accessible. */
+    /**
+     * Value of a CSR, or an illegal-instruction trap for one that does not exist ({@link Csr}'s
+     * table) or is not accessible.
+     */
     long csrRead(int csr, long pc, long ic) {
+        Csr row = Csr.lookup(csr);
+        if (row == null || (row.group() == Csr.Group.COUNTERS && row.privilege() == Hart.U && !counterEnabled(csr & 0x1f))) {
+            throw h.sys.illegal(pc, ic);
+        }
         switch (csr) {
             case 0x100: return mstatus & SSTATUS_MASK;
             case 0x104: return mie & mideleg;
-            case 0x105: return stvec;
-            case 0x106: return scounteren;
-            case 0x10a: return senvcfg;
-            case 0x140: return sscratch;
-            case 0x141: return sepc;
-            case 0x142: return scause;
-            case 0x143: return stval;
             case 0x144: return mip() & mideleg;
             case 0x180:
                 if (h.priv == Hart.S && (mstatus & MSTATUS_TVM) != 0) {
                     throw h.sys.illegal(pc, ic);
                 }
                 return satp;
-            case 0x300: return mstatus;
             case 0x301: return MISA;
-            case 0x302: return medeleg;
             case 0x303: return mideleg | MIDELEG_READ_ONLY;
-            case 0x304: return mie;
-            case 0x305: return mtvec;
-            case 0x306: return mcounteren;
-            case 0x30a: return menvcfg;
-            case 0x320: return mcountinhibit;
-            case 0x340: return mscratch;
-            case 0x341: return mepc;
-            case 0x342: return mcause;
-            case 0x343: return mtval;
             case 0x344: return mip();
-            case 0x3a0: return pmpcfg0;
-            case 0x3a2: return pmpcfg2;
-            case 0xb00: return clock.ioNowNs() + cycleOffset;
-            case 0xb02: return clock.ioNowNs() + instretOffset;
-            case 0xc00:
-            case 0xc01:
-            case 0xc02:
-                if (!counterEnabled(csr - 0xc00)) {
-                    throw h.sys.illegal(pc, ic);
-                }
-                return csr == 0xc01 ? clock.ioNowNs() / 100 : clock.ioNowNs() + (csr == 0xc00 ? cycleOffset : instretOffset);
-            case 0xf11: case 0xf14: case 0xf15:
-                return 0;
-            case 0xf12: case 0xf13:
-                return QEMU_ARCH_ID;
-            default:
-                break;
+            case 0xb00: case 0xc00: return clock.ioNowNs() + cycleOffset;
+            case 0xb02: case 0xc02: return clock.ioNowNs() + instretOffset;
+            case 0xc01: return clock.ioNowNs() / 100;
+            case 0xf11: case 0xf14: case 0xf15: return 0;
+            case 0xf12: case 0xf13: return QEMU_ARCH_ID;
+            default: return row.kind() == Csr.Kind.STATE ? row.get(h) : 0; // ZERO rows: counters without events
         }
-        if (csr >= 0x3b0 && csr <= 0x3bf) {
-            return pmpaddr[csr - 0x3b0];
-        }
-        if ((csr >= 0x323 && csr <= 0x33f) || (csr >= 0xb03 && csr <= 0xb1f)) {
-            return 0;
-        }
-        if (csr >= 0xc03 && csr <= 0xc1f) {
-            if (!counterEnabled(csr - 0xc00)) {
-                throw h.sys.illegal(pc, ic);
-            }
-            return 0;
-        }
-        throw h.sys.illegal(pc, ic);
     }
 
-    private void csrWrite(int csr, long v, long pc, long ic) {
+    private void csrWrite(Csr row, long v) {
+        int csr = row.number();
         switch (csr) {
             case 0x100 -> writeMstatus((mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK & ~(3L << 32)));
             case 0x104 -> mie = (mie & ~mideleg) | (v & mideleg);
             case 0x105 -> stvec = (v & 3) < 2 ? v : stvec;
             case 0x106 -> scounteren = v & 0xffffffffL;
             case 0x10a -> senvcfg = v & 1;
-            case 0x140 -> sscratch = v;
             case 0x141 -> sepc = v & ~1L;
-            case 0x142 -> scause = v;
-            case 0x143 -> stval = v;
             case 0x144 -> mipSoft = (mipSoft & ~(mideleg & MIP_SSIP)) | (v & mideleg & MIP_SSIP);
             case 0x180 -> {
                 long mode = v >>> 60;
@@ -185,7 +148,6 @@ final class CsrFile {
                 }
             }
             case 0x300 -> writeMstatus(v);
-            case 0x301 -> { } // misa is fixed
             case 0x302 -> medeleg = v & DELEGABLE_EXCEPTIONS;
             case 0x303 -> mideleg = v & (S_INTERRUPTS | LCOFIP);
             case 0x304 -> mie = v & MIE_WRITABLE;
@@ -193,10 +155,7 @@ final class CsrFile {
             case 0x306 -> mcounteren = v & 0xffffffffL;
             case 0x30a -> menvcfg = v & 1;
             case 0x320 -> mcountinhibit = v & 0xfffffffdL;
-            case 0x340 -> mscratch = v;
             case 0x341 -> mepc = v & ~1L;
-            case 0x342 -> mcause = v;
-            case 0x343 -> mtval = v;
             case 0x344 -> mipSoft = v & (MIP_SSIP | MIP_STIP);
             case 0x3a0 -> writePmpcfg(0, v);
             case 0x3a2 -> writePmpcfg(8, v);
@@ -210,8 +169,10 @@ final class CsrFile {
                         pmpaddr[i] = v & ((1L << 54) - 1);
                         h.mmu.translationChanged();
                     }
+                } else if (row.kind() == Csr.Kind.STATE) {
+                    row.set(h, v); // a plain read/write register (the scratch, cause and tval CSRs)
                 }
-                // mhpmevent / mhpmcounter writes are accepted and ignored (no events implemented)
+                // misa is fixed; mhpmevent / mhpmcounter writes are ignored (no events implemented)
             }
         }
     }

@@ -389,60 +389,39 @@ final class HartSystem {
 
     // ---------------------------------------------------------------- state
 
-    void save(DataOutputStream out) throws IOException {
+    /** x0..x31, pc, privilege, WFI: the part of the hart's state that is not in {@link Csr}'s table. */
+    void saveRegisters(DataOutputStream out) throws IOException {
         for (int i = 0; i < 32; i++) {
             out.writeLong(h.x[i]);
         }
         out.writeLong(h.pc);
         out.writeByte(h.priv);
-        long[] csrs = {c.mstatus, c.medeleg, c.mideleg, c.mie, c.mtvec, c.mcounteren, c.mscratch, c.mepc, c.mcause, c.mtval, c.stvec,
-            c.scounteren, c.sscratch, c.sepc, c.scause, c.stval, c.satp, c.menvcfg, c.senvcfg, c.mcountinhibit, c.cycleOffset,
-            c.instretOffset, c.mipSoft, c.mipLines, c.pmpcfg0, c.pmpcfg2, reservation, reservedValue};
-        for (long v : csrs) {
-            out.writeLong(v);
-        }
-        for (long v : c.pmpaddr) {
-            out.writeLong(v);
-        }
     }
 
-    void load(DataInputStream in) throws IOException {
+    void loadRegisters(DataInputStream in) throws IOException {
         for (int i = 0; i < 32; i++) {
             h.x[i] = in.readLong();
         }
         h.x[32] = 0;
         h.pc = in.readLong();
         h.priv = in.readByte();
-        c.mstatus = in.readLong();
-        c.medeleg = in.readLong();
-        c.mideleg = in.readLong();
-        c.mie = in.readLong();
-        c.mtvec = in.readLong();
-        c.mcounteren = in.readLong();
-        c.mscratch = in.readLong();
-        c.mepc = in.readLong();
-        c.mcause = in.readLong();
-        c.mtval = in.readLong();
-        c.stvec = in.readLong();
-        c.scounteren = in.readLong();
-        c.sscratch = in.readLong();
-        c.sepc = in.readLong();
-        c.scause = in.readLong();
-        c.stval = in.readLong();
-        c.satp = in.readLong();
-        c.menvcfg = in.readLong();
-        c.senvcfg = in.readLong();
-        c.mcountinhibit = in.readLong();
-        c.cycleOffset = in.readLong();
-        c.instretOffset = in.readLong();
-        c.mipSoft = in.readLong();
-        c.mipLines = in.readLong();
-        c.pmpcfg0 = in.readLong();
-        c.pmpcfg2 = in.readLong();
-        reservation = in.readLong();
-        reservedValue = in.readLong();
-        for (int i = 0; i < 16; i++) {
-            c.pmpaddr[i] = in.readLong();
+    }
+
+    /** The saved rows of {@link Csr}'s table, in save order. */
+    void saveRows(DataOutputStream out) throws IOException {
+        for (Csr row : Csr.saved()) {
+            out.writeLong(row.get(h));
+        }
+    }
+
+    /**
+     * Reads the first {@code count} saved rows; rows added to the table after the state was
+     * written start at zero (their reset value: see {@link Csr}).
+     */
+    void loadRows(DataInputStream in, int count) throws IOException {
+        java.util.List<Csr> rows = Csr.saved();
+        for (int i = 0; i < rows.size(); i++) {
+            rows.get(i).set(h, i < count ? in.readLong() : 0);
         }
         trapPending = false;
         mmu.translationChanged();

@@ -27,8 +27,21 @@ public final class MachineState {
 
     public static final int PAGE_SIZE = 4096;
     private static final int MAGIC = 0x52574d53; // "RWMS"
-    private static final int VERSION = 1;
+    /**
+     * 2: the hart blob lists its row count and harts (see StateCapture); 1 (one hart, fixed
+     * rows) is still read.
+     */
+    static final int VERSION = 2;
 
+    /**
+     * The layout of states this emulator writes: format version and registers per hart. Part of
+     * a recording's machine configuration, since a final-state digest is only comparable within it.
+     */
+    public static String format() {
+        return VERSION + "." + Csr.saved().size();
+    }
+
+    private final int formatVersion;
     private final long icount;
     private final long clockBiasNs;
     private final int icountShift;
@@ -40,6 +53,12 @@ public final class MachineState {
 
     MachineState(long icount, long clockBiasNs, int icountShift, long ramSize, boolean full, byte[] hart,
             NavigableMap<String, byte[]> devices, NavigableMap<Long, byte[]> pages) {
+        this(VERSION, icount, clockBiasNs, icountShift, ramSize, full, hart, devices, pages);
+    }
+
+    private MachineState(int formatVersion, long icount, long clockBiasNs, int icountShift, long ramSize, boolean full,
+            byte[] hart, NavigableMap<String, byte[]> devices, NavigableMap<Long, byte[]> pages) {
+        this.formatVersion = formatVersion;
         this.icount = icount;
         this.clockBiasNs = clockBiasNs;
         this.icountShift = icountShift;
@@ -85,6 +104,11 @@ public final class MachineState {
         return hart;
     }
 
+    /** The format of {@link #hart()}: {@link #VERSION}, or an older one read from a snapshot. */
+    int formatVersion() {
+        return formatVersion;
+    }
+
     /**
      * This delta laid over {@code base} (a full state): the result is a full state at this
      * state's icount. A full state returns itself.
@@ -104,7 +128,8 @@ public final class MachineState {
                 merged.put(e.getKey(), e.getValue());
             }
         }
-        return new MachineState(icount, clockBiasNs, icountShift, ramSize, true, hart, new TreeMap<>(devices), merged);
+        return new MachineState(formatVersion, icount, clockBiasNs, icountShift, ramSize, true, hart, new TreeMap<>(devices),
+                merged);
     }
 
     /** Canonical byte encoding (big-endian). Zero pages of a full state are omitted. */
@@ -113,7 +138,7 @@ public final class MachineState {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeInt(VERSION);
+            out.writeInt(formatVersion);
             out.writeBoolean(full);
             out.writeLong(icount);
             out.writeLong(clockBiasNs);
@@ -158,8 +183,9 @@ public final class MachineState {
                 throw new StateFormatException("not a Rewind machine state (bad magic)");
             }
             int version = in.readInt();
-            if (version != VERSION) {
-                throw new StateFormatException("unsupported machine state version " + version);
+            if (version < 1 || version > VERSION) {
+                throw new StateFormatException("unsupported machine state version " + version + " (this Rewind reads 1 to "
+                        + VERSION + (version > VERSION ? "; it was saved by a newer Rewind)" : ")"));
             }
             boolean full = in.readBoolean();
             long icount = in.readLong();
@@ -191,7 +217,7 @@ public final class MachineState {
                 in.readFully(page);
                 pages.put(index, page);
             }
-            return new MachineState(icount, bias, shift, ramSize, full, hart, devices, pages);
+            return new MachineState(version, icount, bias, shift, ramSize, full, hart, devices, pages);
         } catch (StateFormatException e) {
             throw e;
         } catch (IOException e) {

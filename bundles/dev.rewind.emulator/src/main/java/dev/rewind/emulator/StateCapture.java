@@ -16,15 +16,18 @@ import java.util.TreeMap;
 final class StateCapture {
 
     private final VirtMachine machine;
+    private final Hart[] harts;
+    /** Hart 0: its icount is the machine's. */
     private final Hart hart;
     private final Memory ram;
     private final Memory rom;
     private final VirtualClock clock;
     private final List<MmioDevice> stateful;
 
-    StateCapture(VirtMachine machine, Hart hart, Memory ram, Memory rom, VirtualClock clock, List<MmioDevice> stateful) {
+    StateCapture(VirtMachine machine, Hart[] harts, Memory ram, Memory rom, VirtualClock clock, List<MmioDevice> stateful) {
         this.machine = machine;
-        this.hart = hart;
+        this.harts = harts;
+        this.hart = harts[0];
         this.ram = ram;
         this.rom = rom;
         this.clock = clock;
@@ -42,25 +45,77 @@ final class StateCapture {
             }
         }
         ram.clearDirty();
-        return new MachineState(hart.icount, clock.biasNs(), clock.shift(), ram.size, full, saveHart(), saveDevices(),
+        return new MachineState(hart.icount, clock.biasNs(), clock.shift(), ram.size, full, saveHarts(), saveDevices(),
                 pages);
     }
 
-    private byte[] saveHart() {
+    /**
+     * The harts and the machine's own state (format version {@value MachineState#VERSION}):
+     * u16 rows per hart, u8 harts, then per hart x0..x31, pc, u8 privilege, bool waiting, long
+     * instructions it retired and the {@link Csr#saved()} rows; then bool exited, int exit code,
+     * long next block request id, u8 the hart whose turn it is, long the position its turn ends.
+     */
+    private byte[] saveHarts() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            hart.sys.save(out);
-            out.writeBoolean(hart.waiting);
+            out.writeShort(Csr.saved().size());
+            out.writeByte(harts.length);
+            for (Hart h : harts) {
+                h.sys.saveRegisters(out);
+                out.writeBoolean(h.waiting);
+                out.writeLong(h.icount); // one hart: it retired every instruction
+                h.sys.saveRows(out);
+            }
             out.writeBoolean(machine.exited);
             out.writeInt(machine.exitCode);
             out.writeLong(machine.nextRequestId);
+            out.writeByte(0); // one hart: its turn never ends
+            out.writeLong(Long.MAX_VALUE);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Reads {@link #saveHarts}'s format, or version 1's: one hart, its 44 rows before the WFI flag. */
+    private void loadHarts(MachineState state, DataInputStream in) throws IOException, StateFormatException {
+        int rows = V1_ROWS;
+        int count = 1;
+        if (state.formatVersion() >= 2) {
+            rows = in.readUnsignedShort();
+            count = in.readUnsignedByte();
+        }
+        if (rows > Csr.saved().size()) {
+            throw new StateFormatException("state has " + rows + " registers per hart, this Rewind knows "
+                    + Csr.saved().size() + ": it was saved by a newer Rewind");
+        }
+        if (count != harts.length) {
+            throw new StateFormatException("state is for " + count + " harts, this machine has " + harts.length);
+        }
+        for (Hart h : harts) {
+            h.sys.loadRegisters(in);
+            if (state.formatVersion() >= 2) {
+                h.waiting = in.readBoolean();
+                in.readLong(); // instructions retired: the icount, with one hart
+                h.sys.loadRows(in, rows);
+            } else {
+                h.sys.loadRows(in, rows);
+                h.waiting = in.readBoolean();
+            }
+        }
+        machine.exited = in.readBoolean();
+        machine.exitCode = in.readInt();
+        machine.nextRequestId = in.readLong();
+        if (state.formatVersion() >= 2) {
+            in.readUnsignedByte(); // whose turn, and until when: always hart 0, with one hart
+            in.readLong();
+        }
+    }
+
+    /** Version 1 states hold the table's first 44 saved rows (up to pmpaddr15). */
+    private static final int V1_ROWS = 44;
 
     private NavigableMap<String, byte[]> saveDevices() {
         TreeMap<String, byte[]> out = new TreeMap<>();
@@ -126,22 +181,27 @@ final class StateCapture {
         }
         for (MmioDevice d : stateful) {
             if (!state.devices().containsKey(d.name())) {
-                throw new StateFormatException("state lacks device " + d.name());
+                throw state.formatVersion() < MachineState.VERSION ? olderRewind(state, "it has no " + d.name())
+                        : new StateFormatException("state lacks device " + d.name());
             }
         }
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(state.hart()));
-            hart.sys.load(in);
-            hart.waiting = in.readBoolean();
-            machine.exited = in.readBoolean();
-            machine.exitCode = in.readInt();
-            machine.nextRequestId = in.readLong();
+            loadHarts(state, new DataInputStream(new ByteArrayInputStream(state.hart())));
             for (MmioDevice d : stateful) {
                 d.load(new DataInputStream(new ByteArrayInputStream(state.devices().get(d.name()))));
             }
         } catch (IOException e) {
+            if (state.formatVersion() < MachineState.VERSION) {
+                // Devices changed their saved layout before states said which one they used.
+                throw olderRewind(state, "its devices' saved layout differs");
+            }
             throw new StateFormatException("corrupt machine state: " + e.getMessage());
         }
+    }
+
+    private static StateFormatException olderRewind(MachineState state, String why) {
+        return new StateFormatException("this machine state (format " + state.formatVersion()
+                + ") was saved by an older Rewind and cannot be restored (" + why + "); record it again");
     }
 
     private void finishRestore(MachineState state) {
@@ -149,7 +209,9 @@ final class StateCapture {
         clock.setBiasNs(state.clockBiasNs());
         rom.forgetDecoded();
         ram.clearDirty();
-        hart.mmu.translationChanged();
+        for (Hart h : harts) {
+            h.mmu.translationChanged();
+        }
     }
 
     /** SHA-256 over the canonical full state (does not disturb dirty tracking). */

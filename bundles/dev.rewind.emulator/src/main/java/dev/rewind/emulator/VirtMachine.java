@@ -112,7 +112,7 @@ public final class VirtMachine {
                 }
             }
         };
-        this.state = new StateCapture(this, hart, ram, rom, clock, stateful);
+        this.state = new StateCapture(this, new Hart[] {hart}, ram, rom, clock, stateful);
         reset();
     }
 

@@ -2,6 +2,8 @@ package dev.rewind.gdbstub;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.rewind.emulator.Csr;
+
 /**
  * The {@code target.xml} gdb fetches with {@code qXfer:features:read}: riscv:rv64, the cpu feature
  * (x0–x31 + pc, regnum 0–32), the CSRs the target exposes (regnum 65 + csr number, so wire numbers
@@ -32,7 +34,7 @@ final class TargetDescription {
         if (csrNumbers.length > 0) {
             x.append("  <feature name=\"org.gnu.gdb.riscv.csr\">\n");
             for (int csr : csrNumbers) {
-                reg(x, CsrNames.name(csr), DebugTarget.REG_CSR_BASE + csr, "int", "csr");
+                reg(x, Csr.nameOf(csr), DebugTarget.REG_CSR_BASE + csr, "int", "csr");
             }
             x.append("  </feature>\n");
         }

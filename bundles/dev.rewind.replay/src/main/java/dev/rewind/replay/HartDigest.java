@@ -3,6 +3,7 @@ package dev.rewind.replay;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
+import dev.rewind.emulator.Csr;
 import dev.rewind.emulator.VirtMachine;
 
 /**
@@ -13,9 +14,8 @@ import dev.rewind.emulator.VirtMachine;
  */
 public final class HartDigest {
 
-    /** mstatus, medeleg, mideleg, mie, mtvec, mscratch, mepc, mcause, mtval, mip, satp, stvec, sscratch, sepc, scause, stval. */
-    private static final int[] CSRS = {0x300, 0x302, 0x303, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0x344, 0x180, 0x105,
-            0x140, 0x141, 0x142, 0x143};
+    /** The CSRs the emulator's table marks for the digest, in its digest order. */
+    private static final int[] CSRS = Csr.digested();
 
     private final MessageDigest sha;
     private final byte[] buffer = new byte[8 * (3 + 31 + CSRS.length) + 4];

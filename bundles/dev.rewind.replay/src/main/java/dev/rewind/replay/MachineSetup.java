@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.rewind.emulator.BootFiles;
+import dev.rewind.emulator.MachineState;
 import dev.rewind.replay.log.ReplayLogHeader;
 
 /**
@@ -26,7 +27,7 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
     public String configText() {
         return "board=virt;isa=rv64imac_zicsr_zifencei;harts=1;ram=" + ramSize + ";icount-shift=" + icountShift
                 + ";devices=uart16550a-fifo@0x10000000,clint@0x2000000,plic@0xc000000,sifive-test@0x100000,virtio-mmio-blk@0x10001000"
-                + ";disk-sectors=" + diskSectors;
+                + ";disk-sectors=" + diskSectors + ";state=" + MachineState.format();
     }
 
     public byte[] configDigest() {

@@ -1,5 +1,6 @@
 package dev.rewind.gdbstub.target;
 
+import dev.rewind.emulator.Csr;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.gdbstub.DebugTarget;
 import dev.rewind.gdbstub.TargetException;
@@ -7,10 +8,8 @@ import dev.rewind.gdbstub.TargetException;
 /** gdb's RISC-V register numbers read from a machine; shared by the live and replay targets. */
 final class HartRegisters {
 
-    /** The CSRs shown to gdb: machine and supervisor trap setup/handling, translation, counters. */
-    static final int[] CSRS = {0x300, 0x301, 0x302, 0x303, 0x304, 0x305, 0x306, 0x340, 0x341, 0x342, 0x343, 0x344,
-            0x100, 0x104, 0x105, 0x106, 0x140, 0x141, 0x142, 0x143, 0x144, 0x180, 0xc00, 0xc01, 0xc02, 0xf11, 0xf12,
-            0xf13, 0xf14};
+    /** The CSRs shown to gdb: every one the hart has. */
+    static final int[] CSRS = Csr.all().stream().mapToInt(Csr::number).toArray();
 
     private HartRegisters() {
     }

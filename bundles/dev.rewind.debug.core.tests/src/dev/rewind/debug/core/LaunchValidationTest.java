@@ -1,5 +1,6 @@
 package dev.rewind.debug.core;
 
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -11,6 +12,8 @@ import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.junit.Test;
+
+import dev.rewind.debug.core.launch.LaunchAttributes;
 
 /** Wrong settings stop a launch with a message that says what is wrong, never a stack trace. */
 public class LaunchValidationTest {
@@ -43,6 +46,29 @@ public class LaunchValidationTest {
         Path host = Path.of("/bin/ls").toRealPath();
         String m = failure(Launches.record("bad3", host, dir.resolve("x.rrlog")), ILaunchManager.RUN_MODE);
         assertTrue(m, m.contains("not RISC-V"));
+    }
+
+    @Test
+    public void aMissingFirmwareOrInitrdIsRefusedNamingIt() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        ILaunchConfigurationWorkingCopy wc = Launches.record("bad8", Guests.elf("sample"), dir.resolve("x.rrlog"));
+        wc.setAttribute(LaunchAttributes.BIOS, dir.resolve("fw_missing.bin").toString());
+        String m = failure(wc, ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("Firmware file") && m.contains("fw_missing.bin") && m.contains("does not exist"));
+        wc = Launches.record("bad9", Guests.elf("sample"), dir.resolve("x.rrlog"));
+        wc.setAttribute(LaunchAttributes.INITRD, dir.resolve("initrd_missing.img").toString());
+        m = failure(wc, ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("Initrd file") && m.contains("initrd_missing.img"));
+    }
+
+    @Test
+    public void bootFilesThatCannotBootTogetherAreRefusedWithTheEmulatorsMessage() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        ILaunchConfigurationWorkingCopy wc = Launches.record("bad10", Guests.elf("sample"), dir.resolve("x.rrlog"));
+        wc.setAttribute(LaunchAttributes.BIOS, Guests.elf("echo").toString());
+        String m = failure(wc, ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("overlaps bios") && m.contains("[0x80000000, 0x"));
+        assertFalse("nothing recorded", Files.exists(dir.resolve("x.rrlog")));
     }
 
     @Test

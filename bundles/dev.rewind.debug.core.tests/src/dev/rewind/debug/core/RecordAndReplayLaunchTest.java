@@ -79,6 +79,23 @@ public class RecordAndReplayLaunchTest {
     }
 
     @Test
+    public void aRecordRunBootsFirmwareWithAnyKernelFormatAndTheRecordingNamesEveryBootFile() throws Exception {
+        Path kernel = dir.resolve("payload.bin"); // raw bytes at 0x80200000; the firmware never jumps there
+        Files.write(kernel, new byte[] {0x6f, 0, 0, 0});
+        Path rec = dir.resolve("firmware.rrlog");
+        var wc = Launches.record("record firmware", kernel, rec);
+        wc.setAttribute(dev.rewind.debug.core.launch.LaunchAttributes.BIOS, Guests.elf("rv64i").toString());
+        wc.setAttribute(dev.rewind.debug.core.launch.LaunchAttributes.APPEND, "console=ttyS0");
+        ILaunch l = wc.launch(ILaunchManager.RUN_MODE, null);
+        Launches.awaitTerminated(l);
+        assertEquals("guest exit code", 0, l.getProcesses()[0].getExitValue());
+        var h = dev.rewind.replay.log.ReplayLog.read(rec).header();
+        assertEquals(Arrays.asList("bios", "kernel"), h.bootFiles().stream().map(b -> b.role()).toList());
+        assertEquals(kernel.toString(), h.bootFiles().get(1).path());
+        assertEquals("console=ttyS0", h.append());
+    }
+
+    @Test
     public void replayStopsOnLineBreakpointsAndGoesBackToPreviousHitsLinesAndHistoryStart() throws Exception {
         ILaunch launch = Launches.replay("replay sample", elf, recording).launch(ILaunchManager.DEBUG_MODE, null);
         ReplayTarget target = (ReplayTarget) launch.getDebugTarget();

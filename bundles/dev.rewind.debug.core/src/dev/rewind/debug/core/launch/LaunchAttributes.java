@@ -18,6 +18,14 @@ public final class LaunchAttributes {
     public static final String RECORDING = "dev.rewind.recording";
     /** Text fed to the guest's UART at the start of a recording, before typed input. */
     public static final String INPUT = "dev.rewind.input";
+    /** Firmware booted before the program (QEMU's -bios FILE), or empty for -bios none. */
+    public static final String BIOS = "dev.rewind.bios";
+    /** Initial ramdisk for the program (QEMU's -initrd), or empty. */
+    public static final String INITRD = "dev.rewind.initrd";
+    /** Kernel command line for /chosen/bootargs (QEMU's -append), or empty. */
+    public static final String APPEND = "dev.rewind.append";
+    /** A device tree blob passed instead of the machine's own (QEMU's -dtb), or empty. */
+    public static final String DTB = "dev.rewind.dtb";
     /** Upper bound of instructions a recording runs (string holding a long). */
     public static final String MAX_ICOUNT = "dev.rewind.maxIcount";
 

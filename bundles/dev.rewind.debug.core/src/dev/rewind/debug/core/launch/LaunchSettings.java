@@ -10,6 +10,7 @@ import org.eclipse.core.variables.VariablesPlugin;
 import org.eclipse.debug.core.ILaunchConfiguration;
 
 import dev.rewind.debug.core.ProgramFileCheck;
+import dev.rewind.emulator.BootFiles;
 import dev.rewind.debug.core.RewindDebugCore;
 
 /**
@@ -18,7 +19,7 @@ import dev.rewind.debug.core.RewindDebugCore;
  * dialog shows as is.
  */
 public record LaunchSettings(Path program, Path disk, int icountShift, long snapshotInterval, Path recording,
-        String input, long maxIcount) {
+        String input, long maxIcount, Path bios, Path initrd, String append, Path dtb) {
 
     public static LaunchSettings read(ILaunchConfiguration c) throws CoreException {
         String program = expand(c.getAttribute(LaunchAttributes.PROGRAM, ""));
@@ -29,9 +30,23 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
                 LaunchAttributes.DEFAULT_SNAPSHOT_INTERVAL);
         long max = number(c.getAttribute(LaunchAttributes.MAX_ICOUNT, ""), "Instruction limit",
                 LaunchAttributes.DEFAULT_MAX_ICOUNT);
-        return new LaunchSettings(program.isBlank() ? null : Path.of(program), disk.isBlank() ? null : Path.of(disk),
-                shift, interval, recording.isBlank() ? null : Path.of(recording), c.getAttribute(LaunchAttributes.INPUT, ""),
-                max);
+        String append = c.getAttribute(LaunchAttributes.APPEND, "").strip();
+        return new LaunchSettings(path(program), path(disk), shift, interval, path(recording),
+                c.getAttribute(LaunchAttributes.INPUT, ""), max, path(expand(c.getAttribute(LaunchAttributes.BIOS, ""))),
+                path(expand(c.getAttribute(LaunchAttributes.INITRD, ""))), append.isEmpty() ? null : append,
+                path(expand(c.getAttribute(LaunchAttributes.DTB, ""))));
+    }
+
+    private static Path path(String text) {
+        return text.isBlank() ? null : Path.of(text);
+    }
+
+    /**
+     * What a Record Run boots, as QEMU's -bios/-kernel/-initrd/-append/-dtb: the program is the
+     * kernel, and without a firmware it is QEMU's {@code -bios none -kernel PROGRAM}.
+     */
+    public BootFiles boot() {
+        return new BootFiles(bios, program, initrd, append, dtb);
     }
 
     /** Checks what both launch types need: the program. */
@@ -40,6 +55,10 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         if (!s.isOK()) {
             throw new CoreException(s);
         }
+        checkIcountAndDisk();
+    }
+
+    private void checkIcountAndDisk() throws CoreException {
         if (icountShift < 0 || icountShift > 10) {
             throw error("icount shift " + icountShift + " is out of range: use 0 to 10 (QEMU's -icount shift).");
         }
@@ -48,9 +67,23 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         }
     }
 
-    /** Checks a Record Run: the program, and a recording file that can be written. */
+    /**
+     * Checks a Record Run: the program (an ELF; any kernel format QEMU boots when a firmware is
+     * given), the boot files, and a recording file that can be written.
+     */
     public void checkForRecord() throws CoreException {
-        checkProgram();
+        if (bios == null) {
+            checkProgram();
+        } else {
+            if (program == null) {
+                throw error("No program selected: choose the kernel the firmware boots (ELF, Linux Image or raw binary).");
+            }
+            checkIcountAndDisk();
+        }
+        checkBootFile("Program", program);
+        checkBootFile("Firmware", bios);
+        checkBootFile("Initrd", initrd);
+        checkBootFile("Device tree", dtb);
         if (recording == null) {
             throw error("No recording file: name the .rrlog file the run is recorded into.");
         }
@@ -74,6 +107,12 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         }
         if (snapshotInterval <= 0) {
             throw error("Snapshot interval must be a positive number of instructions.");
+        }
+    }
+
+    private static void checkBootFile(String what, Path file) throws CoreException {
+        if (file != null && !Files.isRegularFile(file)) {
+            throw error(what + " file " + file + " does not exist.");
         }
     }
 

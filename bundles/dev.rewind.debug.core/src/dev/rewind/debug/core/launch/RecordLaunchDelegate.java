@@ -25,7 +25,7 @@ public final class RecordLaunchDelegate extends CheckedLaunchDelegate {
         LaunchSettings s = LaunchSettings.read(configuration);
         s.checkForRecord();
         UartStreams streams = new UartStreams();
-        RecordSession.Options o = RecordSession.Options.of(s.program(), s.recording())
+        RecordSession.Options o = RecordSession.Options.of(s.boot(), s.recording())
                 .withInput(streams.input(), streams.uart())
                 .withMachine(dev.rewind.emulator.MachineConfig.DEFAULT_RAM, s.icountShift())
                 // an idle guest waits in real time for typed input instead of racing virtual time ahead

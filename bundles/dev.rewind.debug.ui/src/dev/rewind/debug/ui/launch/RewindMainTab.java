@@ -21,7 +21,8 @@ import dev.rewind.debug.ui.RewindDebugUI;
 
 /**
  * The main tab of both launch types: program ELF, recording file, disk image, icount shift,
- * and per type the UART input (Record Run) or the snapshot interval (Replay). Validation runs
+ * and per type the boot files and UART input (Record Run: QEMU's -bios, -initrd, -append, -dtb
+ * around the program as -kernel) or the snapshot interval (Replay: the recording names its boot files). Validation runs
  * the same checks as the launch itself, so the dialog shows the message the launch would fail with.
  */
 public final class RewindMainTab extends AbstractLaunchConfigurationTab {
@@ -33,6 +34,10 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
     private Spinner shift;
     private Text interval;
     private Text input;
+    private Text bios;
+    private Text initrd;
+    private Text append;
+    private Text dtb;
 
     public RewindMainTab(boolean record) {
         this.record = record;
@@ -42,9 +47,21 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
     public void createControl(Composite parent) {
         Composite c = new Composite(parent, SWT.NONE);
         c.setLayout(new GridLayout(3, false));
-        program = fileRow(c, "Program (RISC-V ELF):", new String[] {"*.elf", "*"});
+        program = fileRow(c, record ? "Program (RISC-V ELF, or -kernel):" : "Program (RISC-V ELF):", new String[] {"*.elf", "*"});
         recording = fileRow(c, record ? "Record into:" : "Recording:", new String[] {"*.rrlog", "*"});
         disk = fileRow(c, "Disk image (qcow2, optional):", new String[] {"*.qcow2", "*"});
+        if (record) {
+            bios = fileRow(c, "Firmware (-bios, optional):", new String[] {"*.elf", "*.bin", "*"});
+            bios.setToolTipText("Booted first, at the start of RAM (e.g. OpenSBI fw_dynamic.bin); the program is then its"
+                    + " payload (-kernel: ELF, Linux Image or raw binary). Empty: -bios none");
+            initrd = fileRow(c, "Initrd (optional):", new String[] {"*"});
+            new Label(c, SWT.NONE).setText("Kernel command line:");
+            append = new Text(c, SWT.BORDER);
+            append.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
+            append.setToolTipText("/chosen/bootargs, as QEMU's -append");
+            append.addModifyListener(e -> changed());
+            dtb = fileRow(c, "Device tree (-dtb, optional):", new String[] {"*.dtb", "*"});
+        }
         new Label(c, SWT.NONE).setText("icount shift:");
         shift = new Spinner(c, SWT.BORDER);
         shift.setValues(0, 0, 10, 0, 1, 1);
@@ -106,6 +123,10 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
             shift.setSelection(c.getAttribute(LaunchAttributes.ICOUNT_SHIFT, 0));
             if (input != null) {
                 input.setText(c.getAttribute(LaunchAttributes.INPUT, ""));
+                bios.setText(c.getAttribute(LaunchAttributes.BIOS, ""));
+                initrd.setText(c.getAttribute(LaunchAttributes.INITRD, ""));
+                append.setText(c.getAttribute(LaunchAttributes.APPEND, ""));
+                dtb.setText(c.getAttribute(LaunchAttributes.DTB, ""));
             }
             if (interval != null) {
                 interval.setText(c.getAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, ""));
@@ -123,6 +144,10 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
         c.setAttribute(LaunchAttributes.ICOUNT_SHIFT, shift.getSelection());
         if (input != null) {
             c.setAttribute(LaunchAttributes.INPUT, input.getText());
+            c.setAttribute(LaunchAttributes.BIOS, bios.getText().strip());
+            c.setAttribute(LaunchAttributes.INITRD, initrd.getText().strip());
+            c.setAttribute(LaunchAttributes.APPEND, append.getText().strip());
+            c.setAttribute(LaunchAttributes.DTB, dtb.getText().strip());
         }
         if (interval != null) {
             c.setAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, interval.getText().strip());

@@ -6,14 +6,14 @@ package dev.rewind.emulator;
  * given, so one block serves every page and virtual address holding the same code.
  *
  * <p>Contract of {@link #run}: called only when {@code ic + length <= limit}. It executes
- * {@link #length} instructions (repeating while a branch back to its own start is taken and
- * another pass still fits under {@code limit}), writes the guest registers it changed back to
+ * at least its first {@link #length} instructions and goes on through its region while each
+ * further run fits under {@code limit}, writes the guest registers it changed back to
  * {@code h.x}, sets {@code h.pc} and returns the new icount. It never calls a slow path: an
  * access the RAM fast path cannot do ends the block in front of that instruction with
  * {@code h.bail} set, and the interpreter executes it.
  */
 abstract class Block {
-    /** Instructions of one pass. */
+    /** Instructions of the first run (up to the first branch or jump): the dispatcher enters only if they fit. */
     int length;
     /** Halfword slots the block's instructions cover, from its first slot. */
     int span;

@@ -4,6 +4,14 @@ package dev.rewind.emulator;
  * Emits the body of {@code Block.run} for one block ({@link BlockTranslator}). Guest registers
  * live in long locals, loaded once at entry and written back at every exit; loads and stores
  * follow the interpreter's RAM fast path and jump to a shared bail-out otherwise.
+ *
+ * <p>A block is a region of consecutive instructions, not only a straight line: a branch or
+ * JAL whose target is one of the region's own instructions jumps there inside the method
+ * (chaining without a trip through the dispatcher), anything else leaves it. The code is cut
+ * into runs, each from a run start (the entry, a jump target, the fall-through of a branch) to
+ * the next control transfer; a run is entered only if it fits under the icount limit whole,
+ * otherwise the block leaves in front of it, so runs stop at exact icounts as the dispatcher's
+ * own check does for the first run ({@link Block#length}).
  */
 final class BlockEmitter {
     private static final String HART = BlockTranslator.HART, BLOCK = BlockTranslator.BLOCK;
@@ -12,31 +20,96 @@ final class BlockEmitter {
     // Locals of run(Hart h, long pc0, long ic, long limit).
     private static final int H = 1, PC0 = 2, IC = 4, LIMIT = 6, X = 8, MEM = 9, FLAGS = 10, DIRECT = 11,
             RTAG = 12, ROFF = 13, WTAG = 14, WOFF = 15, A = 16, O = 18, VPN = 20, RAMLAST = 22,
-            BAIL_OFF = 24, BAIL_INDEX = 25, REGS = 26;
+            EXIT_OFF = 24, REGS = 26;
     static final int LOCALS = REGS + 62;
 
     private final ClassFileWriter cf;
     private final long[] insns;
     private final CodeBuffer c = new CodeBuffer();
     private final boolean[] written = new boolean[32];
-    private final int bail = c.newLabel();
-    private final int loop = c.newLabel();
-    /** Per memory instruction: its bail label, offset and index; emitted after the body. */
+    /** Common tails: leave with pc = pc0 + EXIT_OFF, the same after setting h.bail, leave with pc = A. */
+    private final int out = c.newLabel(), bailOut = c.newLabel(), outAbs = c.newLabel();
+    private boolean usedBail, usedAbs;
+    /** Byte offset of each instruction from the block start, and the offset just past the last. */
+    private final int[] offsets;
+    private final int end;
+    /** Instruction index by offset / 2, -1 between instructions. */
+    private final int[] indexAt;
+    /** Per instruction: the label of a run start (a jump target or a branch's fall-through), else -1. */
+    private final int[] runLabel;
+    /** Per instruction: a branch or JAL inside the region jumps to it. */
+    private final boolean[] target;
+    /** Side exits emitted after the body: label and the offset they leave for. */
+    private final int[] exitLabel, exitOffset;
+    private int exits;
+    /** Per memory instruction: its bail label, offset, and instructions retired before it since IC was updated. */
     private final int[] bailLabel, bailOffset, bailIndex;
     private int bails;
-    /** Per branch inside the block: its taken label, target offset and instructions retired with it. */
-    private final int[] takenLabel, takenTarget, takenCount;
-    private int takens;
+    /** Instructions retired since the IC local was last brought up to date. */
+    private int pending;
 
     BlockEmitter(ClassFileWriter cf, long[] insns) {
         this.cf = cf;
         this.insns = insns;
-        this.bailLabel = new int[insns.length];
-        this.bailOffset = new int[insns.length];
-        this.bailIndex = new int[insns.length];
-        this.takenLabel = new int[insns.length];
-        this.takenTarget = new int[insns.length];
-        this.takenCount = new int[insns.length];
+        int n = insns.length;
+        this.offsets = new int[n];
+        int off = 0;
+        for (int k = 0; k < n; k++) {
+            offsets[k] = off;
+            off += BlockTranslator.length(insns[k]);
+        }
+        this.end = off;
+        this.indexAt = new int[end / 2 + 1];
+        java.util.Arrays.fill(indexAt, -1);
+        for (int k = 0; k < n; k++) {
+            indexAt[offsets[k] / 2] = k;
+        }
+        this.target = new boolean[n];
+        this.runLabel = new int[n];
+        java.util.Arrays.fill(runLabel, -1);
+        for (int k = 0; k < n; k++) {
+            int op = DecodedPage.word(insns[k]) & 0xff;
+            if (isBranch(op) || op == Op.JAL) {
+                int t = internal(offsets[k] + DecodedPage.imm(insns[k]));
+                if (t >= 0) {
+                    target[t] = true;
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            boolean afterBranch = k > 0 && isBranch(DecodedPage.word(insns[k - 1]) & 0xff);
+            if (target[k] || afterBranch) {
+                runLabel[k] = c.newLabel();
+            }
+        }
+        this.exitLabel = new int[2 * n + 1];
+        this.exitOffset = new int[2 * n + 1];
+        this.bailLabel = new int[n];
+        this.bailOffset = new int[n];
+        this.bailIndex = new int[n];
+    }
+
+    static boolean isBranch(int op) {
+        return op >= Op.BEQ && op <= Op.BGEU;
+    }
+
+    static boolean transfersControl(int op) {
+        return isBranch(op) || op == Op.JAL || op == Op.JALR;
+    }
+
+    /** The index of the region's instruction at byte offset t from the start, or -1 if t leaves the region. */
+    private int internal(long t) {
+        return t >= 0 && t < end && (t & 1) == 0 ? indexAt[(int) t / 2] : -1;
+    }
+
+    /** Instructions from k up to and including the next control transfer (or the region's end). */
+    static int runLength(long[] insns, int k) {
+        for (int j = k; j < insns.length; j++) {
+            if (transfersControl(DecodedPage.word(insns[j]) & 0xff)) {
+                return j - k + 1;
+            }
+        }
+        return insns.length - k;
     }
 
     private static int reg(int r) {
@@ -79,8 +152,10 @@ final class BlockEmitter {
     private void pushInt(int v) {
         if (v == (byte) v) {
             c.op(CodeBuffer.BIPUSH, v & 0xff);
-        } else {
+        } else if (v == (short) v) {
             c.opU2(CodeBuffer.SIPUSH, v & 0xffff);
+        } else {
+            c.opU2(CodeBuffer.LDC_W, cf.intConstant(v));
         }
     }
 
@@ -131,47 +206,105 @@ final class BlockEmitter {
                 c.local(CodeBuffer.LSTORE, reg(r));
             }
         }
-        c.place(loop);
-        int off = 0;
-        boolean ended = false;
-        for (int k = 0; k < insns.length && !ended; k++) {
-            ended = instruction(insns[k], k, off);
-            off += BlockTranslator.length(insns[k]);
+        for (int k = 0; k < insns.length; k++) {
+            if (runLabel[k] >= 0) {
+                catchUp();
+                c.place(runLabel[k]);
+                // The entry's first run was checked by the dispatcher, and passes again here.
+                c.local(CodeBuffer.LLOAD, IC);
+                pushLong(runLength(insns, k));
+                c.op(CodeBuffer.LADD);
+                c.local(CodeBuffer.LLOAD, LIMIT);
+                c.op(CodeBuffer.LCMP);
+                c.jump(CodeBuffer.IFGT, sideExit(offsets[k]));
+            }
+            boolean fallsThrough = instruction(insns[k], k, offsets[k]);
+            if (!fallsThrough && (k + 1 == insns.length || runLabel[k + 1] < 0)) {
+                // Nothing jumps to what follows an unconditional jump: skip to the next run start.
+                int next = k + 1;
+                while (next < insns.length && runLabel[next] < 0) {
+                    next++;
+                }
+                k = next - 1;
+            } else if (k + 1 == insns.length && fallsThrough) {
+                catchUp();
+                leave(end);
+            }
         }
-        if (!ended) {
-            exit(off, insns.length);
-        }
-        for (int i = 0; i < takens; i++) {
-            c.place(takenLabel[i]);
-            leaveTo(takenTarget[i], takenCount[i]);
+        for (int i = 0; i < exits; i++) {
+            c.place(exitLabel[i]);
+            leave(exitOffset[i]);
         }
         for (int i = 0; i < bails; i++) {
             c.place(bailLabel[i]);
+            addToIc(bailIndex[i]);
             pushInt(bailOffset[i]);
-            c.local(CodeBuffer.ISTORE, BAIL_OFF);
-            pushInt(bailIndex[i]);
-            c.local(CodeBuffer.ISTORE, BAIL_INDEX);
-            c.jump(CodeBuffer.GOTO, bail);
+            c.local(CodeBuffer.ISTORE, EXIT_OFF);
+            c.jump(CodeBuffer.GOTO, bailOut);
         }
-        if (bails > 0) {
-            c.place(bail);
-            writeBack();
-            c.local(CodeBuffer.ALOAD, H);
-            c.local(CodeBuffer.LLOAD, PC0);
-            c.local(CodeBuffer.ILOAD, BAIL_OFF);
-            c.op(CodeBuffer.I2L);
-            c.op(CodeBuffer.LADD);
-            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
+        if (usedBail) {
+            c.place(bailOut);
             c.local(CodeBuffer.ALOAD, H);
             c.op(CodeBuffer.ICONST_1);
             c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "bail", "Z"));
+        }
+        c.place(out);
+        writeBack();
+        c.local(CodeBuffer.ALOAD, H);
+        c.local(CodeBuffer.LLOAD, PC0);
+        c.local(CodeBuffer.ILOAD, EXIT_OFF);
+        c.op(CodeBuffer.I2L);
+        c.op(CodeBuffer.LADD);
+        c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
+        c.local(CodeBuffer.LLOAD, IC);
+        c.op(CodeBuffer.LRETURN);
+        if (usedAbs) {
+            c.place(outAbs);
+            writeBack();
+            c.local(CodeBuffer.ALOAD, H);
+            c.local(CodeBuffer.LLOAD, A);
+            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
             c.local(CodeBuffer.LLOAD, IC);
-            c.local(CodeBuffer.ILOAD, BAIL_INDEX);
-            c.op(CodeBuffer.I2L);
-            c.op(CodeBuffer.LADD);
             c.op(CodeBuffer.LRETURN);
         }
         return c.toBytes();
+    }
+
+    private void addToIc(int n) {
+        if (n != 0) {
+            c.local(CodeBuffer.LLOAD, IC);
+            pushLong(n);
+            c.op(CodeBuffer.LADD);
+            c.local(CodeBuffer.LSTORE, IC);
+        }
+    }
+
+    /** Brings the IC local up to date with the instructions retired so far. */
+    private void catchUp() {
+        addToIc(pending);
+        pending = 0;
+    }
+
+    /** Leaves with pc = pc0 + off (IC up to date). */
+    private void leave(int off) {
+        pushInt(off);
+        c.local(CodeBuffer.ISTORE, EXIT_OFF);
+        c.jump(CodeBuffer.GOTO, out);
+    }
+
+    /** A label, emitted after the body, that leaves with pc = pc0 + off (IC up to date). */
+    private int sideExit(int off) {
+        int label = c.newLabel();
+        exitLabel[exits] = label;
+        exitOffset[exits] = off;
+        exits++;
+        return label;
+    }
+
+    /** Where control goes for a jump to offset t: the region's own instruction, or a side exit. */
+    private int jumpTo(long t) {
+        int k = internal(t);
+        return k >= 0 ? runLabel[k] : sideExit((int) t);
     }
 
     private void writeBack() {
@@ -185,54 +318,17 @@ final class BlockEmitter {
         }
     }
 
-    /** Leaves the block with pc = pc0 + off after n instructions of this pass. */
-    private void exit(long off, int n) {
-        writeBack();
-        c.local(CodeBuffer.ALOAD, H);
-        c.local(CodeBuffer.LLOAD, PC0);
-        pushLong(off);
-        c.op(CodeBuffer.LADD);
-        c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
-        c.local(CodeBuffer.LLOAD, IC);
-        pushLong(n);
-        c.op(CodeBuffer.LADD);
-        c.op(CodeBuffer.LRETURN);
-    }
-
-    /** Leaves for pc0 + target after n instructions, or starts another pass if target is the start. */
-    private void leaveTo(long target, int n) {
-        if (target == 0) {
-            loopBack(n);
-        } else {
-            exit(target, n);
-        }
-    }
-
-    /** A taken jump back to the block's start: another pass if a whole one fits under the limit. */
-    private void loopBack(int n) {
-        c.local(CodeBuffer.LLOAD, IC);
-        pushLong(n);
-        c.op(CodeBuffer.LADD);
-        c.local(CodeBuffer.LSTORE, IC);
-        c.local(CodeBuffer.LLOAD, IC);
-        pushLong(insns.length);
-        c.op(CodeBuffer.LADD);
-        c.local(CodeBuffer.LLOAD, LIMIT);
-        c.op(CodeBuffer.LCMP);
-        c.jump(CodeBuffer.IFLE, loop);
-        exit(0, 0);
-    }
-
-    private int newBail(int k, int off) {
+    private int newBail(int off) {
         int label = c.newLabel();
         bailLabel[bails] = label;
         bailOffset[bails] = off;
-        bailIndex[bails] = k;
+        bailIndex[bails] = pending;
         bails++;
+        usedBail = true;
         return label;
     }
 
-    /** Emits instruction k at byte offset off; returns true if it ends the block. */
+    /** Emits instruction k at byte offset off; returns false if control never falls through it. */
     private boolean instruction(long e, int k, int off) {
         int w = DecodedPage.word(e);
         int imm = DecodedPage.imm(e);
@@ -241,7 +337,6 @@ final class BlockEmitter {
         int rs1 = (w >>> Op.RS1_SHIFT) & 31;
         int rs2 = (w >>> Op.RS2_SHIFT) & 31;
         int len = BlockTranslator.length(e);
-        int n = k + 1;
         boolean sink = rd == Op.X0_SINK;
         switch (op) {
             case Op.JAL -> {
@@ -251,8 +346,15 @@ final class BlockEmitter {
                     c.op(CodeBuffer.LADD);
                     write(rd);
                 }
-                leaveTo(off + (long) imm, n);
-                return true;
+                pending++;
+                catchUp();
+                long t = off + (long) imm;
+                if (internal(t) >= 0) {
+                    c.jump(CodeBuffer.GOTO, runLabel[internal(t)]);
+                } else {
+                    leave((int) t);
+                }
+                return false;
             }
             case Op.JALR -> {
                 read(rs1);
@@ -267,17 +369,16 @@ final class BlockEmitter {
                     c.op(CodeBuffer.LADD);
                     write(rd);
                 }
-                writeBack();
-                c.local(CodeBuffer.ALOAD, H);
-                c.local(CodeBuffer.LLOAD, A);
-                c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
-                c.local(CodeBuffer.LLOAD, IC);
-                pushLong(n);
-                c.op(CodeBuffer.LADD);
-                c.op(CodeBuffer.LRETURN);
-                return true;
+                pending++;
+                catchUp();
+                usedAbs = true;
+                c.jump(CodeBuffer.GOTO, outAbs);
+                return false;
             }
             case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                // The branch retires on both paths.
+                pending++;
+                catchUp();
                 boolean unsigned = op == Op.BLTU || op == Op.BGEU;
                 read(rs1);
                 if (unsigned) {
@@ -290,45 +391,37 @@ final class BlockEmitter {
                     c.op(CodeBuffer.LADD);
                 }
                 c.op(CodeBuffer.LCMP);
-                int taken = c.newLabel();
                 int jump = switch (op) {
                     case Op.BEQ -> CodeBuffer.IFEQ;
                     case Op.BNE -> CodeBuffer.IFNE;
                     case Op.BLT, Op.BLTU -> CodeBuffer.IFLT;
                     default -> CodeBuffer.IFGE;
                 };
-                c.jump(jump, taken);
-                if (k < insns.length - 1) {
-                    // Not taken: the block goes on; the taken exit is emitted after the body.
-                    takenLabel[takens] = taken;
-                    takenTarget[takens] = off + imm;
-                    takenCount[takens] = n;
-                    takens++;
-                    return false;
-                }
-                exit(off + len, n);
-                c.place(taken);
-                leaveTo(off + (long) imm, n);
+                c.jump(jump, jumpTo(off + (long) imm));
                 return true;
             }
             case Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU -> {
-                load(op, rd, rs1, imm, k, off);
-                return false;
+                load(op, rd, rs1, imm, off);
+                pending++;
+                return true;
             }
             case Op.SB, Op.SH, Op.SW, Op.SD -> {
-                store(op, rs1, rs2, imm, k, off);
-                return false;
+                store(op, rs1, rs2, imm, off);
+                pending++;
+                return true;
             }
             case Op.FENCE, Op.FENCE_I -> {
                 // Stores invalidate decoded code as they happen (see Hart), so nothing to do.
-                return false;
+                pending++;
+                return true;
             }
             default -> {
                 if (!sink) {
                     alu(op, rs1, rs2, imm, off);
                     write(rd);
                 }
-                return false;
+                pending++;
+                return true;
             }
         }
     }
@@ -543,8 +636,8 @@ final class BlockEmitter {
         };
     }
 
-    private void load(int op, int rd, int rs1, int imm, int k, int off) {
-        int bailTo = newBail(k, off);
+    private void load(int op, int rd, int rs1, int imm, int off) {
+        int bailTo = newBail(off);
         address(rs1, imm, size(op), false, bailTo);
         c.local(CodeBuffer.ALOAD, MEM);
         c.local(CodeBuffer.LLOAD, O);
@@ -569,8 +662,8 @@ final class BlockEmitter {
         write(rd);
     }
 
-    private void store(int op, int rs1, int rs2, int imm, int k, int off) {
-        int bailTo = newBail(k, off);
+    private void store(int op, int rs1, int rs2, int imm, int off) {
+        int bailTo = newBail(off);
         int size = size(op);
         address(rs1, imm, size, true, bailTo);
         // Only pages already dirty and holding no decoded code or device hooks take the fast path.

@@ -12,10 +12,15 @@ final class Mmu {
     private final Hart h;
     private final CsrFile c;
 
-    // Fetch translation cache
+    // Fetch translation cache: the current page, then a small direct-mapped cache of recent ones
+    // (code that calls across pages would otherwise walk and check PMP at every page change).
     Memory fetchMemory;
     private long fetchVpn = -1;
     private DecodedPage fetchPage;
+    private static final int FETCH_WAYS = 64;
+    private final long[] fetchTags = new long[FETCH_WAYS];
+    private final DecodedPage[] fetchPages = new DecodedPage[FETCH_WAYS];
+    private final Memory[] fetchMemories = new Memory[FETCH_WAYS];
 
     Mmu(Hart hart) {
         this.h = hart;
@@ -34,6 +39,7 @@ final class Mmu {
     void flushFetch() {
         fetchVpn = -1;
         fetchPage = null;
+        java.util.Arrays.fill(fetchTags, -1L);
     }
 
     // ---------------------------------------------------------------- PMP
@@ -184,13 +190,19 @@ final class Mmu {
         if (vpn == fetchVpn) {
             return fetchPage;
         }
-        long pa = translate(pc, FETCH, pc, h.icount, false);
-        Memory m = h.bus.memory(pa, 2);
-        if (m == null) {
-            throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, pc, false);
+        int way = (int) vpn & (FETCH_WAYS - 1);
+        if (fetchTags[way] != vpn) {
+            long pa = translate(pc, FETCH, pc, h.icount, false);
+            Memory m = h.bus.memory(pa, 2);
+            if (m == null) {
+                throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, pc, false);
+            }
+            fetchTags[way] = vpn;
+            fetchMemories[way] = m;
+            fetchPages[way] = m.decodedPage((int) (pa - m.base));
         }
-        fetchMemory = m;
-        fetchPage = m.decodedPage((int) (pa - m.base));
+        fetchMemory = fetchMemories[way];
+        fetchPage = fetchPages[way];
         fetchVpn = vpn;
         return fetchPage;
     }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.Test;
 
 /**
- * Random straight-line code with forward branches, run as a hot loop with random register
+ * Random straight-line code with forward branches and jumps, run as a hot loop with random register
  * values: every ALU, M-extension, load and store encoding with random operands (shift amounts,
  * division by zero and overflow, sign extension, misaligned accesses, first stores to a clean
  * page) through translated blocks and through the interpreter, in lockstep chunks of awkward
@@ -73,8 +73,12 @@ public class RandomBlocksMatchInterpreterTest {
             } else if (kind < 9) {
                 Encoding e = MEMORY[r.nextInt(MEMORY.length)];
                 p.add(encode(e, rd, 31, rs2, r.nextInt(2048)));
-            } else if (i < BODY - 2) {
+            } else if (i < BODY - 2 && r.nextInt(3) > 0) {
                 p.add(encode(BRANCHES[r.nextInt(BRANCHES.length)], 0, rs1, rs2, 4 * (2 + r.nextInt(2))));
+            } else if (i < BODY - 2) {
+                // A forward jump inside the block (linking or not): the code it skips is only
+                // reached by a branch, if at all.
+                p.add(encode(Encoding.JAL, r.nextBoolean() ? 0 : rd, 0, 0, 4 * (2 + r.nextInt(2))));
             } else {
                 p.add(encode(Encoding.ADDI, rd, rs1, 0, r.nextInt(4096) - 2048));
             }

@@ -28,6 +28,7 @@ import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
+import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.dsf.launch.RewindLaunchAttributes;
 
 /**
@@ -59,8 +60,8 @@ public class RecordRunLaunchTest {
         ILaunchConfigurationType type = manager.getLaunchConfigurationType(RewindLaunchAttributes.RECORD_RUN_TYPE);
         ILaunchConfigurationWorkingCopy wc = type.newInstance(null, "sample-record-run");
         wc.setAttribute(ICDTLaunchConfigurationConstants.ATTR_PROGRAM_NAME, Guests.elf("sample").toString());
-        wc.setAttribute(RewindLaunchAttributes.RECORDING, recording.toString());
-        wc.setAttribute(RewindLaunchAttributes.SNAPSHOT_INTERVAL, "2000");
+        wc.setAttribute(LaunchAttributes.RECORDING, recording.toString());
+        wc.setAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, "2000");
         wc.setAttribute(IGDBLaunchConfigurationConstants.ATTR_DEBUG_NAME, "gdb-multiarch");
         launch = wc.launch(ILaunchManager.DEBUG_MODE, new NullProgressMonitor());
         assertTrue("a DSF-GDB launch", launch instanceof GdbLaunch);

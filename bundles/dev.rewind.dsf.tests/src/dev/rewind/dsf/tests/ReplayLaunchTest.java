@@ -20,6 +20,7 @@ import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.junit.Test;
 
+import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.dsf.launch.RewindLaunchAttributes;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.replay.RecordSession;
@@ -46,7 +47,7 @@ public class ReplayLaunchTest {
         ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
         ILaunchConfigurationWorkingCopy wc = manager.getLaunchConfigurationType(RewindLaunchAttributes.REPLAY_TYPE)
                 .newInstance(null, "sample-replay");
-        wc.setAttribute(RewindLaunchAttributes.RECORDING, recording.toString());
+        wc.setAttribute(LaunchAttributes.RECORDING, recording.toString());
         wc.setAttribute(IGDBLaunchConfigurationConstants.ATTR_DEBUG_NAME, "gdb-multiarch");
         ILaunch launch = wc.launch(ILaunchManager.DEBUG_MODE, new NullProgressMonitor());
         DsfSessionDriver dsf = new DsfSessionDriver(((GdbLaunch) launch).getSession());

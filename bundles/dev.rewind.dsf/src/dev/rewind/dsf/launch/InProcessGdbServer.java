@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.eclipse.core.runtime.CoreException;
 
+import dev.rewind.debug.core.launch.LaunchSettings;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.target.ReplayTarget;
 import dev.rewind.replay.ReplaySession;

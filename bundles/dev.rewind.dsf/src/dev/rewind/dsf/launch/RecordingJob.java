@@ -8,6 +8,7 @@ import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 
+import dev.rewind.debug.core.launch.LaunchSettings;
 import dev.rewind.dsf.RewindServicesFactory;
 import dev.rewind.replay.RecordSession;
 import dev.rewind.replay.ReplaySetupException;
@@ -15,7 +16,9 @@ import dev.rewind.replay.ReplaySetupException;
 /**
  * Records a run in Rewind's emulator, in process, as an Eclipse job: the Progress view shows it
  * and its cancel button ends the recording early; the log stays valid up to that point and the
- * replay covers what was recorded.
+ * replay covers what was recorded. What is recorded is debug.core's
+ * {@link LaunchSettings#recordOptions}; this job only differs from debug.core's RecordJob in
+ * having no process in the launch (CDT's GDB launch owns the launch's processes).
  */
 final class RecordingJob extends Job {
 
@@ -45,11 +48,8 @@ final class RecordingJob extends Job {
 
     @Override
     protected IStatus run(IProgressMonitor monitor) {
-        RecordSession.Options o = RecordSession.Options.of(settings.program(), settings.recording());
-        o = o.withMachine(o.ramSize(), settings.icountShift()).withInput(null, uart);
-        if (settings.disk() != null) {
-            o = o.withDisk(settings.disk(), RewindLaunchAttributes.START_SNAPSHOT);
-        }
+        // the same recording as debug.core's Record Run, without typed input (idle ends it)
+        RecordSession.Options o = settings.recordOptions(null, uart, false);
         monitor.beginTask(getName(), IProgressMonitor.UNKNOWN);
         try (RecordSession s = RecordSession.start(o)) {
             session = s;

@@ -1,6 +1,7 @@
 package dev.rewind.dsf.launch;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.eclipse.cdt.debug.core.ICDTLaunchConfigurationConstants;
 import org.eclipse.cdt.dsf.debug.service.IDsfDebugServicesFactory;
@@ -11,6 +12,7 @@ import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.core.variables.VariablesPlugin;
 import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
@@ -18,6 +20,7 @@ import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.core.ILaunchesListener2;
 
+import dev.rewind.debug.core.launch.LaunchSettings;
 import dev.rewind.dsf.RewindServicesFactory;
 import dev.rewind.dsf.ui.ReverseActionSet;
 import dev.rewind.dsf.ui.UartConsole;
@@ -74,9 +77,15 @@ public class RewindLaunchDelegate extends GdbLaunchDelegate {
             throw LaunchSettings.error("This launch was not created by the Rewind launch delegate.");
         }
         SubMonitor progress = SubMonitor.convert(monitor, 10);
-        LaunchSettings settings = LaunchSettings.of(config);
-        if (settings.record()) {
+        LaunchSettings settings = settings(config);
+        boolean record = RewindLaunchAttributes.RECORD_RUN_TYPE.equals(config.getType().getIdentifier());
+        if (record) {
+            createFolderOf(settings.recording());
+            settings.checkForRecord();
             record(settings, progress.split(5));
+        } else if (settings.recording() == null || !Files.isRegularFile(settings.recording())) {
+            throw LaunchSettings.error(settings.recording() == null ? "No recording file is set (Rewind tab)."
+                    : "The recording " + settings.recording() + " does not exist.");
         }
         progress.setWorkRemaining(5);
         InProcessGdbServer server = InProcessGdbServer.serve(settings.recording(), settings.snapshotInterval());
@@ -98,12 +107,25 @@ public class RewindLaunchDelegate extends GdbLaunchDelegate {
         ReverseActionSet.showInWorkbench();
     }
 
-    private static void record(LaunchSettings settings, SubMonitor progress) throws CoreException {
-        try {
-            Files.createDirectories(settings.recording().toAbsolutePath().getParent());
-        } catch (java.io.IOException e) {
-            throw LaunchSettings.error("Cannot create the folder for " + settings.recording() + ": " + e.getMessage());
+    /** debug.core's settings of the configuration, with the program from CDT's Main tab (null if unset). */
+    static LaunchSettings settings(ILaunchConfiguration config) throws CoreException {
+        String program = VariablesPlugin.getDefault().getStringVariableManager()
+                .performStringSubstitution(config.getAttribute(ICDTLaunchConfigurationConstants.ATTR_PROGRAM_NAME, "").trim());
+        return LaunchSettings.read(config).withProgram(program.isBlank() ? null : Path.of(program));
+    }
+
+    private static void createFolderOf(Path recording) throws CoreException {
+        if (recording == null) {
+            throw LaunchSettings.error("No recording file is set (Rewind tab).");
         }
+        try {
+            Files.createDirectories(recording.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw LaunchSettings.error("Cannot create the folder for " + recording + ": " + e.getMessage());
+        }
+    }
+
+    private static void record(LaunchSettings settings, SubMonitor progress) throws CoreException {
         RecordingJob job = new RecordingJob(settings, UartConsole.forProgram(settings.program().getFileName().toString()));
         job.schedule();
         try {

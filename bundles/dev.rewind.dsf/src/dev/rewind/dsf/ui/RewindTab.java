@@ -14,7 +14,8 @@ import org.eclipse.swt.widgets.FileDialog;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 
-import dev.rewind.dsf.launch.LaunchSettings;
+import dev.rewind.debug.core.launch.LaunchAttributes;
+import dev.rewind.debug.core.launch.LaunchSettings;
 import dev.rewind.dsf.launch.RewindLaunchAttributes;
 
 /**
@@ -86,23 +87,28 @@ public class RewindTab extends AbstractLaunchConfigurationTab {
 
     @Override
     public void setDefaults(ILaunchConfigurationWorkingCopy config) {
-        config.setAttribute(RewindLaunchAttributes.RECORDING, record ? "${workspace_loc}/rewind/run.rrlog" : "");
-        config.setAttribute(RewindLaunchAttributes.SNAPSHOT_INTERVAL, RewindLaunchAttributes.DEFAULT_SNAPSHOT_INTERVAL);
-        config.setAttribute(RewindLaunchAttributes.ICOUNT_SHIFT, RewindLaunchAttributes.DEFAULT_ICOUNT_SHIFT);
-        config.setAttribute(RewindLaunchAttributes.DISK_IMAGE, "");
+        config.setAttribute(LaunchAttributes.RECORDING, record ? "${workspace_loc}/rewind/run.rrlog" : "");
+        config.setAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, Long.toString(LaunchAttributes.DEFAULT_SNAPSHOT_INTERVAL));
+        config.setAttribute(LaunchAttributes.ICOUNT_SHIFT, 0);
+        config.setAttribute(LaunchAttributes.DISK, "");
         // CDT's debugger tab defaults to "gdb", which cannot debug RISC-V on most hosts.
         config.setAttribute(IGDBLaunchConfigurationConstants.ATTR_DEBUG_NAME, RewindLaunchAttributes.DEFAULT_GDB);
     }
 
     @Override
     public void initializeFrom(ILaunchConfiguration config) {
-        recording.setText(attribute(config, RewindLaunchAttributes.RECORDING, ""));
-        snapshotInterval.setText(attribute(config, RewindLaunchAttributes.SNAPSHOT_INTERVAL,
-                RewindLaunchAttributes.DEFAULT_SNAPSHOT_INTERVAL));
+        recording.setText(attribute(config, LaunchAttributes.RECORDING, ""));
+        snapshotInterval.setText(attribute(config, LaunchAttributes.SNAPSHOT_INTERVAL,
+                Long.toString(LaunchAttributes.DEFAULT_SNAPSHOT_INTERVAL)));
         if (record) {
-            icountShift.setText(attribute(config, RewindLaunchAttributes.ICOUNT_SHIFT,
-                    RewindLaunchAttributes.DEFAULT_ICOUNT_SHIFT));
-            diskImage.setText(attribute(config, RewindLaunchAttributes.DISK_IMAGE, ""));
+            int shift;
+            try {
+                shift = config.getAttribute(LaunchAttributes.ICOUNT_SHIFT, 0);
+            } catch (CoreException e) {
+                shift = 0;
+            }
+            icountShift.setText(Integer.toString(shift));
+            diskImage.setText(attribute(config, LaunchAttributes.DISK, ""));
         }
     }
 
@@ -114,13 +120,32 @@ public class RewindTab extends AbstractLaunchConfigurationTab {
         }
     }
 
+    /** A whole number typed into a field, within [min, max]; the sentence says what is wrong. */
+    static long parse(String text, String label, long min, long max) throws CoreException {
+        long v;
+        try {
+            v = Long.parseLong(text.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw LaunchSettings.error(label + " must be a whole number, not '" + text + "'.");
+        }
+        if (v < min || v > max) {
+            throw LaunchSettings.error(label + " must be between " + min + " and " + max + ", not " + v + ".");
+        }
+        return v;
+    }
+
     @Override
     public void performApply(ILaunchConfigurationWorkingCopy config) {
-        config.setAttribute(RewindLaunchAttributes.RECORDING, recording.getText().trim());
-        config.setAttribute(RewindLaunchAttributes.SNAPSHOT_INTERVAL, snapshotInterval.getText().trim());
+        config.setAttribute(LaunchAttributes.RECORDING, recording.getText().trim());
+        config.setAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, snapshotInterval.getText().trim());
         if (record) {
-            config.setAttribute(RewindLaunchAttributes.ICOUNT_SHIFT, icountShift.getText().trim());
-            config.setAttribute(RewindLaunchAttributes.DISK_IMAGE, diskImage.getText().trim());
+            try {
+                config.setAttribute(LaunchAttributes.ICOUNT_SHIFT,
+                        (int) parse(icountShift.getText(), "icount shift", 0, RewindLaunchAttributes.MAX_SHIFT));
+            } catch (CoreException e) {
+                // isValid shows the problem; the stored shift stays as it was
+            }
+            config.setAttribute(LaunchAttributes.DISK, diskImage.getText().trim());
         }
     }
 
@@ -132,9 +157,9 @@ public class RewindTab extends AbstractLaunchConfigurationTab {
             return false;
         }
         try {
-            LaunchSettings.parse(snapshotInterval.getText(), "Snapshot interval", 1, Long.MAX_VALUE);
+            parse(snapshotInterval.getText(), "Snapshot interval", 1, Long.MAX_VALUE);
             if (record) {
-                LaunchSettings.parse(icountShift.getText(), "icount shift", 0, RewindLaunchAttributes.MAX_SHIFT);
+                parse(icountShift.getText(), "icount shift", 0, RewindLaunchAttributes.MAX_SHIFT);
             }
         } catch (CoreException e) {
             setErrorMessage(e.getStatus().getMessage());

@@ -1,5 +1,7 @@
 package dev.rewind.debug.core.launch;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,6 +14,8 @@ import org.eclipse.debug.core.ILaunchConfiguration;
 import dev.rewind.debug.core.ProgramFileCheck;
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.debug.core.RewindDebugCore;
+import dev.rewind.emulator.MachineConfig;
+import dev.rewind.replay.RecordSession;
 
 /**
  * The settings of one launch, read from a configuration with variables expanded and checked.
@@ -47,6 +51,23 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
      */
     public BootFiles boot() {
         return new BootFiles(bios, program, initrd, append, dtb);
+    }
+
+    /** The same settings with another program (CDT's launch types name it in their own attribute). */
+    public LaunchSettings withProgram(Path p) {
+        return new LaunchSettings(p, disk, icountShift, snapshotInterval, recording, input, maxIcount, bios, initrd,
+                append, dtb);
+    }
+
+    /**
+     * How a Record Run of these settings records: what {@link #boot()} boots into the recording,
+     * with the icount shift, the disk (from its start snapshot) and the UART on {@code in}/{@code uart}.
+     * {@code sleep}: an idle guest waits in real time for typed input (an interactive console).
+     */
+    public RecordSession.Options recordOptions(InputStream in, OutputStream uart, boolean sleep) {
+        RecordSession.Options o = RecordSession.Options.of(boot(), recording).withInput(in, uart)
+                .withMachine(MachineConfig.DEFAULT_RAM, icountShift).withSleep(sleep);
+        return disk == null ? o : o.withDisk(disk, LaunchAttributes.START_SNAPSHOT);
     }
 
     /** Checks what both launch types need: the program. */
@@ -134,7 +155,8 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         return VariablesPlugin.getDefault().getStringVariableManager().performStringSubstitution(text.strip());
     }
 
-    static CoreException error(String message) {
+    /** A launch error the dialogs show as is. */
+    public static CoreException error(String message) {
         return new CoreException(new Status(IStatus.ERROR, RewindDebugCore.PLUGIN_ID, message));
     }
 }

@@ -25,14 +25,8 @@ public final class RecordLaunchDelegate extends CheckedLaunchDelegate {
         LaunchSettings s = LaunchSettings.read(configuration);
         s.checkForRecord();
         UartStreams streams = new UartStreams();
-        RecordSession.Options o = RecordSession.Options.of(s.boot(), s.recording())
-                .withInput(streams.input(), streams.uart())
-                .withMachine(dev.rewind.emulator.MachineConfig.DEFAULT_RAM, s.icountShift())
-                // an idle guest waits in real time for typed input instead of racing virtual time ahead
-                .withSleep(true);
-        if (s.disk() != null) {
-            o = o.withDisk(s.disk(), LaunchAttributes.START_SNAPSHOT);
-        }
+        // an idle guest waits in real time for typed input instead of racing virtual time ahead
+        RecordSession.Options o = s.recordOptions(streams.input(), streams.uart(), true);
         RecordSession session;
         try {
             session = RecordSession.start(o);

@@ -13,6 +13,7 @@ final class DebugHooks {
 
     private final Bus bus;
     private final List<Hart> harts = new ArrayList<>();
+    private static final WatchKind[] KINDS = WatchKind.values();
     private final TreeSet<Long> breakpoints = new TreeSet<>();
     private final List<long[]> watchpoints = new ArrayList<>(); // {addr, len, kind ordinal}
     WatchHit lastWatchHit;
@@ -73,11 +74,13 @@ final class DebugHooks {
     }
 
     /** True (and {@link #lastWatchHit} set) if the access [a, a+size) hits a watchpoint. */
-    boolean checkWatch(long a, int size, boolean write, long ic) {
-        for (long[] wp : watchpoints) {
-            if (WatchKind.values()[(int) wp[2]].catches(write)
+    boolean checkWatch(long a, int size, boolean write, long pc, long ic) {
+        // called for every data access while watching: no iterator, no values() copy
+        for (int i = 0; i < watchpoints.size(); i++) {
+            long[] wp = watchpoints.get(i);
+            if (KINDS[(int) wp[2]].catches(write)
                     && Long.compareUnsigned(a, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], a + size) < 0) {
-                lastWatchHit = new WatchHit(a, size, write, ic + 1);
+                lastWatchHit = new WatchHit(a, size, write, ic + 1, pc);
                 return true;
             }
         }

@@ -35,6 +35,9 @@ final class HartSystem {
     long trapTval;
     boolean trapRetires;
 
+    /** Sees trap entries and returns (a query index being built); null almost always. */
+    TrapObserver trapObserver;
+
     /** Called for writes to SPECIAL RAM pages (HTIF tohost). */
     SpecialStoreListener specialStores;
 
@@ -96,6 +99,7 @@ final class HartSystem {
     private void enter(int cause, long tval, boolean interrupt) {
         long delegation = interrupt ? c.mideleg : c.medeleg;
         int from = h.priv;
+        long epc = h.pc;
         long vectorOffset = 0;
         if (from <= Hart.S && ((delegation >>> cause) & 1) != 0) {
             c.scause = (interrupt ? Long.MIN_VALUE : 0) | cause;
@@ -125,6 +129,9 @@ final class HartSystem {
             }
             h.pc = (c.mtvec & ~3L) + vectorOffset;
             setPriv(Hart.M);
+        }
+        if (trapObserver != null) {
+            trapObserver.trap(h.icount, epc, cause, interrupt, tval, from, h.priv, h.pc);
         }
     }
 
@@ -163,8 +170,12 @@ final class HartSystem {
                     s &= ~CsrFile.MSTATUS_MPRV;
                 }
                 c.mstatus = s;
+                int fromM = h.priv;
                 setPriv(prev);
                 endBlock(Hart.CONTINUE);
+                if (trapObserver != null) {
+                    trapObserver.trapReturn(ic + 1, pc, fromM, prev, c.mepc & ~1L);
+                }
                 return c.mepc & ~1L;
             }
             case Op.SRET -> {
@@ -178,8 +189,12 @@ final class HartSystem {
                 s &= ~CsrFile.MSTATUS_SPP;
                 s &= ~CsrFile.MSTATUS_MPRV;
                 c.mstatus = s;
+                int fromS = h.priv;
                 setPriv(prev);
                 endBlock(Hart.CONTINUE);
+                if (trapObserver != null) {
+                    trapObserver.trapReturn(ic + 1, pc, fromS, prev, c.sepc & ~1L);
+                }
                 return c.sepc & ~1L;
             }
             case Op.WFI -> {
@@ -203,6 +218,9 @@ final class HartSystem {
 
     private void endBlock(int status) {
         h.stopAfter = true;
+        if (h.status == Hart.WATCH) {
+            return; // a watched device access: the device's own block end must not hide the stop
+        }
         if (status != Hart.CONTINUE || h.status == Hart.CONTINUE) {
             h.status = status;
         }
@@ -240,7 +258,7 @@ final class HartSystem {
             return v;
         }
         long pa = h.direct ? a : mmu.translate(a, Mmu.LOAD, pc, ic, false);
-        if (h.debug.watching() && h.debug.checkWatch(a, size, false, ic)) {
+        if (h.debug.watching() && h.debug.checkWatch(a, size, false, pc, ic)) {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);
@@ -271,7 +289,7 @@ final class HartSystem {
             return;
         }
         long pa = h.direct ? a : mmu.translate(a, Mmu.STORE, pc, ic, false);
-        if (h.debug.watching() && h.debug.checkWatch(a, size, true, ic)) {
+        if (h.debug.watching() && h.debug.checkWatch(a, size, true, pc, ic)) {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);
@@ -335,7 +353,7 @@ final class HartSystem {
         }
         int access = lr ? Mmu.LOAD : Mmu.STORE;
         long pa = mmu.translate(a, access, pc, ic, false);
-        if (h.debug.watching() && h.debug.checkWatch(a, size, !lr, ic)) {
+        if (h.debug.watching() && h.debug.checkWatch(a, size, !lr, pc, ic)) {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);

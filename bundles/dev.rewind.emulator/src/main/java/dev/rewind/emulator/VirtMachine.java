@@ -466,6 +466,11 @@ public final class VirtMachine {
         debug.removeWatchpoint(addr, len, kind);
     }
 
+    /** Installs (or with null removes) the observer of trap entries and returns. */
+    public void observeTraps(TrapObserver observer) {
+        sys.trapObserver = observer;
+    }
+
     /** The access that caused the last {@link StopReason#WATCHPOINT}. */
     public WatchHit lastWatchHit() {
         return debug.lastWatchHit;

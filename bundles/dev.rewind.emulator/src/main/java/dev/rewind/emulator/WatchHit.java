@@ -2,7 +2,7 @@ package dev.rewind.emulator;
 
 /**
  * A watchpoint that fired: the guest virtual address and size of the access, whether it was a
- * write, and the icount after the accessing instruction retired.
+ * write, the icount after the accessing instruction retired, and that instruction's pc.
  */
-public record WatchHit(long address, int size, boolean write, long icount) {
+public record WatchHit(long address, int size, boolean write, long icount, long pc) {
 }

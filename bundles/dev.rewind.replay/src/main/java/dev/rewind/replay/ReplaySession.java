@@ -87,6 +87,23 @@ public final class ReplaySession implements AutoCloseable {
     private volatile boolean stopRequested;
     /** The state RAM equals, except for the pages the machine marks dirty. */
     private MachineState lastCapture;
+    private IndexObserver indexObserver;
+    private Path program;
+
+    /** Sees what a query index records while a session replays forward (see {@code query.RecordingIndex}). */
+    public interface IndexObserver {
+        /** A capture at {@code icount}: the RAM pages (RAM offset / 4096) written since the previous one. */
+        void captured(long icount, java.util.Set<Long> writtenPages);
+
+        /** The guest submitted disk request {@code requestId}. */
+        void blockSubmitted(long icount, long requestId);
+    }
+
+    /** Installs (or with null removes) the observer of captures and disk requests. */
+    public void observe(IndexObserver observer) {
+        this.indexObserver = observer;
+        replayer.observeSubmissions(observer == null ? null : observer::blockSubmitted);
+    }
 
     private ReplaySession(Path logFile, ReplayLog log, VirtMachine machine, Replayer replayer, ConsoleHistory console,
             OverlayDisk disk, SnapshotStore store) {
@@ -169,6 +186,7 @@ public final class ReplaySession implements AutoCloseable {
         }
         SnapshotStore store = new SnapshotStore(options.snapshotInterval(), options.snapshotBudgetBytes());
         ReplaySession s = new ReplaySession(logFile, log, machine, replayer, console, disk, store);
+        s.program = program;
         s.capture();
         return s;
     }
@@ -213,10 +231,11 @@ public final class ReplaySession implements AutoCloseable {
 
     static Path resolve(Path logFile, String path) {
         Path p = Path.of(path);
-        if (p.isAbsolute() || Files.exists(p)) {
+        if (Files.exists(p)) {
             return p;
         }
-        Path besideLog = logFile.toAbsolutePath().getParent().resolve(p);
+        // A recording moved or unpacked elsewhere (RecordingPack) keeps its files beside the log.
+        Path besideLog = logFile.toAbsolutePath().getParent().resolve(p.isAbsolute() ? p.getFileName() : p);
         return Files.exists(besideLog) ? besideLog : p;
     }
 
@@ -240,6 +259,11 @@ public final class ReplaySession implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /** The program file this replay runs (as resolved when it was opened). */
+    public Path program() {
+        return program;
     }
 
     public ConsoleHistory console() {
@@ -574,15 +598,21 @@ public final class ReplaySession implements AutoCloseable {
     private void capture() {
         MachineState full;
         int newPages;
+        java.util.Set<Long> written;
         if (lastCapture != null) {
             MachineState delta = machine.saveDelta();
             full = delta.over(lastCapture);
             newPages = delta.pages().size();
+            written = delta.pages().keySet();
         } else {
             full = machine.saveState();
             newPages = full.pages().size();
+            written = full.pages().keySet();
         }
         lastCapture = full;
+        if (indexObserver != null) {
+            indexObserver.captured(full.icount(), written);
+        }
         store.add(new SnapshotStore.Snapshot(full.icount(), full, replayer.position(), console.length(),
                 disk != null ? disk.state() : null), newPages);
     }

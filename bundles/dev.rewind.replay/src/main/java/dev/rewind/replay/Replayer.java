@@ -21,6 +21,12 @@ public final class Replayer implements InputPort {
     private final List<ReplayEvent> events;
     private int next;
     private TreeSet<Long> submitted = new TreeSet<>();
+    private SubmissionObserver submissions;
+
+    /** Sees each disk request the guest submits. */
+    interface SubmissionObserver {
+        void submitted(long icount, long requestId);
+    }
 
     public Replayer(List<ReplayEvent> events) {
         this.events = events;
@@ -28,6 +34,11 @@ public final class Replayer implements InputPort {
 
     /** Where the replayer stands: the index of the next event and the requests in flight. */
     public record Position(int nextEvent, long[] submittedRequests) {
+    }
+
+    /** Installs (or with null removes) the observer of disk requests. */
+    void observeSubmissions(SubmissionObserver observer) {
+        submissions = observer;
     }
 
     public Position position() {
@@ -111,6 +122,9 @@ public final class Replayer implements InputPort {
 
     @Override
     public void blockSubmitted(long icount, long requestId) {
+        if (submissions != null) {
+            submissions.submitted(icount, requestId);
+        }
         submitted.add(requestId);
     }
 

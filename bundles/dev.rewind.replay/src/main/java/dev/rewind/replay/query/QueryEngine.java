@@ -1,0 +1,489 @@
+package dev.rewind.replay.query;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.rewind.emulator.StopReason;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.emulator.WatchHit;
+import dev.rewind.emulator.WatchKind;
+import dev.rewind.qcow2.Qcow2Image;
+import dev.rewind.qcow2.Snapshot;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.ReplaySetupException;
+import dev.rewind.replay.ReplayStop;
+import dev.rewind.replay.SnapshotStore;
+import dev.rewind.replay.log.ReplayEvent;
+import dev.rewind.replay.log.ReplayLogException;
+import dev.rewind.symbols.FunctionInfo;
+import dev.rewind.symbols.ProgramSymbols;
+import dev.rewind.symbols.SourceLocation;
+import dev.rewind.symbols.SymbolsException;
+
+/**
+ * Answers questions about a whole recording exactly: who wrote (or read) a range and when, the
+ * value history of a variable, when a register last or next changed, and what happened (traps,
+ * interrupts, privilege changes, UART, disk, breakpoint hits, snapshots).
+ *
+ * <p>The engine replays the recording in a session of its own, so the debugger's position never
+ * moves. The first query replays the whole recording once to build a {@link RecordingIndex};
+ * memory queries then replay, with a watchpoint, only the snapshot intervals that wrote one of
+ * the range's pages (reads and device registers: every interval), from the snapshot at the
+ * interval's start. Answers carry the position just before the accessing instruction.
+ * Single-threaded, like the replay.
+ */
+public final class QueryEngine implements AutoCloseable {
+
+    /** Snapshot interval of the engine's session: an interval replay costs a few ms with a watchpoint. */
+    public static final long DEFAULT_INTERVAL = 1L << 20;
+
+    private final ReplaySession session;
+    private final RecordingIndex.UartTap tap;
+    private final ProgramSymbols symbols;
+    private RecordingIndex index;
+
+    private QueryEngine(ReplaySession session, RecordingIndex.UartTap tap, ProgramSymbols symbols) {
+        this.session = session;
+        this.tap = tap;
+        this.symbols = symbols;
+    }
+
+    /** Opens a recording for queries ({@code program} null: the one its header names). */
+    public static QueryEngine open(Path log, Path program, long interval)
+            throws ReplayLogException, ReplaySetupException, IOException {
+        RecordingIndex.UartTap tap = new RecordingIndex.UartTap();
+        ReplaySession.Options o = ReplaySession.Options.defaults().withSnapshotInterval(interval).withEcho(tap);
+        if (program != null) {
+            o = o.withProgram(program);
+        }
+        ReplaySession s = ReplaySession.open(log, o);
+        ProgramSymbols symbols = null;
+        try {
+            symbols = ProgramSymbols.load(s.program());
+        } catch (SymbolsException | RuntimeException e) {
+            // answers then carry addresses only
+        }
+        return new QueryEngine(s, tap, symbols);
+    }
+
+    public ReplaySession session() {
+        return session;
+    }
+
+    /** The program's symbols, or null if they could not be read. */
+    public ProgramSymbols symbols() {
+        return symbols;
+    }
+
+    public long startIcount() {
+        return session.startIcount();
+    }
+
+    public long endIcount() {
+        return session.endIcount();
+    }
+
+    /** Builds the index (one replay of the whole recording) unless it exists. */
+    public void index(Progress progress) {
+        if (index != null) {
+            return;
+        }
+        RecordingIndex built = RecordingIndex.build(session, tap, progress);
+        built.addEvents(logEvents());
+        index = built;
+    }
+
+    public boolean indexed() {
+        return index != null;
+    }
+
+    private List<QueryEvent> logEvents() {
+        List<QueryEvent> out = new ArrayList<>();
+        for (ReplayEvent e : session.log().events()) {
+            switch (e.kind()) {
+                case UART_RX, UART_RX_IDLE -> out.add(new QueryEvent(e.icount(), QueryEvent.Kind.UART_IN, -1, -1, -1,
+                        e.value() & 0xff, Causes.printable((int) e.value())));
+                case BLOCK_DONE, BLOCK_DONE_IDLE -> out.add(new QueryEvent(e.icount(), QueryEvent.Kind.DISK_DONE, -1, -1,
+                        -1, e.value(), "request " + e.value() + " completed"));
+                default -> { }
+            }
+        }
+        String image = session.log().header().snapshotImagePath();
+        if (image != null) {
+            Path p = session.logFile().toAbsolutePath().getParent().resolve(image);
+            try (Qcow2Image img = Qcow2Image.openReadOnly(p.toFile().exists() ? p : Path.of(image))) {
+                for (Snapshot s : img.snapshots()) {
+                    if (s.hasIcount()) {
+                        out.add(new QueryEvent(s.icount(), QueryEvent.Kind.SNAPSHOT, -1, -1, -1, s.icount(),
+                                "snapshot '" + s.name() + "'"));
+                    }
+                }
+            } catch (IOException e) {
+                // a missing image has no snapshots to list; the replay itself reported it if it needed one
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    /** The last write to {@code t} by an instruction before position {@code before}. */
+    public Optional<Access> lastWrite(Target t, long before, Progress progress) {
+        return last(t, WatchKind.WRITE, before, progress);
+    }
+
+    /** The first write to {@code t} by an instruction at or after position {@code from}. */
+    public Optional<Access> nextWrite(Target t, long from, Progress progress) {
+        return next(t, WatchKind.WRITE, from, progress);
+    }
+
+    public Optional<Access> lastRead(Target t, long before, Progress progress) {
+        return last(t, WatchKind.READ, before, progress);
+    }
+
+    public Optional<Access> nextRead(Target t, long from, Progress progress) {
+        return next(t, WatchKind.READ, from, progress);
+    }
+
+    /** Every write to {@code t} by instructions at positions in [from, to), in order. */
+    public List<Access> writes(Target t, long from, long to, Progress progress) {
+        return all(t, WatchKind.WRITE, from, to, progress);
+    }
+
+    public List<Access> reads(Target t, long from, long to, Progress progress) {
+        return all(t, WatchKind.READ, from, to, progress);
+    }
+
+    /** The value history of {@code t} over [from, to): its value at {@code from} and every write that changed it. */
+    public History history(Target t, long from, long to, Progress progress) {
+        List<Access> writes = writes(t, from, to, progress);
+        List<Access> changes = new ArrayList<>();
+        for (Access a : writes) {
+            if (a.changed()) {
+                changes.add(a);
+            }
+        }
+        byte[] initial = valueAt(t, Math.max(from, startIcount()));
+        return new History(t, from, to, initial, changes, writes.size());
+    }
+
+    /** A value history: the value at the start and each change. */
+    public record History(Target target, long from, long to, byte[] initial, List<Access> changes, int writes) {
+    }
+
+    /** The bytes of {@code t} at a position (device registers read as zero). */
+    public byte[] valueAt(Target t, long icount) {
+        moveTo(icount);
+        return read(t);
+    }
+
+    private Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
+        index(progress);
+        int[] ks = candidates(t, kind);
+        long total = 0;
+        for (int k : ks) {
+            if (index.start(k) < before) {
+                total += Math.min(index.end(k), before) - index.start(k);
+            }
+        }
+        long done = 0;
+        for (int i = ks.length - 1; i >= 0; i--) {
+            int k = ks[i];
+            long s = index.start(k);
+            if (s >= before) {
+                continue;
+            }
+            long e = Math.min(index.end(k), before);
+            List<Access> hits = scan(t, kind, s, e, 0, progress, done, total);
+            done += e - s;
+            if (!hits.isEmpty()) {
+                return Optional.of(hits.get(hits.size() - 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Access> next(Target t, WatchKind kind, long from, Progress progress) {
+        index(progress);
+        List<Access> hits = collect(t, kind, from, endIcount(), 1, progress);
+        return hits.isEmpty() ? Optional.empty() : Optional.of(hits.get(0));
+    }
+
+    private List<Access> all(Target t, WatchKind kind, long from, long to, Progress progress) {
+        index(progress);
+        return collect(t, kind, from, to, Integer.MAX_VALUE, progress);
+    }
+
+    private List<Access> collect(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
+        int[] ks = candidates(t, kind);
+        long total = 0;
+        for (int k : ks) {
+            total += Math.max(0, Math.min(index.end(k), to) - Math.max(index.start(k), from));
+        }
+        long done = 0;
+        List<Access> out = new ArrayList<>();
+        for (int k : ks) {
+            long s = Math.max(index.start(k), from);
+            long e = Math.min(index.end(k), to);
+            if (s >= e) {
+                continue;
+            }
+            out.addAll(scan(t, kind, s, e, max - out.size(), progress, done, total));
+            done += e - s;
+            if (out.size() >= max) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Intervals to replay for {@code t}: those that wrote its pages (writes to RAM), else all. */
+    private int[] candidates(Target t, WatchKind kind) {
+        long ramOffset = t.address() - VirtMachine.RAM_BASE;
+        boolean inRam = ramOffset >= 0 && ramOffset + t.size() <= session.machine().config().ramSize();
+        return kind == WatchKind.WRITE && inRam ? index.intervalsWriting(ramOffset, t.size()) : index.allIntervals();
+    }
+
+    /**
+     * Replays positions [from, to) watching {@code t}; returns up to {@code max} accesses (0: all,
+     * for a caller that wants the last one).
+     */
+    private List<Access> scan(Target t, WatchKind kind, long from, long to, int max, Progress progress, long done,
+            long total) {
+        if (progress.cancelled()) {
+            throw new QueryCancelledException();
+        }
+        moveTo(from);
+        VirtMachine m = session.machine();
+        boolean device = !inRam(t);
+        byte[] shadow = device ? null : read(t);
+        List<Access> out = new ArrayList<>();
+        session.addWatchpoint(t.address(), t.size(), kind);
+        try {
+            while (session.icount() < to) {
+                ReplayStop r = session.scan(to);
+                if (r != ReplayStop.WATCHPOINT) {
+                    break;
+                }
+                WatchHit hit = session.lastWatchHit();
+                byte[] after = device ? storedValue(m, hit) : read(t);
+                byte[] before = hit.write() ? shadow : after;
+                out.add(new Access(hit.icount() - 1, 0, hit.pc(), m.privilege(), hit.write(), hit.address(), hit.size(),
+                        t.address(), before, after, where(hit.pc())));
+                shadow = device ? null : after;
+                if (max > 0 && out.size() >= max) {
+                    break;
+                }
+                if (progress.cancelled()) {
+                    throw new QueryCancelledException();
+                }
+            }
+        } finally {
+            session.removeWatchpoint(t.address(), t.size(), kind);
+        }
+        progress.worked(done + (to - from), total);
+        return out;
+    }
+
+    private boolean inRam(Target t) {
+        long off = t.address() - VirtMachine.RAM_BASE;
+        return off >= 0 && off + t.size() <= session.machine().config().ramSize();
+    }
+
+    private byte[] read(Target t) {
+        byte[] b = new byte[t.size()];
+        session.machine().readMemory(t.address(), b, 0, b.length);
+        return b;
+    }
+
+    /**
+     * The value a store to a device register wrote: its source register, which the store left
+     * unchanged (RV64 S-type and the compressed stores; null for anything else).
+     */
+    static byte[] storedValue(VirtMachine m, WatchHit hit) {
+        if (!hit.write()) {
+            return null;
+        }
+        long insn = m.instructionAt(hit.pc());
+        int rs2 = StoreDecoding.sourceRegister(insn);
+        if (rs2 < 0) {
+            return null;
+        }
+        long v = m.reg(rs2);
+        byte[] b = new byte[hit.size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        return b;
+    }
+
+    /** Moves the engine's session to {@code icount}: from the snapshot there if there is one. */
+    private void moveTo(long icount) {
+        SnapshotStore.Snapshot s = session.snapshots().floor(icount);
+        long now = session.icount();
+        if (s != null && s.icount() == icount && now != icount) {
+            session.restore(s);
+        } else if (now != icount) {
+            session.seek(icount);
+        }
+    }
+
+    // ------------------------------------------------------------------ registers
+
+    /** A change of a register: at {@code icount} the instruction at {@code pc} turned {@code before} into {@code after}. */
+    public record RegisterChange(Register register, long icount, long pc, int privilege, long before, long after,
+            String where) {
+    }
+
+    /** The last change of {@code r} by an instruction (or trap entry) before position {@code before}. */
+    public Optional<RegisterChange> lastChange(Register r, long before, Progress progress) {
+        index(progress);
+        before = Math.min(before, endIcount());
+        int kFirst = index.intervalAt(Math.max(startIcount(), before - 1));
+        long total = before - startIcount();
+        for (int k = kFirst; k >= 1; k--) {
+            long s = index.start(k);
+            long e = Math.min(index.end(k), before);
+            if (s >= e) {
+                continue;
+            }
+            List<RegisterChange> changes = stepScan(r, s, e, Integer.MAX_VALUE, progress);
+            progress.worked(before - s, total);
+            if (!changes.isEmpty()) {
+                return Optional.of(changes.get(changes.size() - 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first change of {@code r} at or after position {@code from}. */
+    public Optional<RegisterChange> nextChange(Register r, long from, Progress progress) {
+        index(progress);
+        long total = endIcount() - from;
+        for (int k = index.intervalAt(from); k <= index.intervals(); k++) {
+            long s = Math.max(index.start(k), from);
+            long e = index.end(k);
+            if (s >= e) {
+                continue;
+            }
+            List<RegisterChange> changes = stepScan(r, s, e, 1, progress);
+            progress.worked(e - from, total);
+            if (!changes.isEmpty()) {
+                return Optional.of(changes.get(0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Single-steps [from, to) recording every change of {@code r}. */
+    private List<RegisterChange> stepScan(Register r, long from, long to, int max, Progress progress) {
+        if (progress.cancelled()) {
+            throw new QueryCancelledException();
+        }
+        moveTo(from);
+        VirtMachine m = session.machine();
+        List<RegisterChange> out = new ArrayList<>();
+        long value = r.read(m);
+        while (m.icount() < to && out.size() < max) {
+            long pc = m.pc();
+            long ic = m.icount();
+            int priv = m.privilege();
+            StopReason stop = m.step(null);
+            long now = r.read(m);
+            if (now != value) {
+                // a trap entry changes CSRs without retiring: it happened at position ic, at pc
+                out.add(new RegisterChange(r, ic, pc, priv, value, now, where(pc)));
+                value = now;
+            }
+            if (stop != null && stop != StopReason.LIMIT) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /** Events of the given kinds at positions in [from, to), in order. */
+    public List<QueryEvent> events(Set<QueryEvent.Kind> kinds, long from, long to, Progress progress) {
+        index(progress);
+        List<QueryEvent> out = new ArrayList<>();
+        for (QueryEvent e : index.events()) {
+            if (e.icount() >= from && e.icount() < to && kinds.contains(e.kind())) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Every hit of breakpoints at {@code pcs} at positions in [from, to): a replay of that stretch. */
+    public List<QueryEvent> breakpointHits(long[] pcs, long from, long to, Progress progress) {
+        List<QueryEvent> out = new ArrayList<>();
+        moveTo(Math.max(from, startIcount()));
+        long[] sorted = pcs.clone();
+        Arrays.sort(sorted);
+        for (long pc : sorted) {
+            session.addBreakpoint(pc);
+        }
+        try {
+            to = Math.min(to, endIcount());
+            long start = session.icount();
+            if (Arrays.binarySearch(sorted, session.machine().pc()) >= 0) {
+                out.add(breakpointEvent());
+            }
+            while (session.icount() < to) {
+                if (progress.cancelled()) {
+                    throw new QueryCancelledException();
+                }
+                ReplayStop r = session.scan(to);
+                progress.worked(session.icount() - start, to - start);
+                if (r != ReplayStop.BREAKPOINT) {
+                    break;
+                }
+                out.add(breakpointEvent());
+            }
+        } finally {
+            for (long pc : sorted) {
+                session.removeBreakpoint(pc);
+            }
+        }
+        return out;
+    }
+
+    private QueryEvent breakpointEvent() {
+        long pc = session.machine().pc();
+        String w = where(pc);
+        return new QueryEvent(session.icount(), QueryEvent.Kind.BREAKPOINT, pc, session.machine().privilege(),
+                session.machine().privilege(), pc, w == null ? "" : w);
+    }
+
+    // ------------------------------------------------------------------ symbols
+
+    /** "function (file:line)" for a pc, or null without symbols. */
+    public String where(long pc) {
+        if (symbols == null) {
+            return null;
+        }
+        FunctionInfo f = symbols.functionAt(pc);
+        SourceLocation l = symbols.lineFor(pc);
+        if (f == null && l == null) {
+            return null;
+        }
+        return (f != null ? f.name() : "??") + (l != null ? " (" + l.fileName() + ":" + l.line() + ")" : "");
+    }
+
+    /** Parses a query target against the program's symbols. */
+    public Target target(String expr) {
+        return Target.parse(expr, symbols);
+    }
+
+    @Override
+    public void close() throws IOException {
+        session.close();
+    }
+}

@@ -1,0 +1,219 @@
+package dev.rewind.replay.query;
+
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+import dev.rewind.emulator.TrapObserver;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.ReplayStop;
+
+/**
+ * What one forward replay of a whole recording learns for the queries: the RAM pages each
+ * snapshot interval wrote (from the session's own incremental captures, so it costs nothing
+ * extra), every trap, interrupt and return from one, every UART byte out and disk request with
+ * its position and pc. A query for writes then replays only the intervals that wrote one of its
+ * pages; events are answered from the list.
+ *
+ * <p>Pages are physical (RAM offset / 4096). Once the guest turned on address translation the
+ * index no longer maps a virtual address to its pages, so {@link #translated()} tells the
+ * queries to replay every interval instead.
+ */
+final class RecordingIndex implements ReplaySession.IndexObserver, TrapObserver {
+
+    private final ReplaySession session;
+    private final VirtMachine machine;
+    /** Capture icounts, ascending: interval k covers positions [bounds[k-1], bounds[k]). */
+    private long[] bounds = new long[64];
+    private int captures;
+    /** Page -> intervals (k >= 1) that wrote it, ascending. */
+    private final TreeMap<Long, long[]> pageIntervals = new TreeMap<>();
+    private final List<QueryEvent> events = new ArrayList<>();
+    private boolean translated;
+
+    private RecordingIndex(ReplaySession session) {
+        this.session = session;
+        this.machine = session.machine();
+    }
+
+    /**
+     * Replays {@code session} (fresh, at its start) to the end of its history, indexing. The
+     * session's echo must be {@link #uartTap()}'s stream for UART output to be indexed.
+     */
+    static RecordingIndex build(ReplaySession session, UartTap tap, Progress progress) {
+        RecordingIndex index = new RecordingIndex(session);
+        index.bounds[index.captures++] = session.icount();
+        tap.index = index;
+        session.observe(index);
+        session.machine().observeTraps(index);
+        long start = session.startIcount();
+        long end = session.endIcount();
+        long interval = session.snapshots().interval();
+        try {
+            while (session.icount() < end) {
+                if (progress.cancelled()) {
+                    throw new QueryCancelledException();
+                }
+                index.noteTranslation();
+                long next = Math.min(end, (session.icount() / interval + 1) * interval);
+                ReplayStop r = session.scan(next);
+                progress.worked(session.icount() - start, end - start);
+                if (r == ReplayStop.END_OF_HISTORY || r == ReplayStop.INTERRUPTED) {
+                    break;
+                }
+            }
+        } finally {
+            tap.index = null;
+            session.observe(null);
+            session.machine().observeTraps(null);
+        }
+        if (index.bounds[index.captures - 1] < session.icount()) {
+            // the last stretch ends without a capture: count it as one interval that wrote anything
+            index.addBound(session.icount());
+            index.writtenAll(index.captures - 1);
+        }
+        index.events.sort((a, b) -> Long.compare(a.icount(), b.icount()));
+        return index;
+    }
+
+    private void noteTranslation() {
+        if (!translated) {
+            long satp = machine.csr(0x180).orElse(0);
+            translated = (satp >>> 60) != 0;
+        }
+    }
+
+    private void addBound(long icount) {
+        if (captures == bounds.length) {
+            bounds = Arrays.copyOf(bounds, captures * 2);
+        }
+        bounds[captures++] = icount;
+    }
+
+    private final List<Long> allPagesIntervals = new ArrayList<>();
+
+    private void writtenAll(int interval) {
+        allPagesIntervals.add((long) interval);
+    }
+
+    @Override
+    public void captured(long icount, Set<Long> writtenPages) {
+        if (icount <= bounds[captures - 1]) {
+            return; // the capture at open, or a repeat
+        }
+        addBound(icount);
+        long k = captures - 1;
+        for (long page : writtenPages) {
+            long[] list = pageIntervals.get(page); // list[0] = count, then the intervals
+            if (list == null) {
+                list = new long[4];
+            } else if (list[0] + 1 >= list.length) {
+                list = Arrays.copyOf(list, list.length * 2);
+            }
+            list[(int) ++list[0]] = k;
+            pageIntervals.put(page, list);
+        }
+    }
+
+    @Override
+    public void blockSubmitted(long icount, long requestId) {
+        events.add(new QueryEvent(icount, QueryEvent.Kind.DISK_REQUEST, machine.pc(), -1, -1, requestId,
+                "request " + requestId));
+    }
+
+    @Override
+    public void trap(long icount, long epc, int cause, boolean interrupt, long tval, int from, int to, long handler) {
+        events.add(new QueryEvent(icount, interrupt ? QueryEvent.Kind.INTERRUPT : QueryEvent.Kind.EXCEPTION, epc, from,
+                to, cause, Causes.name(cause, interrupt) + (interrupt ? "" : ", tval 0x" + Long.toHexString(tval))
+                        + ", handler 0x" + Long.toHexString(handler)));
+    }
+
+    @Override
+    public void trapReturn(long icount, long pc, int from, int to, long target) {
+        events.add(new QueryEvent(icount, QueryEvent.Kind.TRAP_RETURN, pc, from, to, target,
+                (from == 3 ? "mret" : "sret") + " to 0x" + Long.toHexString(target)));
+    }
+
+    void uartByte(int b) {
+        events.add(new QueryEvent(machine.icount(), QueryEvent.Kind.UART_OUT, machine.pc(), -1, -1, b & 0xff,
+                Causes.printable(b)));
+    }
+
+    /** The guest's UART output, seen by the index while it is built (the session's echo stream). */
+    static final class UartTap extends OutputStream {
+        RecordingIndex index;
+
+        @Override
+        public void write(int b) {
+            if (index != null) {
+                index.uartByte(b);
+            }
+        }
+    }
+
+    void addEvents(List<QueryEvent> more) {
+        events.addAll(more);
+        events.sort((a, b) -> Long.compare(a.icount(), b.icount()));
+    }
+
+    List<QueryEvent> events() {
+        return events;
+    }
+
+    boolean translated() {
+        return translated;
+    }
+
+    int intervals() {
+        return captures - 1;
+    }
+
+    /** Interval k (1-based) covers positions [start(k), end(k)). */
+    long start(int k) {
+        return bounds[k - 1];
+    }
+
+    long end(int k) {
+        return bounds[k];
+    }
+
+    /** The interval holding position {@code icount} (clamped to the first and last). */
+    int intervalAt(long icount) {
+        int i = Arrays.binarySearch(bounds, 0, captures, icount);
+        int k = i >= 0 ? i + 1 : -i - 1;
+        return Math.max(1, Math.min(captures - 1, k));
+    }
+
+    /**
+     * Intervals, ascending, in which a page of RAM offsets [offset, offset+length) was written;
+     * every interval when the index cannot tell.
+     */
+    int[] intervalsWriting(long offset, long length) {
+        if (translated || offset < 0 || length <= 0) {
+            return allIntervals();
+        }
+        java.util.TreeSet<Long> ks = new java.util.TreeSet<>();
+        for (long page = offset >>> 12; page <= (offset + length - 1) >>> 12; page++) {
+            long[] list = pageIntervals.get(page);
+            if (list != null) {
+                for (int i = 1; i <= list[0]; i++) {
+                    ks.add(list[i]);
+                }
+            }
+        }
+        ks.addAll(allPagesIntervals);
+        return ks.stream().mapToInt(Long::intValue).toArray();
+    }
+
+    int[] allIntervals() {
+        int[] all = new int[captures - 1];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i + 1;
+        }
+        return all;
+    }
+}

@@ -14,6 +14,8 @@ cd "$here"
 # - e2fsprogs, dosfstools, cpio: disk images and initramfs for the firmware and Linux tests
 packages="make gcc-riscv64-unknown-elf qemu-utils qemu-system-misc gdb-multiarch xvfb libgtk-3-0 unzip
           opensbi u-boot-qemu e2fsprogs dosfstools cpio"
+# - lcov: genhtml renders the coverage file `rewind coverage` writes (AskPackAndCoverRecordingsTest)
+packages="$packages lcov"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

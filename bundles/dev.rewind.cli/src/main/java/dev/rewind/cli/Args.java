@@ -49,6 +49,17 @@ public final class Args {
         }
     }
 
+    /** {@code -o FILE} as {@code --output FILE}, for the verbs that take it (pack, coverage). */
+    public static String[] shortOutput(String[] args) {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i].equals("-o")) {
+                out[i] = "--output";
+            }
+        }
+        return out;
+    }
+
     public List<String> positional() {
         return positional;
     }

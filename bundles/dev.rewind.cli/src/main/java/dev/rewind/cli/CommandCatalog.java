@@ -22,6 +22,9 @@ public final class CommandCatalog {
                 new ReplayCommand(),
                 new InfoCommand(),
                 new GdbServerCommand(),
+                new QueryCommand(),
+                new CoverageCommand(),
+                new PackCommand(),
                 new dev.rewind.cli.img.ImgCommand(),
                 new VersionCommand()));
     }

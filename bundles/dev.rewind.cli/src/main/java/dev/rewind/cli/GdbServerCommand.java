@@ -16,6 +16,7 @@ import dev.rewind.gdbstub.ListenAddress;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.target.LiveTarget;
 import dev.rewind.gdbstub.target.ReplayTarget;
+import dev.rewind.replay.RecordingPack;
 import dev.rewind.replay.ReplaySession;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.log.ReplayLogException;
@@ -40,7 +41,7 @@ final class GdbServerCommand implements Command {
 
     @Override
     public String usage() {
-        return "rewind gdbserver --replay RUN.rrlog [--listen [HOST:]PORT] [--snapshot-every N]\n"
+        return "rewind gdbserver --replay RUN.rrlog|RUN.rwd [--listen [HOST:]PORT] [--snapshot-every N]\n"
                 + "       rewind gdbserver PROG.elf [--listen [HOST:]PORT] [--ram 128M]\n"
                 + "       rewind gdbserver [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
                 + "                        [--listen [HOST:]PORT] [--ram 128M]   (a live run of firmware + kernel)\n"
@@ -68,15 +69,28 @@ final class GdbServerCommand implements Command {
                 throw new CliException("with --replay the program comes from the recording; drop '" + a.positional().get(0) + "'");
             }
             ReplaySession s;
+            RecordingPack.Opened opened;
             try {
-                s = ReplaySession.open(Path.of(a.value("--replay", null)), ReplaySession.Options.defaults()
-                        .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL)));
-            } catch (ReplayLogException | ReplaySetupException e) {
+                opened = RecordingPack.openForReplay(Path.of(a.value("--replay", null)));
+            } catch (ReplayLogException e) {
                 throw new CliException(e.getMessage());
             }
-            resource = s;
+            try {
+                ReplaySession.Options o = ReplaySession.Options.defaults()
+                        .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
+                s = ReplaySession.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
+            } catch (ReplayLogException | ReplaySetupException e) {
+                opened.close();
+                throw new CliException(e.getMessage());
+            }
+            ReplaySession session = s;
+            resource = () -> {
+                try (opened; session) {
+                    // closes the session, then deletes an unpacked pack's folder
+                }
+            };
             target = new ReplayTarget(s);
-            program = s.log().header().programPath();
+            program = opened.program() != null ? opened.program().toString() : s.log().header().programPath();
         } else {
             if (a.positional().isEmpty() && !a.has("--kernel") && !a.has("--bios")) {
                 throw new CliException("missing program (an RV64 ELF file), --bios/--kernel FILE or --replay RUN.rrlog");

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 import dev.rewind.replay.ReplayDivergenceException;
+import dev.rewind.replay.RecordingPack;
 import dev.rewind.replay.ReplaySession;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.ReplayStop;
@@ -24,7 +25,7 @@ final class ReplayCommand implements Command {
 
     @Override
     public String usage() {
-        return "rewind replay RUN.rrlog [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--quiet]\n"
+        return "rewind replay RUN.rrlog|RUN.rwd [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--quiet]\n"
                 + "  --from-snapshot  start from a snapshot persisted in the recording's snapshot image\n"
                 + "  --to-icount      stop after N instructions\n"
                 + "  --quiet          do not print the guest's output";
@@ -33,7 +34,7 @@ final class ReplayCommand implements Command {
     @Override
     public int run(String[] argv, Console console) throws Exception {
         Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every"), Set.of("--quiet"));
-        Path logFile = Path.of(a.onlyPositional("recording (a .rrlog file)"));
+        Path given = Path.of(a.onlyPositional("recording (a .rrlog or packed .rwd file)"));
         ReplaySession.Options o = ReplaySession.Options.defaults()
                 .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
         if (!a.has("--quiet")) {
@@ -44,12 +45,19 @@ final class ReplayCommand implements Command {
         }
         long to = a.count("--to-icount", Long.MAX_VALUE);
         ReplaySession s;
+        RecordingPack.Opened opened;
         try {
-            s = ReplaySession.open(logFile, o);
-        } catch (ReplayLogException | ReplaySetupException e) {
+            opened = RecordingPack.openForReplay(given);
+        } catch (ReplayLogException e) {
             throw new CliException(e.getMessage());
         }
-        try (s; Progress progress = new Progress(console.err(), s.endIcount())) {
+        try {
+            s = ReplaySession.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
+        } catch (ReplayLogException | ReplaySetupException e) {
+            opened.close();
+            throw new CliException(e.getMessage());
+        }
+        try (opened; s; Progress progress = new Progress(console.err(), s.endIcount())) {
             ReplayStop stop = ReplayStop.LIMIT;
             while (s.icount() < Math.min(to, s.endIcount()) && stop == ReplayStop.LIMIT) {
                 stop = s.run(Math.min(to, s.icount() + 50_000_000L), false);

@@ -35,10 +35,12 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     private final TreeMap<Long, BreakpointType> breakpoints = new TreeMap<>();
     private final WatchpointTable watches = new WatchpointTable();
     private long replayBreak = -1;
+    private final QueryMonitorCommands queries;
 
     public ReplayTarget(ReplaySession session) {
         this.session = session;
         this.travel = new TimeTravel(session);
+        this.queries = new QueryMonitorCommands(session);
     }
 
     public ReplaySession session() {
@@ -209,7 +211,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public MonitorCommands monitorCommands() {
-        return new HmpReplayCommands(this);
+        return new HmpReplayCommands(this, queries);
     }
 
     // ---- ReplayControl: QEMU's HMP replay commands ----

@@ -20,8 +20,9 @@ import dev.rewind.replay.log.ReplayLogHeader;
 
 /**
  * A one-file recording ({@code .rwd}): the replay log and every file its header names (the
- * program, the disk, the snapshot image with the start and persisted snapshots), so that it
- * replays on another machine with nothing else.
+ * program and boot files, the disk, the snapshot image with the start and persisted
+ * snapshots), so that it replays on another machine with nothing else. Unpacked, the files lie
+ * beside the log under their own names, where the replay looks for files that moved.
  *
  * <p>Layout (big-endian): magic {@code RWNDPACK}, version u32 = 1; then per file: tag 'F', role
  * u8, name length u16, name (UTF-8), size u64, CRC-32 of the data u32, the data; then tag 'E',
@@ -35,7 +36,7 @@ public final class RecordingPack {
     private static final long MAX_NAME = 4096;
 
     /** What a packed file is to the recording. */
-    public enum Role { LOG, PROGRAM, DISK, SNAPSHOT_IMAGE }
+    public enum Role { LOG, PROGRAM, DISK, SNAPSHOT_IMAGE, BOOT }
 
     /** One packed file. */
     public record Entry(Role role, String name, long size) {
@@ -63,6 +64,9 @@ public final class RecordingPack {
         files.add(log);
         roles.add(Role.LOG);
         add(files, roles, Role.PROGRAM, log, h.programPath());
+        for (ReplayLogHeader.BootFile f : h.bootFiles()) {
+            add(files, roles, Role.BOOT, log, f.path());
+        }
         add(files, roles, Role.DISK, log, h.diskPath());
         add(files, roles, Role.SNAPSHOT_IMAGE, log, h.snapshotImagePath());
         List<Entry> entries = new ArrayList<>();

@@ -186,7 +186,7 @@ public final class ReplaySession implements AutoCloseable {
         }
         SnapshotStore store = new SnapshotStore(options.snapshotInterval(), options.snapshotBudgetBytes());
         ReplaySession s = new ReplaySession(logFile, log, machine, replayer, console, disk, store);
-        s.program = program;
+        s.program = boot.kernel() != null ? boot.kernel() : boot.bios();
         s.capture();
         return s;
     }

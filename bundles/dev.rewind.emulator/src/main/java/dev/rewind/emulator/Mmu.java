@@ -229,7 +229,11 @@ final class Mmu {
             insn = lo | fetchHalf(pc + 2, pc) << 16;
         }
         scratch.slots[0] = Decoder.decode(insn);
-        java.util.Arrays.fill(scratch.slots, 1, DecodedPage.SLOTS, 0L);
+        // The scratch page runs exactly one instruction (limit icount + 1): only the slot after
+        // it could ever be looked at, so clearing all 2,048 on every page-crossing instruction
+        // (a hot one in some loops) was wasted work.
+        scratch.slots[1] = 0L;
+        scratch.slots[2] = 0L;
     }
 
     private int fetchHalf(long va, long pc) {

@@ -126,6 +126,20 @@ public class BootOptionsTest {
     }
 
     @Test
+    public void aRecordingNamesItsBootFilesAndInfoShowsThem() throws Exception {
+        Path log = dir.resolve("fw.rrlog");
+        String kernel = RunCommandTest.guest("rv64i");
+        assertEquals(0, rewind("record", "--rrfile", log.toString(), "--bios", "none", "--kernel", kernel,
+                "--append", "console=ttyS0"));
+        assertEquals(0, rewind("info", log.toString()));
+        String info = out.toString(StandardCharsets.UTF_8);
+        assertTrue(info, info.contains("boot files:\n  bios    none\n  kernel  " + Path.of(kernel).toAbsolutePath() + " (sha256 "));
+        assertTrue(info, info.contains("  append  console=ttyS0\n"));
+        assertEquals(0, rewind("replay", log.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("CHECKS PASSED"));
+    }
+
+    @Test
     public void firmwareAloneBootsFromTheStartOfRam() throws Exception {
         assertEquals(0, rewind("run", "--bios", RunCommandTest.guest("rv64i")));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("CHECKS PASSED"));

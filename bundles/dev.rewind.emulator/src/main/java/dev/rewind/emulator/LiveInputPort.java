@@ -15,7 +15,7 @@ import java.util.ArrayDeque;
  */
 public final class LiveInputPort implements InputPort {
 
-    /** Instructions between polls while bytes wait for room in the receiver (16450 mode: one byte at a time). */
+    /** Instructions between polls while bytes wait for room in a receiver the guest empties (16450 mode: one byte at a time). */
     static final long BACKLOG_INTERVAL = 1000;
 
     private final InputStream uartIn;
@@ -27,6 +27,8 @@ public final class LiveInputPort implements InputPort {
     private long nextPoll;
     /** Bytes the stream said it has that were not handed on yet (the receiver was full): no need to ask it again. */
     private int pending;
+    /** Instructions to the next poll while bytes are held back: short while the guest takes them, growing while not. */
+    private long backlogInterval = BACKLOG_INTERVAL;
 
     /**
      * @param uartIn       bytes for the UART receiver, or {@code null} for none
@@ -70,6 +72,9 @@ public final class LiveInputPort implements InputPort {
                 pending = uartIn.available();
             }
             int ready = Math.min(sink.uartRxSpace(), pending);
+            if (ready > 0) {
+                backlogInterval = BACKLOG_INTERVAL;
+            }
             for (int i = 0; i < ready; i++) {
                 int b = uartIn.read();
                 if (b < 0) {
@@ -83,8 +88,11 @@ public final class LiveInputPort implements InputPort {
         } catch (IOException e) {
             inputEnded = true;
         }
-        // Held-back bytes go in as soon as the guest makes room, without asking the host again.
-        nextPoll = icount + (pending > 0 ? Math.min(pollInterval, BACKLOG_INTERVAL) : pollInterval);
+        // Held-back bytes go in as soon as the guest makes room, without asking the host again. A guest
+        // that takes none (still booting, receiver full) is asked less and less often, so typing
+        // ahead never slows it down.
+        nextPoll = icount + (pending > 0 ? Math.min(pollInterval, backlogInterval) : pollInterval);
+        backlogInterval = pending > 0 ? Math.min(pollInterval, backlogInterval * 2) : BACKLOG_INTERVAL;
     }
 
     @Override

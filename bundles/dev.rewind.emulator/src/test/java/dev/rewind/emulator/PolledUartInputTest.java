@@ -119,4 +119,38 @@ public class PolledUartInputTest {
         assertTrue("typed when the guest printed ready at icount " + readyAt[0] + ", it ended at " + machine[0].icount(),
                 readyAt[0] > 0 && machine[0].icount() - readyAt[0] < 10_000 + 2_000);
     }
+
+    @Test
+    public void heldBackBytesAreOfferedLessOftenWhileTheGuestTakesNone() {
+        int[] space = {0};
+        java.util.List<Integer> received = new java.util.ArrayList<>();
+        InputSink sink = new InputSink() {
+            public int uartRxSpace() {
+                return space[0];
+            }
+
+            public void uartReceive(int b) {
+                received.add(b);
+                space[0]--;
+            }
+
+            public void completeBlockRequest(long requestId) {
+            }
+        };
+        LiveInputPort port = new LiveInputPort(new java.io.ByteArrayInputStream("abc".getBytes(StandardCharsets.US_ASCII)),
+                null, 100_000);
+        long at = port.nextDeadline(0);
+        java.util.List<Long> gaps = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            port.poll(at, sink);
+            long next = port.nextDeadline(at);
+            gaps.add(next - at);
+            at = next;
+        }
+        assertEquals(java.util.List.of(1000L, 2000L, 4000L, 8000L, 16000L, 32000L, 64000L, 100000L, 100000L), gaps);
+        space[0] = 1;
+        port.poll(at, sink);
+        assertEquals(java.util.List.of((int) 'a'), received);
+        assertEquals("a guest that takes a byte is offered the next one soon", at + 1000, port.nextDeadline(at));
+    }
 }

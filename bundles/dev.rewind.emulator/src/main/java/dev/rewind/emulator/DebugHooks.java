@@ -50,6 +50,17 @@ final class DebugHooks {
         return !watchpoints.isEmpty();
     }
 
+    /** True if a watchpoint covers part of the virtual page at {@code pageVa}. */
+    boolean watchesPage(long pageVa) {
+        for (int i = 0; i < watchpoints.size(); i++) {
+            long[] wp = watchpoints.get(i);
+            if (Long.compareUnsigned(pageVa, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], pageVa + 4096) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void addWatchpoint(long addr, long len, WatchKind kind) {
         watchpoints.add(new long[] {addr, len, kind.ordinal()});
         translationsChanged();

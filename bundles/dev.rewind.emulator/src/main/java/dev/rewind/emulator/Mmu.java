@@ -245,7 +245,9 @@ final class Mmu {
         return (short) Hart.I16.get(m.data, (int) (pa - m.base)) & 0xffff;
     }
     void fillTlb(long va, long pa, Memory m, int access) {
-        if (h.direct || m != h.ram || h.debug.watching()) {
+        // A watched page never enters the TLB, so every access to it takes the checked slow
+        // path; the other pages keep the fast path while a watchpoint is set.
+        if (h.direct || m != h.ram || h.debug.watchesPage(va & ~0xfffL)) {
             return;
         }
         long pageVa = va & ~0xfffL;

@@ -85,4 +85,21 @@ public class DebugHooksTest {
         assertEquals(1, m.icount());
         assertEquals(0x1004, m.pc());
     }
+
+    @Test
+    public void aWatchpointOnADeviceRegisterStopsAfterTheAccess() throws Exception {
+        // the UART's LCR: a device access ends the block too, which must not hide the watchpoint
+        VirtMachine m = Guests.machine(Guests.assemble("li t0, 0x10000000\n li t1, 3\n"
+                + "target:\n sb t1, 3(t0)\n lb t2, 5(t0)\n j pass\n"), new ByteArrayOutputStream());
+        long target = m.program().symbol("target").orElseThrow();
+        m.addWatchpoint(0x1000_0003L, 1, WatchKind.WRITE);
+        m.addWatchpoint(0x1000_0005L, 1, WatchKind.READ);
+        assertEquals(StopReason.WATCHPOINT, m.run(10_000));
+        assertEquals(0x1000_0003L, m.lastWatchHit().address());
+        assertEquals(target + 4, m.pc());
+        assertEquals(StopReason.WATCHPOINT, m.run(10_000));
+        assertEquals(0x1000_0005L, m.lastWatchHit().address());
+        assertTrue(!m.lastWatchHit().write());
+        assertEquals(StopReason.EXIT, m.run(10_000));
+    }
 }

@@ -79,6 +79,14 @@ public final class Disassembler {
     private long printAddress;
     private boolean toPrint;
 
+    /** A disassembler naming CSRs from the emulator's CSR table ({@link Csr}); other numbers print in hex. */
+    public Disassembler(Labels labels, Long gp) {
+        this(labels, CSR_NAMES, gp);
+    }
+
+    /** CSR names of the hart's CSR table, null for numbers it lacks. */
+    public static final IntFunction<String> CSR_NAMES = n -> Csr.byNumber(n).map(Csr::name).orElse(null);
+
     /**
      * @param labels   symbol names for addresses ({@link Labels#NONE} for none)
      * @param csrNames CSR number to name, or null for a number objdump has no name for

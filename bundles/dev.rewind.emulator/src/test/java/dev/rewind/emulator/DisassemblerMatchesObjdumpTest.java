@@ -49,12 +49,13 @@ public class DisassemblerMatchesObjdumpTest {
         ByteBuffer blob = ByteBuffer.allocate(Encoding.values().length * PER_ENCODING * 4 + 64)
                 .order(ByteOrder.LITTLE_ENDIAN);
         List<Disassembler.Instruction> ours = new ArrayList<>();
-        Disassembler d = new Disassembler(Disassembler.Labels.NONE, CsrNamesForTest::name, null);
+        Disassembler d = new Disassembler(Disassembler.Labels.NONE, null);
         for (Encoding e : Encoding.values()) {
             for (int i = 0; i < PER_ENCODING; i++) {
                 int bits = instance(e, r);
-                if (e.format == Encoding.Format.CSR && CsrNamesForTest.name((bits >>> 20) & 0xfff) == null) {
-                    bits = (bits & 0xfffff) | CsrNamesForTest.any(r) << 20;
+                if (e.format == Encoding.Format.CSR && Csr.byNumber((bits >>> 20) & 0xfff).isEmpty()) {
+                    // objdump names CSRs this hart lacks: only the table's numbers compare
+                    bits = (bits & 0xfffff) | Csr.all().get(r.nextInt(Csr.all().size())).number() << 20;
                 }
                 Disassembler.Instruction in = d.next(blob.position(), bits);
                 if (!in.valid()) {

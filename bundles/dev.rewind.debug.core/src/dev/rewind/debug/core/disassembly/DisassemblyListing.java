@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.IntFunction;
 
 import dev.rewind.emulator.Disassembler;
 import dev.rewind.symbols.ElfFile;
@@ -53,25 +52,39 @@ public final class DisassemblyListing {
     }
 
     private final ProgramSymbols symbols;
-    private final IntFunction<String> csrNames;
     private final Map<String, List<String>> sourceFiles = new TreeMap<>();
 
+    private final List<Path> sourceRoots;
+
     /** @param symbols the program's symbols and lines, or null for code without any */
-    public DisassemblyListing(ProgramSymbols symbols, IntFunction<String> csrNames) {
+    public DisassemblyListing(ProgramSymbols symbols) {
+        this(symbols, null);
+    }
+
+    /**
+     * @param program the program file: relative DWARF source paths are looked up against its
+     *                folder and the folders above it (a build tree moved or run from elsewhere)
+     */
+    public DisassemblyListing(ProgramSymbols symbols, Path program) {
         this.symbols = symbols;
-        this.csrNames = csrNames;
+        List<Path> roots = new ArrayList<>();
+        for (Path d = program == null ? null : program.toAbsolutePath().getParent(); d != null && roots.size() < 4;
+                d = d.getParent()) {
+            roots.add(d);
+        }
+        this.sourceRoots = List.copyOf(roots);
     }
 
     private Disassembler disassembler(ElfSection preferred) {
         if (symbols == null) {
-            return new Disassembler(Disassembler.Labels.NONE, csrNames, null);
+            return new Disassembler(Disassembler.Labels.NONE, null);
         }
         try {
             SymbolLabels labels = new SymbolLabels(symbols.elf(), preferred);
             ElfSymbol gp = symbols.symbol("__global_pointer$");
-            return new Disassembler(labels::label, csrNames, gp == null ? null : gp.value());
+            return new Disassembler(labels::label, gp == null ? null : gp.value());
         } catch (SymbolsException e) {
-            return new Disassembler(Disassembler.Labels.NONE, csrNames, null);
+            return new Disassembler(Disassembler.Labels.NONE, null);
         }
     }
 
@@ -94,6 +107,7 @@ public final class DisassemblyListing {
         }
         long base = sec.address();
         long end = base + sec.size();
+        java.util.NavigableMap<Long, Boolean> mapping = mappingSymbols(elf, sec);
         // objdump drops the leading zero digits all addresses of the section share, in fours, keeping at least 8
         int lead = Long.numberOfLeadingZeros(end) / 4;
         int width = Math.max(8, 16 - (lead == 0 ? 0 : (lead - 1) & -4));
@@ -114,6 +128,18 @@ public final class DisassemblyListing {
                     continue;
                 }
                 int off = (int) (a - base);
+                long dataEnd = dataEnd(mapping, a, end);
+                if (dataEnd > a) {
+                    int n = (int) Math.min(4, dataEnd - a);
+                    n = n == 3 ? 2 : n;
+                    long v = 0;
+                    for (int k = n - 1; k >= 0; k--) {
+                        v = v << 8 | (bytes[off + k] & 0xff);
+                    }
+                    out.add(dataLine(a, n, v, width));
+                    a += n;
+                    continue;
+                }
                 int bits = (bytes[off] & 0xff) | (bytes[off + 1] & 0xff) << 8;
                 if (Disassembler.length(bits) == 4 && off + 4 <= bytes.length) {
                     bits |= (bytes[off + 2] & 0xff) << 16 | (bytes[off + 3] & 0xff) << 24;
@@ -126,9 +152,40 @@ public final class DisassemblyListing {
         return out;
     }
 
+    /** RISC-V mapping symbols of a section: address -> true where data ({@code $d}) starts, false where code ({@code $x}). */
+    private static java.util.NavigableMap<Long, Boolean> mappingSymbols(ElfFile elf, ElfSection sec) throws SymbolsException {
+        java.util.TreeMap<Long, Boolean> m = new java.util.TreeMap<>();
+        for (ElfSymbol s : elf.symbols()) {
+            String n = s.name();
+            if (s.sectionIndex() == sec.index() && (n.startsWith("$d") || n.startsWith("$x"))) {
+                m.put(s.value(), n.startsWith("$d"));
+            }
+        }
+        return m;
+    }
+
+    /** Where the data region holding {@code a} ends (next mapping symbol or section end), or -1 in code. */
+    private static long dataEnd(java.util.NavigableMap<Long, Boolean> mapping, long a, long sectionEnd) {
+        var at = mapping.floorEntry(a);
+        if (at == null || !at.getValue()) {
+            return -1;
+        }
+        Long next = mapping.higherKey(a);
+        return next == null ? sectionEnd : Math.min(next, sectionEnd);
+    }
+
+    /** objdump's line for data in a code section: {@code .word 0x0000000b}, {@code .short}, {@code .byte}. */
+    private static String dataLine(long a, int n, long v, int width) {
+        String hex = String.format("%0" + 2 * n + "x", v);
+        int perLine = n == 1 ? 6 : 8;
+        int column = perLine * 2 + perLine / n;
+        String directive = n == 4 ? ".word" : n == 2 ? ".short" : ".byte";
+        return String.format("%" + width + "x:\t%s\t%s\t0x%s", a, hex + " ".repeat(column - hex.length()), directive, hex);
+    }
+
     /**
-     * objdump skips runs of zero bytes: 8 or more (in multiples of 4 when code follows), or 4 or
-     * more at the end of a symbol's range. Returns how many bytes to skip at {@code off}, or 0.
+     * objdump skips runs of zero bytes: 8 or more (in multiples of 4 when code follows), and
+     * padding of 1 or 2 bytes at the end of a symbol's range (its SKIP_ZEROES, SKIP_ZEROES_AT_END). Returns how many bytes to skip at {@code off}, or 0.
      */
     static long zeroRun(byte[] b, int off, int stop) {
         int z = off;
@@ -139,7 +196,7 @@ public final class DisassemblyListing {
             z = off + ((z - off) & ~3);
         }
         int n = z - off;
-        return n >= 8 || z == stop && n >= 4 ? n : 0;
+        return n >= 8 || z == stop && n > 0 && n < 3 ? n : 0;
     }
 
     /**
@@ -197,11 +254,47 @@ public final class DisassemblyListing {
         return out;
     }
 
+    /**
+     * Where to start disassembling to show about {@code before} bytes ahead of {@code pc}: the
+     * start of pc's symbol when that is near, else the farthest address from which decoding
+     * forwards lands exactly on pc (compressed code has no other way to find boundaries).
+     */
+    public long startBefore(Memory memory, long pc, int before) {
+        if (symbols != null) {
+            try {
+                ElfSymbol s = new SymbolLabels(symbols.elf(), null).symbolFor(pc);
+                if (s != null && Long.compareUnsigned(pc - s.value(), before) <= 0 && Long.compareUnsigned(s.value(), pc) <= 0) {
+                    return s.value();
+                }
+            } catch (SymbolsException e) {
+                // fall back to decoding
+            }
+        }
+        byte[] b = new byte[2];
+        for (long start = pc - (before & ~1); start < pc; start += 2) {
+            long a = start;
+            while (a < pc && memory.read(a, b, 0, 2) == 2) {
+                a += Disassembler.length((b[0] & 0xff) | (b[1] & 0xff) << 8);
+            }
+            if (a == pc) {
+                return start;
+            }
+        }
+        return pc;
+    }
+
     /** The text of a source line, or "" when the file cannot be read (the path is from DWARF). */
     private String sourceText(SourceLocation loc) {
         List<String> lines = sourceFiles.computeIfAbsent(loc.path(), p -> {
             try {
-                return Files.readAllLines(Path.of(p), StandardCharsets.UTF_8);
+                Path file = Path.of(p);
+                for (Path root : sourceRoots) {
+                    if (Files.isRegularFile(file)) {
+                        break;
+                    }
+                    file = root.resolve(p);
+                }
+                return Files.readAllLines(file, StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
                 return List.of();
             }

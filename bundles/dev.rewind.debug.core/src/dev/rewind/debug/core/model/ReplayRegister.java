@@ -11,13 +11,20 @@ public final class ReplayRegister extends ReadOnlyValue implements IRegister {
     private final String name;
     private final long value;
     private final String note;
+    private final IVariable[] fields;
 
     ReplayRegister(ReplayStackFrame frame, String name, long value, String note) {
+        this(frame, name, value, note, new IVariable[0]);
+    }
+
+    /** A register whose bit fields show as its children (the CSRs a developer reads field by field). */
+    ReplayRegister(ReplayStackFrame frame, String name, long value, String note, IVariable[] fields) {
         super(frame.getDebugTarget(), "registers");
         this.frame = frame;
         this.name = name;
         this.value = value;
         this.note = note;
+        this.fields = fields;
     }
 
     public long longValue() {
@@ -56,11 +63,11 @@ public final class ReplayRegister extends ReadOnlyValue implements IRegister {
 
     @Override
     public IVariable[] getVariables() {
-        return new IVariable[0];
+        return fields.clone();
     }
 
     @Override
     public boolean hasVariables() {
-        return false;
+        return fields.length > 0;
     }
 }

@@ -154,7 +154,7 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
             for (Csr.Group g : Csr.Group.values()) {
                 ReplayRegister[] csrs = java.util.stream.IntStream.range(0, table.size())
                         .filter(i -> table.get(i).group() == g)
-                        .mapToObj(i -> new ReplayRegister(this, table.get(i).name(), state.csrs()[i], null))
+                        .mapToObj(i -> csrRegister(table.get(i).name(), state.csrs()[i]))
                         .toArray(ReplayRegister[]::new);
                 if (csrs.length > 0) {
                     all.add(new ReplayRegisterGroup(this, GROUP_NAMES.get(g), csrs));
@@ -164,6 +164,14 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
             groups = all.toArray(new IRegisterGroup[0]);
         }
         return groups.clone();
+    }
+
+    /** A CSR with its named bit fields as children (mstatus, mcause, mip/mie, satp, ...). */
+    private ReplayRegister csrRegister(String name, long v) {
+        String note = name.equals("mcause") || name.equals("scause") ? CsrFields.cause(v) : null;
+        IVariable[] fields = CsrFields.of(name).stream().map(fl -> new ReplayVariable(replay(), fl.name() + " " + fl.bits(),
+                "", CsrFields.show(fl, v), new IVariable[0])).toArray(IVariable[]::new);
+        return new ReplayRegister(this, name, v, note, fields);
     }
 
     @Override

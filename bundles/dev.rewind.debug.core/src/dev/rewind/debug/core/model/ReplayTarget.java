@@ -21,10 +21,14 @@ import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.model.IBreakpoint;
 import org.eclipse.debug.core.model.IDebugTarget;
 import org.eclipse.debug.core.model.IMemoryBlock;
+import org.eclipse.debug.core.model.IMemoryBlockExtension;
+import org.eclipse.debug.core.model.IMemoryBlockRetrievalExtension;
 import org.eclipse.debug.core.model.IProcess;
 import org.eclipse.debug.core.model.IThread;
 
 import dev.rewind.debug.core.RewindDebugCore;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.emulator.WatchKind;
 import dev.rewind.replay.ReplaySession;
 import dev.rewind.replay.TimeTravel.Stop;
 import dev.rewind.symbols.ProgramSymbols;
@@ -35,7 +39,7 @@ import dev.rewind.symbols.ProgramSymbols;
  * with the {@link Stop} as the event's data) when it ends. Reaching either end of the history
  * also fires a MODEL_SPECIFIC event, {@link #HISTORY_BEGIN} or {@link #HISTORY_END}.
  */
-public final class ReplayTarget extends RewindDebugElement implements IDebugTarget {
+public final class ReplayTarget extends RewindDebugElement implements IDebugTarget, IMemoryBlockRetrievalExtension {
 
     /** MODEL_SPECIFIC event detail: a backward movement stopped at the beginning of the recorded history. */
     public static final int HISTORY_BEGIN = 0x5257_0001;
@@ -63,6 +67,8 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     /** Breakpoint → its installed addresses. Touched on the engine thread only. */
     private final Map<IBreakpoint, List<Long>> installed = new LinkedHashMap<>();
     private final Map<Long, Integer> addressUse = new HashMap<>();
+    /** Watchpoint → {address, length, WatchKind ordinal} as installed. Engine thread only. */
+    private final Map<RewindWatchpoint, long[]> watched = new LinkedHashMap<>();
     /**
      * Breakpoint installs and uninstalls not yet applied, in the order they were made. They are
      * applied on the engine thread: by a task of their own when the target is suspended, and by
@@ -266,6 +272,16 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         move(DebugEvent.STEP_RETURN, true, SourceStepper::reverseStepReturn);
     }
 
+    /** Executes one instruction (the Disassembly view's instruction step). */
+    public void stepInstruction() throws DebugException {
+        move(DebugEvent.STEP_INTO, true, s -> engine.travel().stepForward());
+    }
+
+    /** Goes back to just before the previously executed instruction. */
+    public void reverseStepInstruction() throws DebugException {
+        move(DebugEvent.STEP_INTO, true, s -> engine.travel().stepBack());
+    }
+
     /** Moves to {@code icount} (clamped to the history) without stopping at breakpoints: the Timeline's click. */
     public void seek(long icount) throws DebugException {
         move(DebugEvent.CLIENT_REQUEST, false, s -> engine.travel().seek(icount));
@@ -313,6 +329,16 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
             installed.forEach((bp, addrs) -> {
                 if (addrs.contains(st.pc())) {
                     at.add(bp);
+                }
+            });
+        } else if (stop.kind() == Stop.Kind.WATCHPOINT && stop.watch() != null) {
+            synchronized (hits) {
+                hits.add(st.icount());
+            }
+            long a = stop.watch().address();
+            watched.forEach((w, range) -> {
+                if (a + stop.watch().size() > range[0] && a < range[0] + range[1]) {
+                    at.add(w);
                 }
             });
         }
@@ -463,6 +489,32 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         return new ReplayMemoryBlock(this, startAddress, length);
     }
 
+    /** Memory view: {@code expression} is a hex address ({@code 0x80001000}) or a symbol. */
+    @Override
+    public IMemoryBlockExtension getExtendedMemoryBlock(String expression, Object context) throws DebugException {
+        String e = expression.strip();
+        try {
+            return new ReplayMemory(this, e, Long.parseUnsignedLong(e.startsWith("0x") ? e.substring(2) : e, 16));
+        } catch (NumberFormatException nf) {
+            var sym = symbols().symbol(e);
+            if (sym == null) {
+                throw ReplayEngine.error("\"" + e + "\" is neither a hex address nor a symbol of the program", null);
+            }
+            return new ReplayMemory(this, e, sym.value());
+        }
+    }
+
+    /**
+     * Runs {@code reader} on the engine thread against the machine at the current position (the
+     * views' reads: devices, physical memory, instructions). It must only read.
+     */
+    public <T> T inspect(Function<VirtMachine, T> reader) throws DebugException {
+        if (!suspended) {
+            throw ReplayEngine.error("the replay is running; suspend it to inspect the machine", null);
+        }
+        return engine.call(() -> reader.apply(engine.session().machine()));
+    }
+
     /** Reads guest memory at the current position; unreadable bytes are zero. */
     byte[] readMemory(long address, int length) throws DebugException {
         if (!suspended) {
@@ -546,6 +598,18 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     }
 
     private void install(IBreakpoint bp) {
+        if (bp instanceof RewindWatchpoint w) {
+            try {
+                if (!watched.containsKey(w) && w.address() >= 0 && w.length() > 0) {
+                    long[] range = {w.address(), w.length(), w.kind().ordinal()};
+                    watched.put(w, range);
+                    engine.session().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+                }
+            } catch (CoreException e) {
+                RewindDebugCore.log(e.getStatus());
+            }
+            return;
+        }
         if (installed.containsKey(bp)) {
             return;
         }
@@ -559,6 +623,11 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     }
 
     private void uninstall(IBreakpoint bp) {
+        long[] range = watched.remove(bp);
+        if (range != null) {
+            engine.session().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+            return;
+        }
         List<Long> addrs = installed.remove(bp);
         if (addrs == null) {
             return;

@@ -208,7 +208,7 @@ public class ReverseDebuggingWorkbenchTest {
         pump(100);
     }
 
-    private static void pump(int ms) {
+    static void pump(int ms) {
         Display d = Display.getCurrent();
         long end = System.currentTimeMillis() + ms;
         while (System.currentTimeMillis() < end) {

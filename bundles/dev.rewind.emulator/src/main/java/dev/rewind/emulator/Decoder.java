@@ -125,6 +125,8 @@ final class Decoder {
             case SHAMT6 -> { rd = rd(i); rs1 = rs1(i); imm = (i >>> 20) & 63; }
             case SHAMT5 -> { rd = rd(i); rs1 = rs1(i); imm = (i >>> 20) & 31; }
             case CSR -> { rd = rd(i); rs1 = rs1(i); imm = (i >>> 20) & 0xfff; }
+            case FP_RM -> { rd = rd(i); rs1 = rs1(i); rs2 = rs2(i); imm = (i >>> 12) & 7; }
+            case R4 -> { rd = rd(i); rs1 = rs1(i); rs2 = rs2(i); imm = ((i >>> 12) & 7) | (i >>> 27) << 3; }
             case NONE -> { }
             case C_ADDI4SPN -> {
                 rd = cReg(i, 2); rs1 = 2;
@@ -189,6 +191,7 @@ final class Decoder {
                     return 0;
                 }
             }
+            case C_FLDSP -> { rd = rd(i); rs1 = 2; imm = bit(i, 12, 5) | (((i >>> 5) & 3) << 3) | (((i >>> 2) & 7) << 6); }
             case C_JR -> {
                 rs1 = rd(i);
                 if (rs1 == 0) {

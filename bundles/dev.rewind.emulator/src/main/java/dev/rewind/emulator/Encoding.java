@@ -1,7 +1,7 @@
 package dev.rewind.emulator;
 
 /**
- * The single table of instruction encodings (RISC-V unprivileged spec 20191213 ch. 24 and 16,
+ * The single table of instruction encodings (RISC-V unprivileged spec 20191213 ch. 24, 11-12 and 16,
  * privileged spec 20211203 ch. 3-4): mnemonic, match, mask, operand format and the {@link Op}
  * the hart executes. {@link Decoder} is built from this table; EncodingTableTest proves no
  * two entries overlap except the listed nested special cases.
@@ -109,12 +109,78 @@ enum Encoding {
     AMOMINU_D("amominu.d", 0xc000302f, 0xf800707f, Format.R, Op.AMOMINU_D, "d,t,(s)"),
     AMOMAXU_D("amomaxu.d", 0xe000302f, 0xf800707f, Format.R, Op.AMOMAXU_D, "d,t,(s)"),
 
+    // F and D (unprivileged spec ch. 11-12)
+    FLW("flw", 0x00002007, 0x0000707f, Format.I, Op.FLW, "D,o(s)"),
+    FLD("fld", 0x00003007, 0x0000707f, Format.I, Op.FLD, "D,o(s)"),
+    FSW("fsw", 0x00002027, 0x0000707f, Format.S, Op.FSW, "T,q(s)"),
+    FSD("fsd", 0x00003027, 0x0000707f, Format.S, Op.FSD, "T,q(s)"),
+    FMADD_S("fmadd.s", 0x00000043, 0x0600007f, Format.R4, Op.FMADD_S),
+    FMSUB_S("fmsub.s", 0x00000047, 0x0600007f, Format.R4, Op.FMSUB_S),
+    FNMSUB_S("fnmsub.s", 0x0000004b, 0x0600007f, Format.R4, Op.FNMSUB_S),
+    FNMADD_S("fnmadd.s", 0x0000004f, 0x0600007f, Format.R4, Op.FNMADD_S),
+    FADD_S("fadd.s", 0x00000053, 0xfe00007f, Format.FP_RM, Op.FADD_S),
+    FSUB_S("fsub.s", 0x08000053, 0xfe00007f, Format.FP_RM, Op.FSUB_S),
+    FMUL_S("fmul.s", 0x10000053, 0xfe00007f, Format.FP_RM, Op.FMUL_S),
+    FDIV_S("fdiv.s", 0x18000053, 0xfe00007f, Format.FP_RM, Op.FDIV_S),
+    FSQRT_S("fsqrt.s", 0x58000053, 0xfff0007f, Format.FP_RM, Op.FSQRT_S, "D,S,m"),
+    FSGNJ_S("fsgnj.s", 0x20000053, 0xfe00707f, Format.R, Op.FSGNJ_S, "D,S,T"),
+    FSGNJN_S("fsgnjn.s", 0x20001053, 0xfe00707f, Format.R, Op.FSGNJN_S, "D,S,T"),
+    FSGNJX_S("fsgnjx.s", 0x20002053, 0xfe00707f, Format.R, Op.FSGNJX_S, "D,S,T"),
+    FMIN_S("fmin.s", 0x28000053, 0xfe00707f, Format.R, Op.FMIN_S, "D,S,T"),
+    FMAX_S("fmax.s", 0x28001053, 0xfe00707f, Format.R, Op.FMAX_S, "D,S,T"),
+    FEQ_S("feq.s", 0xa0002053, 0xfe00707f, Format.R, Op.FEQ_S, "d,S,T"),
+    FLT_S("flt.s", 0xa0001053, 0xfe00707f, Format.R, Op.FLT_S, "d,S,T"),
+    FLE_S("fle.s", 0xa0000053, 0xfe00707f, Format.R, Op.FLE_S, "d,S,T"),
+    FCVT_W_S("fcvt.w.s", 0xc0000053, 0xfff0007f, Format.FP_RM, Op.FCVT_W_S, "d,S,m"),
+    FCVT_WU_S("fcvt.wu.s", 0xc0100053, 0xfff0007f, Format.FP_RM, Op.FCVT_WU_S, "d,S,m"),
+    FCVT_L_S("fcvt.l.s", 0xc0200053, 0xfff0007f, Format.FP_RM, Op.FCVT_L_S, "d,S,m"),
+    FCVT_LU_S("fcvt.lu.s", 0xc0300053, 0xfff0007f, Format.FP_RM, Op.FCVT_LU_S, "d,S,m"),
+    FCVT_S_W("fcvt.s.w", 0xd0000053, 0xfff0007f, Format.FP_RM, Op.FCVT_S_W, "D,s,m"),
+    FCVT_S_WU("fcvt.s.wu", 0xd0100053, 0xfff0007f, Format.FP_RM, Op.FCVT_S_WU, "D,s,m"),
+    FCVT_S_L("fcvt.s.l", 0xd0200053, 0xfff0007f, Format.FP_RM, Op.FCVT_S_L, "D,s,m"),
+    FCVT_S_LU("fcvt.s.lu", 0xd0300053, 0xfff0007f, Format.FP_RM, Op.FCVT_S_LU, "D,s,m"),
+    FMV_X_W("fmv.x.w", 0xe0000053, 0xfff0707f, Format.R, Op.FMV_X_W, "d,S"),
+    FCLASS_S("fclass.s", 0xe0001053, 0xfff0707f, Format.R, Op.FCLASS_S, "d,S"),
+    FMV_W_X("fmv.w.x", 0xf0000053, 0xfff0707f, Format.R, Op.FMV_W_X, "D,s"),
+    FMADD_D("fmadd.d", 0x02000043, 0x0600007f, Format.R4, Op.FMADD_D),
+    FMSUB_D("fmsub.d", 0x02000047, 0x0600007f, Format.R4, Op.FMSUB_D),
+    FNMSUB_D("fnmsub.d", 0x0200004b, 0x0600007f, Format.R4, Op.FNMSUB_D),
+    FNMADD_D("fnmadd.d", 0x0200004f, 0x0600007f, Format.R4, Op.FNMADD_D),
+    FADD_D("fadd.d", 0x02000053, 0xfe00007f, Format.FP_RM, Op.FADD_D),
+    FSUB_D("fsub.d", 0x0a000053, 0xfe00007f, Format.FP_RM, Op.FSUB_D),
+    FMUL_D("fmul.d", 0x12000053, 0xfe00007f, Format.FP_RM, Op.FMUL_D),
+    FDIV_D("fdiv.d", 0x1a000053, 0xfe00007f, Format.FP_RM, Op.FDIV_D),
+    FSQRT_D("fsqrt.d", 0x5a000053, 0xfff0007f, Format.FP_RM, Op.FSQRT_D, "D,S,m"),
+    FSGNJ_D("fsgnj.d", 0x22000053, 0xfe00707f, Format.R, Op.FSGNJ_D, "D,S,T"),
+    FSGNJN_D("fsgnjn.d", 0x22001053, 0xfe00707f, Format.R, Op.FSGNJN_D, "D,S,T"),
+    FSGNJX_D("fsgnjx.d", 0x22002053, 0xfe00707f, Format.R, Op.FSGNJX_D, "D,S,T"),
+    FMIN_D("fmin.d", 0x2a000053, 0xfe00707f, Format.R, Op.FMIN_D, "D,S,T"),
+    FMAX_D("fmax.d", 0x2a001053, 0xfe00707f, Format.R, Op.FMAX_D, "D,S,T"),
+    FEQ_D("feq.d", 0xa2002053, 0xfe00707f, Format.R, Op.FEQ_D, "d,S,T"),
+    FLT_D("flt.d", 0xa2001053, 0xfe00707f, Format.R, Op.FLT_D, "d,S,T"),
+    FLE_D("fle.d", 0xa2000053, 0xfe00707f, Format.R, Op.FLE_D, "d,S,T"),
+    FCVT_W_D("fcvt.w.d", 0xc2000053, 0xfff0007f, Format.FP_RM, Op.FCVT_W_D, "d,S,m"),
+    FCVT_WU_D("fcvt.wu.d", 0xc2100053, 0xfff0007f, Format.FP_RM, Op.FCVT_WU_D, "d,S,m"),
+    FCVT_L_D("fcvt.l.d", 0xc2200053, 0xfff0007f, Format.FP_RM, Op.FCVT_L_D, "d,S,m"),
+    FCVT_LU_D("fcvt.lu.d", 0xc2300053, 0xfff0007f, Format.FP_RM, Op.FCVT_LU_D, "d,S,m"),
+    FCVT_D_W("fcvt.d.w", 0xd2000053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_W, "D,s,m"),
+    FCVT_D_WU("fcvt.d.wu", 0xd2100053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_WU, "D,s,m"),
+    FCVT_D_L("fcvt.d.l", 0xd2200053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_L, "D,s,m"),
+    FCVT_D_LU("fcvt.d.lu", 0xd2300053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_LU, "D,s,m"),
+    FMV_X_D("fmv.x.d", 0xe2000053, 0xfff0707f, Format.R, Op.FMV_X_D, "d,S"),
+    FCLASS_D("fclass.d", 0xe2001053, 0xfff0707f, Format.R, Op.FCLASS_D, "d,S"),
+    FMV_D_X("fmv.d.x", 0xf2000053, 0xfff0707f, Format.R, Op.FMV_D_X, "D,s"),
+    FCVT_S_D("fcvt.s.d", 0x40100053, 0xfff0007f, Format.FP_RM, Op.FCVT_S_D, "D,S,m"),
+    FCVT_D_S("fcvt.d.s", 0x42000053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_S, "D,S,m"),
+
     // Compressed (RVC), quadrant 0
     C_ADDI4SPN("c.addi4spn", 0x0000, 0xe003, Format.C_ADDI4SPN, Op.ADDI),
     C_LW("c.lw", 0x4000, 0xe003, Format.C_LW, Op.LW),
     C_LD("c.ld", 0x6000, 0xe003, Format.C_LD, Op.LD),
     C_SW("c.sw", 0xc000, 0xe003, Format.C_SW, Op.SW),
     C_SD("c.sd", 0xe000, 0xe003, Format.C_SD, Op.SD),
+    C_FLD("c.fld", 0x2000, 0xe003, Format.C_LD, Op.FLD, "D,o(s)"),
+    C_FSD("c.fsd", 0xa000, 0xe003, Format.C_SD, Op.FSD, "T,q(s)"),
     // quadrant 1
     C_ADDI("c.addi", 0x0001, 0xe003, Format.C_ADDI, Op.ADDI),
     C_ADDIW("c.addiw", 0x2001, 0xe003, Format.C_ADDIW, Op.ADDIW),
@@ -137,13 +203,15 @@ enum Encoding {
     C_SLLI("c.slli", 0x0002, 0xe003, Format.C_SLLI, Op.SLLI),
     C_LWSP("c.lwsp", 0x4002, 0xe003, Format.C_LWSP, Op.LW),
     C_LDSP("c.ldsp", 0x6002, 0xe003, Format.C_LDSP, Op.LD),
+    C_FLDSP("c.fldsp", 0x2002, 0xe003, Format.C_FLDSP, Op.FLD),
     C_JR("c.jr", 0x8002, 0xf07f, Format.C_JR, Op.JALR),
     C_MV("c.mv", 0x8002, 0xf003, Format.C_MV, Op.ADD),
     C_EBREAK("c.ebreak", 0x9002, 0xffff, Format.NONE, Op.EBREAK),
     C_JALR("c.jalr", 0x9002, 0xf07f, Format.C_JALR, Op.JALR),
     C_ADD("c.add", 0x9002, 0xf003, Format.C_ADD, Op.ADD),
     C_SWSP("c.swsp", 0xc002, 0xe003, Format.C_SWSP, Op.SW),
-    C_SDSP("c.sdsp", 0xe002, 0xe003, Format.C_SDSP, Op.SD);
+    C_SDSP("c.sdsp", 0xe002, 0xe003, Format.C_SDSP, Op.SD),
+    C_FSDSP("c.fsdsp", 0xa002, 0xe003, Format.C_SDSP, Op.FSD, "T,q(s)");
 
     /**
      * Operand layouts; compressed ones also say which field values are reserved. Each carries the
@@ -156,9 +224,13 @@ enum Encoding {
     enum Format {
         R("d,s,t"), I("d,s,j"), S("t,q(s)"), B("s,t,p"), U("d,u"), J("d,a"), SHAMT6("d,s,>"), SHAMT5("d,s,<"),
         CSR("d,E,s"), NONE(""),
+        /** rd, rs1, rs2 and rm: imm = rm. */
+        FP_RM("D,S,T,m"),
+        /** rd, rs1, rs2, rs3 and rm: imm = rm | rs3 << 3. */
+        R4("D,S,T,R,m"),
         C_ADDI4SPN("d,s,j"), C_LW("d,o(s)"), C_LD("d,o(s)"), C_SW("t,q(s)"), C_SD("t,q(s)"), C_ADDI("d,s,j"),
         C_ADDIW("d,s,j"), C_LI("d,j"), C_ADDI16SP("d,s,j"), C_LUI("d,u"), C_SHIFT("d,s,>"), C_ANDI("d,s,j"),
-        C_ARITH("d,s,t"), C_J("a"), C_BRANCH("s,p"), C_SLLI("d,s,>"), C_LWSP("d,o(s)"), C_LDSP("d,o(s)"), C_JR("s"),
+        C_ARITH("d,s,t"), C_J("a"), C_BRANCH("s,p"), C_SLLI("d,s,>"), C_LWSP("d,o(s)"), C_LDSP("d,o(s)"), C_FLDSP("D,o(s)"), C_JR("s"),
         C_MV("d,t"), C_JALR("s"), C_ADD("d,s,t"), C_SWSP("t,q(s)"), C_SDSP("t,q(s)");
 
         final String syntax;

@@ -58,6 +58,9 @@ public class EncodingTableTest {
         for (int op = Op.LUI; op < Op.CROSS; op++) { // CROSS and PAGE_END are internal
             assertTrue("op " + op + " has no encoding", reached.contains(op));
         }
+        for (int op = Op.FP_FIRST; op <= Op.FP_LAST; op++) {
+            assertTrue("op " + op + " has no encoding", reached.contains(op));
+        }
     }
 
     @Test
@@ -69,7 +72,9 @@ public class EncodingTableTest {
         assertEquals("c.addi16sp", Decoder.lookup(0x7139).mnemonic); // addi sp, sp, -64
         assertEquals("lr.d", Decoder.lookup(0x1005b52f).mnemonic);
         assertNotNull(Decoder.lookup(0x12000073)); // sfence.vma
-        assertEquals(null, Decoder.lookup(0x0000ffff & 0x2000 | 0x0000)); // c.fld (no F/D) is not in the table
+        assertEquals("c.fld", Decoder.lookup(0x2000).mnemonic);
+        assertEquals("fmadd.d", Decoder.lookup(0x02b57543).mnemonic); // fmadd.d fa0, fa0, fa1, ft0 (dynamic rm)
+        assertEquals("fcvt.w.d", Decoder.lookup(0xc2051553).mnemonic); // fcvt.w.d a0, fa0, rtz
     }
 
     @Test

@@ -50,11 +50,16 @@ final class Guests {
      * {@code pass} label that exits 0 through the finisher and a {@code fail} label that exits 1.
      */
     static ElfImage assemble(String body) throws Exception {
+        return ElfImage.read(assembleFile(body, "rv64imac_zicsr_zifencei", "lp64"));
+    }
+
+    /** {@link #assemble} for the given -march/-mabi, as a file (QEMU runs it too). */
+    static Path assembleFile(String body, String march, String mabi) throws Exception {
         String src = ".option norvc\n.section .text\n.globl _start\n_start:\n" + body + "\n"
                 + ".option norvc\npass:\n li t6, 0x100000\n li t5, 0x5555\n sw t5, 0(t6)\n1: j 1b\n"
                 + "fail:\n li t6, 0x100000\n li t5, 0x13333\n sw t5, 0(t6)\n2: j 2b\n";
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(src.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+                .digest((march + mabi + src).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "rewind-emulator-tests");
         Files.createDirectories(dir);
         Path elf = dir.resolve(hash + ".elf");
@@ -64,10 +69,10 @@ final class Guests {
             Files.writeString(s, src);
             Files.writeString(ld, "ENTRY(_start)\nSECTIONS {\n . = 0x80000000;\n .text : { *(.text*) }\n"
                     + " . = ALIGN(4096);\n .data : { *(.data*) *(.sdata*) *(.bss*) }\n}\n");
-            exec(dir, List.of("riscv64-unknown-elf-gcc", "-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-nostdlib",
+            exec(dir, List.of("riscv64-unknown-elf-gcc", "-march=" + march, "-mabi=" + mabi, "-nostdlib",
                     "-Wl,--no-warn-rwx-segments", "-T", ld.toString(), "-o", elf.toString(), s.toString()));
         }
-        return ElfImage.read(elf);
+        return elf;
     }
 
     private static void exec(Path dir, List<String> cmd) throws IOException, InterruptedException {

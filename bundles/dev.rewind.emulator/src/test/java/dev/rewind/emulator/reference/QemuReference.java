@@ -377,6 +377,66 @@ public final class QemuReference {
         }
     }
 
+    // ---------------------------------------------------------------- memory dumps
+
+    /**
+     * Runs the guest (which never exits) until the 64-bit word at {@code flagAddr} equals
+     * {@code flagValue}, then returns {@code length} bytes of physical memory from {@code addr}
+     * (the monitor's pmemsave). {@code extraArgs} may load data, e.g. with {@code -device loader}.
+     */
+    public byte[] runAndDump(Path elf, List<String> extraArgs, long flagAddr, long flagValue, long addr, int length,
+            Duration timeout) {
+        checkElf(elf);
+        Path dir = tempDir();
+        Process p = null;
+        try {
+            Path dump = dir.resolve("dump.bin");
+            List<String> cmd = new ArrayList<>(List.of(QEMU, "-M", "virt", "-bios", "none", "-display", "none",
+                    "-serial", "null", "-monitor", "stdio"));
+            cmd.addAll(extraArgs);
+            cmd.addAll(List.of("-kernel", elf.toString()));
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Monitor mon = new Monitor(p);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            String want = String.format("0x%016x", flagValue);
+            while (true) {
+                if (!p.isAlive()) {
+                    throw new QemuReferenceException("QEMU ended before the guest set its flag; monitor said:\n"
+                            + mon.text());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new QemuReferenceException("the guest did not set its flag within " + timeout);
+                }
+                mon.send(String.format("xp /1gx 0x%x", flagAddr));
+                Thread.sleep(50);
+                if (mon.text().contains(want)) {
+                    break;
+                }
+            }
+            // Quoted: an unquoted path after the size would parse as a division.
+            mon.send(String.format("pmemsave 0x%x %d \"%s\"", addr, length, dump));
+            mon.send("quit");
+            if (!p.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
+                throw new QemuReferenceException("QEMU did not quit after the memory dump");
+            }
+            byte[] bytes = Files.readAllBytes(dump);
+            if (bytes.length != length) {
+                throw new QemuReferenceException("pmemsave wrote " + bytes.length + " bytes, not " + length);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new QemuReferenceException("cannot run QEMU on " + elf + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QemuReferenceException("interrupted while running " + elf, e);
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            deleteTree(dir);
+        }
+    }
+
     /** QEMU's human monitor over the process's stdin/stdout, read without blocking. */
     private static final class Monitor {
         private final OutputStream in;

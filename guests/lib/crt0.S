@@ -33,6 +33,11 @@ _start:
     csrw pmpaddr0, t0
     li t0, 0x1f
     csrw pmpcfg0, t0
+#ifdef __riscv_flen
+    /* RV64GC guests: mstatus.FS = Initial, or their first FP instruction is illegal (FS is Off at reset). */
+    li t0, MSTATUS_FS_INITIAL
+    csrs mstatus, t0
+#endif
     la t0, mtrap_entry
     csrw mtvec, t0
     la t0, __mtrap_stack_top

@@ -54,6 +54,10 @@ typedef unsigned char u8;
 #define MSTATUS_MPRV (1 << 17)
 #define MSTATUS_SUM  (1 << 18)
 #define MSTATUS_MXR  (1 << 19)
+#define MSTATUS_FS   (3 << 13)
+#define MSTATUS_FS_INITIAL (1 << 13)
+#define MSTATUS_FS_CLEAN   (2 << 13)
+#define MSTATUS_SD   (1UL << 63)
 
 #define IRQ_S_SOFT  1
 #define IRQ_M_SOFT  3

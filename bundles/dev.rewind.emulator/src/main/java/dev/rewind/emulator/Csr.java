@@ -20,15 +20,14 @@ import java.util.Optional;
  * register views ({@link #all()}). Behaviour (WARL masks, views such as sstatus) stays in
  * {@link CsrFile}; a row of kind STATE without special behaviour reads and writes its storage.
  *
- * <p>Rows to come: fflags 0x001, frm 0x002, fcsr 0x003 and the f registers (group FP, with
- * the F/D extension); tselect 0x7a0, tdata1-3 0x7a1-0x7a3, tinfo 0x7a4 (group DEBUG, Sdtrig).
+ * <p>Rows to come: tselect 0x7a0, tdata1-3 0x7a1-0x7a3, tinfo 0x7a4 (group DEBUG, Sdtrig).
  */
 public final class Csr {
 
     /** Where a register belongs, for the debugger's register groups. */
     public enum Group {
         MACHINE, SUPERVISOR, COUNTERS, PMP, FP, DEBUG,
-        /** Not a CSR: hart state that is saved but has no number (e.g. LR's reservation). */
+        /** Not a CSR: hart state that is saved but has no number (e.g. LR's reservation; f0-f31 are group FP). */
         INTERNAL
     }
 
@@ -155,8 +154,15 @@ public final class Csr {
             add(0x3b0 + i, "pmpaddr" + i, Group.PMP, Kind.STATE, i, -1, (h, k) -> h.csrs.pmpaddr[k],
                     (h, k, v) -> h.csrs.pmpaddr[k] = v);
         }
+        // F and D: fcsr holds frm and fflags (their CSRs are views of it), then f0-f31.
+        state(0x003, "fcsr", Group.FP, 16, h -> h.fpu.fcsr(), (h, v) -> h.fpu.setFcsr(v));
+        for (int i = 0; i < 32; i++) {
+            add(-1, "f" + i, Group.FP, Kind.STATE, i, -1, (h, k) -> h.fpu.f[k], (h, k, v) -> h.fpu.f[k] = v);
+        }
 
         // Computed, constant and zero rows: their order does not matter.
+        view(0x001, "fflags", Group.FP, -1);
+        view(0x002, "frm", Group.FP, -1);
         view(0x100, "sstatus", Group.SUPERVISOR, -1);
         view(0x104, "sie", Group.SUPERVISOR, -1);
         view(0x144, "sip", Group.SUPERVISOR, -1);

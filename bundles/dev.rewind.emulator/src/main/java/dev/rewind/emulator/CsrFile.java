@@ -11,9 +11,12 @@ final class CsrFile {
             MSTATUS_SPP = 1 << 8, MSTATUS_MPP = 3 << 11, MSTATUS_MPRV = 1 << 17, MSTATUS_SUM = 1 << 18,
             MSTATUS_MXR = 1 << 19, MSTATUS_TVM = 1 << 20, MSTATUS_TW = 1 << 21, MSTATUS_TSR = 1 << 22;
     static final long MSTATUS_XL = 0xaL << 32; // UXL = SXL = 2 (64-bit), read-only
+    /** FP state: Off (FP instructions are illegal), Initial, Clean, Dirty; SD reads 1 exactly when FS is Dirty. */
+    static final long MSTATUS_FS = 3L << 13, MSTATUS_SD = Long.MIN_VALUE;
     static final long MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP
-            | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
-    static final long SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3L << 32);
+            | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_FS;
+    static final long SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | MSTATUS_MXR
+            | (3L << 32);
 
     static final long MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7,
             MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
@@ -33,8 +36,9 @@ final class CsrFile {
      * hypervisor causes 10 and 20-23, which this hart never raises).
      */
     static final long DELEGABLE_EXCEPTIONS = 0xf0bfff;
-    /** RV64 (MXL=2) with A, C, I, M, S, U. */
-    static final long MISA = (2L << 62) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
+    /** RV64 (MXL=2) with A, C, D, F, I, M, S, U. */
+    static final long MISA = (2L << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18)
+            | (1 << 20);
 
     /** marchid and mimpid as QEMU 7.2.22 (Debian 12's build) reports them: its version number. */
     static final long QEMU_ARCH_ID = 0x070216;
@@ -110,7 +114,11 @@ final class CsrFile {
             throw h.sys.illegal(pc, ic);
         }
         switch (csr) {
-            case 0x100: return mstatus & SSTATUS_MASK;
+            case 0x001: return fpCsr(pc, ic).fflags();
+            case 0x002: return fpCsr(pc, ic).frm;
+            case 0x003: return fpCsr(pc, ic).fcsr();
+            case 0x100: return (mstatus & SSTATUS_MASK) | sd();
+            case 0x300: return mstatus | sd();
             case 0x104: return mie & mideleg;
             case 0x144: return mip() & mideleg;
             case 0x180:
@@ -133,6 +141,10 @@ final class CsrFile {
     private void csrWrite(Csr row, long v) {
         int csr = row.number();
         switch (csr) {
+            // Reached only with FS on (the read before the write checks it); FP CSR writes make FS Dirty.
+            case 0x001 -> { h.fpu.setFflags((int) v); mstatus |= MSTATUS_FS; }
+            case 0x002 -> { h.fpu.frm = (int) v & 7; mstatus |= MSTATUS_FS; }
+            case 0x003 -> { h.fpu.setFcsr(v); mstatus |= MSTATUS_FS; }
             case 0x100 -> writeMstatus((mstatus & ~SSTATUS_MASK) | (v & SSTATUS_MASK & ~(3L << 32)));
             case 0x104 -> mie = (mie & ~mideleg) | (v & mideleg);
             case 0x105 -> stvec = (v & 3) < 2 ? v : stvec;
@@ -175,6 +187,19 @@ final class CsrFile {
                 // misa is fixed; mhpmevent / mhpmcounter writes are ignored (no events implemented)
             }
         }
+    }
+
+    /** SD as read: set while FS is Dirty (QEMU 7.2 derives it on read; XS and VS are always 0 here). */
+    private long sd() {
+        return (mstatus & MSTATUS_FS) == MSTATUS_FS ? MSTATUS_SD : 0;
+    }
+
+    /** The FP unit for an fflags/frm/fcsr access, which is illegal while FS is Off. */
+    private FloatUnit fpCsr(long pc, long ic) {
+        if ((mstatus & MSTATUS_FS) == 0) {
+            throw h.sys.illegal(pc, ic);
+        }
+        return h.fpu;
     }
 
     private void writeMstatus(long v) {

@@ -39,6 +39,32 @@ public final class DebugView {
         hart.pc = pc;
     }
 
+    /** Floating-point register f{@code i}: 64 bits, a single NaN-boxed in the upper half. */
+    public long fpr(int i) {
+        if (i < 0 || i > 31) {
+            throw new IllegalArgumentException("no register f" + i);
+        }
+        return hart.fpu.f[i];
+    }
+
+    /** Debugger write of f{@code i} (breaks replay determinism like {@link #setReg}). */
+    public void setFpr(int i, long value) {
+        if (i < 0 || i > 31) {
+            throw new IllegalArgumentException("no register f" + i);
+        }
+        hart.fpu.f[i] = value;
+    }
+
+    /** fcsr (frm in bits 7:5, fflags in 4:0), readable by the debugger whatever mstatus.FS says. */
+    public int fcsr() {
+        return hart.fpu.fcsr();
+    }
+
+    /** Debugger write of fcsr; fflags and frm are its fields. */
+    public void setFcsr(int value) {
+        hart.fpu.setFcsr(value);
+    }
+
     /** 0 = U, 1 = S, 3 = M. */
     public int privilege() {
         return hart.priv;

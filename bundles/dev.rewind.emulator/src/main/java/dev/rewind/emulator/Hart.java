@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * One RV64IMAC hart with M/S/U modes and Sv39. The hot path is {@link #inner}: a page-bounded
+ * One RV64GC hart with M/S/U modes and Sv39. The hot path is {@link #inner}: a page-bounded
  * loop over pre-decoded slots with a dense {@code switch}, locals for pc and icount, RAM accessed
  * through direct offsets or a small software TLB. Everything rare lives in cold classes (traps,
  * AMOs, MMIO in {@link HartSystem}; CSRs in {@link CsrFile}; translation in {@link Mmu}) or cold
@@ -41,6 +41,8 @@ final class Hart {
     boolean waiting;
 
     final CsrFile csrs;
+    /** f0-f31, frm, fflags and the F/D operations. */
+    final FloatUnit fpu = new FloatUnit();
     final Mmu mmu;
     final HartSystem sys;
     /** Breakpoints and watchpoints: one set for the whole machine. */
@@ -213,6 +215,28 @@ final class Hart {
         }
     }
 
+    /** Illegal instruction unless mstatus.FS enables the FP unit (QEMU translates FP as illegal with FS Off). */
+    void fpOn(long pc, long ic) {
+        if ((csrs.mstatus & CsrFile.MSTATUS_FS) == 0) {
+            throw sys.illegalAtTranslation(pc, ic);
+        }
+    }
+
+    /**
+     * An F/D instruction other than a load or store (also called by translated blocks).
+     * Writing an f register makes FS Dirty; only raising fflags does not, as in QEMU 7.2.
+     */
+    void floatingPoint(int w, int imm, long pc, long ic) {
+        fpOn(pc, ic);
+        int r = fpu.execute(w, imm, x);
+        if (r == FloatUnit.WROTE_F) {
+            csrs.mstatus |= CsrFile.MSTATUS_FS;
+        } else if (r == FloatUnit.ILLEGAL) {
+            // A reserved rounding mode: QEMU's rounding-mode helper raises it at run time (not counted).
+            throw sys.illegal(pc, ic);
+        }
+    }
+
     /** Ends the interpreter's run after this instruction: a jump or branch starts a new basic block. */
     private static long endOfBasicBlock(long ic) {
         return ic + 1;
@@ -328,6 +352,27 @@ final class Hart {
                         else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
                         if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4088) I64.set(mem, (int) o, x[rs2]);
                         else { sys.store(a, 8, x[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    // F/D loads and stores: the same RAM fast path into f registers; FS Off makes them illegal.
+                    case Op.FLW: { fpOn(pc, ic); long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4092 ? rOff[t] | (a & 0xfff) : -1; }
+                        long v; if (o >= 0) v = (int) I32.get(mem, (int) o); else { v = sys.load(a, 4, pc, ic); limit = endAfterSlowPath(limit, ic); }
+                        fpu.f[rd] = v | FloatUnit.BOX; csrs.mstatus |= CsrFile.MSTATUS_FS; break; }
+                    case Op.FLD: { fpOn(pc, ic); long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = rTag[t] == vpn && (a & 0xfff) <= 4088 ? rOff[t] | (a & 0xfff) : -1; }
+                        long v; if (o >= 0) v = (long) I64.get(mem, (int) o); else { v = sys.load(a, 8, pc, ic); limit = endAfterSlowPath(limit, ic); }
+                        fpu.f[rd] = v; csrs.mstatus |= CsrFile.MSTATUS_FS; break; }
+                    case Op.FSW: { fpOn(pc, ic); long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4092) I32.set(mem, (int) o, (int) fpu.f[rs2]);
+                        else { sys.store(a, 4, fpu.f[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
+                    case Op.FSD: { fpOn(pc, ic); long a = x[rs1] + imm; long o;
+                        if (direct) { o = a - RAM_BASE; o = (o | (ramLast - o)) >= 0 ? o : -1; }
+                        else { long vpn = a >>> 12; int t = (int) vpn & TLB_MASK; o = wTag[t] == vpn ? wOff[t] | (a & 0xfff) : -1; }
+                        if (o >= 0 && flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= 4088) I64.set(mem, (int) o, fpu.f[rs2]);
+                        else { sys.store(a, 8, fpu.f[rs2], pc, ic); limit = endAfterSlowPath(limit, ic); } break; }
                     case Op.ADDI: x[rd] = x[rs1] + imm; break;
                     case Op.SLTI: x[rd] = x[rs1] < imm ? 1 : 0; break;
                     case Op.SLTIU: x[rd] = x[rs1] + Long.MIN_VALUE < (long) imm + Long.MIN_VALUE ? 1 : 0; break;
@@ -388,6 +433,10 @@ final class Hart {
                         limit = ic;
                         continue;
                     default:
+                        if ((w & 0xff) >= Op.FP_FIRST) {
+                            floatingPoint(w, imm, pc, ic);
+                            break;
+                        }
                         // CSR, AMO, xRET, WFI, SFENCE.VMA: rare, so kept out of the hot method.
                         npc = sys.system(w, imm, pc, npc, ic);
                         limit = endAfterSlowPath(limit, ic);

@@ -230,6 +230,14 @@ final class HartSystem {
         return raise(pc, ic, ILLEGAL_INSTRUCTION, instructionBits(pc), false);
     }
 
+    /**
+     * Illegal as QEMU's translator decides it (e.g. an FP instruction with mstatus.FS Off): its
+     * translation block ends in the exception, so under icount the instruction counts as executed.
+     */
+    Trap illegalAtTranslation(long pc, long ic) {
+        return raise(pc, ic, ILLEGAL_INSTRUCTION, instructionBits(pc), true);
+    }
+
     /** The raw bits of the instruction at pc (it was just fetched, so translation succeeds). */
     private long instructionBits(long pc) {
         byte[] b = new byte[4];

@@ -17,6 +17,8 @@ import java.util.List;
 public final class VirtMachine {
 
     public static final long RAM_BASE = Hart.RAM_BASE;
+    /** The hart's ISA as the device tree and recordings name it (derived from misa): "rv64imafdc_zicsr_zifencei". */
+    public static final String ISA = DeviceTree.isaString(CsrFile.MISA);
     public static final long ROM_BASE = 0x1000, ROM_SIZE = 0xf000;
     public static final long FDT_MAGIC_INFO = 0x4942534fL; // "OSBI", fw_dynamic_info magic
 

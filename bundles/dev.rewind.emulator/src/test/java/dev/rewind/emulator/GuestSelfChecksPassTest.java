@@ -94,6 +94,11 @@ public class GuestSelfChecksPassTest {
     }
 
     @Test
+    public void floatingPointStateRoundingModesAndNanBoxing() throws Exception {
+        selfCheck("rvfd");
+    }
+
+    @Test
     public void htifPassAndFailCodesBecomeTheExitCode() throws Exception {
         selfCheck("htif");
         run("htif_fail", MachineConfig.builder(), 3);

@@ -90,8 +90,8 @@ public class MatchesQemuInstructionByInstructionTest {
             }
             for (int k = 1; k < 32; k++) {
                 if (seen[k] != c.x(k) && readMisa(m, prevPc[0], k)) {
-                    // Documented difference: QEMU's default CPU reports F, D and H in misa, which
-                    // this hart does not implement; take QEMU's value and compare on.
+                    // Documented difference: QEMU's default CPU reports H in misa, which this
+                    // hart does not implement; take QEMU's value and compare on.
                     m.setReg(k, c.x(k));
                     seen[k] = c.x(k);
                 }
@@ -161,6 +161,18 @@ public class MatchesQemuInstructionByInstructionTest {
     @Test
     public void compressedGuestMatchesQemu() throws Exception {
         fullCheck("rvc");
+    }
+
+    /** mstatus.FS/SD transitions, FS-Off and reserved-rm traps, fcsr, NaN boxing, compressed FP. */
+    @Test
+    public void floatingPointStateGuest() throws Exception {
+        fullCheck("rvfd");
+    }
+
+    /** Real FP work: byte-identical output and the same instruction count at exit. */
+    @Test
+    public void floatingPointWorkGuest() throws Exception {
+        fullCheck("fpwork");
     }
 
     @Test

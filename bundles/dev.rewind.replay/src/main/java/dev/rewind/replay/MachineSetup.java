@@ -14,6 +14,7 @@ import java.util.Map;
 
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.MachineState;
+import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.log.ReplayLogHeader;
 
 /**
@@ -25,7 +26,7 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
 
     /** The configuration in a canonical text form; its digest goes into the log header. */
     public String configText() {
-        return "board=virt;isa=rv64imac_zicsr_zifencei;harts=1;ram=" + ramSize + ";icount-shift=" + icountShift
+        return "board=virt;isa=" + VirtMachine.ISA + ";harts=1;ram=" + ramSize + ";icount-shift=" + icountShift
                 + ";devices=uart16550a-fifo@0x10000000,clint@0x2000000,plic@0xc000000,sifive-test@0x100000,virtio-mmio-blk@0x10001000"
                 + ";disk-sectors=" + diskSectors + ";state=" + MachineState.format();
     }

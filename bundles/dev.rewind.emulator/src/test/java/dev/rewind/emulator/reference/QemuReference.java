@@ -36,10 +36,11 @@ public final class QemuReference {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     /**
-     * Extra arguments that make QEMU's hart RV64IMAC + S/U like Rewind's: the default 7.2 cpu also
-     * has F, D and H, which show in misa (0x80000000001411ad instead of 0x8000000000141105), in
-     * mideleg (H hardwires VS bits 0x1444) and in the device tree's riscv,isa string. (It keeps
-     * zba/zbb/zbc/zbs and sstc; no guest here uses them.)
+     * Extra arguments that make QEMU's hart RV64IMAC + S/U, for tests of QEMU itself (Rewind's hart
+     * is RV64IMAFDC): the default 7.2 cpu also has F, D and H, which show in misa
+     * (0x80000000001411ad instead of 0x8000000000141105), in mideleg (H hardwires VS bits 0x1444)
+     * and in the device tree's riscv,isa string. (It keeps zba/zbb/zbc/zbs and sstc; no guest here
+     * uses them.)
      */
     public static final List<String> RV64IMAC_CPU = List.of("-cpu", "rv64,f=off,d=off,h=off");
     private static final Pattern ICOUNT = Pattern.compile("instruction count = (\\d+)");

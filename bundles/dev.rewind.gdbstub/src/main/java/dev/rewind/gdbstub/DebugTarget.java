@@ -8,9 +8,10 @@ package dev.rewind.gdbstub;
  *
  * <p><b>Registers</b> are named by GDB's RISC-V numbers, which the server also uses on the wire
  * (the target description gives them as explicit {@code regnum}s): 0–31 = x0–x31, {@link #REG_PC}
- * = pc, {@link #REG_CSR_BASE}{@code + n} = CSR {@code n} for each {@code n} in
- * {@link #csrNumbers()}, {@link #REG_PRIV} = current privilege level (0 U, 1 S, 3 M). All are
- * 64 bits wide.
+ * = pc, {@link #REG_FPR_BASE}{@code + i} = f{@code i} and {@link #REG_CSR_BASE}{@code + 1..3} =
+ * fflags, frm, fcsr when {@link #hasFloatingPoint()}, {@link #REG_CSR_BASE}{@code + n} = CSR
+ * {@code n} for each {@code n} in {@link #csrNumbers()}, {@link #REG_PRIV} = current privilege
+ * level (0 U, 1 S, 3 M). All are 64 bits wide.
  *
  * <p><b>Positions.</b> A position is an instruction count: "at icount N" means N instructions have
  * retired and the instruction at pc has not executed yet. Every stop leaves the target at such a
@@ -20,6 +21,8 @@ public interface DebugTarget {
 
     /** Register number of pc. */
     int REG_PC = 32;
+    /** Register number of f0; f{@code i} is {@code REG_FPR_BASE + i}. */
+    int REG_FPR_BASE = 33;
     /** Register number of CSR 0; CSR n is {@code REG_CSR_BASE + n}. */
     int REG_CSR_BASE = 65;
     /** Register number of the virtual privilege-level register. */
@@ -27,6 +30,15 @@ public interface DebugTarget {
 
     /** CSR numbers (0..4095) that {@link #readRegister} accepts, in the order gdb should list them. */
     int[] csrNumbers();
+
+    /**
+     * Whether the hart has F and D: the target description then has gdb's
+     * {@code org.gnu.gdb.riscv.fpu} feature (f0–f31 64 bits wide, fflags, frm, fcsr), without which
+     * gdb refuses an ELF built for a hard-float ABI ("bfd requires flen 8, but target has flen 0").
+     */
+    default boolean hasFloatingPoint() {
+        return false;
+    }
 
     /**
      * Reads a register (numbering above).

@@ -290,7 +290,7 @@ final class GdbSession {
             return;
         }
         if (description == null) {
-            description = TargetDescription.xml(target.csrNumbers());
+            description = TargetDescription.xml(target.csrNumbers(), target.hasFloatingPoint());
         }
         sendXferWindow(description, r.offset(), r.length());
     }

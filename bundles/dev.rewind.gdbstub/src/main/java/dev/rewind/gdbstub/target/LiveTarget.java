@@ -35,6 +35,11 @@ public final class LiveTarget implements DebugTarget {
     }
 
     @Override
+    public boolean hasFloatingPoint() {
+        return true;
+    }
+
+    @Override
     public long readRegister(int regnum) throws TargetException {
         return HartRegisters.read(machine, regnum);
     }
@@ -45,7 +50,7 @@ public final class LiveTarget implements DebugTarget {
             machine.setReg(regnum, value);
         } else if (regnum == REG_PC) {
             machine.setPc(value);
-        } else {
+        } else if (!HartRegisters.writeFloat(machine, regnum, value)) {
             throw new TargetException(TargetException.EPERM, "register " + regnum + " cannot be written");
         }
     }

@@ -53,6 +53,11 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     @Override
+    public boolean hasFloatingPoint() {
+        return true;
+    }
+
+    @Override
     public long readRegister(int regnum) throws TargetException {
         return HartRegisters.read(session.machine(), regnum);
     }

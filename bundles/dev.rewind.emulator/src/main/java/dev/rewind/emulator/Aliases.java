@@ -130,6 +130,24 @@ final class Aliases {
         alias("c.jalr", ALWAYS, "jalr", "s");
     }
 
+    static {
+        // F/D: sign injections of one register are moves; a dynamic rounding mode (rm = 7) is not
+        // printed; the exact conversions to double exist for objdump only with rm = 0.
+        for (String p : new String[] {"s", "d"}) {
+            alias("fsgnj." + p, f -> f.rs1 == f.rs2, "fmv." + p, "D,S");
+            alias("fsgnjn." + p, f -> f.rs1 == f.rs2, "fneg." + p, "D,S");
+            alias("fsgnjx." + p, f -> f.rs1 == f.rs2, "fabs." + p, "D,S");
+        }
+        for (String m : new String[] {"fcvt.d.w", "fcvt.d.wu", "fcvt.d.s"}) {
+            alias(m, f -> ((f.bits >>> 12) & 7) != 0, null, null);
+        }
+        for (Encoding e : Encoding.values()) {
+            if (e.syntax.endsWith(",m")) {
+                alias(e.mnemonic, f -> ((f.bits >>> 12) & 7) == 7, e.mnemonic, e.syntax.substring(0, e.syntax.length() - 2));
+            }
+        }
+    }
+
     /** What to print for {@code e} with these fields; null if objdump knows no instruction there. */
     static Form form(Encoding e, Disassembler.Fields f) {
         List<Alias> list = BY_MNEMONIC.get(e.mnemonic);

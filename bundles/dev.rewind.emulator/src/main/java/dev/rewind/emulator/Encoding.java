@@ -163,15 +163,15 @@ enum Encoding {
     FCVT_WU_D("fcvt.wu.d", 0xc2100053, 0xfff0007f, Format.FP_RM, Op.FCVT_WU_D, "d,S,m"),
     FCVT_L_D("fcvt.l.d", 0xc2200053, 0xfff0007f, Format.FP_RM, Op.FCVT_L_D, "d,S,m"),
     FCVT_LU_D("fcvt.lu.d", 0xc2300053, 0xfff0007f, Format.FP_RM, Op.FCVT_LU_D, "d,S,m"),
-    FCVT_D_W("fcvt.d.w", 0xd2000053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_W, "D,s,m"),
-    FCVT_D_WU("fcvt.d.wu", 0xd2100053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_WU, "D,s,m"),
+    FCVT_D_W("fcvt.d.w", 0xd2000053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_W, "D,s"),
+    FCVT_D_WU("fcvt.d.wu", 0xd2100053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_WU, "D,s"),
     FCVT_D_L("fcvt.d.l", 0xd2200053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_L, "D,s,m"),
     FCVT_D_LU("fcvt.d.lu", 0xd2300053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_LU, "D,s,m"),
     FMV_X_D("fmv.x.d", 0xe2000053, 0xfff0707f, Format.R, Op.FMV_X_D, "d,S"),
     FCLASS_D("fclass.d", 0xe2001053, 0xfff0707f, Format.R, Op.FCLASS_D, "d,S"),
     FMV_D_X("fmv.d.x", 0xf2000053, 0xfff0707f, Format.R, Op.FMV_D_X, "D,s"),
     FCVT_S_D("fcvt.s.d", 0x40100053, 0xfff0007f, Format.FP_RM, Op.FCVT_S_D, "D,S,m"),
-    FCVT_D_S("fcvt.d.s", 0x42000053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_S, "D,S,m"),
+    FCVT_D_S("fcvt.d.s", 0x42000053, 0xfff0007f, Format.FP_RM, Op.FCVT_D_S, "D,S"),
 
     // Compressed (RVC), quadrant 0
     C_ADDI4SPN("c.addi4spn", 0x0000, 0xe003, Format.C_ADDI4SPN, Op.ADDI),

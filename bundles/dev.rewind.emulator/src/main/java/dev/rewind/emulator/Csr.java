@@ -155,7 +155,7 @@ public final class Csr {
                     (h, k, v) -> h.csrs.pmpaddr[k] = v);
         }
         // F and D: fcsr holds frm and fflags (their CSRs are views of it), then f0-f31.
-        state(0x003, "fcsr", Group.FP, 16, h -> h.fpu.fcsr(), (h, v) -> h.fpu.setFcsr(v));
+        state(0x003, "fcsr", Group.FP, -1, h -> h.fpu.fcsr(), (h, v) -> h.fpu.setFcsr(v));
         for (int i = 0; i < 32; i++) {
             add(-1, "f" + i, Group.FP, Kind.STATE, i, -1, (h, k) -> h.fpu.f[k], (h, k, v) -> h.fpu.f[k] = v);
         }

@@ -77,6 +77,13 @@ public final class DebugView {
 
     /** Reads a CSR without side effects, as M-mode would; empty for CSRs this hart lacks. */
     public OptionalLong csr(int number) {
+        switch (number) {
+            // The debugger reads fflags, frm and fcsr whatever mstatus.FS says (as QEMU's gdb stub does).
+            case 0x001: return OptionalLong.of(hart.fpu.fflags());
+            case 0x002: return OptionalLong.of(hart.fpu.frm);
+            case 0x003: return OptionalLong.of(hart.fpu.fcsr());
+            default: break;
+        }
         int saved = hart.priv;
         try {
             hart.priv = Hart.M;

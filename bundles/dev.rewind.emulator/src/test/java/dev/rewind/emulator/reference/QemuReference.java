@@ -43,6 +43,8 @@ public final class QemuReference {
      * uses them.)
      */
     public static final List<String> RV64IMAC_CPU = List.of("-cpu", "rv64,f=off,d=off,h=off");
+    /** QEMU's hart as RV64GC + S/U like Rewind's: the default 7.2 cpu without H. */
+    public static final List<String> RV64GC_CPU = List.of("-cpu", "rv64,h=off");
     private static final Pattern ICOUNT = Pattern.compile("instruction count = (\\d+)");
 
     private final Path repoRoot;

@@ -19,8 +19,6 @@ import java.util.Optional;
  * log's hart digest ({@link #digested()}), the gdb target description and the debugger's
  * register views ({@link #all()}). Behaviour (WARL masks, views such as sstatus) stays in
  * {@link CsrFile}; a row of kind STATE without special behaviour reads and writes its storage.
- *
- * <p>Rows to come: tselect 0x7a0, tdata1-3 0x7a1-0x7a3, tinfo 0x7a4 (group DEBUG, Sdtrig).
  */
 public final class Csr {
 
@@ -159,6 +157,15 @@ public final class Csr {
         for (int i = 0; i < 32; i++) {
             add(-1, "f" + i, Group.FP, Kind.STATE, i, -1, (h, k) -> h.fpu.f[k], (h, k, v) -> h.fpu.f[k] = v);
         }
+        // Sdtrig (Triggers): tselect, then each trigger's tdata1 and tdata2. tdata1 is saved XOR its
+        // reset value, so a state saved before these rows existed (they read as 0) loads reset triggers.
+        state(0x7a0, "tselect", Group.DEBUG, -1, h -> h.triggers.select, (h, v) -> h.triggers.select = (int) v);
+        for (int i = 0; i < Triggers.COUNT; i++) {
+            add(-1, "tdata1 of trigger " + i, Group.INTERNAL, Kind.STATE, i, -1, (h, k) -> h.triggers.tdata1(k) ^ Triggers.IDLE,
+                    (h, k, v) -> h.triggers.restoreTdata1(k, v ^ Triggers.IDLE));
+            add(-1, "tdata2 of trigger " + i, Group.INTERNAL, Kind.STATE, i, -1, (h, k) -> h.triggers.tdata2(k),
+                    (h, k, v) -> h.triggers.restoreTdata2(k, v));
+        }
 
         // Computed, constant and zero rows: their order does not matter.
         view(0x001, "fflags", Group.FP, -1);
@@ -167,6 +174,10 @@ public final class Csr {
         view(0x104, "sie", Group.SUPERVISOR, -1);
         view(0x144, "sip", Group.SUPERVISOR, -1);
         view(0x344, "mip", Group.MACHINE, 9);
+        view(0x7a1, "tdata1", Group.DEBUG, -1);
+        view(0x7a2, "tdata2", Group.DEBUG, -1);
+        add(0x7a3, "tdata3", Group.DEBUG, Kind.ZERO, 0, -1, null, null);
+        add(0x7a4, "tinfo", Group.DEBUG, Kind.CONSTANT, 0, -1, null, null);
         add(0x301, "misa", Group.MACHINE, Kind.CONSTANT, 0, -1, null, null);
         add(0xf11, "mvendorid", Group.MACHINE, Kind.CONSTANT, 0, -1, null, null);
         add(0xf12, "marchid", Group.MACHINE, Kind.CONSTANT, 0, -1, null, null);

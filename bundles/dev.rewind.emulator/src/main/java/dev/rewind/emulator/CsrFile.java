@@ -134,6 +134,9 @@ final class CsrFile {
             case 0xc01: return clock.ioNowNs() / 100;
             case 0xf11: case 0xf14: case 0xf15: return 0;
             case 0xf12: case 0xf13: return QEMU_ARCH_ID;
+            case 0x7a1: return h.triggers.tdata1();
+            case 0x7a2: return h.triggers.tdata2();
+            case 0x7a4: return Triggers.TINFO;
             default: return row.kind() == Csr.Kind.STATE ? row.get(h) : 0; // ZERO rows: counters without events
         }
     }
@@ -173,6 +176,17 @@ final class CsrFile {
             case 0x3a2 -> writePmpcfg(8, v);
             case 0xb00 -> cycleOffset = v - clock.ioNowNs();
             case 0xb02 -> instretOffset = v - clock.ioNowNs();
+            case 0x7a0 -> h.triggers.writeSelect(v);
+            case 0x7a1 -> {
+                if (h.triggers.writeTdata1(v)) {
+                    h.sys.triggersChanged();
+                }
+            }
+            case 0x7a2 -> {
+                if (h.triggers.writeTdata2(v)) {
+                    h.sys.triggersChanged();
+                }
+            }
             default -> {
                 if (csr >= 0x3b0 && csr <= 0x3bf) {
                     int i = csr - 0x3b0;
@@ -184,7 +198,8 @@ final class CsrFile {
                 } else if (row.kind() == Csr.Kind.STATE) {
                     row.set(h, v); // a plain read/write register (the scratch, cause and tval CSRs)
                 }
-                // misa is fixed; mhpmevent / mhpmcounter writes are ignored (no events implemented)
+                // misa and tinfo are fixed; tdata3 and mhpmevent / mhpmcounter writes are ignored
+                // (QEMU 7.2 keeps no tdata3; no counter events are implemented)
             }
         }
     }

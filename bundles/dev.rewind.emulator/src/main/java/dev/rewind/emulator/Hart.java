@@ -43,6 +43,8 @@ final class Hart {
     final CsrFile csrs;
     /** f0-f31, frm, fflags and the F/D operations. */
     final FloatUnit fpu = new FloatUnit();
+    /** This hart's debug triggers (Sdtrig): the guest's own breakpoints and watchpoints. */
+    final Triggers triggers = new Triggers();
     final Mmu mmu;
     final HartSystem sys;
     /** Breakpoints and watchpoints: one set for the whole machine. */
@@ -131,6 +133,10 @@ final class Hart {
         }
         int op = DecodedPage.word(e) & 0xff;
         if (op == Op.CROSS || (op == Op.BREAKPOINT && (icount == breakSkipIcount || !debug.isBreakpoint(pc)))) {
+            if (op == Op.BREAKPOINT && triggers.firesOnExecute(pc, priv)) {
+                // The guest's execute trigger: breakpoint exception before the instruction (QEMU 7.2: tval 0).
+                throw sys.raise(pc, icount, HartSystem.BREAKPOINT, 0, false);
+            }
             // One instruction through a scratch page: page-crossing, or stepping off a breakpoint.
             mmu.decodeInto(scratch, pc);
             inner(scratch, pc, Math.min(limit, icount + 1));
@@ -159,7 +165,7 @@ final class Hart {
         } else {
             e = Decoder.decode((lo & 3) == 3 ? (int) I32.get(m.data, off) : lo);
         }
-        if (debug.isBreakpoint(vpc)) {
+        if (debug.isBreakpoint(vpc) || triggers.executeAt(vpc)) {
             e = (e & ~0xffL) | Op.BREAKPOINT;
         }
         page.slots[slot] = e;

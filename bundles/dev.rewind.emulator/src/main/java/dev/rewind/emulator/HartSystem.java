@@ -135,8 +135,20 @@ final class HartSystem {
         }
     }
 
+    /** A trap or xRET changes the privilege; like QEMU 7.2's riscv_cpu_set_mode it drops LR's reservation. */
     void setPriv(int p) {
         h.priv = p;
+        reservation = -1;
+        mmu.translationChanged();
+    }
+
+    /**
+     * A trigger changed: decoded code is marked again where execute triggers sit (as for the
+     * debugger's breakpoints) and data accesses leave the fast paths while load/store triggers are armed.
+     */
+    void triggersChanged() {
+        h.bus.ram.forgetDecoded();
+        h.bus.rom.forgetDecoded();
         mmu.translationChanged();
     }
 
@@ -266,6 +278,9 @@ final class HartSystem {
             return v;
         }
         long pa = h.direct ? a : mmu.translate(a, Mmu.LOAD, pc, ic, false);
+        if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, Triggers.LOAD, h.priv)) {
+            throw raise(pc, ic, BREAKPOINT, 0, false);
+        }
         if (h.debug.watching() && h.debug.checkWatch(a, size, false, pc, ic)) {
             endBlock(Hart.WATCH);
         }
@@ -297,6 +312,9 @@ final class HartSystem {
             return;
         }
         long pa = h.direct ? a : mmu.translate(a, Mmu.STORE, pc, ic, false);
+        if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, Triggers.STORE, h.priv)) {
+            throw raise(pc, ic, BREAKPOINT, 0, false);
+        }
         if (h.debug.watching() && h.debug.checkWatch(a, size, true, pc, ic)) {
             endBlock(Hart.WATCH);
         }
@@ -361,6 +379,10 @@ final class HartSystem {
         }
         int access = lr ? Mmu.LOAD : Mmu.STORE;
         long pa = mmu.translate(a, access, pc, ic, false);
+        // QEMU 7.2 checks SC and AMOs as read-modify-writes (load and store triggers), LR as a load.
+        if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, lr ? Triggers.LOAD : Triggers.LOAD | Triggers.STORE, h.priv)) {
+            throw raise(pc, ic, BREAKPOINT, 0, false);
+        }
         if (h.debug.watching() && h.debug.checkWatch(a, size, !lr, pc, ic)) {
             endBlock(Hart.WATCH);
         }
@@ -445,11 +467,16 @@ final class HartSystem {
      * written start at zero (their reset value: see {@link Csr}).
      */
     void loadRows(DataInputStream in, int count) throws IOException {
+        boolean executeTriggers = h.triggers.executeArmed;
         java.util.List<Csr> rows = Csr.saved();
         for (int i = 0; i < rows.size(); i++) {
             rows.get(i).set(h, i < count ? in.readLong() : 0);
         }
         trapPending = false;
-        mmu.translationChanged();
+        if (executeTriggers || h.triggers.executeArmed) {
+            triggersChanged(); // slots marked for the old triggers, or unmarked for the new ones
+        } else {
+            mmu.translationChanged();
+        }
     }
 }

@@ -30,7 +30,7 @@ final class Mmu {
     /** Privilege, satp, MPRV/MPP/SUM/MXR, PMP or watchpoints changed: drop cached translations. */
     void translationChanged() {
         int dataPriv = h.priv == Hart.M && (c.mstatus & CsrFile.MSTATUS_MPRV) != 0 ? (int) ((c.mstatus >>> 11) & 3) : h.priv;
-        h.direct = dataPriv == Hart.M && !c.pmpLocked() && !h.debug.watching();
+        h.direct = dataPriv == Hart.M && !c.pmpLocked() && !h.debug.watching() && !h.triggers.dataArmed;
         java.util.Arrays.fill(h.rTag, -1L);
         java.util.Arrays.fill(h.wTag, -1L);
         flushFetch();
@@ -247,7 +247,7 @@ final class Mmu {
     void fillTlb(long va, long pa, Memory m, int access) {
         // A watched page never enters the TLB, so every access to it takes the checked slow
         // path; the other pages keep the fast path while a watchpoint is set.
-        if (h.direct || m != h.ram || h.debug.watchesPage(va & ~0xfffL)) {
+        if (h.direct || m != h.ram || h.debug.watchesPage(va & ~0xfffL) || h.triggers.dataArmed) {
             return;
         }
         long pageVa = va & ~0xfffL;

@@ -253,8 +253,12 @@ public final class VirtMachine {
         sys.checkInterrupts();
         try {
             hart.mmu.prefetch(hart.pc);
+            if (hart.triggers.firesOnExecute(hart.pc, hart.priv)) {
+                throw sys.raise(hart.pc, hart.icount, HartSystem.BREAKPOINT, 0, false);
+            }
         } catch (Trap t) {
-            // QEMU logs no instruction whose fetch faults: the first one observed is the handler's.
+            // QEMU logs no instruction whose fetch faults or whose execute trigger fires: the
+            // first one observed is the handler's.
             sys.takeTrap();
         }
         if (observer != null) {

@@ -74,6 +74,11 @@ public class GuestSelfChecksPassTest {
     }
 
     @Test
+    public void debugTriggersGuestPassesItsSelfCheck() throws Exception {
+        selfCheck("sdtrig");
+    }
+
+    @Test
     public void cfiFlashGuestPassesItsSelfCheck() throws Exception {
         selfCheck("pflash");
     }

@@ -201,6 +201,11 @@ public class MatchesQemuInstructionByInstructionTest {
     }
 
     @Test
+    public void debugTriggersGuestMatchesQemu() throws Exception {
+        fullCheck("sdtrig");
+    }
+
+    @Test
     public void cfiFlashGuestMatchesQemu() throws Exception {
         fullCheck("pflash");
     }

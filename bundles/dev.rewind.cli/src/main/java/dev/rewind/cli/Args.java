@@ -13,6 +13,8 @@ import java.util.TreeMap;
 public final class Args {
 
     private final TreeMap<String, String> values = new TreeMap<>();
+    /** Every value of each option, in order (for options given more than once, e.g. --pflash). */
+    private final TreeMap<String, List<String>> repeated = new TreeMap<>();
     private final List<String> positional = new ArrayList<>();
 
     /**
@@ -38,6 +40,7 @@ public final class Args {
                         value = args[++i];
                     }
                     values.put(name, value);
+                    repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 } else if (flags.contains(name) && value == null) {
                     values.put(name, "");
                 } else {
@@ -81,6 +84,11 @@ public final class Args {
 
     public String value(String option, String fallback) {
         return values.getOrDefault(option, fallback);
+    }
+
+    /** All values of an option given several times, in order (empty if absent); {@link #value} is the last. */
+    public List<String> values(String option) {
+        return List.copyOf(repeated.getOrDefault(option, List.of()));
     }
 
     /** A count like {@code 1000}, {@code 10M} or {@code 2G} (decimal: k=1e3, M=1e6, G=1e9). */

@@ -11,6 +11,7 @@ import dev.rewind.emulator.BootException;
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.ElfFormatException;
 import dev.rewind.emulator.ElfImage;
+import dev.rewind.emulator.FlashImage;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.VirtMachine;
 
@@ -23,7 +24,8 @@ import dev.rewind.emulator.VirtMachine;
  */
 final class BootOptions {
 
-    static final Set<String> WITH_VALUE = Set.of("--bios", "--kernel", "--initrd", "--append", "--dtb", "--dumpdtb");
+    static final Set<String> WITH_VALUE = Set.of("--bios", "--kernel", "--initrd", "--append", "--dtb", "--dumpdtb",
+            "--pflash");
 
     /** Where QEMU's data package keeps the OpenSBI that {@code -bios default} loads. */
     static final List<Path> QEMU_OPENSBI = List.of(
@@ -37,7 +39,11 @@ final class BootOptions {
             + "  --initrd FILE  initial ramdisk (at kernel + min(RAM/2, 128M); /chosen/linux,initrd-start/end)\n"
             + "  --append ARGS  kernel command line (/chosen/bootargs)\n"
             + "  --dtb FILE     device tree blob to pass instead of the machine's own\n"
-            + "  --dumpdtb FILE write the device tree the guest would get to FILE and exit";
+            + "  --dumpdtb FILE write the device tree the guest would get to FILE and exit\n"
+            + "  --pflash FILE|none  contents of a CFI flash bank (raw, 32 MiB), once per bank: bank 0 at 0x20000000\n"
+            + "                 (the reset ROM then jumps there), bank 1 at 0x22000000; none leaves a bank without a file.\n"
+            + "                 run writes the guest's program/erase back to the file as QEMU does; record and replay\n"
+            + "                 never write it (the recording names it with its SHA-256)";
 
     private BootOptions() {
     }
@@ -73,7 +79,37 @@ final class BootOptions {
         } else {
             bios = Path.of(b);
         }
-        return new BootFiles(bios, kernel, path(a, "--initrd"), a.value("--append", null), path(a, "--dtb"));
+        return new BootFiles(bios, kernel, path(a, "--initrd"), a.value("--append", null), path(a, "--dtb"), pflash(a));
+    }
+
+    /** {@code --pflash FILE|none}, once per bank as QEMU's {@code -pflash}. */
+    private static List<Path> pflash(Args a) throws CliException {
+        List<String> given = a.values("--pflash");
+        if (given.size() > MachineConfig.PFLASH_BANKS) {
+            throw new CliException("--pflash given " + given.size() + " times: the virt machine has "
+                    + MachineConfig.PFLASH_BANKS + " flash banks");
+        }
+        List<Path> banks = new java.util.ArrayList<>();
+        for (String f : given) {
+            Path p = f.equals("none") ? null : Path.of(f);
+            if (p != null && !Files.isRegularFile(p)) {
+                throw new CliException("pflash " + p + " does not exist");
+            }
+            banks.add(p);
+        }
+        return banks;
+    }
+
+    /**
+     * The flash images of a live run ({@code run}, live {@code gdbserver}): the guest's writes go
+     * back to the files, as on QEMU. The caller closes them ({@link FlashImage#closeAll}).
+     */
+    static FlashImage[] liveFlash(BootFiles boot) throws CliException {
+        try {
+            return FlashImage.banks(boot.pflash(), true);
+        } catch (IOException e) {
+            throw new CliException(e.getMessage());
+        }
     }
 
     private static Path path(Args a, String option) {
@@ -107,9 +143,10 @@ final class BootOptions {
         }
         VirtMachine m;
         try {
-            m = new VirtMachine(MachineConfig.builder().ramSize(ramSize).build());
+            // Banks with files change where the boot goes (QEMU 7.2), so they are read here too.
+            m = new VirtMachine(MachineConfig.builder().ramSize(ramSize).pflash(FlashImage.banks(boot.pflash(), false)).build());
             m.boot(boot);
-        } catch (IllegalArgumentException | BootException e) {
+        } catch (IllegalArgumentException | BootException | IOException e) {
             throw new CliException(e.getMessage());
         }
         byte[] dtb = m.deviceTree();

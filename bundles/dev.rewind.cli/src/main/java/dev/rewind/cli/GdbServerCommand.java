@@ -8,6 +8,7 @@ import java.util.Set;
 
 import dev.rewind.emulator.BootException;
 import dev.rewind.emulator.BootFiles;
+import dev.rewind.emulator.FlashImage;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.VirtMachine;
@@ -101,15 +102,17 @@ final class GdbServerCommand implements Command {
                 return 0;
             }
             VirtMachine m;
+            FlashImage[] flash = BootOptions.liveFlash(boot);
             try {
                 m = new VirtMachine(MachineConfig.builder().ramSize(ram)
                         .uartOut(console.out()).inputPort(new LiveInputPort(console.in(), java.time.Clock.systemUTC(), 100_000))
-                        .build());
+                        .pflash(flash).build());
                 m.boot(boot);
             } catch (BootException | IllegalArgumentException e) {
+                RunCommand.closeFlash(flash, console);
                 throw new CliException(e.getMessage());
             }
-            resource = () -> { };
+            resource = () -> RunCommand.closeFlash(flash, console);
             target = new LiveTarget(m);
             program = boot.program().toString();
         }

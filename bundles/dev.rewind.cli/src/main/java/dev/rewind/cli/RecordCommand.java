@@ -25,7 +25,7 @@ final class RecordCommand implements Command {
     @Override
     public String usage() {
         return "rewind record PROG.elf --rrfile RUN.rrlog [--disk D.qcow2 --snapshot NAME]\n"
-                + "         [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE] [--dumpdtb FILE]\n"
+                + "         [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE] [--dumpdtb FILE] [--pflash FILE]\n"
                 + "         [--snapshot NAME --snapshot-image RR.qcow2] [--icount-shift N] [--sleep on|off]\n"
                 + "         [--ram 128M] [--max-insns N] [--digest-every 10M] [--snapshot-every N]\n"
                 + "  --disk          qcow2 disk for the virtio block device; needs --snapshot so the replay\n"

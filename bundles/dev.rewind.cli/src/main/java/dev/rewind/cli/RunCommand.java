@@ -10,6 +10,7 @@ import java.util.Set;
 import dev.rewind.emulator.BlockDevice;
 import dev.rewind.emulator.BootException;
 import dev.rewind.emulator.BootFiles;
+import dev.rewind.emulator.FlashImage;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.emulator.RawFileBlockDevice;
@@ -69,11 +70,13 @@ final class RunCommand implements Command {
             }
             disk = openDisk(d);
         }
+        FlashImage[] flash = new FlashImage[MachineConfig.PFLASH_BANKS];
         try {
+            flash = BootOptions.liveFlash(boot);
             MachineConfig config;
             try {
                 config = MachineConfig.builder().ramSize(ram).icountShift(shift).disk(disk).uartOut(console.out())
-                        .inputPort(new LiveInputPort(console.in(), Clock.systemUTC(), 100_000)).build();
+                        .inputPort(new LiveInputPort(console.in(), Clock.systemUTC(), 100_000)).pflash(flash).build();
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
@@ -107,6 +110,7 @@ final class RunCommand implements Command {
             if (disk != null) {
                 disk.close();
             }
+            closeFlash(flash, console);
         }
     }
 
@@ -150,4 +154,20 @@ final class RunCommand implements Command {
         err.printf("host time:    %.3f s%n", seconds);
         err.printf("speed:        %.1f MIPS%n", seconds > 0 ? m.icount() / seconds / 1e6 : 0.0);
     }
+
+    /** Writes the flash banks back (as QEMU does) and says so if that failed: the run itself is not lost. */
+    static void closeFlash(FlashImage[] flash, Console console) {
+        for (FlashImage f : flash) {
+            if (f != null && f.writeError() != null) {
+                console.err().println("rewind: could not write the guest's flash changes back to " + f.file() + ": "
+                        + f.writeError().getMessage());
+            }
+        }
+        try {
+            FlashImage.closeAll(flash);
+        } catch (java.io.IOException e) {
+            console.err().println("rewind: could not write the guest's flash changes back: " + e.getMessage());
+        }
+    }
+
 }

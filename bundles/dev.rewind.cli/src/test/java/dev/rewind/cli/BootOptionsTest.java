@@ -1,5 +1,6 @@
 package dev.rewind.cli;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -9,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +19,12 @@ import org.junit.After;
 import org.junit.Test;
 
 /**
- * {@code --bios/--kernel/--initrd/--append/--dtb/--dumpdtb} of run, record and gdbserver: bad
- * boot files are one line naming the file and the addresses, exit status 2, and nothing starts
- * (no guest output, no recording); {@code --dumpdtb} writes the tree and runs nothing.
+ * {@code --bios/--kernel/--initrd/--append/--dtb/--dumpdtb/--pflash} of run, record and gdbserver:
+ * bad boot files are one line naming the file and the addresses, exit status 2, and nothing
+ * starts (no guest output, no recording); {@code --dumpdtb} writes the tree and runs nothing.
+ * {@code run} writes the guest's flash changes back to the {@code --pflash} file as QEMU does,
+ * {@code record} and {@code replay} never write it (the pflash guest programs bank 1 at offset
+ * 8 and at its last word).
  */
 public class BootOptionsTest {
 
@@ -144,4 +149,77 @@ public class BootOptionsTest {
         assertEquals(0, rewind("run", "--bios", RunCommandTest.guest("rv64i")));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("CHECKS PASSED"));
     }
+
+    private Path erasedFlashBank(String name) throws IOException {
+        Path f = dir.resolve(name);
+        byte[] b = new byte[32 << 20];
+        java.util.Arrays.fill(b, (byte) 0xff);
+        Files.write(f, b);
+        return f;
+    }
+
+    private static int word(byte[] bank, int offset) {
+        return ByteBuffer.wrap(bank).order(ByteOrder.LITTLE_ENDIAN).getInt(offset);
+    }
+
+    @Test
+    public void runWritesTheGuestsFlashChangesBackToTheFile() throws Exception {
+        Path bank1 = erasedFlashBank("bank1.img");
+        // With a pflash1 file QEMU 7.2 hands -kernel to the firmware through fw_cfg: the guest boots as -bios.
+        assertEquals(err.toString(), 0, rewind("run", "--bios", RunCommandTest.guest("pflash"), "--pflash", "none",
+                "--pflash", bank1.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("CHECKS PASSED"));
+        byte[] b = Files.readAllBytes(bank1);
+        assertEquals(0xcafef00d, word(b, 8));
+        assertEquals(0x600df00d, word(b, 0x1fffffc));
+        assertEquals(-1, word(b, 0x1000));
+    }
+
+    @Test
+    public void recordLeavesTheFlashFileAndReplayStartsFromItOrRefusesAChangedOne() throws Exception {
+        Path bank1 = erasedFlashBank("bank1.img");
+        byte[] before = Files.readAllBytes(bank1);
+        Path log = dir.resolve("run.rrlog");
+        assertEquals(err.toString(), 0, rewind("record", "--bios", RunCommandTest.guest("pflash"), "--pflash", "none",
+                "--pflash", bank1.toString(), "--rrfile", log.toString()));
+        String recorded = out.toString(StandardCharsets.UTF_8);
+        assertTrue(recorded, recorded.contains("CHECKS PASSED"));
+        assertArrayEquals("record never writes the flash file", before, Files.readAllBytes(bank1));
+
+        assertEquals(0, rewind("info", log.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8).contains("pflash1"));
+
+        assertEquals(err.toString(), 0, rewind("replay", log.toString()));
+        assertEquals(recorded, out.toString(StandardCharsets.UTF_8));
+        assertArrayEquals("replay never writes the flash file", before, Files.readAllBytes(bank1));
+
+        byte[] changed = before.clone();
+        changed[100] = 0;
+        Files.write(bank1, changed);
+        assertEquals(2, rewind("replay", log.toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e, e.contains("pflash1") && e.contains(bank1.toString()));
+    }
+
+    @Test
+    public void aFlashFileOfTheWrongSizeIsRefusedWithItsSize() throws Exception {
+        Path small = dir.resolve("small.img");
+        Files.write(small, new byte[4096]);
+        refusedByEveryVerb("pflash " + small + ": 4096 bytes; a virt flash bank is exactly 33554432 bytes", "--bios",
+                RunCommandTest.guest("pflash"), "--pflash", small.toString());
+    }
+
+    @Test
+    public void aMissingFlashFileIsRefusedNamingIt() throws Exception {
+        Path missing = dir.resolve("missing.img");
+        refusedByEveryVerb("pflash " + missing + " does not exist", "--bios", RunCommandTest.guest("pflash"), "--pflash",
+                missing.toString());
+    }
+
+    @Test
+    public void aThirdFlashBankIsRefused() throws Exception {
+        refusedByEveryVerb("the virt machine has 2 flash banks", "--bios", RunCommandTest.guest("pflash"), "--pflash", "none",
+                "--pflash", "none", "--pflash", "none");
+    }
+
 }

@@ -53,6 +53,42 @@ public final class FlashImage implements AutoCloseable {
         return open(file, true);
     }
 
+    /**
+     * The images of the banks named by {@code files} (unit order, null = no file); the array is
+     * {@link MachineConfig#PFLASH_BANKS} long. On a failure the images opened so far are closed.
+     */
+    public static FlashImage[] banks(java.util.List<Path> files, boolean writeThrough) throws IOException {
+        FlashImage[] out = new FlashImage[MachineConfig.PFLASH_BANKS];
+        try {
+            for (int unit = 0; unit < files.size(); unit++) {
+                if (files.get(unit) != null) {
+                    out[unit] = open(files.get(unit), writeThrough);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            closeAll(out);
+            throw e;
+        }
+    }
+
+    /** Closes each image (writing back what is pending), keeping the first failure. */
+    public static void closeAll(FlashImage[] images) throws IOException {
+        IOException first = null;
+        for (FlashImage f : images) {
+            try {
+                if (f != null) {
+                    f.close();
+                }
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     private static FlashImage open(Path file, boolean writeBack) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("pflash " + file + ": no such file");

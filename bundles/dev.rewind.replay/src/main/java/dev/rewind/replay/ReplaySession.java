@@ -207,7 +207,15 @@ public final class ReplaySession implements AutoCloseable {
         if (program != null) {
             files.put(files.containsKey("kernel") ? "kernel" : "bios", program);
         }
-        return new BootFiles(files.get("bios"), files.get("kernel"), files.get("initrd"), h.append(), files.get("dtb"));
+        java.util.List<Path> pflash = new java.util.ArrayList<>();
+        if (files.containsKey("pflash0") || files.containsKey("pflash1")) {
+            pflash.add(files.get("pflash0"));
+            if (files.containsKey("pflash1")) {
+                pflash.add(files.get("pflash1"));
+            }
+        }
+        return new BootFiles(files.get("bios"), files.get("kernel"), files.get("initrd"), h.append(), files.get("dtb"),
+                pflash);
     }
 
     private static OverlayDisk.Base diskBase(Path logFile, ReplayLogHeader h, Qcow2Image snapshotImage, Snapshot start)

@@ -35,10 +35,10 @@ public class UbootPromptScenariosTest {
     /** Console lines that may differ from QEMU's, each with the reason. */
     static final List<Exclusion> EXCLUDED = List.of(
             new Exclusion(Pattern.compile("CPU: .*"),
-                    "U-Boot prints the device tree's riscv,isa: QEMU's default CPU adds F, D, H and"
+                    "U-Boot prints the device tree's riscv,isa: QEMU's default CPU adds H and"
                             + " Zba/Zbb/Zbc/Zbs/Sstc/Zihintpause, which this hart does not have"),
             new Exclusion(Pattern.compile("Boot HART Base ISA +: .*"),
-                    "OpenSBI prints misa: QEMU's default CPU has F, D and H besides IMAC"),
+                    "OpenSBI prints misa: QEMU's default CPU has H (the hypervisor extension) besides IMAFDC"),
             new Exclusion(Pattern.compile("Boot HART ISA Extensions  : .*"),
                     "OpenSBI lists Sstc (stimecmp), which QEMU 7.2's default CPU has and this hart has not"),
             new Exclusion(Pattern.compile("Boot HART MHPM Count      : .*"),

@@ -61,6 +61,24 @@ public final class RecordingQueries {
         }
     }
 
+    /**
+     * The position just before the last write to {@code expression} before {@code at} (or, with
+     * {@code next}, the first write at or after it); null if there is none.
+     */
+    public static Long write(ReplayTarget t, String expression, long at, boolean next, IProgressMonitor monitor)
+            throws CoreException {
+        QueryEngine q = engine(t);
+        try {
+            Target target = q.target(expression);
+            return (next ? q.nextWrite(target, at, progress(monitor)) : q.lastWrite(target, at, progress(monitor)))
+                    .map(Access::icount).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw LaunchSettings.error(e.getMessage());
+        } catch (QueryCancelledException e) {
+            throw new OperationCanceledException();
+        }
+    }
+
     private static Progress progress(IProgressMonitor monitor) {
         return new Progress() {
             private int reported;

@@ -21,12 +21,14 @@ import org.junit.Test;
 
 import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.debug.core.model.ReplayTarget;
+import dev.rewind.debug.ui.WriteSearchHandler;
 import dev.rewind.debug.ui.views.ValueHistoryView;
 
 /**
  * The Value History view on a replay of {@code guests/src/sample.c}: the history of
  * {@code total} lists its 13 changes (ten squares added, three penalties) from 0 to 382, and a
- * double-click moves the replay to just before the chosen write. Saves a screenshot.
+ * double-click moves the replay to just before the chosen write; Go to Last/Next Write move to
+ * the writes around the position. Saves a screenshot.
  */
 public class ValueHistoryViewTest {
 
@@ -79,6 +81,15 @@ public class ValueHistoryViewTest {
         pump(800);
         File png = Screenshots.save(window.getShell(), "rewind-value-history.png");
         assertTrue(png.length() > 1000);
+
+        // Go to Last Write from here lands on the write before (row 2), Next Write on this one again
+        long before = Long.parseLong(view.table().getItem(2).getText(0));
+        Job last = WriteSearchHandler.goToWrite(target, "total", false);
+        ReverseDebuggingWorkbenchTest.waitUntil(() -> last.getResult() != null && target.isSuspended()
+                && target.state().icount() == before, "Go to Last Write to reach icount " + before);
+        Job next = WriteSearchHandler.goToWrite(target, "total", true);
+        ReverseDebuggingWorkbenchTest.waitUntil(() -> next.getResult() != null && target.isSuspended()
+                && target.state().icount() == before, "Go to Next Write to stay on the write it is before");
         launch.terminate();
     }
 

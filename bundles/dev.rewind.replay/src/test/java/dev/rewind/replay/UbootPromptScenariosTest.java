@@ -23,7 +23,8 @@ import org.junit.Test;
  * fw_dynamic), typed at as a user would: the same keys sent
  * to QEMU 7.2 ({@code -icount shift=0}) at the same prompts give the same console bytes, apart
  * from the lines {@link #EXCLUDED} names; U-Boot's CRC-32 of a file it loaded from an ext4 disk
- * (made by mkfs.ext4, converted to qcow2 by qemu-img) is the host's.
+ * (made by mkfs.ext4, converted to qcow2 by qemu-img) is the host's; the M-mode U-Boot also
+ * erases, programs, compares and protects the second CFI flash bank with its own flash driver.
  */
 public class UbootPromptScenariosTest {
 
@@ -97,6 +98,10 @@ public class UbootPromptScenariosTest {
      * (an S-mode U-Boot may not read OpenSBI's memory).
      */
     static ConsoleScript script(long ownCode) {
+        return commands(ownCode).end("\n=> ");
+    }
+
+    private static ConsoleScript commands(long ownCode) {
         return new ConsoleScript()
                 .then(FirmwareConsole.COUNTDOWN + ":  2 ", "x")
                 .then("\n=> ", "version\r")
@@ -105,7 +110,23 @@ public class UbootPromptScenariosTest {
                 .then("\n=> ", "virtio info\r")
                 .then("\n=> ", "load virtio 0 84000000 data.bin\r")
                 .then("\n=> ", String.format("crc32 84000000 %x\r", DATA_SIZE))
-                .then("\n=> ", "md.q 84000000 4\r")
+                .then("\n=> ", "md.q 84000000 4\r");
+    }
+
+    /**
+     * The M-mode scenario also writes the second flash bank through U-Boot's CFI driver (erase
+     * two 128 KiB sectors, program the first 4 KiB of the loaded file with buffered writes,
+     * compare, checksum it there, protect and fail to write) and reads it back.
+     */
+    static ConsoleScript mmodeScript() {
+        return commands(0x80000000L)
+                .then("\n=> ", "erase 22000000 +40000\r")
+                .then("\n=> ", "cp.b 84000000 22000000 1000\r")
+                .then("\n=> ", "cmp.b 84000000 22000000 1000\r")
+                .then("\n=> ", "crc32 22000000 1000\r")
+                .then("\n=> ", "md.q 22000ff0 4\r")
+                .then("\n=> ", "protect on 22000000 +40000\r")
+                .then("\n=> ", "cp.b 84000000 22000000 10\r")
                 .end("\n=> ");
     }
 
@@ -212,31 +233,37 @@ public class UbootPromptScenariosTest {
         return rec;
     }
 
-    private static void scenario(String name, BootFiles boot, long ownCode) throws Exception {
-        String q = onQemu(boot, Files.copy(disk, dir.resolve("qemu-" + name + ".qcow2")), script(ownCode));
+    private static String scenario(String name, BootFiles boot, ConsoleScript script) throws Exception {
+        String q = onQemu(boot, Files.copy(disk, dir.resolve("qemu-" + name + ".qcow2")), script);
         assertCrcIsTheHosts(q);
         assertLoaded(q);
         long seed = System.nanoTime() % 1000;
-        String r = onRewind(boot, Files.copy(disk, dir.resolve("rewind-" + name + ".qcow2")), script(ownCode), seed).console();
+        String r = onRewind(boot, Files.copy(disk, dir.resolve("rewind-" + name + ".qcow2")), script, seed).console();
         assertCrcIsTheHosts(r);
         assertLoaded(r);
         assertSameConsole("console bytes, QEMU vs Rewind (seed " + seed + ")", withExclusions(q), withExclusions(r));
+        return r;
     }
 
     @Test
     public void typedCommandsAtTheMmodeUbootPromptPrintWhatQemuPrints() throws Exception {
-        scenario("mmode", BootFiles.program(FirmwareConsole.require(FirmwareConsole.UBOOT_M_ELF)), 0x80000000L);
+        String r = scenario("mmode", BootFiles.program(FirmwareConsole.require(FirmwareConsole.UBOOT_M_ELF)), mmodeScript());
+        for (String flash : new String[] {"Erased 2 sectors", "Copy to Flash... done", "Total of 4096 byte(s) were the same",
+                String.format("crc32 for 22000000 ... 22000fff ==> %08x", FirmwareFixtures.crc32(java.util.Arrays.copyOf(data, 4096))),
+                "Protected 2 sectors", "Can't write to protected Flash sectors"}) {
+            assertTrue("U-Boot's flash commands: " + flash + " in\n" + r, r.contains(flash));
+        }
     }
 
     @Test
     public void typedCommandsAtTheUbootPromptUnderOpenSbiFwJumpPrintWhatQemuPrints() throws Exception {
         scenario("fw_jump", new BootFiles(FirmwareConsole.require(FirmwareConsole.FW_JUMP_ELF),
-                FirmwareConsole.require(FirmwareConsole.UBOOT_S_BIN), null, null, null), 0x80200000L);
+                FirmwareConsole.require(FirmwareConsole.UBOOT_S_BIN), null, null, null), script(0x80200000L));
     }
 
     @Test
     public void typedCommandsAtTheUbootPromptUnderOpenSbiFwDynamicPrintWhatQemuPrints() throws Exception {
         scenario("fw_dynamic", new BootFiles(FirmwareConsole.require(FirmwareConsole.FW_DYNAMIC_BIN),
-                FirmwareConsole.require(FirmwareConsole.UBOOT_S_BIN), null, null, null), 0x80200000L);
+                FirmwareConsole.require(FirmwareConsole.UBOOT_S_BIN), null, null, null), script(0x80200000L));
     }
 }

@@ -1,11 +1,12 @@
-/* fploop: an FP-heavy loop for benchmarking (about 1e9 instructions): a small n-body
+/* fploop: an FP-heavy loop for benchmarking (about 1e9 instructions per round): a small n-body
  * simulation in double precision (fmul/fadd/fsub, fsqrt, fdiv, fused multiply-adds, loads
  * and stores of f registers) plus a single-precision filter; prints a checksum. */
 #include "rt.h"
 
-#ifndef FPLOOP_STEPS
-#define FPLOOP_STEPS 1600000
+#ifndef FPLOOP_ROUNDS
+#define FPLOOP_ROUNDS 1
 #endif
+#define FPLOOP_STEPS (FPLOOP_ROUNDS * 1600000L)
 
 #define BODIES 5
 static double px[BODIES], py[BODIES], pz[BODIES], vx[BODIES], vy[BODIES], vz[BODIES], m[BODIES];

@@ -16,11 +16,12 @@ package dev.rewind.emulator;
 final class BlockEmitter {
     private static final String HART = BlockTranslator.HART, BLOCK = BlockTranslator.BLOCK;
     private static final String ARITH = "dev/rewind/emulator/Arithmetic";
+    private static final String FPU = "dev/rewind/emulator/FloatUnit", CSRS = "dev/rewind/emulator/CsrFile";
 
     // Locals of run(Hart h, long pc0, long ic, long limit).
     private static final int H = 1, PC0 = 2, IC = 4, LIMIT = 6, X = 8, MEM = 9, FLAGS = 10, DIRECT = 11,
             RTAG = 12, ROFF = 13, WTAG = 14, WOFF = 15, A = 16, O = 18, VPN = 20, RAMLAST = 22,
-            EXIT_OFF = 24, REGS = 26;
+            EXIT_OFF = 24, F = 25, FPUNIT = 26, FP_ON = 27, REGS = 28;
     static final int LOCALS = REGS + 62;
 
     private final ClassFileWriter cf;
@@ -170,22 +171,45 @@ final class BlockEmitter {
     }
 
     byte[] emit() {
-        boolean memory = false, stores = false;
+        boolean memory = false, stores = false, fp = false;
         boolean[] used = new boolean[32];
         for (long e : insns) {
             int w = DecodedPage.word(e);
             int op = w & 0xff;
             int rd = (w >>> Op.RD_SHIFT) & 63;
-            used[(w >>> Op.RS1_SHIFT) & 31] = true;
-            used[(w >>> Op.RS2_SHIFT) & 31] = true;
-            if (rd != Op.X0_SINK) {
+            boolean isFp = op >= Op.FP_FIRST && op <= Op.FP_LAST;
+            // An FP op names f registers, except an address base, an integer source or an x result.
+            if (!isFp || op <= Op.FSD || intSource(op)) {
+                used[(w >>> Op.RS1_SHIFT) & 31] = true;
+            }
+            if (!isFp) {
+                used[(w >>> Op.RS2_SHIFT) & 31] = true;
+            }
+            if (rd != Op.X0_SINK && !Op.writesFloat(op) && op != Op.FSW && op != Op.FSD) {
                 used[rd] = true;
                 written[rd] = true;
             }
-            memory |= op >= Op.LB && op <= Op.SD;
-            stores |= op >= Op.SB && op <= Op.SD;
+            fp |= isFp;
+            memory |= (op >= Op.LB && op <= Op.SD) || (op >= Op.FLW && op <= Op.FSD);
+            stores |= (op >= Op.SB && op <= Op.SD) || op == Op.FSW || op == Op.FSD;
         }
+        used[0] = false;
+        written[0] = false;
         getHart(X, "x", "[J", CodeBuffer.ASTORE);
+        if (fp) {
+            // FS cannot change inside a block (CSR writes are not translated): test it once.
+            getHart(FPUNIT, "fpu", "L" + FPU + ";", CodeBuffer.ASTORE);
+            c.local(CodeBuffer.ALOAD, FPUNIT);
+            c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(FPU, "f", "[J"));
+            c.local(CodeBuffer.ASTORE, F);
+            c.local(CodeBuffer.ALOAD, H);
+            c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(HART, "csrs", "L" + CSRS + ";"));
+            c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(CSRS, "mstatus", "J"));
+            pushLong(CsrFile.MSTATUS_FS);
+            c.op(CodeBuffer.LAND);
+            c.op(CodeBuffer.L2I);
+            c.local(CodeBuffer.ISTORE, FP_ON);
+        }
         if (memory) {
             getHart(MEM, "mem", "[B", CodeBuffer.ASTORE);
             getHart(DIRECT, "direct", "Z", CodeBuffer.ISTORE);
@@ -415,8 +439,20 @@ final class BlockEmitter {
                 pending++;
                 return true;
             }
+            case Op.FLW, Op.FLD -> {
+                fpLoad(op, rd, rs1, imm, off);
+                pending++;
+                return true;
+            }
+            case Op.FSW, Op.FSD -> {
+                fpStore(op, rs1, rs2, imm, off);
+                pending++;
+                return true;
+            }
             default -> {
-                if (!sink) {
+                if (op >= Op.FP_FIRST && op <= Op.FP_LAST) {
+                    floatingPoint(w, imm, off);
+                } else if (!sink) {
                     alu(op, rs1, rs2, imm, off);
                     write(rd);
                 }
@@ -424,6 +460,102 @@ final class BlockEmitter {
                 return true;
             }
         }
+    }
+
+    /** FP ops reading x[rs1]. */
+    private static boolean intSource(int op) {
+        return op == Op.FMV_W_X || op == Op.FMV_D_X || (op >= Op.FCVT_S_W && op <= Op.FCVT_S_LU)
+                || (op >= Op.FCVT_D_W && op <= Op.FCVT_D_LU);
+    }
+
+    /** Bails to the interpreter (which raises illegal instruction) while FS is Off. */
+    private void requireFp(int bailTo) {
+        c.local(CodeBuffer.ILOAD, FP_ON);
+        c.jump(CodeBuffer.IFEQ, bailTo);
+    }
+
+    /** mstatus.FS = Dirty, as every instruction writing an f register does. */
+    private void markFpDirty() {
+        c.local(CodeBuffer.ALOAD, H);
+        c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(HART, "csrs", "L" + CSRS + ";"));
+        c.op(CodeBuffer.DUP);
+        c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(CSRS, "mstatus", "J"));
+        pushLong(CsrFile.MSTATUS_FS);
+        c.op(CodeBuffer.LOR);
+        c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(CSRS, "mstatus", "J"));
+    }
+
+    /** An F/D op other than a load or store, through {@link FloatUnit#runInBlock}. */
+    private void floatingPoint(int w, int imm, int off) {
+        int op = w & 0xff;
+        int rd = (w >>> Op.RD_SHIFT) & 63;
+        int bailTo = newBail(off);
+        requireFp(bailTo);
+        c.local(CodeBuffer.ALOAD, FPUNIT);
+        c.opU2(CodeBuffer.LDC_W, cf.intConstant(w));
+        c.opU2(CodeBuffer.LDC_W, cf.intConstant(imm));
+        if (intSource(op)) {
+            read((w >>> Op.RS1_SHIFT) & 31);
+        } else {
+            c.op(CodeBuffer.LCONST_0);
+        }
+        c.opU2(CodeBuffer.INVOKEVIRTUAL, cf.methodRef(FPU, "runInBlock", "(IIJ)J"));
+        if (Op.writesFloat(op)) {
+            c.op(CodeBuffer.POP2);
+            if (FloatUnit.rounds(op) && (imm & 7) == 7) {
+                // A reserved frm: nothing was changed; the interpreter raises the trap.
+                c.local(CodeBuffer.ALOAD, FPUNIT);
+                c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(FPU, "status", "I"));
+                pushInt(FloatUnit.ILLEGAL);
+                c.jump(CodeBuffer.IF_ICMPEQ, bailTo);
+            }
+            markFpDirty();
+        } else {
+            write(rd); // x results are translated only where the rounding mode cannot be reserved
+        }
+    }
+
+    private void fpLoad(int op, int rd, int rs1, int imm, int off) {
+        int bailTo = newBail(off);
+        requireFp(bailTo);
+        address(rs1, imm, op == Op.FLW ? 4 : 8, false, bailTo);
+        c.local(CodeBuffer.ALOAD, F);
+        pushInt(rd);
+        c.local(CodeBuffer.ALOAD, MEM);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.L2I);
+        if (op == Op.FLW) {
+            invokeStatic(BLOCK, "lwu", "([BI)J");
+            pushLong(FloatUnit.BOX);
+            c.op(CodeBuffer.LOR);
+        } else {
+            invokeStatic(BLOCK, "ld", "([BI)J");
+        }
+        c.op(CodeBuffer.LASTORE);
+        markFpDirty();
+    }
+
+    private void fpStore(int op, int rs1, int rs2, int imm, int off) {
+        int bailTo = newBail(off);
+        requireFp(bailTo);
+        int size = op == Op.FSW ? 4 : 8;
+        address(rs1, imm, size, true, bailTo);
+        c.local(CodeBuffer.ALOAD, FLAGS);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.BIPUSH, 12);
+        c.op(CodeBuffer.LUSHR);
+        c.op(CodeBuffer.L2I);
+        c.op(CodeBuffer.BALOAD);
+        pushInt(Memory.DIRTY);
+        c.jump(CodeBuffer.IF_ICMPNE, bailTo);
+        pageOffsetFits(O, size, bailTo);
+        c.local(CodeBuffer.ALOAD, MEM);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.L2I);
+        c.local(CodeBuffer.ALOAD, F);
+        pushInt(rs2);
+        c.op(CodeBuffer.LALOAD);
+        invokeStatic(BLOCK, size == 4 ? "sw" : "sd", "([BIJ)V");
     }
 
     private void lessThan() {

@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * <p>A block holds at most {@link #MAX_INSNS} consecutive instructions of one page: ALU, M,
  * LUI/AUIPC, loads and stores (RAM fast path only, as in {@link Hart}'s interpreter, with a
- * bail-out in front of anything else), branches and jumps. It ends in front of anything it does
+ * bail-out in front of anything else), branches and jumps, and F/D (loads and stores likewise,
+ * the rest through {@link FloatUnit}, with a bail-out in front of them while mstatus.FS is Off
+ * or the dynamic rounding mode is reserved). It ends in front of anything it does
  * not translate (system instructions, AMOs, ECALL/EBREAK, illegal encodings, breakpoints, page
  * crossings), at the page end, or after a jump that no earlier branch of the region jumps past.
  * Branches and JALs to the region's own instructions stay inside the method (see
@@ -67,7 +69,11 @@ final class BlockTranslator {
         }
     }
 
-    static boolean translatable(int op) {
+    static boolean translatable(long e) {
+        int op = DecodedPage.word(e) & 0xff;
+        if (op >= Op.FP_FIRST && op <= Op.FP_LAST) {
+            return FloatUnit.translatable(op, DecodedPage.imm(e));
+        }
         return op >= Op.LUI && op <= Op.REMUW && op != Op.ECALL && op != Op.EBREAK;
     }
 
@@ -89,7 +95,7 @@ final class BlockTranslator {
                 e = h.decodeSlot(page, s, pc + 2L * (s - slot));
             }
             int op = DecodedPage.word(e) & 0xff;
-            if (!translatable(op)) {
+            if (!translatable(e)) {
                 break;
             }
             insns[n++] = e;

@@ -27,6 +27,11 @@ final class FloatUnit {
     /** Arithmetic; its flags field is fflags. */
     final SoftFloat sf = new SoftFloat();
 
+    /** Integer registers seen by {@link #runInBlock} (a translated block keeps the real ones in locals). */
+    private final long[] scratch = new long[33];
+    /** What the last {@link #runInBlock} returned from {@link #execute}. */
+    int status;
+
     int fflags() {
         return sf.flags;
     }
@@ -104,6 +109,34 @@ final class FloatUnit {
             case Op.FCLASS_D: x[rd] = FloatOps.classify(F64, f[rs1]); return WROTE_X;
             default: return rounded(op, rd, rs1, rs2, imm, x);
         }
+    }
+
+    /**
+     * One op for a translated block: x[rs1] is {@code xs1}; returns the value for x[rd] (if the op
+     * writes one) and leaves {@link #status} = {@link #execute}'s result, so a reserved dynamic
+     * rounding mode sends the block back to the interpreter with nothing changed.
+     */
+    long runInBlock(int w, int imm, long xs1) {
+        long[] xs = scratch;
+        xs[(w >>> 14) & 31] = xs1;
+        status = execute(w, imm, xs);
+        return xs[(w >>> 8) & 63];
+    }
+
+    /** Whether a translated block can run this op: not with a reserved static rm, nor an x result that may trap. */
+    static boolean translatable(int op, int imm) {
+        if (!rounds(op)) {
+            return true;
+        }
+        int rm = imm & 7;
+        return rm < 5 || (rm == 7 && Op.writesFloat(op));
+    }
+
+    /** The ops with an rm field (QEMU checks it, even where the result is exact). */
+    static boolean rounds(int op) {
+        return (op >= Op.FADD_S && op <= Op.FSQRT_S) || (op >= Op.FMADD_S && op <= Op.FCVT_S_LU) || op == Op.FCVT_S_D
+                || (op >= Op.FADD_D && op <= Op.FSQRT_D) || (op >= Op.FMADD_D && op <= Op.FCVT_D_LU) || op == Op.FCVT_D_S
+                || (op >= Op.FCVT_W_S && op <= Op.FCVT_LU_S) || (op >= Op.FCVT_W_D && op <= Op.FCVT_LU_D);
     }
 
     /** mag's magnitude with the sign bit s. */

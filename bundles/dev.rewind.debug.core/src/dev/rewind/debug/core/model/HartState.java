@@ -15,10 +15,11 @@ import dev.rewind.symbols.VariableValue;
 /**
  * What the debugger shows of a suspended hart, read once on the engine thread when it stops:
  * the views then read this copy from any thread without touching the engine. {@code csrs}
- * holds the value of every CSR in {@link Csr#all()}'s order.
+ * holds the value of every CSR in {@link Csr#all()}'s order, {@code fregs} f0-f31.
  */
 public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs, long[] csrs, int privilege,
-        List<StackFrame> frames, List<List<VariableValue>> variables, List<VariableValue> globals, String console) {
+        long[] fregs, List<StackFrame> frames, List<List<VariableValue>> variables, List<VariableValue> globals,
+        String console) {
 
     /** At most this many globals are read at a stop (a big program has thousands). */
     static final int MAX_GLOBALS = 200;
@@ -35,11 +36,15 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
         for (int i = 0; i < csrs.length; i++) {
             csrs[i] = m.csr(table.get(i).number()).orElseThrow();
         }
+        long[] fregs = new long[32];
+        for (int i = 0; i < 32; i++) {
+            fregs[i] = m.debugView().fpr(i);
+        }
         List<StackFrame> frames = stepper.frames();
         ProgramSymbols symbols = stepper.symbols();
         List<List<VariableValue>> variables = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
-            variables.add(List.copyOf(symbols.variables(frames, i, stepper::read64)));
+            variables.add(List.copyOf(symbols.variables(frames, i, stepper::read64, fregs)));
         }
         List<VariableValue> globals = new ArrayList<>();
         for (VariableInfo g : symbols.globals()) {
@@ -48,7 +53,7 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
             }
             globals.add(symbols.globalValue(g, stepper::read64));
         }
-        return new HartState(stop, session.icount(), m.pc(), regs, csrs, m.privilege(), List.copyOf(frames),
+        return new HartState(stop, session.icount(), m.pc(), regs, csrs, m.privilege(), fregs, List.copyOf(frames),
                 List.copyOf(variables), List.copyOf(globals), new String(session.console().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
     }
 }

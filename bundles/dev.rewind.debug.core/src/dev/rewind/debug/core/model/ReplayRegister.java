@@ -12,6 +12,8 @@ public final class ReplayRegister extends ReadOnlyValue implements IRegister {
     private final long value;
     private final String note;
     private final IVariable[] fields;
+    /** An f register: shown as its double and its NaN-boxed single. */
+    private final boolean floating;
 
     ReplayRegister(ReplayStackFrame frame, String name, long value, String note) {
         this(frame, name, value, note, new IVariable[0]);
@@ -19,12 +21,23 @@ public final class ReplayRegister extends ReadOnlyValue implements IRegister {
 
     /** A register whose bit fields show as its children (the CSRs a developer reads field by field). */
     ReplayRegister(ReplayStackFrame frame, String name, long value, String note, IVariable[] fields) {
+        this(frame, name, value, note, fields, false);
+    }
+
+    private ReplayRegister(ReplayStackFrame frame, String name, long value, String note, IVariable[] fields,
+            boolean floating) {
         super(frame.getDebugTarget(), "registers");
         this.frame = frame;
         this.name = name;
         this.value = value;
         this.note = note;
         this.fields = fields;
+        this.floating = floating;
+    }
+
+    /** An f register (64 bits; a single precision value NaN-boxed in the upper half). */
+    static ReplayRegister floating(ReplayStackFrame frame, String name, long bits) {
+        return new ReplayRegister(frame, name, bits, null, new IVariable[0], true);
     }
 
     public long longValue() {
@@ -50,7 +63,7 @@ public final class ReplayRegister extends ReadOnlyValue implements IRegister {
 
     @Override
     public String getReferenceTypeName() {
-        return "uint64";
+        return floating ? "float64" : "uint64";
     }
 
     // ---- the value ----
@@ -58,6 +71,11 @@ public final class ReplayRegister extends ReadOnlyValue implements IRegister {
     @Override
     public String getValueString() {
         String hex = String.format("0x%016x", value);
+        if (floating) {
+            // As gdb's riscv_double union: the double, and the single when NaN-boxed.
+            String single = (value >>> 32) == 0xffffffffL ? ", float " + Float.intBitsToFloat((int) value) : "";
+            return hex + " (double " + Double.longBitsToDouble(value) + single + ")";
+        }
         return note == null ? hex + " (" + value + ")" : hex + " (" + value + ", " + note + ")";
     }
 

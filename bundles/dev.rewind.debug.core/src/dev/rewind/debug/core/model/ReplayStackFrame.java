@@ -22,10 +22,13 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
 
     private static final String[] ABI = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2",
         "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+    private static final String[] FP_ABI = {"ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0",
+        "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10",
+        "fs11", "ft8", "ft9", "ft10", "ft11"};
 
     private static final java.util.Map<Csr.Group, String> GROUP_NAMES = new java.util.EnumMap<>(java.util.Map.of(
             Csr.Group.MACHINE, "Machine CSRs", Csr.Group.SUPERVISOR, "Supervisor CSRs", Csr.Group.COUNTERS, "Counters",
-            Csr.Group.PMP, "Physical Memory Protection", Csr.Group.FP, "Floating-Point CSRs", Csr.Group.DEBUG,
+            Csr.Group.PMP, "Physical Memory Protection", Csr.Group.FP, "Floating-Point Registers", Csr.Group.DEBUG,
             "Debug and Trigger CSRs", Csr.Group.INTERNAL, "Internal"));
 
     private final HartThread thread;
@@ -152,12 +155,18 @@ public final class ReplayStackFrame extends RewindDebugElement implements IStack
             // One group per CSR group of the emulator's table (machine, supervisor, counters, PMP, ...).
             List<Csr> table = Csr.all();
             for (Csr.Group g : Csr.Group.values()) {
-                ReplayRegister[] csrs = java.util.stream.IntStream.range(0, table.size())
-                        .filter(i -> table.get(i).group() == g)
+                List<ReplayRegister> csrs = new ArrayList<>();
+                if (g == Csr.Group.FP) {
+                    // f0-f31 first, shown as doubles (and singles when NaN-boxed), then fflags, frm, fcsr.
+                    for (int i = 0; i < 32; i++) {
+                        csrs.add(ReplayRegister.floating(this, "f" + i + " (" + FP_ABI[i] + ")", state.fregs()[i]));
+                    }
+                }
+                java.util.stream.IntStream.range(0, table.size()).filter(i -> table.get(i).group() == g)
                         .mapToObj(i -> csrRegister(table.get(i).name(), state.csrs()[i]))
-                        .toArray(ReplayRegister[]::new);
-                if (csrs.length > 0) {
-                    all.add(new ReplayRegisterGroup(this, GROUP_NAMES.get(g), csrs));
+                        .forEach(csrs::add);
+                if (!csrs.isEmpty()) {
+                    all.add(new ReplayRegisterGroup(this, GROUP_NAMES.get(g), csrs.toArray(new ReplayRegister[0])));
                 }
             }
             all.add(new ReplayRegisterGroup(this, "Timeline", timeline));

@@ -351,6 +351,16 @@ public final class ProgramSymbols {
      * what each call passed (DW_OP_entry_value), as gdb does.
      */
     public List<VariableValue> variables(List<StackFrame> frames, int index, MemoryReader memory) {
+        return variables(frames, index, memory, null);
+    }
+
+    /**
+     * {@link #variables(List, int, MemoryReader)} with the hart's f registers f0-f31 (DWARF
+     * registers 32-63, RISC-V psABI), for locations in FP registers: a {@code double} in fa0 is
+     * DW_OP_regx 42. They are known in the innermost frame (and frames inlined into it); this
+     * unwinder does not recover callee-saved f registers for outer frames. Null: none known.
+     */
+    public List<VariableValue> variables(List<StackFrame> frames, int index, MemoryReader memory, long[] floatRegisters) {
         StackFrame frame = frames.get(index);
         FunctionInfo f = frame.functionInfo();
         List<VariableValue> params = new ArrayList<>();
@@ -359,7 +369,7 @@ public final class ProgramSymbols {
             return params;
         }
         byte[] frameBase = f.outermost().frameBase();
-        DwarfExpression.Frame context = context(frames, index, memory, 0);
+        DwarfExpression.Frame context = context(frames, index, memory, 0, floatRegisters);
         ValueFormatter formatter = new ValueFormatter(memory, context);
         for (VariableInfo v : f.variables()) {
             if (!v.visibleAt(frame.symbolPc())) {
@@ -375,11 +385,17 @@ public final class ProgramSymbols {
     }
 
     /** How expressions see frame {@code index}: its registers, CFA, memory and entry values. */
-    private DwarfExpression.Frame context(List<StackFrame> frames, int index, MemoryReader memory, int depth) {
+    private DwarfExpression.Frame context(List<StackFrame> frames, int index, MemoryReader memory, int depth,
+            long[] floatRegisters) {
         StackFrame frame = frames.get(index);
+        StackFrame innermost = frames.get(0);
+        boolean fKnown = floatRegisters != null && frame.pc() == innermost.pc() && frame.cfa() == innermost.cfa();
         return new DwarfExpression.Frame() {
             @Override
             public Long register(int number) {
+                if (number >= 32 && number < 64) {
+                    return fKnown ? floatRegisters[number - 32] : null;
+                }
                 return frame.isKnown(number) ? frame.registers()[number] : null;
             }
 
@@ -415,7 +431,7 @@ public final class ProgramSymbols {
                     }
                     FunctionInfo owner = callerFrame.functionInfo();
                     byte[] base = owner == null ? null : owner.outermost().frameBase();
-                    DwarfExpression.Frame callerContext = context(frames, caller, memory, depth + 1);
+                    DwarfExpression.Frame callerContext = context(frames, caller, memory, depth + 1, floatRegisters);
                     Location value = DwarfExpression.evaluate(p.value(), base, callerContext, p.unit());
                     switch (value.kind()) {
                         case VALUE: case MEMORY: return value.value(); // a call value is a value

@@ -26,7 +26,7 @@ final class ValueFormatter {
             case VALUE:
                 return scalar(type, location.value());
             case REGISTER: {
-                Long r = location.value() < 32 ? frame.register((int) location.value()) : null;
+                Long r = location.value() < 64 ? frame.register((int) location.value()) : null;
                 return r == null ? "<optimized out>" : scalar(type, r);
             }
             case MEMORY:
@@ -59,7 +59,7 @@ final class ValueFormatter {
                 Long b = null;
                 switch (w.kind()) {
                     case REGISTER: {
-                        Long r = w.value() < 32 ? frame.register((int) w.value()) : null;
+                        Long r = w.value() < 64 ? frame.register((int) w.value()) : null;
                         b = r == null || i >= 8 ? null : (r >>> (8 * i)) & 0xff;
                         break;
                     }

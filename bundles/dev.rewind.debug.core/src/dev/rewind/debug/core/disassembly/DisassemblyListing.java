@@ -75,12 +75,25 @@ public final class DisassemblyListing {
         this.sourceRoots = List.copyOf(roots);
     }
 
+    private final Map<Integer, SymbolLabels> labelsBySection = new TreeMap<>();
+
+    /** The program's labels preferring section {@code preferred} (built once per section: it sorts every symbol). */
+    private synchronized SymbolLabels labels(ElfSection preferred) throws SymbolsException {
+        int key = preferred == null ? -1 : preferred.index();
+        SymbolLabels l = labelsBySection.get(key);
+        if (l == null) {
+            l = new SymbolLabels(symbols.elf(), preferred);
+            labelsBySection.put(key, l);
+        }
+        return l;
+    }
+
     private Disassembler disassembler(ElfSection preferred) {
         if (symbols == null) {
             return new Disassembler(Disassembler.Labels.NONE, null);
         }
         try {
-            SymbolLabels labels = new SymbolLabels(symbols.elf(), preferred);
+            SymbolLabels labels = labels(preferred);
             ElfSymbol gp = symbols.symbol("__global_pointer$");
             return new Disassembler(labels::label, gp == null ? null : gp.value());
         } catch (SymbolsException e) {
@@ -96,7 +109,7 @@ public final class DisassemblyListing {
         ElfFile elf = symbols.elf();
         ElfSection sec = elf.section(sectionName);
         byte[] bytes = elf.contents(sec);
-        SymbolLabels labels = new SymbolLabels(elf, sec);
+        SymbolLabels labels = labels(sec);
         Disassembler d = disassembler(sec);
         List<String> out = new ArrayList<>();
         List<Long> starts = new ArrayList<>();
@@ -208,7 +221,7 @@ public final class DisassemblyListing {
         Disassembler d = disassembler(sec);
         SymbolLabels labels = null;
         try {
-            labels = symbols == null ? null : new SymbolLabels(symbols.elf(), sec);
+            labels = symbols == null ? null : labels(sec);
         } catch (SymbolsException e) {
             labels = null;
         }
@@ -262,7 +275,7 @@ public final class DisassemblyListing {
     public long startBefore(Memory memory, long pc, int before) {
         if (symbols != null) {
             try {
-                ElfSymbol s = new SymbolLabels(symbols.elf(), null).symbolFor(pc);
+                ElfSymbol s = labels(null).symbolFor(pc);
                 if (s != null && Long.compareUnsigned(pc - s.value(), before) <= 0 && Long.compareUnsigned(s.value(), pc) <= 0) {
                     return s.value();
                 }

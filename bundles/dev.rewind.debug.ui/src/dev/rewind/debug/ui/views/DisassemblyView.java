@@ -49,7 +49,12 @@ public final class DisassemblyView extends ReplayStateView<DisassemblyView.Listi
     /** Bytes shown before and after the address in view. */
     private static final int BEFORE = 0x60, AFTER = 0x140;
 
-    record Listing(long pc, List<Line> lines) {
+    /** The lines of [from, to) and the pc they were read for. */
+    record Listing(long pc, long from, long to, List<Line> lines) {
+        boolean holdsWell(long a) {
+            return Long.compareUnsigned(a - from, 0x20) >= 0 && Long.compareUnsigned(to - a, 0x40) >= 0
+                    && Long.compareUnsigned(a, from) >= 0 && Long.compareUnsigned(a, to) < 0;
+        }
     }
 
     private Table table;
@@ -63,7 +68,8 @@ public final class DisassemblyView extends ReplayStateView<DisassemblyView.Listi
     private volatile long anchor = -1;
     private DisassemblyListing listing;
     private ReplayTarget listingOf;
-    private Listing shownListing;
+    private volatile Listing shownListing;
+    private Set<Long> shownBreakpoints = Set.of();
 
     @Override
     public void createPartControl(Composite parent) {
@@ -232,18 +238,52 @@ public final class DisassemblyView extends ReplayStateView<DisassemblyView.Listi
         DisassemblyListing l = listing;
         long pc = state.pc();
         long center = anchor == -1 ? pc : anchor;
-        List<Line> lines = t.inspect(m -> {
+        Listing before = shownListing;
+        // a step that stays well inside the lines on screen keeps them (only the marker moves)
+        boolean keep = anchor == -1 && before != null && before.holdsWell(pc);
+        return t.inspect(m -> {
             DisassemblyListing.Memory mem = (a, dst, off, len) -> m.debugView().readMemory(a, dst, off, len);
-            long from = l.startBefore(mem, center, BEFORE);
-            return l.lines(mem, from, center + AFTER);
+            long from = keep ? before.from() : l.startBefore(mem, center, BEFORE);
+            long to = keep ? before.to() : center + AFTER;
+            return new Listing(pc, from, to, l.lines(mem, from, to));
         });
-        return new Listing(pc, lines);
     }
 
     @Override
     protected void show(ReplayTarget t, HartState state, Listing data) {
+        Listing before = shownListing;
         shownListing = data;
         Set<Long> breakpoints = breakpointAddresses();
+        if (before != null && before.lines().equals(data.lines()) && breakpoints.equals(shownBreakpoints)) {
+            moveMarker(before.pc(), data.pc(), breakpoints);
+        } else {
+            rebuild(data, breakpoints);
+        }
+        shownBreakpoints = breakpoints;
+        status.setText("pc 0x" + Long.toHexString(data.pc()) + " at icount " + String.format("%,d", state.icount())
+                + (anchor == -1 ? "" : " (showing 0x" + Long.toHexString(anchor) + ")"));
+    }
+
+    /** The same code as on screen: only the pc marker moves (a step costs two rows, not the table). */
+    private void moveMarker(long oldPc, long newPc, Set<Long> breakpoints) {
+        for (TableItem item : table.getItems()) {
+            if (item.getData() instanceof Line l && l.kind() == Kind.INSTRUCTION
+                    && (l.address() == oldPc || l.address() == newPc)) {
+                boolean atPc = l.address() == newPc;
+                item.setText(0, (breakpoints.contains(l.address()) ? "\u25cf" : " ") + (atPc ? "\u21d2" : ""));
+                item.setBackground(atPc ? pcColor : null);
+                item.setFont(atPc ? monoBold : null);
+                if (atPc) {
+                    int row = table.indexOf(item);
+                    if (row < table.getTopIndex() || row > table.getTopIndex() + 20) {
+                        table.setTopIndex(Math.max(0, row - 8));
+                    }
+                }
+            }
+        }
+    }
+
+    private void rebuild(Listing data, Set<Long> breakpoints) {
         table.setRedraw(false);
         try {
             table.removeAll();
@@ -283,8 +323,6 @@ public final class DisassemblyView extends ReplayStateView<DisassemblyView.Listi
         } finally {
             table.setRedraw(true);
         }
-        status.setText("pc 0x" + Long.toHexString(data.pc()) + " at icount " + String.format("%,d", state.icount())
-                + (anchor == -1 ? "" : " (showing 0x" + Long.toHexString(anchor) + ")"));
     }
 
     @Override

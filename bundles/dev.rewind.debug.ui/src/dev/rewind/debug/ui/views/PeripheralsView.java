@@ -69,6 +69,9 @@ public final class PeripheralsView extends ReplayStateView<PeripheralsView.Value
     private Values shown;
     /** The values at the stop before the one shown: what the highlights compare with. */
     private Values previousStop;
+    /** What each value cell shows, so a refresh only touches cells that change. */
+    private final Map<TreeItem, String> shownText = new java.util.IdentityHashMap<>();
+    private final Map<TreeItem, Boolean> shownChanged = new java.util.IdentityHashMap<>();
 
     @Override
     public void createPartControl(Composite parent) {
@@ -197,6 +200,8 @@ public final class PeripheralsView extends ReplayStateView<PeripheralsView.Value
         ((GridData) problems.getLayoutData()).exclude = sb.length() == 0;
         problems.getParent().layout(true);
         tree.removeAll();
+        shownText.clear();
+        shownChanged.clear();
         List<Row> built = new ArrayList<>();
         for (Device d : devices) {
             TreeItem di = new TreeItem(tree, SWT.NONE);
@@ -285,25 +290,31 @@ public final class PeripheralsView extends ReplayStateView<PeripheralsView.Value
             return;
         }
         int digits = r.register().size() / 4;
-        item.setText(2, v == null ? "(not mapped)" : String.format("0x%0" + digits + "x", v));
-        highlight(item, changed);
-        TreeItem[] fieldItems = item.getItems();
-        for (TreeItem fi : fieldItems) {
+        show(item, v == null ? "(not mapped)" : String.format("0x%0" + digits + "x", v), changed);
+        for (TreeItem fi : item.getItems()) {
             Field f = (Field) fi.getData();
             if (v == null) {
-                fi.setText(2, "");
+                show(fi, "", false);
                 continue;
             }
             long fv = f.extract(v);
             String name = f.values().get(fv);
-            fi.setText(2, (f.width() == 1 ? Long.toString(fv) : String.format("0x%x (%d)", fv, fv)) + (name == null ? "" : " " + name));
-            highlight(fi, changed && old != null && f.extract(old) != fv);
+            show(fi, (f.width() == 1 ? Long.toString(fv) : String.format("0x%x (%d)", fv, fv)) + (name == null ? "" : " " + name),
+                    changed && old != null && f.extract(old) != fv);
         }
     }
 
-    private void highlight(TreeItem item, boolean changed) {
-        item.setBackground(2, changed ? changedColor : null);
-        item.setFont(2, changed ? boldFont : null);
+    /** Sets a value cell, touching the widget only where text or highlight differ (SWT calls are the cost of a refresh). */
+    private void show(TreeItem item, String text, boolean changed) {
+        if (!text.equals(shownText.get(item))) {
+            item.setText(2, text);
+            shownText.put(item, text);
+        }
+        if (shownChanged.getOrDefault(item, false) != changed) {
+            item.setBackground(2, changed ? changedColor : null);
+            item.setFont(2, changed ? boldFont : null);
+            shownChanged.put(item, changed);
+        }
     }
 
     @Override

@@ -68,8 +68,11 @@ public record BootFiles(Path bios, Path kernel, Path initrd, String append, Path
         }
     }
 
-    /** The file whose symbols describe the run best: the kernel, else the firmware (null if neither). */
+    /**
+     * The file whose symbols describe the run best: the kernel, else the firmware, else the file
+     * of flash bank 0 (firmware run from flash); null if none.
+     */
     public Path program() {
-        return kernel != null ? kernel : bios;
+        return kernel != null ? kernel : bios != null ? bios : pflash.isEmpty() ? null : pflash.get(0);
     }
 }

@@ -80,8 +80,8 @@ final class BootLayout {
         if (files.kernel() == null && files.append() != null) {
             throw new BootException("a kernel command line (append) given without a kernel");
         }
-        if (files.bios() == null && files.kernel() == null) {
-            throw new BootException("nothing to boot: no firmware and no kernel");
+        if (files.bios() == null && files.kernel() == null && !machine.pflash0()) {
+            throw new BootException("nothing to boot: no firmware, no kernel and no flash bank 0");
         }
         l.startAddr = l.resetTarget(machine);
         long firmwareEnd = l.ramBase;

@@ -38,6 +38,17 @@ final class Bus {
         return null;
     }
 
+    /** Where instructions at [paddr, paddr + size) are fetched from: RAM, ROM or a device's code memory; or null. */
+    Memory fetchMemory(long paddr, int size) {
+        Memory m = memory(paddr, size);
+        if (m != null) {
+            return m;
+        }
+        MmioDevice d = device(paddr, size);
+        Memory code = d == null ? null : d.code();
+        return code != null && inside(code, paddr, size) ? code : null;
+    }
+
     private static boolean inside(Memory m, long paddr, int size) {
         long o = paddr - m.base;
         return o >= 0 && o + size <= m.size;

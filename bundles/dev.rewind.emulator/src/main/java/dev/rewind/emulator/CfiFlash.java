@@ -52,6 +52,8 @@ final class CfiFlash extends MmioDevice {
     /** Start of the block being written through the update buffer, or -1. */
     private long bufferOffset = -1;
     private final byte[] buffer = new byte[WRITE_BUFFER];
+    /** A copy of the array that instructions are fetched from, made when code first runs from flash. */
+    private Memory code;
 
     /** Bank {@code unit} (0 or 1) starting with {@code image}'s contents, or all zero if null (QEMU without a drive). */
     CfiFlash(int unit, FlashImage image) {
@@ -77,6 +79,35 @@ final class CfiFlash extends MmioDevice {
             t[e[0]] = (byte) e[1];
         }
         return t;
+    }
+
+    /**
+     * Firmware can run from flash (QEMU 7.2 jumps to bank 0 when it has a file): fetches read this
+     * copy of the array, kept equal to it page by page. They read the array in any command mode
+     * (QEMU would fetch status or query bytes then; no firmware executes the bank it is programming).
+     */
+    @Override
+    Memory code() {
+        if (code == null) {
+            code = new Memory(base(), (int) size(), false);
+            for (int pg = 0; pg < FlashImage.PAGES; pg++) {
+                copyToCode(pg);
+            }
+            array.listen(pg -> {
+                copyToCode(pg);
+                code.forgetDecoded(pg);
+            });
+        }
+        return code;
+    }
+
+    private void copyToCode(int pg) {
+        byte[] p = array.page(pg);
+        if (p == null) {
+            java.util.Arrays.fill(code.data, pg * FlashPages.PAGE, (pg + 1) * FlashPages.PAGE, (byte) 0);
+        } else {
+            System.arraycopy(p, 0, code.data, pg * FlashPages.PAGE, FlashPages.PAGE);
+        }
     }
 
     @Override

@@ -16,7 +16,13 @@ final class FlashPages {
     private static final int PAGES = FlashImage.PAGES;
     private static final int KIND_ZERO = 0, KIND_ERASED = 1, KIND_DATA = 2;
 
+    /** Told of every page whose contents may have changed (after the change). */
+    interface Listener {
+        void pageChanged(int page);
+    }
+
     private final FlashImage image;
+    private Listener listener = page -> { };
     /** Current contents; null = zero. Arrays not {@link #owned} are shared and never modified. */
     private final byte[][] pages = new byte[PAGES][];
     private final boolean[] owned = new boolean[PAGES];
@@ -29,6 +35,15 @@ final class FlashPages {
         for (int pg = 0; pg < PAGES; pg++) {
             pages[pg] = image == null ? null : image.page(pg);
         }
+    }
+
+    void listen(Listener l) {
+        listener = l;
+    }
+
+    /** Current contents of page {@code pg}; null = zero. Must not be modified. */
+    byte[] page(int pg) {
+        return pages[pg];
     }
 
     int get(long off) {
@@ -50,6 +65,13 @@ final class FlashPages {
         for (int i = 0; i < size; i++) {
             writable(off + i)[(int) (off + i) & (PAGE - 1)] = (byte) (value >>> (8 * i));
         }
+        changed(off, size);
+    }
+
+    private void changed(long off, long len) {
+        for (long pg = off >>> 12; pg <= (off + len - 1) >>> 12; pg++) {
+            listener.pageChanged((int) pg);
+        }
     }
 
     void copyOut(long off, byte[] dst, int len) {
@@ -62,6 +84,7 @@ final class FlashPages {
         for (int i = 0; i < len; i++) {
             writable(off + i)[(int) (off + i) & (PAGE - 1)] = src[i];
         }
+        changed(off, len);
     }
 
     /** Sets [off, off + len) to 0xff; whole pages share the erased page instead of being copied. */
@@ -78,6 +101,7 @@ final class FlashPages {
                 a++;
             }
         }
+        changed(off, len);
     }
 
     private byte[] writable(long off) {
@@ -140,6 +164,7 @@ final class FlashPages {
                 pages[pg] = image == null ? null : image.page(pg);
                 owned[pg] = false;
                 changed[pg] = false;
+                listener.pageChanged(pg);
             }
         }
         int count = in.readInt();
@@ -170,6 +195,7 @@ final class FlashPages {
                 default -> throw new IOException("bad flash page kind " + kind);
             }
             changed[pg] = true;
+            listener.pageChanged(pg);
         }
     }
 }

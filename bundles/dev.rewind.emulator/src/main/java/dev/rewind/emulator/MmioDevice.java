@@ -45,6 +45,14 @@ abstract class MmioDevice {
 
     abstract void write(long offset, int size, long value);
 
+    /**
+     * The memory instructions are fetched from when they lie in this device's range (flash that
+     * firmware runs from), or null: instruction fetch from other devices is an access fault.
+     */
+    Memory code() {
+        return null;
+    }
+
     abstract void save(DataOutputStream out) throws IOException;
 
     abstract void load(DataInputStream in) throws IOException;

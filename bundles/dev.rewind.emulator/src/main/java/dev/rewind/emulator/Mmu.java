@@ -193,7 +193,7 @@ final class Mmu {
         int way = (int) vpn & (FETCH_WAYS - 1);
         if (fetchTags[way] != vpn) {
             long pa = translate(pc, FETCH, pc, h.icount, false);
-            Memory m = h.bus.memory(pa, 2);
+            Memory m = h.bus.fetchMemory(pa, 2);
             if (m == null) {
                 throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, pc, false);
             }
@@ -238,7 +238,7 @@ final class Mmu {
 
     private int fetchHalf(long va, long pc) {
         long pa = translate(va, FETCH, pc, h.icount, false);
-        Memory m = h.bus.memory(pa, 2);
+        Memory m = h.bus.fetchMemory(pa, 2);
         if (m == null) {
             throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, va, false);
         }
@@ -275,7 +275,7 @@ final class Mmu {
             if (pa == -1) {
                 return i;
             }
-            Memory m = h.bus.memory(pa, 1);
+            Memory m = fetch ? h.bus.fetchMemory(pa, 1) : h.bus.memory(pa, 1);
             if (m != null) {
                 dst[off + i] = m.data[(int) (pa - m.base)];
             } else if (h.bus.device(pa, 1) != null) {

@@ -168,4 +168,109 @@ public class CfiFlashTest {
             assertTrue(e.getMessage(), e.getMessage().contains("2 flash banks"));
         }
     }
+
+    /**
+     * Firmware in flash bank 0, run from there: QEMU 7.2 jumps to 0x2000_0000 when bank 0 has a
+     * file and there is no -bios. The program prints from flash, calls a compressed routine
+     * there, sums its own first 64 bytes through data loads (the CFI device), programs a word of
+     * bank 1 and exits through the finisher.
+     */
+    private static final String FLASH_FIRMWARE = """
+            .section .text
+            .globl _start
+            _start:
+                la a0, msg
+                call puts
+                la a1, _start
+                li a2, 0
+                li a3, 16
+            1:  lw t0, 0(a1)
+                add a2, a2, t0
+                addi a1, a1, 4
+                addi a3, a3, -1
+                bnez a3, 1b
+                call puthex
+                li t0, 0x22000000
+                li t1, 0x40
+                sw t1, 0(t0)
+                li t1, 0x12345678
+                sw t1, 0(t0)
+                li t1, 0xff
+                sw t1, 0(t0)
+                lw a2, 0(t0)
+                call puthex
+                li t0, 0x100000
+                li t1, 0x5555
+                sw t1, 0(t0)
+            2:  j 2b
+            puts:
+                li t0, 0x10000000
+            3:  lbu t1, 0(a0)
+                beqz t1, 4f
+                sb t1, 0(t0)
+                addi a0, a0, 1
+                j 3b
+            4:  ret
+            puthex:
+                li t0, 0x10000000
+                li t2, 60
+            5:  srl t1, a2, t2
+                andi t1, t1, 15
+                addi t1, t1, 48
+                li t3, 58
+                blt t1, t3, 6f
+                addi t1, t1, 39
+            6:  sb t1, 0(t0)
+                addi t2, t2, -4
+                bgez t2, 5b
+                li t1, 10
+                sb t1, 0(t0)
+                ret
+            msg: .asciz "running from flash\\n"
+            """;
+
+    /** The firmware above as a 32 MiB flash image (code at offset 0, the rest erased). */
+    private Path flashFirmware(String name) throws Exception {
+        Path src = dir.resolve("fw.S");
+        Path elf = dir.resolve("fw.elf");
+        Path bin = dir.resolve("fw.bin");
+        Files.writeString(src, FLASH_FIRMWARE);
+        exec("riscv64-unknown-elf-gcc", "-march=rv64imac", "-mabi=lp64", "-nostdlib", "-Wl,-Ttext=0x20000000",
+                "-Wl,--no-warn-rwx-segments", "-o", elf.toString(), src.toString());
+        exec("riscv64-unknown-elf-objcopy", "-O", "binary", elf.toString(), bin.toString());
+        byte[] image = new byte[(int) FlashImage.BANK_SIZE];
+        Arrays.fill(image, (byte) 0xff);
+        byte[] code = Files.readAllBytes(bin);
+        System.arraycopy(code, 0, image, 0, code.length);
+        Path f = dir.resolve(name);
+        Files.write(f, image);
+        return f;
+    }
+
+    private void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(String.join(" ", cmd) + "\n" + out, 0, p.waitFor());
+    }
+
+    @Test
+    public void firmwareInFlashBank0RunsFromThereAsOnQemu() throws Exception {
+        assumeTrue("qemu-system-riscv64 not installed", QemuReference.qemuAvailable());
+        Path ours = flashFirmware("ours.img");
+        Path theirs = Files.copy(ours, dir.resolve("theirs.img"));
+        QemuRun q = new QemuReference(Guests.repoRoot()).runMachine(List.of("-bios", "none",
+                "-drive", "if=pflash,format=raw,unit=0,file=" + theirs), new byte[0], Duration.ofSeconds(60));
+        ByteArrayOutputStream uart = new ByteArrayOutputStream();
+        try (FlashImage image = FlashImage.read(ours)) {
+            VirtMachine m = new VirtMachine(MachineConfig.builder().uartOut(uart).pflash(image).build());
+            m.boot(new BootFiles(null, null, null, null, null, List.of(ours)));
+            assertEquals(StopReason.EXIT, m.run(1_000_000));
+            assertEquals(0, m.exitCode());
+        }
+        String out = uart.toString(StandardCharsets.UTF_8);
+        assertTrue(out, out.startsWith("running from flash\n"));
+        assertEquals("UART output", q.uart(), out);
+        assertEquals(0, q.exitCode());
+    }
+
 }

@@ -16,12 +16,13 @@ package dev.rewind.emulator;
 final class BlockEmitter {
     private static final String HART = BlockTranslator.HART, BLOCK = BlockTranslator.BLOCK;
     private static final String ARITH = "dev/rewind/emulator/Arithmetic";
-    private static final String FPU = "dev/rewind/emulator/FloatUnit", CSRS = "dev/rewind/emulator/CsrFile";
+    private static final String FPU = "dev/rewind/emulator/FloatUnit", CSRS = "dev/rewind/emulator/CsrFile",
+            SOFT = "dev/rewind/emulator/fp/SoftFloat";
 
     // Locals of run(Hart h, long pc0, long ic, long limit).
     private static final int H = 1, PC0 = 2, IC = 4, LIMIT = 6, X = 8, MEM = 9, FLAGS = 10, DIRECT = 11,
             RTAG = 12, ROFF = 13, WTAG = 14, WOFF = 15, A = 16, O = 18, VPN = 20, RAMLAST = 22,
-            EXIT_OFF = 24, F = 25, FPUNIT = 26, FP_ON = 27, REGS = 28;
+            EXIT_OFF = 24, F = 25, FPUNIT = 26, FP_ON = 27, RM = 28, REGS = 29;
     static final int LOCALS = REGS + 62;
 
     private final ClassFileWriter cf;
@@ -485,12 +486,80 @@ final class BlockEmitter {
         c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(CSRS, "mstatus", "J"));
     }
 
+    /** The SoftFloat method and descriptor of a double-precision op called directly, or null. */
+    private static String[] direct(int op) {
+        String two = "(IJJI)J";
+        return switch (op) {
+            case Op.FADD_D -> new String[] {"add", two};
+            case Op.FSUB_D -> new String[] {"sub", two};
+            case Op.FMUL_D -> new String[] {"mul", two};
+            case Op.FDIV_D -> new String[] {"div", two};
+            case Op.FSQRT_D -> new String[] {"sqrt", "(IJI)J"};
+            case Op.FMADD_D, Op.FMSUB_D, Op.FNMSUB_D, Op.FNMADD_D -> new String[] {"fma", "(IJJJIZZ)J"};
+            default -> null;
+        };
+    }
+
+    /**
+     * The common double-precision arithmetic called straight on {@link dev.rewind.emulator.fp.SoftFloat}
+     * (no dispatch through {@link FloatUnit#execute}): f[rd] = op(f[rs1], f[rs2][, f[rs3]], rm).
+     */
+    private void directFloatingPoint(int w, int imm, int bailTo, String[] method) {
+        int op = w & 0xff;
+        int rm = imm & 7;
+        if (rm == 7) {
+            // Dynamic: frm, unless reserved (the interpreter raises the trap).
+            c.local(CodeBuffer.ALOAD, FPUNIT);
+            c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(FPU, "frm", "I"));
+            c.local(CodeBuffer.ISTORE, RM);
+            c.local(CodeBuffer.ILOAD, RM);
+            pushInt(4);
+            c.jump(CodeBuffer.IF_ICMPGT, bailTo);
+        }
+        c.local(CodeBuffer.ALOAD, F);
+        pushInt((w >>> Op.RD_SHIFT) & 63);
+        c.local(CodeBuffer.ALOAD, FPUNIT);
+        c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(FPU, "sf", "L" + SOFT + ";"));
+        pushInt(dev.rewind.emulator.fp.SoftFloat.F64);
+        fReg((w >>> Op.RS1_SHIFT) & 31);
+        if (op != Op.FSQRT_D) {
+            fReg((w >>> Op.RS2_SHIFT) & 31);
+        }
+        boolean fma = op >= Op.FMADD_D && op <= Op.FNMADD_D;
+        if (fma) {
+            fReg(imm >>> 3);
+        }
+        if (rm == 7) {
+            c.local(CodeBuffer.ILOAD, RM);
+        } else {
+            pushInt(rm);
+        }
+        if (fma) {
+            pushInt(op == Op.FNMSUB_D || op == Op.FNMADD_D ? 1 : 0); // negate the product
+            pushInt(op == Op.FMSUB_D || op == Op.FNMADD_D ? 1 : 0); // negate c
+        }
+        c.opU2(CodeBuffer.INVOKEVIRTUAL, cf.methodRef(SOFT, method[0], method[1]));
+        c.op(CodeBuffer.LASTORE);
+        markFpDirty();
+    }
+
+    private void fReg(int r) {
+        c.local(CodeBuffer.ALOAD, F);
+        pushInt(r);
+        c.op(CodeBuffer.LALOAD);
+    }
+
     /** An F/D op other than a load or store, through {@link FloatUnit#runInBlock}. */
     private void floatingPoint(int w, int imm, int off) {
         int op = w & 0xff;
         int rd = (w >>> Op.RD_SHIFT) & 63;
         int bailTo = newBail(off);
         requireFp(bailTo);
+        String[] method = direct(op);
+        if (method != null) {
+            directFloatingPoint(w, imm, bailTo, method);
+            return;
+        }
         c.local(CodeBuffer.ALOAD, FPUNIT);
         c.opU2(CodeBuffer.LDC_W, cf.intConstant(w));
         c.opU2(CodeBuffer.LDC_W, cf.intConstant(imm));

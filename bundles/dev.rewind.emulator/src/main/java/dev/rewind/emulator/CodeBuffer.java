@@ -18,7 +18,7 @@ final class CodeBuffer {
     static final int I2L = 0x85, L2I = 0x88;
     static final int LCMP = 0x94;
     static final int IFEQ = 0x99, IFNE = 0x9a, IFLT = 0x9b, IFGE = 0x9c, IFGT = 0x9d, IFLE = 0x9e;
-    static final int IF_ICMPEQ = 0x9f, IF_ICMPNE = 0xa0;
+    static final int IF_ICMPEQ = 0x9f, IF_ICMPNE = 0xa0, IF_ICMPGT = 0xa3;
     static final int GOTO = 0xa7, LRETURN = 0xad, RETURN = 0xb1;
     static final int GETFIELD = 0xb4, PUTFIELD = 0xb5, INVOKEVIRTUAL = 0xb6, INVOKESPECIAL = 0xb7, INVOKESTATIC = 0xb8;
 

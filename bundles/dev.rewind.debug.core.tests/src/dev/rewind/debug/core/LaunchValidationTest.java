@@ -62,6 +62,19 @@ public class LaunchValidationTest {
     }
 
     @Test
+    public void aFlashFileOfTheWrongSizeIsRefusedNamingItsSize() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        Path small = dir.resolve("vars.img");
+        Files.write(small, new byte[4096]);
+        ILaunchConfigurationWorkingCopy wc = Launches.record("bad11", Guests.elf("sample"), dir.resolve("x.rrlog"));
+        wc.setAttribute(LaunchAttributes.PFLASH1, small.toString());
+        String m = failure(wc, ILaunchManager.RUN_MODE);
+        assertTrue(m, m.contains("Flash bank 1 file") && m.contains("vars.img") && m.contains("4096 bytes")
+                && m.contains("33554432") && m.contains("truncate -s 32M"));
+        assertFalse("nothing recorded", Files.exists(dir.resolve("x.rrlog")));
+    }
+
+    @Test
     public void bootFilesThatCannotBootTogetherAreRefusedWithTheEmulatorsMessage() throws Exception {
         Path dir = Files.createTempDirectory("rewind-bad");
         ILaunchConfigurationWorkingCopy wc = Launches.record("bad10", Guests.elf("sample"), dir.resolve("x.rrlog"));

@@ -96,6 +96,56 @@ public class RecordAndReplayLaunchTest {
     }
 
     @Test
+    public void aRecordRunBootsFromFlashBankZeroAndTheReplayTakesTheBanksFromTheRecording() throws Exception {
+        // bank 0: li t0,1; slli t0,t0,31; jr t0 -- from the reset ROM's jump to 0x20000000 on to the program in RAM
+        byte[] bank = new byte[(int) dev.rewind.emulator.FlashImage.BANK_SIZE];
+        java.nio.ByteBuffer.wrap(bank).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0x00100293).putInt(0x01f29293)
+                .putInt(0x00028067);
+        Path flash = dir.resolve("flash0.img");
+        Files.write(flash, bank);
+        Path rec = dir.resolve("flash.rrlog");
+        var wc = Launches.record("record from flash", elf, rec);
+        wc.setAttribute(dev.rewind.debug.core.launch.LaunchAttributes.PFLASH0, flash.toString());
+        ILaunch l = wc.launch(ILaunchManager.RUN_MODE, null);
+        Launches.awaitTerminated(l);
+        IProcess p = l.getProcesses()[0];
+        assertEquals("guest exit code", 0, p.getExitValue());
+        assertTrue(p.getStreamsProxy().getOutputStreamMonitor().getContents().contains("sample: done, total = 382\n"));
+        assertEquals("rewind record " + elf + " --pflash " + flash + " --max-insns "
+                + dev.rewind.debug.core.launch.LaunchAttributes.DEFAULT_MAX_ICOUNT + " --rrfile " + rec,
+                p.getAttribute(IProcess.ATTR_CMDLINE));
+        var h = dev.rewind.replay.log.ReplayLog.read(rec).header();
+        assertEquals(Arrays.asList("kernel", "pflash0"), h.bootFiles().stream().map(b -> b.role()).toList());
+        long startPc;
+        try (var session = dev.rewind.replay.ReplaySession.open(rec, dev.rewind.replay.ReplaySession.Options.defaults())) {
+            startPc = session.machine().pc();
+        }
+        assertEquals("the replay starts in the reset ROM that jumps to flash", 0x1000L, startPc);
+
+        // the Replay launch has no flash fields: it boots the banks the recording names
+        ILaunch replay = Launches.replay("replay from flash", elf, rec).launch(ILaunchManager.DEBUG_MODE, null);
+        ReplayTarget target = (ReplayTarget) replay.getDebugTarget();
+        try {
+            target.resume();
+            Launches.awaitSuspended(target);
+            assertTrue(target.consoleText(), target.consoleText().contains("sample: done, total = 382\n"));
+        } finally {
+            replay.terminate();
+        }
+
+        bank[12] = 1;
+        Files.write(flash, bank);
+        String m = null;
+        try {
+            Launches.replay("replay changed flash", elf, rec).launch(ILaunchManager.DEBUG_MODE, null);
+        } catch (org.eclipse.core.runtime.CoreException e) {
+            m = e.getStatus().getMessage();
+        }
+        assertNotNull("a changed flash file is refused", m);
+        assertTrue(m, m.contains("flash0.img"));
+    }
+
+    @Test
     public void replayStopsOnLineBreakpointsAndGoesBackToPreviousHitsLinesAndHistoryStart() throws Exception {
         ILaunch launch = Launches.replay("replay sample", elf, recording).launch(ILaunchManager.DEBUG_MODE, null);
         ReplayTarget target = (ReplayTarget) launch.getDebugTarget();

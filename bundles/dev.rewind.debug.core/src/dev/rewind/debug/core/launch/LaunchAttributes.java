@@ -26,6 +26,10 @@ public final class LaunchAttributes {
     public static final String APPEND = "dev.rewind.append";
     /** A device tree blob passed instead of the machine's own (QEMU's -dtb), or empty. */
     public static final String DTB = "dev.rewind.dtb";
+    /** Contents of flash bank 0 at 0x2000_0000 (QEMU's first -pflash FILE), or empty for none. */
+    public static final String PFLASH0 = "dev.rewind.pflash0";
+    /** Contents of flash bank 1 at 0x2200_0000 (QEMU's second -pflash FILE), or empty for none. */
+    public static final String PFLASH1 = "dev.rewind.pflash1";
     /** Upper bound of instructions a recording runs (string holding a long). */
     public static final String MAX_ICOUNT = "dev.rewind.maxIcount";
 

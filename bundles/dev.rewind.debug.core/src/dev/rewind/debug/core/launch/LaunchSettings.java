@@ -4,6 +4,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IStatus;
@@ -13,6 +16,7 @@ import org.eclipse.debug.core.ILaunchConfiguration;
 
 import dev.rewind.debug.core.ProgramFileCheck;
 import dev.rewind.emulator.BootFiles;
+import dev.rewind.emulator.FlashImage;
 import dev.rewind.debug.core.RewindDebugCore;
 import dev.rewind.emulator.MachineConfig;
 import dev.rewind.replay.RecordSession;
@@ -23,7 +27,7 @@ import dev.rewind.replay.RecordSession;
  * dialog shows as is.
  */
 public record LaunchSettings(Path program, Path disk, int icountShift, long snapshotInterval, Path recording,
-        String input, long maxIcount, Path bios, Path initrd, String append, Path dtb) {
+        String input, long maxIcount, Path bios, Path initrd, String append, Path dtb, Path pflash0, Path pflash1) {
 
     public static LaunchSettings read(ILaunchConfiguration c) throws CoreException {
         String program = expand(c.getAttribute(LaunchAttributes.PROGRAM, ""));
@@ -38,7 +42,9 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         return new LaunchSettings(path(program), path(disk), shift, interval, path(recording),
                 c.getAttribute(LaunchAttributes.INPUT, ""), max, path(expand(c.getAttribute(LaunchAttributes.BIOS, ""))),
                 path(expand(c.getAttribute(LaunchAttributes.INITRD, ""))), append.isEmpty() ? null : append,
-                path(expand(c.getAttribute(LaunchAttributes.DTB, ""))));
+                path(expand(c.getAttribute(LaunchAttributes.DTB, ""))),
+                path(expand(c.getAttribute(LaunchAttributes.PFLASH0, ""))),
+                path(expand(c.getAttribute(LaunchAttributes.PFLASH1, ""))));
     }
 
     private static Path path(String text) {
@@ -46,17 +52,66 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
     }
 
     /**
-     * What a Record Run boots, as QEMU's -bios/-kernel/-initrd/-append/-dtb: the program is the
-     * kernel, and without a firmware it is QEMU's {@code -bios none -kernel PROGRAM}.
+     * What a Record Run boots, as QEMU's -bios/-kernel/-initrd/-append/-dtb/-pflash: the program is
+     * the kernel, and without a firmware it is QEMU's {@code -bios none -kernel PROGRAM}. The flash
+     * files are read, never written (the recording names them with their SHA-256).
      */
     public BootFiles boot() {
-        return new BootFiles(bios, program, initrd, append, dtb);
+        List<Path> flash = new ArrayList<>();
+        if (pflash0 != null || pflash1 != null) {
+            flash.add(pflash0);
+            if (pflash1 != null) {
+                flash.add(pflash1);
+            }
+        }
+        return new BootFiles(bios, program, initrd, append, dtb, flash);
+    }
+
+    /**
+     * The {@code rewind record} command that records what this Record Run records, shown as the
+     * process's command line so a run started in Eclipse can be repeated in a terminal. Arguments
+     * are single-quoted where a shell would split them.
+     */
+    public String recordCommandLine() {
+        List<String> a = new ArrayList<>(List.of("rewind", "record"));
+        if (bios == null) {
+            a.add(String.valueOf(program));
+        } else {
+            a.addAll(List.of("--bios", bios.toString(), "--kernel", String.valueOf(program)));
+        }
+        option(a, "--initrd", initrd);
+        option(a, "--append", append);
+        option(a, "--dtb", dtb);
+        if (pflash0 != null || pflash1 != null) {
+            a.addAll(List.of("--pflash", pflash0 == null ? "none" : pflash0.toString()));
+        }
+        option(a, "--pflash", pflash1);
+        option(a, "--disk", disk);
+        if (disk != null) {
+            a.addAll(List.of("--snapshot", LaunchAttributes.START_SNAPSHOT));
+        }
+        if (icountShift != 0) {
+            a.addAll(List.of("--icount-shift", Integer.toString(icountShift)));
+        }
+        a.addAll(List.of("--max-insns", Long.toString(maxIcount), "--rrfile", String.valueOf(recording)));
+        StringBuilder sb = new StringBuilder();
+        for (String arg : a) {
+            sb.append(sb.length() == 0 ? "" : " ").append(arg.matches("[A-Za-z0-9_./:=,+@%-]+") ? arg
+                    : "'" + arg.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
+    }
+
+    private static void option(List<String> args, String name, Object value) {
+        if (value != null) {
+            args.addAll(List.of(name, value.toString()));
+        }
     }
 
     /** The same settings with another program (CDT's launch types name it in their own attribute). */
     public LaunchSettings withProgram(Path p) {
         return new LaunchSettings(p, disk, icountShift, snapshotInterval, recording, input, maxIcount, bios, initrd,
-                append, dtb);
+                append, dtb, pflash0, pflash1);
     }
 
     /**
@@ -105,6 +160,8 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         checkBootFile("Firmware", bios);
         checkBootFile("Initrd", initrd);
         checkBootFile("Device tree", dtb);
+        checkFlashFile("Flash bank 0", pflash0);
+        checkFlashFile("Flash bank 1", pflash1);
         if (recording == null) {
             throw error("No recording file: name the .rrlog file the run is recorded into.");
         }
@@ -134,6 +191,18 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
     private static void checkBootFile(String what, Path file) throws CoreException {
         if (file != null && !Files.isRegularFile(file)) {
             throw error(what + " file " + file + " does not exist.");
+        }
+    }
+
+    private static void checkFlashFile(String what, Path file) throws CoreException {
+        checkBootFile(what, file);
+        try {
+            if (file != null && Files.size(file) != FlashImage.BANK_SIZE) {
+                throw error(what + " file " + file + " has " + Files.size(file) + " bytes; a flash bank is exactly "
+                        + FlashImage.BANK_SIZE + " bytes (32 MiB), as on QEMU: pad a copy with 'truncate -s 32M'.");
+            }
+        } catch (java.io.IOException e) {
+            throw error("Cannot read " + what.toLowerCase(Locale.ROOT) + " file " + file + ": " + e.getMessage());
         }
     }
 

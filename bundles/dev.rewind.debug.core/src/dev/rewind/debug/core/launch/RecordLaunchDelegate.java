@@ -7,6 +7,7 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
+import org.eclipse.debug.core.model.IProcess;
 
 import dev.rewind.replay.RecordSession;
 import dev.rewind.replay.ReplaySetupException;
@@ -43,6 +44,8 @@ public final class RecordLaunchDelegate extends CheckedLaunchDelegate {
         }
         RecordProcess process = new RecordProcess(launch, s.program().getFileName() + " (recording into "
                 + s.recording().getFileName() + ")", streams);
+        // the same recording from a terminal (Properties of the process show it)
+        process.setAttribute(IProcess.ATTR_CMDLINE, s.recordCommandLine());
         RecordJob job = new RecordJob("Recording " + configuration.getName(), session, process, s.recording(), s.maxIcount());
         job.schedule();
     }

@@ -21,7 +21,7 @@ import dev.rewind.debug.ui.RewindDebugUI;
 
 /**
  * The main tab of both launch types: program ELF, recording file, disk image, icount shift,
- * and per type the boot files and UART input (Record Run: QEMU's -bios, -initrd, -append, -dtb
+ * and per type the boot files and UART input (Record Run: QEMU's -bios, -initrd, -append, -dtb, -pflash
  * around the program as -kernel) or the snapshot interval (Replay: the recording names its boot files). Validation runs
  * the same checks as the launch itself, so the dialog shows the message the launch would fail with.
  */
@@ -38,6 +38,8 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
     private Text initrd;
     private Text append;
     private Text dtb;
+    private Text pflash0;
+    private Text pflash1;
 
     public RewindMainTab(boolean record) {
         this.record = record;
@@ -61,6 +63,12 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
             append.setToolTipText("/chosen/bootargs, as QEMU's -append");
             append.addModifyListener(e -> changed());
             dtb = fileRow(c, "Device tree (-dtb, optional):", new String[] {"*.dtb", "*"});
+            pflash0 = fileRow(c, "Flash bank 0 (-pflash, optional):", new String[] {"*.img", "*.bin", "*"});
+            pflash0.setToolTipText("32 MiB raw file for the CFI flash at 0x20000000; with it the reset ROM jumps"
+                    + " there unless a firmware is given (QEMU 7.2). Read, never written by the recording");
+            pflash1 = fileRow(c, "Flash bank 1 (-pflash, optional):", new String[] {"*.img", "*.bin", "*"});
+            pflash1.setToolTipText("32 MiB raw file for the CFI flash at 0x22000000 (e.g. firmware variables or a"
+                    + " U-Boot environment). Read, never written by the recording");
         }
         new Label(c, SWT.NONE).setText("icount shift:");
         shift = new Spinner(c, SWT.BORDER);
@@ -127,6 +135,8 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
                 initrd.setText(c.getAttribute(LaunchAttributes.INITRD, ""));
                 append.setText(c.getAttribute(LaunchAttributes.APPEND, ""));
                 dtb.setText(c.getAttribute(LaunchAttributes.DTB, ""));
+                pflash0.setText(c.getAttribute(LaunchAttributes.PFLASH0, ""));
+                pflash1.setText(c.getAttribute(LaunchAttributes.PFLASH1, ""));
             }
             if (interval != null) {
                 interval.setText(c.getAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, ""));
@@ -148,6 +158,8 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
             c.setAttribute(LaunchAttributes.INITRD, initrd.getText().strip());
             c.setAttribute(LaunchAttributes.APPEND, append.getText().strip());
             c.setAttribute(LaunchAttributes.DTB, dtb.getText().strip());
+            c.setAttribute(LaunchAttributes.PFLASH0, pflash0.getText().strip());
+            c.setAttribute(LaunchAttributes.PFLASH1, pflash1.getText().strip());
         }
         if (interval != null) {
             c.setAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, interval.getText().strip());

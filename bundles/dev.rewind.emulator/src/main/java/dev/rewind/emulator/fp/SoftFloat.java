@@ -539,8 +539,8 @@ public final class SoftFloat {
         boolean allNormal = fmt == F64 ? normal64(a, b) && normal64(c, c) : normal32(a, b) && normal32(c, c);
         if (allNormal) {
             // The common case: no NaN, infinity or zero to sort out first.
-            return fmaFinite(fmt, a, b, c, rm, (negative(fmt, a) != negative(fmt, b)) != negProduct,
-                    negative(fmt, c) != negC);
+            boolean np = (negative(fmt, a) != negative(fmt, b)) != negProduct, nc = negative(fmt, c) != negC;
+            return fmt == F64 ? fmaNormal64(a, b, c, rm, np, nc) : fmaFinite(fmt, a, b, c, rm, np, nc);
         }
         boolean infZero = (isInf(fmt, a) && isZero(fmt, b)) || (isZero(fmt, a) && isInf(fmt, b));
         if (isNaN(fmt, a) || isNaN(fmt, b) || isNaN(fmt, c)) {
@@ -581,6 +581,49 @@ public final class SoftFloat {
         return roundPack(fmt, np, ep, r, rm);
     }
 
+    /**
+     * a * b + c for normal binary64 a, b, c in exact 128-bit integer arithmetic on the product's
+     * scale (c shifted to it; when c is far larger the product is shifted to c's instead), then
+     * one rounding. np and nc are the signs of the product and of c.
+     */
+    private long fmaNormal64(long a, long b, long c, int rm, boolean np, boolean nc) {
+        long frac = 0xf_ffff_ffff_ffffL, one = 1L << 52;
+        int ea = (int) (a >>> 52) & 0x7ff, eb = (int) (b >>> 52) & 0x7ff, ec = (int) (c >>> 52) & 0x7ff;
+        long ma = (a & frac) | one, mb = (b & frac) | one, mc = (c & frac) | one;
+        long ph = Math.multiplyHigh(ma, mb), pl = ma * mb;
+        // Two zero guard bits under the product, so a sticky bit below it never meets its own bits.
+        ph = (ph << 2) | (pl >>> 62);
+        pl <<= 2; // P < 2^108, value P * 2^e
+        int e = ea + eb - 2152;
+        int k = ec - ea - eb + 1077; // c = mc * 2^k on that scale
+        long ch, cl;
+        if (k > 74) {
+            // c dominates: its scale, mc * 2^64, and the product shifted down with the lost bits sticky.
+            ch = mc;
+            cl = 0;
+            int d = k - 64;
+            shiftRightJam128(ph, pl, d);
+            ph = hi;
+            pl = lo;
+            e += d;
+        } else if (k >= 0) {
+            ch = k == 0 ? 0 : k >= 64 ? mc << (k - 64) : mc >>> (64 - k);
+            cl = k >= 64 ? 0 : mc << k;
+        } else {
+            // c shifted down to the product's scale, the bits shifted out ORed into bit 0 (the
+            // product's two zero guard bits keep that sticky bit apart from its own bits).
+            ch = 0;
+            int d = -k;
+            cl = d >= 63 ? 1 : (mc >>> d) | ((mc & ((1L << d) - 1)) != 0 ? 1 : 0);
+        }
+        int sign = signedSum128(ph, pl, np, ch, cl, nc);
+        if (sign == 0) {
+            return zero(F64, rm == RDN);
+        }
+        int lead = lead128(hi, lo);
+        return roundPack(F64, sign < 0, e + lead, sig62(hi, lo, lead), rm);
+    }
+
     /** a * b + c for finite nonzero a, b, c; np and nc are the signs of the product and of c. */
     private long fmaFinite(int fmt, long a, long b, long c, int rm, boolean np, boolean nc) {
         long sa = sig(fmt, a), sb = sig(fmt, b);
@@ -603,41 +646,50 @@ public final class SoftFloat {
             ph = hi;
             pl = lo;
         }
-        long rh, rl;
-        boolean neg;
+        int sign = signedSum128(ph, pl, np, ch, cl, nc);
+        if (sign == 0) {
+            return zero(fmt, rm == RDN);
+        }
+        int lead = lead128(hi, lo);
+        return roundPack(fmt, sign < 0, e + lead - 124, sig62(hi, lo, lead), rm);
+    }
+
+    /**
+     * (-1)^np (ph, pl) + (-1)^nc (ch, cl) as a magnitude in {@link #hi}, {@link #lo}; returns
+     * its sign: 1, -1, or 0 when the two cancel exactly.
+     */
+    private int signedSum128(long ph, long pl, boolean np, long ch, long cl, boolean nc) {
         if (np == nc) {
-            rl = pl + cl;
-            rh = ph + ch + (Long.compareUnsigned(rl, pl) < 0 ? 1 : 0);
-            neg = np;
-        } else {
-            int cmp = Long.compareUnsigned(ph, ch);
-            if (cmp == 0) {
-                cmp = Long.compareUnsigned(pl, cl);
-            }
-            if (cmp == 0) {
-                return zero(fmt, rm == RDN);
-            }
-            if (cmp > 0) {
-                rl = pl - cl;
-                rh = ph - ch - (Long.compareUnsigned(pl, cl) < 0 ? 1 : 0);
-                neg = np;
-            } else {
-                rl = cl - pl;
-                rh = ch - ph - (Long.compareUnsigned(cl, pl) < 0 ? 1 : 0);
-                neg = nc;
-            }
+            lo = pl + cl;
+            hi = ph + ch + (Long.compareUnsigned(lo, pl) < 0 ? 1 : 0);
+            return np ? -1 : 1;
         }
-        // Normalize to a 64-bit significand with its leading one at bit 62.
-        int lead = rh != 0 ? 127 - Long.numberOfLeadingZeros(rh) : 63 - Long.numberOfLeadingZeros(rl);
-        int exp = e + lead - 124;
-        long sig;
-        if (lead >= 62) {
-            shiftRightJam128(rh, rl, lead - 62);
-            sig = lo;
-        } else {
-            sig = rl << (62 - lead);
+        int cmp = ph != ch ? Long.compareUnsigned(ph, ch) : Long.compareUnsigned(pl, cl);
+        if (cmp == 0) {
+            return 0;
         }
-        return roundPack(fmt, neg, exp, sig, rm);
+        if (cmp > 0) {
+            lo = pl - cl;
+            hi = ph - ch - (Long.compareUnsigned(pl, cl) < 0 ? 1 : 0);
+            return np ? -1 : 1;
+        }
+        lo = cl - pl;
+        hi = ch - ph - (Long.compareUnsigned(cl, pl) < 0 ? 1 : 0);
+        return nc ? -1 : 1;
+    }
+
+    /** The position of the leading one of a nonzero (h, l). */
+    private static int lead128(long h, long l) {
+        return h != 0 ? 127 - Long.numberOfLeadingZeros(h) : 63 - Long.numberOfLeadingZeros(l);
+    }
+
+    /** (h, l) with its leading one (at lead) moved to bit 62, the bits shifted out ORed into bit 0. */
+    private long sig62(long h, long l, int lead) {
+        if (lead < 62) {
+            return l << (62 - lead);
+        }
+        shiftRightJam128(h, l, lead - 62);
+        return lo;
     }
 
     /** (h, l) >> d with the lost bits ORed into bit 0, into {@link #hi}, {@link #lo}. */

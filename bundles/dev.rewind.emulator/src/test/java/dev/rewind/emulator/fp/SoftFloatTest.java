@@ -14,6 +14,7 @@ import static dev.rewind.emulator.fp.SoftFloat.RUP;
 import static dev.rewind.emulator.fp.SoftFloat.UF;
 import static org.junit.Assert.assertEquals;
 
+import java.math.BigDecimal;
 import java.util.SplittableRandom;
 import org.junit.Test;
 
@@ -123,6 +124,32 @@ public class SoftFloatTest {
                 assertEquals(Long.toHexString(a) + " op" + op + " " + Long.toHexString(b), d(want), fast);
             }
             sf.flags = 0;
+        }
+    }
+
+    @Test
+    public void theDoubleFmaOfNormalsIsTheExactValueRoundedOnceInEveryDirection() {
+        // Products and addends that overlap, lie far apart or nearly cancel; the exact value in
+        // BigDecimal brackets each directed result between neighbouring doubles.
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            double a = Math.scalb(1 + r.nextDouble(), r.nextInt(-300, 300)) * (r.nextBoolean() ? 1 : -1);
+            double b = Math.scalb(1 + r.nextDouble(), r.nextInt(-300, 300));
+            double c = r.nextInt(3) == 0 ? -Math.nextUp(a * b) * (1 + r.nextInt(-2, 3) * 0x1p-52)
+                    : Math.scalb(1 + r.nextDouble(), Math.getExponent(a * b) + r.nextInt(-120, 120));
+            BigDecimal exact = new BigDecimal(a).multiply(new BigDecimal(b)).add(new BigDecimal(c));
+            String what = Double.toHexString(a) + " * " + Double.toHexString(b) + " + " + Double.toHexString(c);
+            assertEquals(what, d(Math.fma(a, b, c)), sf.fma(F64, d(a), d(b), d(c), RNE, false, false));
+            double down = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), RDN, false, false));
+            double up = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), RUP, false, false));
+            double zero = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), RTZ, false, false));
+            int inexact = sf.flags;
+            sf.flags = 0;
+            boolean exactResult = new BigDecimal(down).compareTo(exact) == 0;
+            assertEquals(what, exactResult ? 0 : NX, inexact);
+            assertEquals(what, true, new BigDecimal(down).compareTo(exact) <= 0 && new BigDecimal(up).compareTo(exact) >= 0);
+            assertEquals(what, exactResult ? down : Math.nextUp(down), up, 0);
+            assertEquals(what, exact.signum() >= 0 ? down : up, zero, 0);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 
+import dev.rewind.emulator.VirtMachine;
 import dev.rewind.qcow2.Qcow2Image;
 import dev.rewind.qcow2.Snapshot;
 import dev.rewind.replay.log.EventKind;
@@ -60,7 +61,8 @@ final class InfoCommand implements Command {
                 out.println("  append  " + h.append());
             }
         }
-        out.println("machine:        virt, RV64IMAC, " + (h.ramSize() >> 20) + " MiB RAM, icount shift " + h.icountShift()
+        // The ISA is part of the configuration digest a replay checks, so this build's is the recording's.
+        out.println("machine:        virt, " + VirtMachine.ISA + ", " + (h.ramSize() >> 20) + " MiB RAM, icount shift " + h.icountShift()
                 + ", sleep=" + (h.sleep() ? "on" : "off"));
         out.println("disk:           " + (h.diskPath() == null ? "none" : h.diskPath()));
         out.println("start:          " + (h.startSnapshot() == null ? "reset" : "snapshot '" + h.startSnapshot() + "' in " + h.snapshotImagePath()));

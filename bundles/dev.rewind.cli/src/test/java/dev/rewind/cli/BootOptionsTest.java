@@ -140,6 +140,7 @@ public class BootOptionsTest {
         String info = out.toString(StandardCharsets.UTF_8);
         assertTrue(info, info.contains("boot files:\n  bios    none\n  kernel  " + Path.of(kernel).toAbsolutePath() + " (sha256 "));
         assertTrue(info, info.contains("  append  console=ttyS0\n"));
+        assertTrue(info, info.contains("machine:        virt, rv64imafdc_zicsr_zifencei, "));
         assertEquals(0, rewind("replay", log.toString()));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("CHECKS PASSED"));
     }

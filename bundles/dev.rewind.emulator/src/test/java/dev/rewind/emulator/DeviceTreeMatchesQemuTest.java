@@ -20,7 +20,7 @@ import dev.rewind.emulator.reference.QemuReference;
  * The device tree a booted machine gets has QEMU 7.2 virt's structure: the same nodes, and in
  * each the same {@code compatible}, {@code reg}, {@code interrupts}, {@code interrupt-parent}
  * and {@code interrupts-extended}, compared with {@code qemu-system-riscv64 -M virt -machine
- * dumpdtb} on a hart configured like ours (RV64IMAC). The intended differences are listed below
+ * dumpdtb} on a hart configured like ours (RV64GC without H). The intended differences are listed below
  * and checked to be exactly these.
  */
 public class DeviceTreeMatchesQemuTest {

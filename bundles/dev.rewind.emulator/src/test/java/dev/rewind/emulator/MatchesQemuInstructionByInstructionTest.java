@@ -6,6 +6,7 @@ import static org.junit.Assert.fail;
 import static org.junit.Assume.assumeTrue;
 
 import dev.rewind.emulator.reference.QemuReference;
+import dev.rewind.emulator.reference.QemuRun;
 import dev.rewind.emulator.reference.QemuTrace;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -133,9 +134,10 @@ public class MatchesQemuInstructionByInstructionTest {
         VirtMachine whole = new VirtMachine(MachineConfig.builder().uartOut(uart).build());
         whole.load(ElfImage.read(Guests.elf(guest)));
         assertEquals(StopReason.EXIT, whole.run(100_000_000));
-        assertEquals(guest + " UART output", qemu.run(Guests.elf(guest)).uart(), uart.toString(StandardCharsets.UTF_8));
+        QemuRun run = qemu.run(Guests.elf(guest));
+        assertEquals(guest + " UART output", run.uart(), uart.toString(StandardCharsets.UTF_8));
         assertEquals(guest + " instructions at exit", qemu.icountAtExit(Guests.elf(guest), List.of("-icount", "sleep=off")), whole.icount());
-        assertEquals(m.exitCode(), m.exitCode());
+        assertEquals(guest + " exit code", run.exitCode(), whole.exitCode());
     }
 
     @Test

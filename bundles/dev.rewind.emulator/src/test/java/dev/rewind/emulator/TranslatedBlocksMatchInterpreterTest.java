@@ -26,6 +26,10 @@ public class TranslatedBlocksMatchInterpreterTest {
         for (int i = 1; i < 32; i++) {
             assertEquals(where + ": x" + i, interpreted.reg(i), translated.reg(i));
         }
+        for (int i = 0; i < 32; i++) {
+            assertEquals(where + ": f" + i, interpreted.debugView().fpr(i), translated.debugView().fpr(i));
+        }
+        assertEquals(where + ": fcsr", interpreted.debugView().fcsr(), translated.debugView().fcsr());
     }
 
     private static VirtMachine machine(ElfImage elf, ByteArrayOutputStream uart, boolean translate) throws Exception {
@@ -76,6 +80,56 @@ public class TranslatedBlocksMatchInterpreterTest {
     @Test
     public void trapInterruptAndTranslationGuestsMatch() throws Exception {
         guests("boot", "traps", "timer_irq", "uart_irq", "sv39", "sample");
+    }
+
+    @Test
+    public void floatingPointGuestsMatch() throws Exception {
+        guests("rvfd", "fpwork", "fpdebug");
+    }
+
+    /**
+     * Bad FP input in translated code: a hot loop of fld/fadd.d (dynamic rm)/fsd/fmv.x.d runs
+     * translated, then again with mstatus.FS Off (every FP instruction traps, the handler skips
+     * it), then with frm = 5 (only fadd.d traps), then a hot loop holding an fadd.d with the
+     * reserved static rm 6. The guest checks each trap's mcause, mtval and trap count itself; the
+     * run must pass on QEMU 7.2 with the same icount at exit, and match the interpreter in lockstep.
+     */
+    @Test
+    public void fsOffAndReservedRoundingModesTrapInTranslatedCodeAsOnQemu() throws Exception {
+        String body = " la t0, trap\n csrw mtvec, t0\n li t0, 0x2000\n csrs mstatus, t0\n"
+                + " la a0, data\n li s0, 0\n"
+                + " li a1, 300\n call hot\n bnez s0, fail\n"
+                // FS Off: four traps per pass, mtval the instruction, FS stays Off.
+                + " li t0, 0x6000\n csrc mstatus, t0\n li a1, 50\n call hot\n li t0, 200\n bne s0, t0, fail\n"
+                + " lwu t0, fmv_insn\n bne s9, t0, fail\n"
+                + " csrr t0, mstatus\n li t1, 0x6000\n and t0, t0, t1\n bnez t0, fail\n"
+                // FS on, frm = 5: only the dynamic-rm fadd.d is illegal.
+                + " li t0, 0x2000\n csrs mstatus, t0\n li t0, 5\n csrw frm, t0\n li s0, 0\n"
+                + " li a1, 50\n call hot\n li t0, 50\n bne s0, t0, fail\n lwu t0, fadd_insn\n bne s9, t0, fail\n"
+                + " csrwi frm, 0\n li s0, 0\n li a1, 80\n"
+                + "rm6loop:\n fadd.d f2, f2, f1, rne\n"
+                + "rm6_insn:\n .insn r 0x53, 6, 1, f3, f2, f1\n addi a1, a1, -1\n bnez a1, rm6loop\n"
+                + " li t0, 80\n bne s0, t0, fail\n lwu t0, rm6_insn\n bne s9, t0, fail\n j pass\n"
+                + "hot:\n fld f1, 0(a0)\n"
+                + "fadd_insn:\n fadd.d f2, f2, f1\n fsd f2, 8(a0)\n"
+                + "fmv_insn:\n fmv.x.d t2, f2\n"
+                + " addi a1, a1, -1\n bnez a1, hot\n ret\n"
+                // Illegal instruction only: count it, keep mtval in s9, skip the instruction.
+                + ".balign 4\ntrap:\n csrr t5, mcause\n li t6, 2\n bne t5, t6, fail\n addi s0, s0, 1\n"
+                + " csrr s9, mtval\n csrr t5, mepc\n addi t5, t5, 4\n csrw mepc, t5\n mret\n"
+                + ".data\n.balign 8\ndata: .double 1.5, 0\n";
+        java.nio.file.Path file = Guests.assembleFile(body, "rv64gc", "lp64d");
+        long entered = lockstep("FS Off / reserved rm in hot code", ElfImage.read(file));
+        assertTrue("the loops ran no translated block", entered > 0);
+        VirtMachine m = Guests.machine(ElfImage.read(file), new ByteArrayOutputStream());
+        assertEquals(StopReason.EXIT, m.run(BUDGET));
+        assertEquals("the guest's own checks pass", 0, m.exitCode());
+        if (dev.rewind.emulator.reference.QemuReference.qemuAvailable()) {
+            var qemu = new dev.rewind.emulator.reference.QemuReference(Guests.repoRoot());
+            assertEquals("QEMU passes the guest", 0, qemu.run(file).exitCode());
+            assertEquals("instructions at exit", qemu.icountAtExit(file, java.util.List.of("-icount", "sleep=off")),
+                    m.icount());
+        }
     }
 
     @Test

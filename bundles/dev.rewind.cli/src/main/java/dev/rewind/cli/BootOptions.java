@@ -24,8 +24,9 @@ import dev.rewind.emulator.VirtMachine;
  */
 final class BootOptions {
 
+    /** The boot options, and {@code --smp}: every verb that boots a machine takes it too. */
     static final Set<String> WITH_VALUE = Set.of("--bios", "--kernel", "--initrd", "--append", "--dtb", "--dumpdtb",
-            "--pflash");
+            "--pflash", "--smp");
 
     /** Where QEMU's data package keeps the OpenSBI that {@code -bios default} loads. */
     static final List<Path> QEMU_OPENSBI = List.of(
@@ -43,7 +44,8 @@ final class BootOptions {
             + "  --pflash FILE|none  contents of a CFI flash bank (raw, 32 MiB), once per bank: bank 0 at 0x20000000\n"
             + "                 (the reset ROM then jumps there), bank 1 at 0x22000000; none leaves a bank without a file.\n"
             + "                 run writes the guest's program/erase back to the file as QEMU does; record and replay\n"
-            + "                 never write it (the recording names it with its SHA-256)";
+            + "                 never write it (the recording names it with its SHA-256)\n"
+            + "  --smp N        harts, 1 to 8 (default 1), as QEMU's -smp N; they take turns deterministically";
 
     private BootOptions() {
     }
@@ -112,6 +114,11 @@ final class BootOptions {
         }
     }
 
+    /** {@code --smp N}: 1 to {@value MachineConfig#MAX_HARTS} harts, 1 if absent. */
+    static int harts(Args a) throws CliException {
+        return a.integer("--smp", 1, 1, MachineConfig.MAX_HARTS);
+    }
+
     private static Path path(Args a, String option) {
         String v = a.value(option, null);
         return v == null ? null : Path.of(v);
@@ -144,7 +151,7 @@ final class BootOptions {
         VirtMachine m;
         try {
             // Banks with files change where the boot goes (QEMU 7.2), so they are read here too.
-            m = new VirtMachine(MachineConfig.builder().ramSize(ramSize).pflash(FlashImage.banks(boot.pflash(), false)).build());
+            m = new VirtMachine(MachineConfig.builder().ramSize(ramSize).harts(harts(a)).pflash(FlashImage.banks(boot.pflash(), false)).build());
             m.boot(boot);
         } catch (IllegalArgumentException | BootException | IOException e) {
             throw new CliException(e.getMessage());

@@ -104,7 +104,7 @@ final class GdbServerCommand implements Command {
             VirtMachine m;
             FlashImage[] flash = BootOptions.liveFlash(boot);
             try {
-                m = new VirtMachine(MachineConfig.builder().ramSize(ram)
+                m = new VirtMachine(MachineConfig.builder().ramSize(ram).harts(BootOptions.harts(a))
                         .uartOut(console.out()).inputPort(new LiveInputPort(console.in(), java.time.Clock.systemUTC(), 100_000))
                         .pflash(flash).build());
                 m.boot(boot);

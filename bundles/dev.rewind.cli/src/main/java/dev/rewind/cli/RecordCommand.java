@@ -52,6 +52,7 @@ final class RecordCommand implements Command {
         }
         RecordSession.Options o = RecordSession.Options.of(boot, Path.of(a.value("--rrfile", null)))
                 .withMachine(a.bytes("--ram", MachineConfig.DEFAULT_RAM), a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT))
+                .withHarts(BootOptions.harts(a))
                 .withSleep(a.onOff("--sleep", false))
                 .withDigestInterval(a.count("--digest-every", RecordSession.Options.DEFAULT_DIGEST_INTERVAL))
                 .withSnapshotEvery(a.count("--snapshot-every", 0))

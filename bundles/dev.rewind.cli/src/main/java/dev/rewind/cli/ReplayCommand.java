@@ -25,15 +25,18 @@ final class ReplayCommand implements Command {
 
     @Override
     public String usage() {
-        return "rewind replay RUN.rrlog|RUN.rwd [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--quiet]\n"
+        return "rewind replay RUN.rrlog|RUN.rwd [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--smp N]\n"
+                + "       [--quiet]\n"
                 + "  --from-snapshot  start from a snapshot persisted in the recording's snapshot image\n"
                 + "  --to-icount      stop after N instructions\n"
+                + "  --smp N          refuse the recording unless it was made with N harts (the log says how many)\n"
                 + "  --quiet          do not print the guest's output";
     }
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every"), Set.of("--quiet"));
+        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every", "--smp"), Set.of("--quiet"));
+        int harts = a.has("--smp") ? BootOptions.harts(a) : 0;
         Path given = Path.of(a.onlyPositional("recording (a .rrlog or packed .rwd file)"));
         ReplaySession.Options o = ReplaySession.Options.defaults()
                 .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
@@ -56,6 +59,12 @@ final class ReplayCommand implements Command {
         } catch (ReplayLogException | ReplaySetupException e) {
             opened.close();
             throw new CliException(e.getMessage());
+        }
+        if (harts != 0 && harts != s.log().header().harts()) {
+            s.close();
+            opened.close();
+            throw new CliException("harts (--smp): the recording used " + s.log().header().harts() + ", --smp asks for "
+                    + harts + " (a replay runs on the recorded machine; drop --smp)");
         }
         try (opened; s; Progress progress = new Progress(console.err(), s.endIcount())) {
             ReplayStop stop = ReplayStop.LIMIT;

@@ -58,6 +58,7 @@ final class RunCommand implements Command {
         BootFiles boot = BootOptions.parse(a);
         long ram = a.bytes("--ram", MachineConfig.DEFAULT_RAM);
         int shift = a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT);
+        int harts = BootOptions.harts(a);
         long max = a.count("--max-insns", Long.MAX_VALUE);
         if (BootOptions.dumpDtb(a, boot, ram, console, name())) {
             return 0;
@@ -75,7 +76,7 @@ final class RunCommand implements Command {
             flash = BootOptions.liveFlash(boot);
             MachineConfig config;
             try {
-                config = MachineConfig.builder().ramSize(ram).icountShift(shift).disk(disk).uartOut(console.out())
+                config = MachineConfig.builder().ramSize(ram).icountShift(shift).harts(harts).disk(disk).uartOut(console.out())
                         .inputPort(new LiveInputPort(console.in(), Clock.systemUTC(), 100_000)).pflash(flash).build();
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());

@@ -132,7 +132,8 @@ final class CsrFile {
             case 0xb00: case 0xc00: return clock.ioNowNs() + cycleOffset;
             case 0xb02: case 0xc02: return clock.ioNowNs() + instretOffset;
             case 0xc01: return clock.ioNowNs() / 100;
-            case 0xf11: case 0xf14: case 0xf15: return 0;
+            case 0xf14: return h.id;
+            case 0xf11: case 0xf15: return 0;
             case 0xf12: case 0xf13: return QEMU_ARCH_ID;
             case 0x7a1: return h.triggers.tdata1();
             case 0x7a2: return h.triggers.tdata2();

@@ -27,6 +27,20 @@ final class DebugHooks {
         harts.add(hart);
     }
 
+    /**
+     * True if any hart's execute trigger sits at {@code pc}: decoded code is shared by all harts,
+     * so a slot is marked for every hart's triggers (a hart whose own triggers do not fire there
+     * passes it through the scratch path).
+     */
+    boolean anyExecuteTrigger(long pc) {
+        for (int i = 0; i < harts.size(); i++) {
+            if (harts.get(i).triggers.executeAt(pc)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean isBreakpoint(long pc) {
         return !breakpoints.isEmpty() && breakpoints.contains(pc);
     }

@@ -34,8 +34,17 @@ final class Hart {
     /** x0..x31 plus x32, the write sink for rd = x0. */
     final long[] x = new long[33];
     long pc;
-    /** Instructions retired; the single source of guest time. */
+    /**
+     * The machine's global position while this hart runs (instructions retired by all harts;
+     * the single source of guest time); set from the others' when its turn starts.
+     */
     long icount;
+    /** This hart's id (mhartid). */
+    final int id;
+    /** Instructions this hart retired in turns that ended ({@link HartScheduler#retired}). */
+    long retired;
+    /** {@link #retired} at which a breakpoint at pc is passed once, or -1 ({@link HartScheduler}). */
+    long skipRetired = -1;
     int priv = M;
     /** Sleeping in WFI until an interrupt is pending and enabled. */
     boolean waiting;
@@ -79,7 +88,8 @@ final class Hart {
 
     private final DecodedPage scratch = new DecodedPage(0);
 
-    Hart(Bus bus, DebugHooks debug) {
+    Hart(int id, Bus bus, DebugHooks debug) {
+        this.id = id;
         this.bus = bus;
         this.debug = debug;
         this.ram = bus.ram;
@@ -165,7 +175,7 @@ final class Hart {
         } else {
             e = Decoder.decode((lo & 3) == 3 ? (int) I32.get(m.data, off) : lo);
         }
-        if (debug.isBreakpoint(vpc) || triggers.executeAt(vpc)) {
+        if (debug.isBreakpoint(vpc) || debug.anyExecuteTrigger(vpc)) {
             e = (e & ~0xffL) | Op.BREAKPOINT;
         }
         page.slots[slot] = e;

@@ -14,9 +14,12 @@ public final class MachineConfig {
     public static final int MAX_ICOUNT_SHIFT = 10;
     /** CFI flash banks of the virt machine (QEMU's pflash0 and pflash1). */
     public static final int PFLASH_BANKS = 2;
+    /** Harts: 1 to 8, as {@code --smp}. */
+    public static final int MAX_HARTS = 8;
 
     private final long ramSize;
     private final int icountShift;
+    private final int harts;
     private final BlockDevice disk;
     private final OutputStream uartOut;
     private final InputPort inputPort;
@@ -29,8 +32,12 @@ public final class MachineConfig {
         if (b.icountShift < 0 || b.icountShift > MAX_ICOUNT_SHIFT) {
             throw new IllegalArgumentException("icount shift must be 0.." + MAX_ICOUNT_SHIFT + ", got " + b.icountShift);
         }
+        if (b.harts < 1 || b.harts > MAX_HARTS) {
+            throw new IllegalArgumentException("harts (--smp) must be 1 to " + MAX_HARTS + ", got " + b.harts);
+        }
         this.ramSize = b.ramSize;
         this.icountShift = b.icountShift;
+        this.harts = b.harts;
         this.disk = b.disk;
         this.uartOut = b.uartOut != null ? b.uartOut : OutputStream.nullOutputStream();
         this.inputPort = b.inputPort != null ? b.inputPort : LiveInputPort.silent();
@@ -47,6 +54,11 @@ public final class MachineConfig {
 
     public int icountShift() {
         return icountShift;
+    }
+
+    /** Number of harts (1..{@value #MAX_HARTS}). */
+    public int harts() {
+        return harts;
     }
 
     /** The disk behind virtio-mmio slot 0, or {@code null} for a diskless machine. */
@@ -73,13 +85,14 @@ public final class MachineConfig {
 
     /** A builder that starts from this configuration (e.g. to swap the input port for replay). */
     public Builder toBuilder() {
-        return new Builder().ramSize(ramSize).icountShift(icountShift).disk(disk).uartOut(uartOut).inputPort(inputPort)
-                .pflash(pflash);
+        return new Builder().ramSize(ramSize).icountShift(icountShift).harts(harts).disk(disk).uartOut(uartOut)
+                .inputPort(inputPort).pflash(pflash);
     }
 
     public static final class Builder {
         private long ramSize = DEFAULT_RAM;
         private int icountShift;
+        private int harts = 1;
         private BlockDevice disk;
         private OutputStream uartOut;
         private InputPort inputPort;
@@ -92,6 +105,12 @@ public final class MachineConfig {
 
         public Builder icountShift(int shift) {
             this.icountShift = shift;
+            return this;
+        }
+
+        /** Harts, 1..{@value MachineConfig#MAX_HARTS} (checked by {@link #build()}). */
+        public Builder harts(int n) {
+            this.harts = n;
             return this;
         }
 
@@ -125,7 +144,7 @@ public final class MachineConfig {
             return this;
         }
 
-        /** @throws IllegalArgumentException for an impossible RAM size or shift */
+        /** @throws IllegalArgumentException for an impossible RAM size, shift or hart count */
         public MachineConfig build() {
             return new MachineConfig(this);
         }

@@ -5,8 +5,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * SiFive PLIC as on QEMU virt (RISC-V PLIC spec 1.0.0), hart 0 only: context 0 = M-mode
- * (drives MEIP), context 1 = S-mode (drives SEIP).
+ * SiFive PLIC as on QEMU virt (RISC-V PLIC spec 1.0.0): two contexts per hart, context 2h =
+ * hart h's M-mode (drives its MEIP), context 2h+1 = its S-mode (drives its SEIP).
  *
  * <pre>
  * offset                 register
@@ -22,19 +22,24 @@ import java.io.IOException;
 final class Plic extends MmioDevice {
 
     static final long BASE = 0x0c00_0000L, SIZE = 0x60_0000L;
-    static final int SOURCES = 96, CONTEXTS = 2;
+    static final int SOURCES = 96;
 
-    private final CsrFile hart;
+    private final CsrFile[] harts;
+    private final int contexts;
+
     private final int[] priority = new int[SOURCES];
     private final long[] level = new long[2];
     private final long[] pending = new long[2];
     private final long[] claimed = new long[2];
-    private final long[][] enable = new long[CONTEXTS][2];
-    private final int[] threshold = new int[CONTEXTS];
+    private final long[][] enable;
+    private final int[] threshold;
 
-    Plic(CsrFile hart) {
+    Plic(CsrFile[] harts) {
         super("plic", BASE, SIZE);
-        this.hart = hart;
+        this.harts = harts;
+        this.contexts = 2 * harts.length;
+        this.enable = new long[contexts][2];
+        this.threshold = new int[contexts];
     }
 
     /** A device's interrupt line changed. */
@@ -65,8 +70,10 @@ final class Plic extends MmioDevice {
     }
 
     private void update() {
-        hart.setLine(CsrFile.MIP_MEIP, best(0) != 0);
-        hart.setLine(CsrFile.MIP_SEIP, best(1) != 0);
+        for (int h = 0; h < harts.length; h++) {
+            harts[h].setLine(CsrFile.MIP_MEIP, best(2 * h) != 0);
+            harts[h].setLine(CsrFile.MIP_SEIP, best(2 * h + 1) != 0);
+        }
     }
 
     @Override
@@ -82,14 +89,14 @@ final class Plic extends MmioDevice {
         if (off < 0x200000) {
             int ctx = (int) ((off - 0x2000) / 0x80);
             int word = (int) (((off - 0x2000) % 0x80) >>> 2);
-            if (ctx < CONTEXTS && word < 4) {
+            if (ctx < contexts && word < 4) {
                 return (enable[ctx][word >>> 1] >>> ((word & 1) * 32)) & 0xffffffffL;
             }
             return 0;
         }
         int ctx = (int) ((off - 0x200000) / 0x1000);
         int reg = (int) ((off - 0x200000) % 0x1000);
-        if (ctx >= CONTEXTS) {
+        if (ctx >= contexts) {
             return 0;
         }
         if (reg == 0) {
@@ -111,7 +118,7 @@ final class Plic extends MmioDevice {
     /** As {@link #read}, but the claim register shows the source a claim would return without claiming it. */
     @Override
     long peek(long off, int size) {
-        if (off >= 0x200000 && (off - 0x200000) % 0x1000 == 4 && (off - 0x200000) / 0x1000 < CONTEXTS) {
+        if (off >= 0x200000 && (off - 0x200000) % 0x1000 == 4 && (off - 0x200000) / 0x1000 < contexts) {
             return best((int) ((off - 0x200000) / 0x1000));
         }
         return read(off, size);
@@ -128,7 +135,7 @@ final class Plic extends MmioDevice {
         } else if (off >= 0x2000 && off < 0x200000) {
             int ctx = (int) ((off - 0x2000) / 0x80);
             int word = (int) (((off - 0x2000) % 0x80) >>> 2);
-            if (ctx < CONTEXTS && word < 4) {
+            if (ctx < contexts && word < 4) {
                 int shift = (word & 1) * 32;
                 long mask = 0xffffffffL << shift;
                 long bits = (v & 0xffffffffL) << shift;
@@ -140,7 +147,7 @@ final class Plic extends MmioDevice {
         } else if (off >= 0x200000) {
             int ctx = (int) ((off - 0x200000) / 0x1000);
             int reg = (int) ((off - 0x200000) % 0x1000);
-            if (ctx >= CONTEXTS) {
+            if (ctx >= contexts) {
                 return;
             }
             if (reg == 0) {
@@ -173,6 +180,12 @@ final class Plic extends MmioDevice {
         }
         out.writeByte(threshold[0]);
         out.writeByte(threshold[1]);
+        // Harts 1..: after hart 0's contexts, so one hart keeps the one-hart layout.
+        for (int ctx = 2; ctx < contexts; ctx++) {
+            out.writeLong(enable[ctx][0]);
+            out.writeLong(enable[ctx][1]);
+            out.writeByte(threshold[ctx]);
+        }
     }
 
     @Override
@@ -189,5 +202,10 @@ final class Plic extends MmioDevice {
         }
         threshold[0] = in.readByte();
         threshold[1] = in.readByte();
+        for (int ctx = 2; ctx < contexts; ctx++) {
+            enable[ctx][0] = in.readLong();
+            enable[ctx][1] = in.readLong();
+            threshold[ctx] = in.readByte();
+        }
     }
 }

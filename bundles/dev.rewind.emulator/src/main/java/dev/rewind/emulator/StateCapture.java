@@ -17,17 +17,17 @@ final class StateCapture {
 
     private final VirtMachine machine;
     private final Hart[] harts;
-    /** Hart 0: its icount is the machine's. */
-    private final Hart hart;
+    private final HartScheduler scheduler;
     private final Memory ram;
     private final Memory rom;
     private final VirtualClock clock;
     private final List<MmioDevice> stateful;
 
-    StateCapture(VirtMachine machine, Hart[] harts, Memory ram, Memory rom, VirtualClock clock, List<MmioDevice> stateful) {
+    StateCapture(VirtMachine machine, Hart[] harts, HartScheduler scheduler, Memory ram, Memory rom, VirtualClock clock,
+            List<MmioDevice> stateful) {
         this.machine = machine;
         this.harts = harts;
-        this.hart = harts[0];
+        this.scheduler = scheduler;
         this.ram = ram;
         this.rom = rom;
         this.clock = clock;
@@ -45,7 +45,7 @@ final class StateCapture {
             }
         }
         ram.clearDirty();
-        return new MachineState(hart.icount, clock.biasNs(), clock.shift(), ram.size, full, saveHarts(), saveDevices(),
+        return new MachineState(scheduler.current().icount, clock.biasNs(), clock.shift(), ram.size, full, saveHarts(), saveDevices(),
                 pages);
     }
 
@@ -64,14 +64,14 @@ final class StateCapture {
             for (Hart h : harts) {
                 h.sys.saveRegisters(out);
                 out.writeBoolean(h.waiting);
-                out.writeLong(h.icount); // one hart: it retired every instruction
+                out.writeLong(scheduler.retired(h));
                 h.sys.saveRows(out);
             }
             out.writeBoolean(machine.exited);
             out.writeInt(machine.exitCode);
             out.writeLong(machine.nextRequestId);
-            out.writeByte(0); // one hart: its turn never ends
-            out.writeLong(Long.MAX_VALUE);
+            out.writeByte(scheduler.current().id);
+            out.writeLong(scheduler.turnEnd());
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -94,24 +94,32 @@ final class StateCapture {
         if (count != harts.length) {
             throw new StateFormatException("state is for " + count + " harts, this machine has " + harts.length);
         }
+        long[] retired = new long[harts.length];
         for (Hart h : harts) {
             h.sys.loadRegisters(in);
             if (state.formatVersion() >= 2) {
                 h.waiting = in.readBoolean();
-                in.readLong(); // instructions retired: the icount, with one hart
+                retired[h.id] = in.readLong();
                 h.sys.loadRows(in, rows);
             } else {
                 h.sys.loadRows(in, rows);
                 h.waiting = in.readBoolean();
+                retired[h.id] = state.icount(); // one hart retired every instruction
             }
         }
         machine.exited = in.readBoolean();
         machine.exitCode = in.readInt();
         machine.nextRequestId = in.readLong();
+        int current = 0;
+        long turnEnd = Long.MAX_VALUE;
         if (state.formatVersion() >= 2) {
-            in.readUnsignedByte(); // whose turn, and until when: always hart 0, with one hart
-            in.readLong();
+            current = in.readUnsignedByte();
+            turnEnd = in.readLong();
+            if (current >= harts.length) {
+                throw new StateFormatException("state gives the turn to hart " + current + " of " + harts.length);
+            }
         }
+        scheduler.restore(current, turnEnd, state.icount(), retired);
     }
 
     /** Version 1 states hold the table's first 44 saved rows (up to pmpaddr15). */
@@ -205,7 +213,6 @@ final class StateCapture {
     }
 
     private void finishRestore(MachineState state) {
-        hart.icount = state.icount();
         clock.setBiasNs(state.clockBiasNs());
         rom.forgetDecoded();
         ram.clearDirty();

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A QEMU {@code virt} machine with one RV64IMAC hart: boot ROM at 0x1000, RAM at 0x8000_0000,
+ * A QEMU {@code virt} machine with 1 to 8 RV64GC harts ({@link HartScheduler} interleaves them
+ * deterministically): boot ROM at 0x1000, RAM at 0x8000_0000,
  * UART, CLINT, PLIC, SiFive test finisher, goldfish RTC, eight virtio-mmio slots (block device in slot 0 when
  * a disk is configured), two CFI flash banks and HTIF through ELF symbols. Execution is a pure function of the loaded
  * program, the configuration and what the {@link InputPort} delivers.
@@ -27,10 +28,12 @@ public final class VirtMachine {
     private final Memory ram;
     private final Memory rom;
     private final Bus bus;
-    private final Hart hart;
-    private final HartSystem sys;
+    private final Hart[] harts;
+    private final DebugView[] views;
+    private final HartScheduler scheduler;
+    /** The hart whose turn it is ({@link HartScheduler#current}), refreshed at every boundary. */
+    private Hart hart;
     private final DebugHooks debug;
-    private final DebugView view;
     private final StateCapture state;
     private final VirtualClock clock;
     private final Clint clint;
@@ -58,13 +61,23 @@ public final class VirtMachine {
         List<MmioDevice> devices = new ArrayList<>();
         this.bus = new Bus(ram, rom);
         this.debug = new DebugHooks(bus);
-        this.hart = new Hart(bus, debug);
-        this.sys = hart.sys;
-        this.view = new DebugView(hart);
+        int n = config.harts();
+        this.harts = new Hart[n];
+        this.views = new DebugView[n];
+        CsrFile[] csrFiles = new CsrFile[n];
+        for (int i = 0; i < n; i++) {
+            harts[i] = new Hart(i, bus, debug);
+            views[i] = new DebugView(harts[i]);
+            csrFiles[i] = harts[i].csrs;
+        }
+        this.hart = harts[0];
         this.clock = new VirtualClock(hart, config.icountShift());
-        hart.csrs.clock = clock;
-        this.plic = new Plic(hart.csrs);
-        this.clint = new Clint(hart.csrs, clock);
+        for (Hart h : harts) {
+            h.csrs.clock = clock;
+        }
+        this.scheduler = new HartScheduler(harts, clock);
+        this.plic = new Plic(csrFiles);
+        this.clint = new Clint(csrFiles, clock);
         this.uart = new Uart16550(config.uartOut(), plic);
         SifiveTest test = new SifiveTest(this::guestExit);
         GoldfishRtc rtc = new GoldfishRtc(() -> port.hostClockNs(hart.icount));
@@ -114,15 +127,21 @@ public final class VirtMachine {
                 }
             }
         };
-        this.state = new StateCapture(this, new Hart[] {hart}, ram, rom, clock, stateful);
+        this.state = new StateCapture(this, harts, scheduler, ram, rom, clock, stateful);
         reset();
     }
 
+    /** Every hart starts in M-mode at the reset ROM, which hands it its hart id in a0. */
     private void reset() {
-        hart.priv = Hart.M;
-        hart.pc = ROM_BASE;
+        for (Hart h : harts) {
+            h.priv = Hart.M;
+            h.pc = ROM_BASE;
+            h.waiting = false;
+            h.icount = hart.icount;
+        }
+        scheduler.reset();
+        hart = scheduler.current();
         clint.reset();
-        hart.waiting = false;
         exited = false;
     }
 
@@ -161,7 +180,7 @@ public final class VirtMachine {
 
     private DeviceTree.Machine description() {
         boolean flash = bus.device(CfiFlash.BASE, 1) != null;
-        return new DeviceTree.Machine(RAM_BASE, ram.size, 1, CsrFile.MISA, flash, config.pflash(0) != null,
+        return new DeviceTree.Machine(RAM_BASE, ram.size, harts.length, CsrFile.MISA, flash, config.pflash(0) != null,
                 config.pflash(1) != null);
     }
 
@@ -176,8 +195,11 @@ public final class VirtMachine {
         program = layout.symbols;
         long tohost = program == null ? 0 : program.symbol("tohost").orElse(0L);
         long fromhost = program == null ? 0 : program.symbol("fromhost").orElse(0L);
-        sys.specialStores = tohost != 0 && Htif.fits(ram, tohost)
+        Htif htif = tohost != 0 && Htif.fits(ram, tohost)
                 ? new Htif(ram, tohost, fromhost, config.uartOut(), this::guestExit) : null;
+        for (Hart h : harts) {
+            h.sys.specialStores = htif;
+        }
         ram.forgetDecoded();
         rom.forgetDecoded();
         ram.clearDirty();
@@ -224,7 +246,7 @@ public final class VirtMachine {
      */
     public StopReason run(long icountLimit) {
         stopRequested = false;
-        hart.breakSkipIcount = hart.icount;
+        scheduler.armBreakpointSkip();
         while (true) {
             StopReason stop = boundary(icountLimit);
             if (stop != null) {
@@ -245,21 +267,21 @@ public final class VirtMachine {
      */
     public StopReason step(InstructionObserver observer) {
         stopRequested = false;
-        hart.breakSkipIcount = hart.icount;
+        scheduler.armBreakpointSkip();
         StopReason stop = boundary(hart.icount + 1);
         if (stop != null) {
             return stop;
         }
-        sys.checkInterrupts();
+        hart.sys.checkInterrupts();
         try {
             hart.mmu.prefetch(hart.pc);
             if (hart.triggers.firesOnExecute(hart.pc, hart.priv)) {
-                throw sys.raise(hart.pc, hart.icount, HartSystem.BREAKPOINT, 0, false);
+                throw hart.sys.raise(hart.pc, hart.icount, HartSystem.BREAKPOINT, 0, false);
             }
         } catch (Trap t) {
             // QEMU logs no instruction whose fetch faults or whose execute trigger fires: the
             // first one observed is the handler's.
-            sys.takeTrap();
+            hart.sys.takeTrap();
         }
         if (observer != null) {
             observer.beforeInstruction(hart.pc, hart.icount);
@@ -281,8 +303,9 @@ public final class VirtMachine {
     private long nextLimit;
 
     /**
-     * Work between instructions: exit and stop checks, timer, input port poll, WFI idling.
-     * Returns a stop reason, or null with {@link #nextLimit} set to where execution must pause.
+     * Work between instructions: exit and stop checks, timer, input port poll, whose turn it is,
+     * WFI idling. Returns a stop reason, or null with {@link #nextLimit} set to where execution
+     * must pause.
      */
     private StopReason boundary(long icountLimit) {
         while (true) {
@@ -305,19 +328,18 @@ public final class VirtMachine {
                     portDeadline = now + 1; // a port that is never satisfied still lets the guest progress
                 }
             }
-            if (hart.waiting) {
-                if (sys.wakeable()) {
-                    hart.waiting = false;
-                } else {
-                    long warp = port.idle(now, clock.nowNs(), clint.deadlineNs(), sink);
-                    if (warp == InputPort.IDLE_FOREVER) {
-                        return StopReason.IDLE;
-                    }
-                    clock.warp(warp);
-                    continue;
+            if (!scheduler.schedule(now)) {
+                // Every hart waits for an interrupt.
+                long warp = port.idle(now, clock.nowNs(), clint.deadlineNs(), sink);
+                if (warp == InputPort.IDLE_FOREVER) {
+                    return StopReason.IDLE;
                 }
+                clock.warp(warp);
+                continue;
             }
-            long limit = Math.min(icountLimit, Math.min(portDeadline, clock.icountAt(clint.deadlineNs())));
+            hart = scheduler.current();
+            long limit = Math.min(Math.min(icountLimit, scheduler.turnEnd()),
+                    Math.min(portDeadline, clock.icountAt(clint.deadlineNs())));
             nextLimit = Math.max(Math.min(limit, now + MAX_CHUNK), now + 1);
             return null;
         }
@@ -325,7 +347,7 @@ public final class VirtMachine {
 
     private StopReason afterRun(int status) {
         switch (status) {
-            case Hart.WFI -> hart.waiting = !sys.wakeable();
+            case Hart.WFI -> hart.waiting = !hart.sys.wakeable();
             case Hart.BREAK -> {
                 return StopReason.BREAKPOINT;
             }
@@ -339,12 +361,12 @@ public final class VirtMachine {
 
     /** Mnemonic of the instruction at virtual address pc, for traces ("?" if unreadable). */
     public String mnemonicAt(long pc) {
-        return view.mnemonicAt(pc);
+        return debugView().mnemonicAt(pc);
     }
 
     /** Raw bits of the instruction at pc (16 or 32 bits), or -1 if unreadable. */
     public long instructionAt(long pc) {
-        return view.instructionAt(pc);
+        return debugView().instructionAt(pc);
     }
 
     /**
@@ -361,12 +383,18 @@ public final class VirtMachine {
 
     /** Hot code as translated blocks (the default) or everything through the interpreter (to compare them). */
     void translateHotCode(boolean on) {
-        hart.translate = on;
+        for (Hart h : harts) {
+            h.translate = on;
+        }
     }
 
     /** Calls into translated blocks so far. */
     long blocksEntered() {
-        return hart.blocksEntered;
+        long n = 0;
+        for (Hart h : harts) {
+            n += h.blocksEntered;
+        }
+        return n;
     }
 
     /** Virtual time in ns: (icount &lt;&lt; shift) + bias. */
@@ -378,9 +406,36 @@ public final class VirtMachine {
         return clock;
     }
 
-    /** The debugger's view of the hart (registers, CSRs, memory through its translation). */
+    /** The debugger's view of the current hart (registers, CSRs, memory through its translation). */
     public DebugView debugView() {
-        return view;
+        return views[hart.id];
+    }
+
+    /** The debugger's view of hart {@code id} (0 .. {@link #harts()} - 1). */
+    public DebugView hart(int id) {
+        if (id < 0 || id >= harts.length) {
+            throw new IllegalArgumentException("no hart " + id + " (this machine has " + harts.length + ")");
+        }
+        return views[id];
+    }
+
+    public int harts() {
+        return harts.length;
+    }
+
+    /**
+     * The hart whose turn it is: the one that ran last, hit the breakpoint or watchpoint of the
+     * last stop, and runs next unless its turn is over. The accessors below (pc, reg, csr, ...)
+     * read it.
+     */
+    public int currentHart() {
+        return hart.id;
+    }
+
+    /** Instructions hart {@code id} retired itself (the machine's {@link #icount()} counts all harts'). */
+    public long retired(int id) {
+        hart(id);
+        return scheduler.retired(harts[id]);
     }
 
     /** Physical memory and devices read without side effects (the Peripherals and Memory views). */
@@ -389,41 +444,41 @@ public final class VirtMachine {
     }
 
     public long pc() {
-        return view.pc();
+        return debugView().pc();
     }
 
     /** Integer register x{@code i} (x0 reads 0). */
     public long reg(int i) {
-        return view.reg(i);
+        return debugView().reg(i);
     }
 
     /** Debugger write of a register (breaks replay determinism: the replay engine should refuse it). */
     public void setReg(int i, long value) {
-        view.setReg(i, value);
+        debugView().setReg(i, value);
     }
 
     public void setPc(long pc) {
-        view.setPc(pc);
+        debugView().setPc(pc);
     }
 
     /** 0 = U, 1 = S, 3 = M. */
     public int privilege() {
-        return view.privilege();
+        return debugView().privilege();
     }
 
     /** True while the hart sleeps in WFI. */
     public boolean waitingForInterrupt() {
-        return view.waitingForInterrupt();
+        return debugView().waitingForInterrupt();
     }
 
     /** Reads a CSR without side effects, as M-mode would; empty for CSRs this hart lacks. */
     public java.util.OptionalLong csr(int number) {
-        return view.csr(number);
+        return debugView().csr(number);
     }
 
     /** See {@link DebugView#readMemory}. */
     public int readMemory(long vaddr, byte[] dst, int off, int len) {
-        return view.readMemory(vaddr, dst, off, len);
+        return debugView().readMemory(vaddr, dst, off, len);
     }
 
     /** Debugger write to guest physical RAM (dirty tracking and code cache kept right). */
@@ -474,7 +529,9 @@ public final class VirtMachine {
 
     /** Installs (or with null removes) the observer of trap entries and returns. */
     public void observeTraps(TrapObserver observer) {
-        sys.trapObserver = observer;
+        for (Hart h : harts) {
+            h.sys.trapObserver = observer;
+        }
     }
 
     /** The access that caused the last {@link StopReason#WATCHPOINT}. */
@@ -507,6 +564,7 @@ public final class VirtMachine {
     /** Restores a full state captured from a machine with the same configuration. */
     public void restoreState(MachineState s) throws StateFormatException {
         state.restore(s);
+        hart = scheduler.current();
     }
 
     /**
@@ -518,6 +576,7 @@ public final class VirtMachine {
      */
     public void restoreState(MachineState s, java.util.BitSet pages) throws StateFormatException {
         state.restore(s, pages);
+        hart = scheduler.current();
     }
 
     /** RAM pages written since the last capture or restore (a copy; tracking is not cleared). */

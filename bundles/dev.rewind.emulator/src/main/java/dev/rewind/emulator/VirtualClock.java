@@ -8,13 +8,19 @@ package dev.rewind.emulator;
  */
 public final class VirtualClock {
 
-    private final Hart hart;
+    /** The running hart: its icount is the machine's global position. */
+    private Hart hart;
     private final int shift;
     private long biasNs;
 
     VirtualClock(Hart hart, int shift) {
         this.hart = hart;
         this.shift = shift;
+    }
+
+    /** Time now follows {@code h}'s count (its turn began: see {@link HartScheduler}). */
+    void follow(Hart h) {
+        this.hart = h;
     }
 
     public int shift() {

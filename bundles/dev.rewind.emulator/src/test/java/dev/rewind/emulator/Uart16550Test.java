@@ -15,8 +15,8 @@ public class Uart16550Test {
 
     private static Uart16550 newUart() {
         Bus bus = new Bus(new Memory(Hart.RAM_BASE, 1 << 20, true), new Memory(0x1000, 0x1000, false));
-        Hart hart = new Hart(bus, new DebugHooks(bus));
-        return new Uart16550(new ByteArrayOutputStream(), new Plic(hart.csrs));
+        Hart hart = new Hart(0, bus, new DebugHooks(bus));
+        return new Uart16550(new ByteArrayOutputStream(), new Plic(new CsrFile[] {hart.csrs}));
     }
 
     private int r(int reg) {

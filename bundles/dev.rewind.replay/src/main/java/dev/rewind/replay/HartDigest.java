@@ -4,11 +4,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 import dev.rewind.emulator.Csr;
+import dev.rewind.emulator.DebugView;
 import dev.rewind.emulator.VirtMachine;
 
 /**
- * SHA-256 of the hart's architectural state: pc, x1..x31, privilege, the trap and translation
- * CSRs, icount and virtual time. Cheap enough to log every few million instructions, and a
+ * SHA-256 of the harts' architectural state: icount and virtual time, then for each hart in id
+ * order pc, x1..x31, the trap and translation CSRs and privilege (with one hart, the same bytes
+ * as before there were several). Cheap enough to log every few million instructions, and a
  * divergence shows up in these registers within a few instructions of its cause in practice;
  * the full state (RAM included) is compared at the end of a recording.
  */
@@ -17,8 +19,10 @@ public final class HartDigest {
     /** The CSRs the emulator's table marks for the digest, in its digest order. */
     private static final int[] CSRS = Csr.digested();
 
+    private static final int PER_HART = 8 * (1 + 31 + CSRS.length) + 4;
+
     private final MessageDigest sha;
-    private final byte[] buffer = new byte[8 * (3 + 31 + CSRS.length) + 4];
+    private byte[] buffer = new byte[16 + PER_HART];
 
     public HartDigest() {
         try {
@@ -29,21 +33,26 @@ public final class HartDigest {
     }
 
     public byte[] of(VirtMachine m) {
+        if (buffer.length != 16 + PER_HART * m.harts()) {
+            buffer = new byte[16 + PER_HART * m.harts()];
+        }
         int p = 0;
         p = put(p, m.icount());
         p = put(p, m.virtualNs());
-        p = put(p, m.pc());
-        for (int i = 1; i < 32; i++) {
-            p = put(p, m.reg(i));
+        for (int h = 0; h < m.harts(); h++) {
+            DebugView hart = m.hart(h);
+            p = put(p, hart.pc());
+            for (int i = 1; i < 32; i++) {
+                p = put(p, hart.reg(i));
+            }
+            for (int csr : CSRS) {
+                p = put(p, hart.csr(csr).orElse(-1));
+            }
+            buffer[p++] = (byte) hart.privilege();
+            buffer[p++] = 0;
+            buffer[p++] = 0;
+            buffer[p++] = 0;
         }
-        for (int csr : CSRS) {
-            p = put(p, m.csr(csr).orElse(-1));
-        }
-        int priv = m.privilege();
-        buffer[p++] = (byte) priv;
-        buffer[p++] = 0;
-        buffer[p++] = 0;
-        buffer[p++] = 0;
         sha.reset();
         sha.update(buffer, 0, p);
         return sha.digest();

@@ -22,11 +22,11 @@ import dev.rewind.replay.log.ReplayLogHeader;
  * replay rebuilds the machine from the log header and refuses to start if anything differs,
  * naming the field, because a replay on another machine diverges at once.
  */
-public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long diskSectors) {
+public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long diskSectors, int harts) {
 
     /** The configuration in a canonical text form; its digest goes into the log header. */
     public String configText() {
-        return "board=virt;isa=" + VirtMachine.ISA + ";harts=1;ram=" + ramSize + ";icount-shift=" + icountShift
+        return "board=virt;isa=" + VirtMachine.ISA + ";harts=" + harts + ";ram=" + ramSize + ";icount-shift=" + icountShift
                 + ";devices=uart16550a-fifo@0x10000000,clint@0x2000000,plic@0xc000000,sifive-test@0x100000,virtio-mmio-blk@0x10001000"
                 + ";disk-sectors=" + diskSectors + ";state=" + MachineState.format();
     }
@@ -81,6 +81,9 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
         }
         if (ramSize != h.ramSize()) {
             throw new ReplaySetupException("RAM size: the recording used " + h.ramSize() + " bytes, this machine has " + ramSize);
+        }
+        if (harts != h.harts()) {
+            throw new ReplaySetupException("harts (--smp): the recording used " + h.harts() + ", this machine has " + harts);
         }
         if (icountShift != h.icountShift()) {
             throw new ReplaySetupException("icount shift: the recording used " + h.icountShift() + ", this machine has " + icountShift);

@@ -32,7 +32,7 @@ public final class RecordSession implements AutoCloseable {
      */
     public record Options(BootFiles boot, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
             Path snapshotImage, long digestInterval, boolean sleep, InputStream uartIn, OutputStream uartOut,
-            long pollInterval, long snapshotEvery) {
+            long pollInterval, long snapshotEvery, int harts) {
 
         public static final long DEFAULT_DIGEST_INTERVAL = 10_000_000L;
         public static final long DEFAULT_POLL_INTERVAL = 100_000L;
@@ -43,7 +43,7 @@ public final class RecordSession implements AutoCloseable {
 
         public static Options of(BootFiles boot, Path logFile) {
             return new Options(boot, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
-                    false, null, null, DEFAULT_POLL_INTERVAL, 0);
+                    false, null, null, DEFAULT_POLL_INTERVAL, 0, 1);
         }
 
         /** The file whose symbols describe the run: the kernel, else the firmware. */
@@ -53,43 +53,49 @@ public final class RecordSession implements AutoCloseable {
 
         public Options withInput(InputStream in, OutputStream out) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, in, out, pollInterval, snapshotEvery);
+                    sleep, in, out, pollInterval, snapshotEvery, harts);
         }
 
         public Options withMachine(long ram, int shift) {
             return new Options(boot, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts);
         }
 
         public Options withDisk(Path diskImage, String snapshot) {
             return new Options(boot, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, snapshotEvery);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts);
         }
 
         public Options withSnapshotImage(Path image, String snapshot) {
             return new Options(boot, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts);
         }
 
         public Options withSleep(boolean on) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    on, uartIn, uartOut, pollInterval, snapshotEvery);
+                    on, uartIn, uartOut, pollInterval, snapshotEvery, harts);
         }
 
         public Options withPollInterval(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, n, snapshotEvery);
+                    sleep, uartIn, uartOut, n, snapshotEvery, harts);
         }
 
         /** Persist a snapshot named auto-ICOUNT every {@code n} instructions (0 = only the start snapshot). */
         public Options withSnapshotEvery(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, n);
+                    sleep, uartIn, uartOut, pollInterval, n, harts);
+        }
+
+        /** Harts (1..8, {@code --smp}). */
+        public Options withHarts(int n) {
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, n);
         }
 
         public Options withDigestInterval(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts);
         }
     }
 
@@ -149,7 +155,7 @@ public final class RecordSession implements AutoCloseable {
                 disk = Qcow2Image.open(o.disk());
             }
             long sectors = disk == null ? 0 : disk.size() / 512;
-            MachineSetup setup = new MachineSetup(o.boot(), o.ramSize(), o.icountShift(), sectors);
+            MachineSetup setup = new MachineSetup(o.boot(), o.ramSize(), o.icountShift(), sectors, o.harts());
             InputPort live = new LiveInputPort(o.uartIn(), Clock.systemUTC(), o.pollInterval());
             if (o.sleep()) {
                 live = new SleepingIdlePort(live, Clock.systemUTC(), o.uartIn());
@@ -157,7 +163,7 @@ public final class RecordSession implements AutoCloseable {
 
             // The machine is built before the log exists: its state at icount 0 may go into a snapshot first.
             DeferredRecorderPort port = new DeferredRecorderPort();
-            MachineConfig.Builder cb = MachineConfig.builder().ramSize(o.ramSize()).icountShift(o.icountShift())
+            MachineConfig.Builder cb = MachineConfig.builder().ramSize(o.ramSize()).icountShift(o.icountShift()).harts(o.harts())
                     .uartOut(o.uartOut()).inputPort(port);
             if (disk != null) {
                 cb.disk(new Qcow2Disk(disk));
@@ -178,7 +184,8 @@ public final class RecordSession implements AutoCloseable {
             ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
                     snapshotImage == null ? null : snapshotImage.toAbsolutePath().toString(), o.startSnapshot(), o.sleep(),
-                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0", setup.bootFileDigests(), o.boot().append());
+                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0", setup.bootFileDigests(), o.boot().append(),
+                    o.harts());
             Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
             port.target = recorder;
             return new RecordSession(o, machine, recorder, disk, snapshots);

@@ -161,12 +161,12 @@ public final class ReplaySession implements AutoCloseable {
             disk = new OverlayDisk(diskBase(logFile, h, snapshotImage, startSnapshot));
             diskSectors = disk.sectors();
         }
-        MachineSetup setup = new MachineSetup(boot, h.ramSize(), h.icountShift(), diskSectors);
+        MachineSetup setup = new MachineSetup(boot, h.ramSize(), h.icountShift(), diskSectors, h.harts());
         setup.verify(h);
 
         Replayer replayer = new Replayer(log.events());
         ConsoleHistory console = new ConsoleHistory(options.echo());
-        MachineConfig.Builder config = MachineConfig.builder().ramSize(h.ramSize()).icountShift(h.icountShift())
+        MachineConfig.Builder config = MachineConfig.builder().ramSize(h.ramSize()).icountShift(h.icountShift()).harts(h.harts())
                 .uartOut(console).inputPort(replayer);
         if (disk != null) {
             config.disk(disk);

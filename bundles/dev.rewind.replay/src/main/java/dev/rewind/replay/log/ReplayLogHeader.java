@@ -30,10 +30,12 @@ import java.util.List;
  *                          initrd, dtb); empty in logs written before boot files were recorded,
  *                          whose machine booted {@code programPath} as QEMU's -bios none -kernel
  * @param append            the kernel command line, or null
+ * @param harts             number of harts ({@code --smp}); 1 in logs written before several harts
  */
 public record ReplayLogHeader(String programPath, byte[] programSha256, long ramSize, int icountShift,
         String diskPath, String snapshotImagePath, String startSnapshot, boolean sleep,
-        byte[] configDigest, long digestInterval, String writerVersion, List<BootFile> bootFiles, String append) {
+        byte[] configDigest, long digestInterval, String writerVersion, List<BootFile> bootFiles, String append,
+        int harts) {
 
     /** One boot file: its role ("bios", "kernel", "initrd", "dtb"), its path as given and its SHA-256. */
     public record BootFile(String role, String path, byte[] sha256) {
@@ -51,7 +53,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
             String snapshotImagePath, String startSnapshot, boolean sleep, byte[] configDigest, long digestInterval,
             String writerVersion) {
         this(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath, startSnapshot, sleep,
-                configDigest, digestInterval, writerVersion, List.of(), null);
+                configDigest, digestInterval, writerVersion, List.of(), null, 1);
     }
 
     static final byte[] MAGIC = "RWNDLOG1".getBytes(StandardCharsets.US_ASCII);
@@ -72,6 +74,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
     /** Repeated, one per boot file: role length (1 byte), role, SHA-256 (32 bytes), path (UTF-8). */
     private static final int TAG_BOOT_FILE = 12;
     private static final int TAG_APPEND = 13;
+    private static final int TAG_HARTS = 14;
 
     /** Header bytes: magic, version, fields and their CRC. */
     byte[] encode() {
@@ -97,6 +100,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
                         .put((byte) role.length).put(role).put(b.sha256()).put(path).array());
             }
             count += string(f, TAG_APPEND, append);
+            count += bytes(f, TAG_HARTS, ByteBuffer.allocate(4).putInt(harts).array());
             byte[] fields = fieldBytes.toByteArray();
 
             ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -204,6 +208,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
         String writerVersion;
         final List<BootFile> bootFiles = new ArrayList<>();
         String append;
+        int harts = 1;
 
         void field(int tag, byte[] v, long offset) throws ReplayLogException {
             switch (tag) {
@@ -220,6 +225,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
                 case TAG_WRITER -> writerVersion = utf8(v);
                 case TAG_BOOT_FILE -> bootFiles.add(bootFile(v, offset));
                 case TAG_APPEND -> append = utf8(v);
+                case TAG_HARTS -> harts = ByteBuffer.wrap(fixed(v, 4, "hart count", offset)).getInt();
                 default -> {
                     // a field from a newer writer: not needed to replay
                 }
@@ -250,7 +256,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
 
         ReplayLogHeader build() {
             return new ReplayLogHeader(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath,
-                    startSnapshot, sleep, configDigest, digestInterval, writerVersion, bootFiles, append);
+                    startSnapshot, sleep, configDigest, digestInterval, writerVersion, bootFiles, append, harts);
         }
     }
 

@@ -130,8 +130,32 @@ public interface DebugTarget {
     /** Removes what {@link #insertBreakpoint} inserted; removing an absent one is not an error. */
     boolean removeBreakpoint(BreakpointType type, long address, int length) throws TargetException;
 
-    /** Instructions retired so far: the current position. */
+    /** Instructions retired so far (by all harts): the current position. */
     long icount();
+
+    /** Harts; gdb numbers them as threads 1 .. threads(). */
+    default int threads() {
+        return 1;
+    }
+
+    /**
+     * Registers, memory and steps go to hart {@code hart} from now on (gdb's {@code Hg}, and the
+     * thread a {@code vCont} step names): a step retires one instruction of that hart, a reverse
+     * step goes back to before its previous instruction (other harts move as the interleaving
+     * has them). A stop selects the hart it happened on.
+     *
+     * @throws TargetException if there is no such hart
+     */
+    default void selectThread(int hart) throws TargetException {
+        if (hart != 0) {
+            throw new TargetException(TargetException.EINVAL, "no hart " + hart);
+        }
+    }
+
+    /** The hart {@link #selectThread} chose, or the one the last stop happened on. */
+    default int selectedThread() {
+        return 0;
+    }
 
     /** The {@code monitor} command handler, or null if this target has none. */
     default MonitorCommands monitorCommands() {

@@ -12,10 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class GdbSession {
 
-    /** Our one thread (hart 0) as gdb numbers it. */
+    /** Hart 0 as gdb numbers it: hart h is thread h + 1 (gdb's thread ids start at 1). */
     static final long THREAD_ID = 1;
-    private static final byte[] THREAD_LIST = ("<?xml version=\"1.0\"?>\n<threads>\n  <thread id=\""
-            + Long.toHexString(THREAD_ID) + "\" core=\"0\"/>\n</threads>\n").getBytes(StandardCharsets.US_ASCII);
 
     private static final int REGISTERS_IN_G = 33;
     /** Longest text chunk per {@code O} packet (hex doubles it). */
@@ -158,7 +156,12 @@ final class GdbSession {
         @Override
         public void handle(Request.ReadThreads r) throws IOException {
             // one packet instead of qfThreadInfo + qsThreadInfo, which gdb sends after every stop
-            sendXferWindow(THREAD_LIST, r.offset(), r.length());
+            StringBuilder x = new StringBuilder("<?xml version=\"1.0\"?>\n<threads>\n");
+            for (int h = 0; h < target.threads(); h++) {
+                x.append("  <thread id=\"").append(Long.toHexString(THREAD_ID + h)).append("\" core=\"").append(h)
+                        .append("\" name=\"hart ").append(h).append("\"/>\n");
+            }
+            sendXferWindow(x.append("</threads>\n").toString().getBytes(StandardCharsets.US_ASCII), r.offset(), r.length());
         }
 
         @Override
@@ -233,13 +236,20 @@ final class GdbSession {
         }
 
         @Override
-        public void handle(Request.SetThread h) throws IOException {
-            reply(isOurThread(h.threadId(), true) ? "OK" : error(TargetException.EINVAL));
+        public void handle(Request.SetThread h) throws IOException, TargetException {
+            if (h.threadId() == 0 || h.threadId() == RequestParser.ALL_THREADS) {
+                reply("OK"); // any thread: keep the one selected
+            } else if (isThread(h.threadId())) {
+                target.selectThread((int) (h.threadId() - THREAD_ID));
+                reply("OK");
+            } else {
+                reply(error(TargetException.EINVAL));
+            }
         }
 
         @Override
         public void handle(Request.ThreadAlive t) throws IOException {
-            reply(t.threadId() == THREAD_ID ? "OK" : error(TargetException.EINVAL));
+            reply(isThread(t.threadId()) ? "OK" : error(TargetException.EINVAL));
         }
 
         @Override
@@ -250,12 +260,20 @@ final class GdbSession {
 
         @Override
         public void handle(Request.QueryCurrentThread r) throws IOException {
-            reply("QC" + Long.toHexString(THREAD_ID));
+            reply("QC" + Long.toHexString(THREAD_ID + target.selectedThread()));
         }
 
         @Override
         public void handle(Request.ThreadInfo t) throws IOException {
-            reply(t.first() ? "m" + Long.toHexString(THREAD_ID) : "l");
+            if (!t.first()) {
+                reply("l");
+                return;
+            }
+            StringBuilder sb = new StringBuilder("m");
+            for (int h = 0; h < target.threads(); h++) {
+                sb.append(h == 0 ? "" : ",").append(Long.toHexString(THREAD_ID + h));
+            }
+            reply(sb.toString());
         }
 
         @Override
@@ -280,8 +298,8 @@ final class GdbSession {
         }
     }
 
-    private static boolean isOurThread(long tid, boolean allowAny) {
-        return tid == THREAD_ID || tid == RequestParser.ALL_THREADS || (allowAny && tid == 0);
+    private boolean isThread(long tid) {
+        return tid >= THREAD_ID && tid < THREAD_ID + target.threads();
     }
 
     private void readFeatures(Request.ReadFeatures r) throws IOException {
@@ -328,6 +346,12 @@ final class GdbSession {
         }
         if (lastStop.reason() == StopEvent.Reason.EXITED) {
             throw new TargetException(TargetException.EPERM, "the program has exited");
+        }
+        if (r.thread() != RequestParser.ALL_THREADS && r.thread() != 0) {
+            if (!isThread(r.thread())) {
+                throw new TargetException(TargetException.EINVAL, "no thread " + r.thread());
+            }
+            target.selectThread((int) (r.thread() - THREAD_ID));
         }
         if (r.newPc() != null) {
             target.writeRegister(DebugTarget.REG_PC, r.newPc());
@@ -454,7 +478,7 @@ final class GdbSession {
                 // gdb fetches what is missing with p/g.
             }
         }
-        sb.append("thread:").append(Long.toHexString(THREAD_ID)).append(';');
+        sb.append("thread:").append(Long.toHexString(THREAD_ID + target.selectedThread())).append(';');
         return sb.toString();
     }
 

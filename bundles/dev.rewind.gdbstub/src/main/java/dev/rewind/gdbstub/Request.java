@@ -122,11 +122,11 @@ sealed interface Request {
      * @param newPc where to resume from, or null to resume at the current pc
      * @param rangeStart for vCont {@code r}: keep stepping while pc is in [rangeStart, rangeEnd)
      */
-    record Resume(ResumeMode mode, Long newPc, long rangeStart, long rangeEnd) implements Request {
+    record Resume(ResumeMode mode, Long newPc, long rangeStart, long rangeEnd, long thread) implements Request {
         public void handleWith(Handler h) throws IOException, TargetException { h.handle(this); }
 
         static Resume of(ResumeMode mode, Long newPc) {
-            return new Resume(mode, newPc, 0, 0);
+            return new Resume(mode, newPc, 0, 0, RequestParser.ALL_THREADS);
         }
 
         boolean isRangeStep() {

@@ -152,7 +152,10 @@ final class RequestParser {
         return new Request.Unsupported(p);
     }
 
-    /** Picks the leftmost action that applies to our only thread (tid 1, -1 or none). */
+    /**
+     * The leftmost action, with the thread it names (the harts all run anyway: a step names the
+     * hart that must retire an instruction, as in gdb's {@code vCont;s:3;c}).
+     */
     private static Request parseVCont(String actions) throws MalformedPacketException {
         Request.Resume chosen = null;
         for (String action : actions.split(";", -1)) {
@@ -167,12 +170,9 @@ final class RequestParser {
                 tid = parseThreadId(action.substring(colon + 1));
             }
             Request.Resume resume = parseVContAction(verb);
-            if (chosen == null && (tid == ALL_THREADS || tid == GdbSession.THREAD_ID)) {
-                chosen = resume;
+            if (chosen == null) {
+                chosen = new Request.Resume(resume.mode(), resume.newPc(), resume.rangeStart(), resume.rangeEnd(), tid);
             }
-        }
-        if (chosen == null) {
-            throw new MalformedPacketException("no vCont action for thread 1");
         }
         return chosen;
     }
@@ -196,7 +196,7 @@ final class RequestParser {
                 return Request.Resume.of(a == 'C' ? ResumeMode.CONTINUE : ResumeMode.STEP, null);
             case 'r':
                 long[] range = pair(arg);
-                return new Request.Resume(ResumeMode.STEP, null, range[0], range[1]);
+                return new Request.Resume(ResumeMode.STEP, null, range[0], range[1], ALL_THREADS);
             default:
                 throw new MalformedPacketException("unsupported vCont action '" + verb + "'");
         }

@@ -53,8 +53,9 @@ public class RequestParserTest {
         assertEquals(Request.Resume.of(ResumeMode.STEP, 0x10L), parse("S05;10"));
         assertEquals(Request.Resume.of(ResumeMode.REVERSE_STEP, null), parse("bs"));
         assertEquals(Request.Resume.of(ResumeMode.REVERSE_CONTINUE, null), parse("bc"));
-        assertEquals(Request.Resume.of(ResumeMode.STEP, null), parse("vCont;s:1;c"));
-        assertEquals(Request.Resume.of(ResumeMode.CONTINUE, null), parse("vCont;s:2;c"));
+        // the leftmost action, with the thread it names (the session checks that the thread exists)
+        assertEquals(new Request.Resume(ResumeMode.STEP, null, 0, 0, 1), parse("vCont;s:1;c"));
+        assertEquals(new Request.Resume(ResumeMode.STEP, null, 0, 0, 2), parse("vCont;s:2;c"));
         assertEquals(Request.Resume.of(ResumeMode.CONTINUE, null), parse("vCont;c:-1"));
         Request.Resume range = (Request.Resume) parse("vCont;r80000000,80000010:1");
         assertTrue(range.isRangeStep());
@@ -87,7 +88,7 @@ public class RequestParserTest {
         for (String s : new String[] {
             "mzz,4", "m100", "m100,", "m,4", "m12345678901234567,1", "Mzz,1:00", "M100,2:00", "M100,1:0g",
             "X100,2:a", "X100", "pxyz", "p", "P20", "P20=", "P20=123", "P20=001122334455667788", "G123",
-            "Z0,100", "Zq,100,4", "Z0,1g0,4", "vCont;", "vCont;x", "vCont;c:zz", "vCont;s:2", "C5", "Sxx",
+            "Z0,100", "Zq,100,4", "Z0,1g0,4", "vCont;", "vCont;x", "vCont;c:zz", "C5", "Sxx",
             "qRcmd,6", "qRcmd,zz", "qXfer:features:read:target.xml:0", "Hg", "Tq", "?x", "gg", "cxyz", "D1", "D;", "D;1g", "z1,80000000,3;;u", "Z0,10,4;",
         }) {
             assertMalformed(s);

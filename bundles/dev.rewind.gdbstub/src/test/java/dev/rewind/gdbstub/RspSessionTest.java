@@ -128,7 +128,7 @@ public class RspSessionTest {
         try (RspServer s = server(true, TinyRv64Fixture.countingProgram()); RspTestClient c = new RspTestClient(s.port())) {
             assertTrue(c.request("qSupported:swbreak+").contains(";qXfer:threads:read+;"));
             String list = c.request("qXfer:threads:read::0,fff");
-            assertEquals("l<?xml version=\"1.0\"?>\n<threads>\n  <thread id=\"1\" core=\"0\"/>\n</threads>\n", list);
+            assertEquals("l<?xml version=\"1.0\"?>\n<threads>\n  <thread id=\"1\" core=\"0\" name=\"hart 0\"/>\n</threads>\n", list);
             String first = c.request("qXfer:threads:read::0,10");
             assertEquals("m<?xml version=\"1", first);
             assertEquals("l", c.request("qXfer:threads:read::1000,10"));

@@ -24,6 +24,8 @@ public final class LiveTarget implements DebugTarget {
     private final VirtMachine machine;
     private final TreeMap<Long, BreakpointType> breakpoints = new TreeMap<>();
     private final WatchpointTable watches = new WatchpointTable();
+    /** The hart gdb's register, memory and step requests go to. */
+    private int selected;
 
     public LiveTarget(VirtMachine machine) {
         this.machine = machine;
@@ -41,23 +43,23 @@ public final class LiveTarget implements DebugTarget {
 
     @Override
     public long readRegister(int regnum) throws TargetException {
-        return HartRegisters.read(machine, regnum);
+        return HartRegisters.read(machine.hart(selected), regnum);
     }
 
     @Override
     public void writeRegister(int regnum, long value) throws TargetException {
         if (regnum >= 0 && regnum < 32) {
-            machine.setReg(regnum, value);
+            machine.hart(selected).setReg(regnum, value);
         } else if (regnum == REG_PC) {
-            machine.setPc(value);
-        } else if (!HartRegisters.writeFloat(machine, regnum, value)) {
+            machine.hart(selected).setPc(value);
+        } else if (!HartRegisters.writeFloat(machine.hart(selected), regnum, value)) {
             throw new TargetException(TargetException.EPERM, "register " + regnum + " cannot be written");
         }
     }
 
     @Override
     public int readMemory(long address, byte[] buffer, int offset, int length) {
-        return machine.readMemory(address, buffer, offset, length);
+        return machine.hart(selected).readMemory(address, buffer, offset, length);
     }
 
     @Override
@@ -80,9 +82,34 @@ public final class LiveTarget implements DebugTarget {
     }
 
     @Override
+    public int threads() {
+        return machine.harts();
+    }
+
+    @Override
+    public void selectThread(int hart) throws TargetException {
+        HartRegisters.hart(machine, hart);
+        selected = hart;
+    }
+
+    @Override
+    public int selectedThread() {
+        return selected;
+    }
+
+    @Override
     public StopEvent resume(ResumeMode mode, Interruption interruption) throws TargetException {
+        StopEvent e = run(mode, interruption);
+        selected = machine.currentHart(); // the stop is about the hart that ran last
+        return e;
+    }
+
+    private StopEvent run(ResumeMode mode, Interruption interruption) throws TargetException {
         if (mode.isReverse()) {
             throw new TargetException(TargetException.EINVAL, "a live run cannot go backwards: record it and use --replay");
+        }
+        if (mode == ResumeMode.STEP && machine.harts() > 1) {
+            return stepHart(interruption);
         }
         long limit = mode == ResumeMode.STEP ? machine.icount() + 1 : Long.MAX_VALUE;
         boolean first = true;
@@ -122,6 +149,39 @@ public final class LiveTarget implements DebugTarget {
                 }
             }
         }
+    }
+
+    /** One instruction of the selected hart; the others run their turns meanwhile and stop at breakpoints. */
+    private StopEvent stepHart(Interruption interruption) {
+        long goal = machine.retired(selected) + 1;
+        for (long n = 0; machine.retired(selected) < goal; n++) {
+            if (n > 0 && machine.currentHart() != selected && breakpoints.containsKey(machine.pc())) {
+                return StopEvent.breakpoint(breakpoints.get(machine.pc()));
+            }
+            if ((n & 0xfff) == 0 && interruption.isRequested()) {
+                return StopEvent.interrupted();
+            }
+            StopReason r = machine.run(machine.icount() + 1);
+            switch (r) {
+                case LIMIT -> {
+                    // one more instruction
+                }
+                case WATCHPOINT -> {
+                    WatchHit hit = machine.lastWatchHit();
+                    return StopEvent.watchpoint(watches.typeOf(hit), watches.reportedAddress(hit));
+                }
+                case EXIT, IDLE -> {
+                    return StopEvent.exited(r == StopReason.EXIT ? machine.exitCode() : 0);
+                }
+                case REQUESTED -> {
+                    return StopEvent.interrupted();
+                }
+                case BREAKPOINT -> {
+                    return StopEvent.breakpoint(breakpoints.getOrDefault(machine.pc(), BreakpointType.SOFTWARE));
+                }
+            }
+        }
+        return StopEvent.stepped();
     }
 
     @Override

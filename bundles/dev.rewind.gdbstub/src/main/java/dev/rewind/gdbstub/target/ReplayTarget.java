@@ -36,6 +36,8 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     private final WatchpointTable watches = new WatchpointTable();
     private long replayBreak = -1;
     private final QueryMonitorCommands queries;
+    /** The hart gdb's register, memory and step requests go to. */
+    private int selected;
 
     public ReplayTarget(ReplaySession session) {
         this.session = session;
@@ -59,7 +61,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public long readRegister(int regnum) throws TargetException {
-        return HartRegisters.read(session.machine(), regnum);
+        return HartRegisters.read(session.machine().hart(selected), regnum);
     }
 
     @Override
@@ -69,7 +71,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public int readMemory(long address, byte[] buffer, int offset, int length) {
-        return session.machine().readMemory(address, buffer, offset, length);
+        return session.machine().hart(selected).readMemory(address, buffer, offset, length);
     }
 
     @Override
@@ -88,23 +90,43 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     @Override
+    public int threads() {
+        return session.machine().harts();
+    }
+
+    @Override
+    public void selectThread(int hart) throws TargetException {
+        HartRegisters.hart(session.machine(), hart);
+        selected = hart;
+    }
+
+    @Override
+    public int selectedThread() {
+        return selected;
+    }
+
+    @Override
     public StopEvent resume(ResumeMode mode, Interruption interruption) throws TargetException {
         session.interruptWhen(interruption::isRequested);
+        boolean harts = session.machine().harts() > 1;
         try {
             return switch (mode) {
-                case STEP -> step();
+                case STEP -> harts ? HartSteps.forward(this, session, selected, breakpoints) : step();
                 case CONTINUE -> forward();
-                case REVERSE_STEP -> stepBack();
+                case REVERSE_STEP -> harts ? HartSteps.back(session, selected) : stepBack();
                 case REVERSE_CONTINUE -> backward();
             };
         } catch (RuntimeException e) {
             throw new TargetException(TargetException.EINVAL, "replay failed: " + e.getMessage());
         } finally {
             session.interruptWhen(null);
+            // The stop is about the hart whose turn it is there: the one at the breakpoint or
+            // watched access, or the stepped one.
+            selected = session.machine().currentHart();
         }
     }
 
-    private StopEvent step() {
+    StopEvent step() {
         long before = session.icount();
         TimeTravel.Stop s = travel.stepForward();
         switch (s.kind()) {
@@ -185,7 +207,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         }
     }
 
-    private StopEvent watchEvent(WatchHit hit) {
+    StopEvent watchEvent(WatchHit hit) {
         return StopEvent.watchpoint(watches.typeOf(hit), watches.reportedAddress(hit));
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
@@ -19,6 +20,7 @@ import dev.rewind.replay.query.Access;
 import dev.rewind.replay.query.Progress;
 import dev.rewind.replay.query.QueryCancelledException;
 import dev.rewind.replay.query.QueryEngine;
+import dev.rewind.replay.query.QueryEvent;
 import dev.rewind.replay.query.Target;
 
 /**
@@ -45,6 +47,12 @@ public final class RecordingQueries {
     /** The whole value history of {@code expression} (a global variable or ADDR[:LEN]) in the target's recording. */
     public static History history(ReplayTarget t, String expression, IProgressMonitor monitor) throws CoreException {
         QueryEngine q = engine(t);
+        synchronized (q) {
+            return history(q, expression, monitor);
+        }
+    }
+
+    private static History history(QueryEngine q, String expression, IProgressMonitor monitor) throws CoreException {
         try {
             Target target = q.target(expression);
             QueryEngine.History h = q.history(target, q.startIcount(), q.endIcount(), progress(monitor));
@@ -68,6 +76,13 @@ public final class RecordingQueries {
     public static Long write(ReplayTarget t, String expression, long at, boolean next, IProgressMonitor monitor)
             throws CoreException {
         QueryEngine q = engine(t);
+        synchronized (q) {
+            return write(q, expression, at, next, monitor);
+        }
+    }
+
+    private static Long write(QueryEngine q, String expression, long at, boolean next, IProgressMonitor monitor)
+            throws CoreException {
         try {
             Target target = q.target(expression);
             return (next ? q.nextWrite(target, at, progress(monitor)) : q.lastWrite(target, at, progress(monitor)))
@@ -76,6 +91,36 @@ public final class RecordingQueries {
             throw LaunchSettings.error(e.getMessage());
         } catch (QueryCancelledException e) {
             throw new OperationCanceledException();
+        }
+    }
+
+    /**
+     * The recording's events of {@code kinds} at positions in [from, to), in order. The first
+     * question indexes the recording (one replay of it, reported to {@code monitor} in permille);
+     * later ones cost the events in the range.
+     */
+    public static List<QueryEvent> events(ReplayTarget t, Set<QueryEvent.Kind> kinds, long from, long to,
+            IProgressMonitor monitor) throws CoreException {
+        QueryEngine q = engine(t);
+        synchronized (q) {
+            try {
+                return q.events(kinds, from, to, progress(monitor));
+            } catch (QueryCancelledException e) {
+                throw new OperationCanceledException();
+            }
+        }
+    }
+
+    /** Every hit of a breakpoint at one of {@code pcs} in the whole recording (a replay of all of it). */
+    public static List<QueryEvent> breakpointHits(ReplayTarget t, long[] pcs, IProgressMonitor monitor)
+            throws CoreException {
+        QueryEngine q = engine(t);
+        synchronized (q) {
+            try {
+                return q.breakpointHits(pcs, q.startIcount(), q.endIcount(), progress(monitor));
+            } catch (QueryCancelledException e) {
+                throw new OperationCanceledException();
+            }
         }
     }
 

@@ -409,13 +409,28 @@ public final class QueryEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ events
 
-    /** Events of the given kinds at positions in [from, to), in order. */
+    /**
+     * Events of the given kinds at positions in [from, to), in order. Costs the events in the
+     * range, not in the recording (a binary search finds the first), so a view can ask per
+     * visible range.
+     */
     public List<QueryEvent> events(Set<QueryEvent.Kind> kinds, long from, long to, Progress progress) {
         index(progress);
+        List<QueryEvent> all = index.events();
+        int lo = 0;
+        int hi = all.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (all.get(mid).icount() < from) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
         List<QueryEvent> out = new ArrayList<>();
-        for (QueryEvent e : index.events()) {
-            if (e.icount() >= from && e.icount() < to && kinds.contains(e.kind())) {
-                out.add(e);
+        for (int i = lo; i < all.size() && all.get(i).icount() < to; i++) {
+            if (kinds.contains(all.get(i).kind())) {
+                out.add(all.get(i));
             }
         }
         return out;

@@ -450,6 +450,32 @@ public final class SoftFloat {
         return qb;
     }
 
+    /**
+     * a * b + c for normal a, b, c (np and nc: the signs of the product and of c) by the host's
+     * fused multiply-add, which rounds to nearest even once. Exact iff the exact sum's lowest set
+     * bit lies within 53 bits of the result's leading one; that bit is the lower of the
+     * product's and c's when they differ (when they coincide the general path decides).
+     */
+    private long fastFma64(long a, long b, long c, boolean np, boolean nc) {
+        long mag = Long.MAX_VALUE;
+        double r = Math.fma(Double.longBitsToDouble(np ? a | Long.MIN_VALUE : a & mag),
+                Double.longBitsToDouble(b & mag), Double.longBitsToDouble(nc ? c | Long.MIN_VALUE : c & mag));
+        if (!normalResult64(r)) {
+            return NO_FAST_PATH;
+        }
+        long one = 1L << 52;
+        int lowProduct = (int) (a >>> 52 & 0x7ff) + (int) (b >>> 52 & 0x7ff) - 2150
+                + Long.numberOfTrailingZeros(a | one) + Long.numberOfTrailingZeros(b | one);
+        int lowC = (int) (c >>> 52 & 0x7ff) - 1075 + Long.numberOfTrailingZeros(c | one);
+        if (lowProduct == lowC) {
+            return NO_FAST_PATH;
+        }
+        if (Math.min(lowProduct, lowC) < Math.getExponent(r) - 52) {
+            flags |= NX;
+        }
+        return Double.doubleToRawLongBits(r);
+    }
+
     /** Both operands normal binary32 numbers. */
     private static boolean normal32(long a, long b) {
         int ea = (int) a & 0x7f80_0000, eb = (int) b & 0x7f80_0000;
@@ -540,7 +566,16 @@ public final class SoftFloat {
         if (allNormal) {
             // The common case: no NaN, infinity or zero to sort out first.
             boolean np = (negative(fmt, a) != negative(fmt, b)) != negProduct, nc = negative(fmt, c) != negC;
-            return fmt == F64 ? fmaNormal64(a, b, c, rm, np, nc) : fmaFinite(fmt, a, b, c, rm, np, nc);
+            if (fmt == F32) {
+                return fmaFinite(fmt, a, b, c, rm, np, nc);
+            }
+            if (rm == RNE) {
+                long r = fastFma64(a, b, c, np, nc);
+                if (r != NO_FAST_PATH) {
+                    return r;
+                }
+            }
+            return fmaNormal64(a, b, c, rm, np, nc);
         }
         boolean infZero = (isInf(fmt, a) && isZero(fmt, b)) || (isZero(fmt, a) && isInf(fmt, b));
         if (isNaN(fmt, a) || isNaN(fmt, b) || isNaN(fmt, c)) {

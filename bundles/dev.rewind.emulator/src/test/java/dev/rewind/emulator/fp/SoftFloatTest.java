@@ -129,27 +129,37 @@ public class SoftFloatTest {
 
     @Test
     public void theDoubleFmaOfNormalsIsTheExactValueRoundedOnceInEveryDirection() {
-        // Products and addends that overlap, lie far apart or nearly cancel; the exact value in
-        // BigDecimal brackets each directed result between neighbouring doubles.
+        // Products and addends that overlap, lie far apart or nearly cancel, some with few
+        // significant bits (exact results); the exact value in BigDecimal brackets each directed
+        // result between neighbouring doubles, and each mode raises NX exactly when inexact.
         SplittableRandom r = new SplittableRandom(7);
         for (int i = 0; i < 20_000; i++) {
-            double a = Math.scalb(1 + r.nextDouble(), r.nextInt(-300, 300)) * (r.nextBoolean() ? 1 : -1);
-            double b = Math.scalb(1 + r.nextDouble(), r.nextInt(-300, 300));
+            double a = Math.scalb(operandSignificand(r), r.nextInt(-300, 300)) * (r.nextBoolean() ? 1 : -1);
+            double b = Math.scalb(operandSignificand(r), r.nextInt(-300, 300));
             double c = r.nextInt(3) == 0 ? -Math.nextUp(a * b) * (1 + r.nextInt(-2, 3) * 0x1p-52)
-                    : Math.scalb(1 + r.nextDouble(), Math.getExponent(a * b) + r.nextInt(-120, 120));
+                    : Math.scalb(operandSignificand(r), Math.getExponent(a * b) + r.nextInt(-120, 120))
+                            * (r.nextBoolean() ? 1 : -1);
             BigDecimal exact = new BigDecimal(a).multiply(new BigDecimal(b)).add(new BigDecimal(c));
             String what = Double.toHexString(a) + " * " + Double.toHexString(b) + " + " + Double.toHexString(c);
-            assertEquals(what, d(Math.fma(a, b, c)), sf.fma(F64, d(a), d(b), d(c), RNE, false, false));
-            double down = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), RDN, false, false));
-            double up = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), RUP, false, false));
-            double zero = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), RTZ, false, false));
-            int inexact = sf.flags;
-            sf.flags = 0;
-            boolean exactResult = new BigDecimal(down).compareTo(exact) == 0;
-            assertEquals(what, exactResult ? 0 : NX, inexact);
-            assertEquals(what, true, new BigDecimal(down).compareTo(exact) <= 0 && new BigDecimal(up).compareTo(exact) >= 0);
-            assertEquals(what, exactResult ? down : Math.nextUp(down), up, 0);
-            assertEquals(what, exact.signum() >= 0 ? down : up, zero, 0);
+            double[] got = new double[5];
+            for (int rm = RNE; rm <= RUP; rm++) {
+                got[rm] = Double.longBitsToDouble(sf.fma(F64, d(a), d(b), d(c), rm, false, false));
+                boolean exactResult = new BigDecimal(got[rm]).compareTo(exact) == 0;
+                assertEquals(what + " rm " + rm, exactResult ? 0 : NX, sf.flags);
+                sf.flags = 0;
+            }
+            assertEquals(what, d(Math.fma(a, b, c)), d(got[RNE]));
+            assertEquals(what, true, new BigDecimal(got[RDN]).compareTo(exact) <= 0
+                    && new BigDecimal(got[RUP]).compareTo(exact) >= 0);
+            boolean exactResult = new BigDecimal(got[RDN]).compareTo(exact) == 0;
+            assertEquals(what, exactResult ? got[RDN] : Math.nextUp(got[RDN]), got[RUP], 0);
+            assertEquals(what, exact.signum() >= 0 ? got[RDN] : got[RUP], got[RTZ], 0);
         }
+    }
+
+    /** A significand in [1, 2): random, or with only a few significant bits. */
+    private static double operandSignificand(SplittableRandom r) {
+        double m = 1 + r.nextDouble();
+        return r.nextInt(3) == 0 ? Math.scalb(Math.floor(Math.scalb(m, 6)), -6) : m;
     }
 }

@@ -182,6 +182,8 @@ public final class SoftFloat {
     }
 
     // ---- arithmetic
+    // Each public operation is a small entry (the fast path) in front of its general body, so
+    // the JIT can inline the entry into a translated block that calls it.
 
     public long add(int fmt, long a, long b, int rm) {
         if (rm == RNE) {
@@ -190,6 +192,10 @@ public final class SoftFloat {
                 return r;
             }
         }
+        return addGeneral(fmt, a, b, rm);
+    }
+
+    private long addGeneral(int fmt, long a, long b, int rm) {
         if (isNaN(fmt, a) || isNaN(fmt, b)) {
             return nanResult(fmt, a, b);
         }
@@ -247,6 +253,10 @@ public final class SoftFloat {
                 return r;
             }
         }
+        return mulGeneral(fmt, a, b, rm);
+    }
+
+    private long mulGeneral(int fmt, long a, long b, int rm) {
         if (isNaN(fmt, a) || isNaN(fmt, b)) {
             return nanResult(fmt, a, b);
         }
@@ -276,6 +286,10 @@ public final class SoftFloat {
                 return r;
             }
         }
+        return divGeneral(fmt, a, b, rm);
+    }
+
+    private long divGeneral(int fmt, long a, long b, int rm) {
         if (isNaN(fmt, a) || isNaN(fmt, b)) {
             return nanResult(fmt, a, b);
         }
@@ -562,20 +576,21 @@ public final class SoftFloat {
      * fnmsub (negProduct) and fnmadd (both). Inf * 0 is invalid even when c is a quiet NaN.
      */
     public long fma(int fmt, long a, long b, long c, int rm, boolean negProduct, boolean negC) {
+        if (fmt == F64 && rm == RNE && normal64(a, b) && normal64(c, c)) {
+            long r = fastFma64(a, b, c, (a ^ b) < 0 != negProduct, c < 0 != negC);
+            if (r != NO_FAST_PATH) {
+                return r;
+            }
+        }
+        return fmaGeneral(fmt, a, b, c, rm, negProduct, negC);
+    }
+
+    private long fmaGeneral(int fmt, long a, long b, long c, int rm, boolean negProduct, boolean negC) {
         boolean allNormal = fmt == F64 ? normal64(a, b) && normal64(c, c) : normal32(a, b) && normal32(c, c);
         if (allNormal) {
             // The common case: no NaN, infinity or zero to sort out first.
             boolean np = (negative(fmt, a) != negative(fmt, b)) != negProduct, nc = negative(fmt, c) != negC;
-            if (fmt == F32) {
-                return fmaFinite(fmt, a, b, c, rm, np, nc);
-            }
-            if (rm == RNE) {
-                long r = fastFma64(a, b, c, np, nc);
-                if (r != NO_FAST_PATH) {
-                    return r;
-                }
-            }
-            return fmaNormal64(a, b, c, rm, np, nc);
+            return fmt == F64 ? fmaNormal64(a, b, c, rm, np, nc) : fmaFinite(fmt, a, b, c, rm, np, nc);
         }
         boolean infZero = (isInf(fmt, a) && isZero(fmt, b)) || (isZero(fmt, a) && isInf(fmt, b));
         if (isNaN(fmt, a) || isNaN(fmt, b) || isNaN(fmt, c)) {

@@ -3,6 +3,10 @@
 # with -icount shift=0, on the same ELFs, as whole processes: per-program time, speed ratio and
 # geometric means, wall and CPU, medians of RUNS (alternating Rewind and QEMU).
 #
+# --march gc builds rv64gc/lp64d (F and D instructions, picolibc's rv64imafdc/lp64d libraries)
+# instead of rv64imac/lp64 (soft-float): the FP programs (nbody, st, minver, cubic, ...) then
+# exercise the hart's FPU rather than libgcc's soft-float routines.
+#
 # Embench is fetched at benchmark time, never committed: pass a checkout or git directory of
 # github.com/embench/embench-iot with --embench DIR (or EMBENCH_DIR), e.g. after
 #   git clone https://github.com/embench/embench-iot /tmp/embench-iot
@@ -15,10 +19,10 @@
 # "whole" times the G build as a user runs it, "steady" divides the extra instructions of the
 # 2G build by the extra time (start-up and warm-up cancel out).
 #
-#   scripts/bench-embench.sh [--embench DIR] [--runs 5] [--gsf 100] [--only a,b,...] [--work DIR]
+#   scripts/bench-embench.sh [--embench DIR] [--runs 5] [--gsf 100] [--only a,b,...] [--work DIR] [--march imac|gc]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=5; gsf=100; only=""; work="${TMPDIR:-/tmp}/rewind-embench"
+runs=5; gsf=100; only=""; work="${TMPDIR:-/tmp}/rewind-embench"; march=imac
 src="${EMBENCH_DIR:-}"
 # Where the session tooling mirrors fetched repositories (a git directory without work tree).
 [ -z "$src" ] && [ -d /work/.mirror/embench+embench-iot/repo ] && src=/work/.mirror/embench+embench-iot/repo
@@ -29,7 +33,8 @@ while [ $# -gt 0 ]; do
     --gsf) gsf="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
-    *) echo "usage: $0 [--embench DIR] [--runs N] [--gsf N] [--only a,b] [--work DIR]" >&2; exit 2 ;;
+    --march) march="$2"; shift 2 ;;
+    *) echo "usage: $0 [--embench DIR] [--runs N] [--gsf N] [--only a,b] [--work DIR] [--march imac|gc]" >&2; exit 2 ;;
   esac
 done
 if [ -z "$src" ] || [ ! -d "$src" ]; then
@@ -56,9 +61,13 @@ else
 fi
 rev=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || git --git-dir="$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-arch=(-march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany)
-lib="$picolibc/lib/release/rv64imac/lp64"
-libgcc=$($cc -march=rv64imac -mabi=lp64 -print-libgcc-file-name)
+case "$march" in
+  imac) arch=(-march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany); lib="$picolibc/lib/release/rv64imac/lp64"
+        libgcc=$($cc -march=rv64imac -mabi=lp64 -print-libgcc-file-name) ;;
+  gc) arch=(-march=rv64gc -mabi=lp64d -mcmodel=medany); lib="$picolibc/lib/release/rv64imafdc/lp64d"
+      libgcc=$($cc -march=rv64gc -mabi=lp64d -print-libgcc-file-name) ;;
+  *) echo "bench-embench: --march imac or gc" >&2; exit 2 ;;
+esac
 g="$here/guests"
 $cc "${arch[@]}" -O2 -I"$g/lib" -c "$g/lib/crt0.S" -o "$work/elf/crt0.o"
 $cc "${arch[@]}" -O2 -ffreestanding -fno-builtin -I"$g/lib" -c "$g/lib/rt.c" -o "$work/elf/rt.o"

@@ -374,10 +374,35 @@ public class FirmwareViewsWorkbenchTest {
         for (int i = 0; i < 16; i++) {
             assertEquals(before[i].getValue(), back[i].getValue());
         }
-        // the Platform's Memory view renders the block
-        page.showView(IDebugUIConstants.ID_MEMORY_VIEW);
+        // the Platform's Memory view renders the block; after a step the changed bytes stand out
+        var debugView = (org.eclipse.debug.ui.IDebugView) page.showView(IDebugUIConstants.ID_DEBUG_VIEW);
+        debugView.getViewer().setSelection(new org.eclipse.jface.viewers.TreeSelection(new org.eclipse.jface.viewers.TreePath(
+                new Object[] {t.getLaunch(), t, t.hart(), t.hart().getTopStackFrame()})), true);
+        org.eclipse.ui.IViewPart memory = page.showView(IDebugUIConstants.ID_MEMORY_VIEW);
         DebugPlugin.getDefault().getMemoryBlockManager().addMemoryBlocks(new org.eclipse.debug.core.model.IMemoryBlock[] {block});
+        var types = org.eclipse.debug.ui.DebugUITools.getMemoryRenderingManager().getDefaultRenderingTypes(block);
+        assertEquals("the Memory view renders a replay's block in hex by default", "org.eclipse.debug.ui.rendering.raw_memory",
+                types.length == 0 ? "none" : types[0].getId());
+        var pane = ((org.eclipse.debug.ui.memory.IMemoryRenderingSite) memory)
+                .getContainer(IDebugUIConstants.ID_RENDERING_VIEW_PANE_1);
         ReverseDebuggingWorkbenchTest.pump(300);
+        if (pane.getRenderings().length == 0) { // as the New Renderings tab does with the default type
+            var rendering = types[0].createRendering();
+            rendering.init(pane, block);
+            pane.addMemoryRendering(rendering);
+        }
+        ReverseDebuggingWorkbenchTest.pump(300);
+        t.stepOver();
+        waitUntil(t::isSuspended, "a step over with the Memory view open");
+        assertChanged(block.getBytesFromAddress(block.getBigBaseAddress(), 16), "the step over");
+        ReverseDebuggingWorkbenchTest.pump(800); // the Debug view comes forward at a stop: let it, then the Memory view
+        var ref = page.getReference(memory);
+        page.activate(memory);
+        page.setPartState(ref, IWorkbenchPage.STATE_MAXIMIZED);
+        ReverseDebuggingWorkbenchTest.pump(1500); // the table rendering fills itself in the background
+        File png = Screenshots.save(page.getWorkbenchWindow().getShell(), "memory-changed-bytes.png");
+        page.setPartState(ref, IWorkbenchPage.STATE_RESTORED);
+        assertTrue(png.length() > 1000);
     }
 
     /** {@code total} (an int) changed, the bytes after it did not. */

@@ -119,6 +119,21 @@ final class BootOptions {
         return a.integer("--smp", 1, 1, MachineConfig.MAX_HARTS);
     }
 
+    /**
+     * {@code --smp N} given to a replay: the recording decides the machine, so a different count is
+     * refused naming the setting (without {@code --smp} the recorded count is used); {@code opened}
+     * (the session and its recording) is closed then.
+     */
+    static void requireRecordedHarts(Args a, int recorded, AutoCloseable... opened) throws Exception {
+        if (a.has("--smp") && harts(a) != recorded) {
+            for (AutoCloseable c : opened) {
+                c.close();
+            }
+            throw new CliException("harts (--smp): the recording used " + recorded + ", --smp asks for " + harts(a)
+                    + " (a replay runs on the recorded machine; drop --smp)");
+        }
+    }
+
     private static Path path(Args a, String option) {
         String v = a.value(option, null);
         return v == null ? null : Path.of(v);

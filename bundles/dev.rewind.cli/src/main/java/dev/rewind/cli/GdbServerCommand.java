@@ -84,6 +84,7 @@ final class GdbServerCommand implements Command {
                 opened.close();
                 throw new CliException(e.getMessage());
             }
+            BootOptions.requireRecordedHarts(a, s.log().header().harts(), s, opened);
             ReplaySession session = s;
             resource = () -> {
                 try (opened; session) {

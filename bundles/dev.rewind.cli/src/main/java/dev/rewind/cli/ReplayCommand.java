@@ -36,7 +36,9 @@ final class ReplayCommand implements Command {
     @Override
     public int run(String[] argv, Console console) throws Exception {
         Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every", "--smp"), Set.of("--quiet"));
-        int harts = a.has("--smp") ? BootOptions.harts(a) : 0;
+        if (a.has("--smp")) {
+            BootOptions.harts(a); // 0 or 9 is refused before anything is opened
+        }
         Path given = Path.of(a.onlyPositional("recording (a .rrlog or packed .rwd file)"));
         ReplaySession.Options o = ReplaySession.Options.defaults()
                 .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
@@ -60,12 +62,7 @@ final class ReplayCommand implements Command {
             opened.close();
             throw new CliException(e.getMessage());
         }
-        if (harts != 0 && harts != s.log().header().harts()) {
-            s.close();
-            opened.close();
-            throw new CliException("harts (--smp): the recording used " + s.log().header().harts() + ", --smp asks for "
-                    + harts + " (a replay runs on the recorded machine; drop --smp)");
-        }
+        BootOptions.requireRecordedHarts(a, s.log().header().harts(), s, opened);
         try (opened; s; Progress progress = new Progress(console.err(), s.endIcount())) {
             ReplayStop stop = ReplayStop.LIMIT;
             while (s.icount() < Math.min(to, s.endIcount()) && stop == ReplayStop.LIMIT) {

@@ -19,7 +19,7 @@ import org.junit.After;
 import org.junit.Test;
 
 /**
- * {@code --bios/--kernel/--initrd/--append/--dtb/--dumpdtb/--pflash} of run, record and gdbserver:
+ * {@code --bios/--kernel/--initrd/--append/--dtb/--dumpdtb/--pflash/--smp} of run, record and gdbserver:
  * bad boot files are one line naming the file and the addresses, exit status 2, and nothing
  * starts (no guest output, no recording); {@code --dumpdtb} writes the tree and runs nothing.
  * {@code run} writes the guest's flash changes back to the {@code --pflash} file as QEMU does,
@@ -223,4 +223,32 @@ public class BootOptionsTest {
                 "--pflash", "none", "--pflash", "none");
     }
 
+    @Test
+    public void aHartCountOutsideOneToEightIsOneLineAndNothingRuns() throws Exception {
+        for (String n : new String[] {"0", "9"}) {
+            refusedByEveryVerb("--smp must be between 1 and 8, got " + n, RunCommandTest.guest("smp"), "--smp", n);
+            assertEquals(2, rewind("replay", dir.resolve("never.rrlog").toString(), "--smp", n));
+            assertTrue(oneLineError().contains("--smp must be between 1 and 8, got " + n));
+        }
+    }
+
+    @Test
+    public void aFourHartRecordingReplaysItsTotalsAndRefusesAnotherHartCountNamingTheSetting() throws Exception {
+        Path log = dir.resolve("smp4.rrlog");
+        assertEquals(0, rewind("record", "--rrfile", log.toString(), "--smp", "4", RunCommandTest.guest("smp")));
+        String recorded = out.toString(StandardCharsets.UTF_8);
+        assertTrue(recorded, recorded.startsWith("harts 4 amo 8000 lrsc 8000 token 250 ipis 100\n"));
+        assertEquals(0, rewind("info", log.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(", 4 harts, "));
+        assertEquals(0, rewind("replay", log.toString(), "--smp", "4"));
+        assertEquals(recorded, out.toString(StandardCharsets.UTF_8));
+
+        String[][] others = {{"replay", log.toString(), "--smp", "2"}, {"gdbserver", "--replay", log.toString(), "--smp", "2",
+                "--listen", "0"}};
+        for (String[] args : others) {
+            assertEquals(String.join(" ", args), 2, rewind(args));
+            assertEquals("rewind " + args[0] + ": harts (--smp): the recording used 4, --smp asks for 2 (a replay runs on the"
+                    + " recorded machine; drop --smp)", oneLineError());
+        }
+    }
 }

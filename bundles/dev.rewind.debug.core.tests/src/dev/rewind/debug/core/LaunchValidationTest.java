@@ -1,5 +1,6 @@
 package dev.rewind.debug.core;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -59,6 +60,16 @@ public class LaunchValidationTest {
         wc.setAttribute(LaunchAttributes.INITRD, dir.resolve("initrd_missing.img").toString());
         m = failure(wc, ILaunchManager.RUN_MODE);
         assertTrue(m, m.contains("Initrd file") && m.contains("initrd_missing.img"));
+    }
+
+    @Test
+    public void aHartCountOutsideOneToEightIsRefusedNamingTheSetting() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-bad");
+        ILaunchConfigurationWorkingCopy wc = Launches.record("bad12", Guests.elf("smp"), dir.resolve("x.rrlog"));
+        wc.setAttribute(LaunchAttributes.HARTS, 9);
+        String m = failure(wc, ILaunchManager.RUN_MODE);
+        assertEquals("Harts 9 is out of range: use 1 to 8 (QEMU's -smp).", m);
+        assertFalse("nothing recorded", Files.exists(dir.resolve("x.rrlog")));
     }
 
     @Test

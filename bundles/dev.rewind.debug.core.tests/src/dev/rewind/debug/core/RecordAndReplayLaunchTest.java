@@ -146,6 +146,33 @@ public class RecordAndReplayLaunchTest {
     }
 
     @Test
+    public void aRecordRunOnFourHartsRecordsThemAndItsReplayPrintsTheSameTotals() throws Exception {
+        Path smp = Guests.elf("smp");
+        Path rec = dir.resolve("smp4.rrlog");
+        var wc = Launches.record("record smp", smp, rec);
+        wc.setAttribute(dev.rewind.debug.core.launch.LaunchAttributes.HARTS, 4);
+        ILaunch l = wc.launch(ILaunchManager.RUN_MODE, null);
+        Launches.awaitTerminated(l);
+        IProcess p = l.getProcesses()[0];
+        String totals = "harts 4 amo 8000 lrsc 8000 token 250 ipis 100\n";
+        String recorded = p.getStreamsProxy().getOutputStreamMonitor().getContents();
+        assertEquals(recorded, 0, p.getExitValue());
+        assertTrue(recorded, recorded.startsWith(totals));
+        assertTrue(p.getAttribute(IProcess.ATTR_CMDLINE), p.getAttribute(IProcess.ATTR_CMDLINE).contains(" --smp 4 "));
+        assertEquals(4, dev.rewind.replay.log.ReplayLog.read(rec).header().harts());
+
+        ILaunch replay = Launches.replay("replay smp", smp, rec).launch(ILaunchManager.DEBUG_MODE, null);
+        ReplayTarget target = (ReplayTarget) replay.getDebugTarget();
+        try {
+            target.resume();
+            Launches.awaitSuspended(target);
+            assertTrue(target.consoleText(), target.consoleText().startsWith(totals));
+        } finally {
+            replay.terminate();
+        }
+    }
+
+    @Test
     public void replayStopsOnLineBreakpointsAndGoesBackToPreviousHitsLinesAndHistoryStart() throws Exception {
         ILaunch launch = Launches.replay("replay sample", elf, recording).launch(ILaunchManager.DEBUG_MODE, null);
         ReplayTarget target = (ReplayTarget) launch.getDebugTarget();

@@ -30,6 +30,8 @@ public final class LaunchAttributes {
     public static final String PFLASH0 = "dev.rewind.pflash0";
     /** Contents of flash bank 1 at 0x2200_0000 (QEMU's second -pflash FILE), or empty for none. */
     public static final String PFLASH1 = "dev.rewind.pflash1";
+    /** Harts of a Record Run, 1 to 8 (QEMU's -smp N; int, default 1); a Replay runs the recording's. */
+    public static final String HARTS = "dev.rewind.harts";
     /** Upper bound of instructions a recording runs (string holding a long). */
     public static final String MAX_ICOUNT = "dev.rewind.maxIcount";
 

@@ -27,7 +27,7 @@ import dev.rewind.replay.RecordSession;
  * dialog shows as is.
  */
 public record LaunchSettings(Path program, Path disk, int icountShift, long snapshotInterval, Path recording,
-        String input, long maxIcount, Path bios, Path initrd, String append, Path dtb, Path pflash0, Path pflash1) {
+        String input, long maxIcount, Path bios, Path initrd, String append, Path dtb, Path pflash0, Path pflash1, int harts) {
 
     public static LaunchSettings read(ILaunchConfiguration c) throws CoreException {
         String program = expand(c.getAttribute(LaunchAttributes.PROGRAM, ""));
@@ -44,7 +44,7 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
                 path(expand(c.getAttribute(LaunchAttributes.INITRD, ""))), append.isEmpty() ? null : append,
                 path(expand(c.getAttribute(LaunchAttributes.DTB, ""))),
                 path(expand(c.getAttribute(LaunchAttributes.PFLASH0, ""))),
-                path(expand(c.getAttribute(LaunchAttributes.PFLASH1, ""))));
+                path(expand(c.getAttribute(LaunchAttributes.PFLASH1, ""))), c.getAttribute(LaunchAttributes.HARTS, 1));
     }
 
     private static Path path(String text) {
@@ -86,6 +86,9 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
             a.addAll(List.of("--pflash", pflash0 == null ? "none" : pflash0.toString()));
         }
         option(a, "--pflash", pflash1);
+        if (harts != 1) {
+            a.addAll(List.of("--smp", Integer.toString(harts)));
+        }
         option(a, "--disk", disk);
         if (disk != null) {
             a.addAll(List.of("--snapshot", LaunchAttributes.START_SNAPSHOT));
@@ -111,7 +114,7 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
     /** The same settings with another program (CDT's launch types name it in their own attribute). */
     public LaunchSettings withProgram(Path p) {
         return new LaunchSettings(p, disk, icountShift, snapshotInterval, recording, input, maxIcount, bios, initrd,
-                append, dtb, pflash0, pflash1);
+                append, dtb, pflash0, pflash1, harts);
     }
 
     /**
@@ -121,7 +124,7 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
      */
     public RecordSession.Options recordOptions(InputStream in, OutputStream uart, boolean sleep) {
         RecordSession.Options o = RecordSession.Options.of(boot(), recording).withInput(in, uart)
-                .withMachine(MachineConfig.DEFAULT_RAM, icountShift).withSleep(sleep);
+                .withMachine(MachineConfig.DEFAULT_RAM, icountShift).withHarts(harts).withSleep(sleep);
         return disk == null ? o : o.withDisk(disk, LaunchAttributes.START_SNAPSHOT);
     }
 
@@ -162,6 +165,9 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
         checkBootFile("Device tree", dtb);
         checkFlashFile("Flash bank 0", pflash0);
         checkFlashFile("Flash bank 1", pflash1);
+        if (harts < 1 || harts > MachineConfig.MAX_HARTS) {
+            throw error("Harts " + harts + " is out of range: use 1 to " + MachineConfig.MAX_HARTS + " (QEMU's -smp).");
+        }
         if (recording == null) {
             throw error("No recording file: name the .rrlog file the run is recorded into.");
         }

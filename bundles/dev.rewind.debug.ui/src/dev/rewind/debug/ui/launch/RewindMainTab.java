@@ -21,7 +21,7 @@ import dev.rewind.debug.ui.RewindDebugUI;
 
 /**
  * The main tab of both launch types: program ELF, recording file, disk image, icount shift,
- * and per type the boot files and UART input (Record Run: QEMU's -bios, -initrd, -append, -dtb, -pflash
+ * and per type the boot files and UART input (Record Run: QEMU's -bios, -initrd, -append, -dtb, -pflash, -smp
  * around the program as -kernel) or the snapshot interval (Replay: the recording names its boot files). Validation runs
  * the same checks as the launch itself, so the dialog shows the message the launch would fail with.
  */
@@ -40,6 +40,7 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
     private Text dtb;
     private Text pflash0;
     private Text pflash1;
+    private Spinner harts;
 
     public RewindMainTab(boolean record) {
         this.record = record;
@@ -69,6 +70,13 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
             pflash1 = fileRow(c, "Flash bank 1 (-pflash, optional):", new String[] {"*.img", "*.bin", "*"});
             pflash1.setToolTipText("32 MiB raw file for the CFI flash at 0x22000000 (e.g. firmware variables or a"
                     + " U-Boot environment). Read, never written by the recording");
+            new Label(c, SWT.NONE).setText("Harts (-smp):");
+            harts = new Spinner(c, SWT.BORDER);
+            harts.setValues(1, 1, dev.rewind.emulator.MachineConfig.MAX_HARTS, 0, 1, 1);
+            harts.setToolTipText("Harts of the virt machine (QEMU's -smp N); they take turns deterministically,"
+                    + " so the recording replays exactly. A Replay runs as many as its recording has");
+            harts.addModifyListener(e -> changed());
+            new Label(c, SWT.NONE);
         }
         new Label(c, SWT.NONE).setText("icount shift:");
         shift = new Spinner(c, SWT.BORDER);
@@ -137,6 +145,7 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
                 dtb.setText(c.getAttribute(LaunchAttributes.DTB, ""));
                 pflash0.setText(c.getAttribute(LaunchAttributes.PFLASH0, ""));
                 pflash1.setText(c.getAttribute(LaunchAttributes.PFLASH1, ""));
+                harts.setSelection(c.getAttribute(LaunchAttributes.HARTS, 1));
             }
             if (interval != null) {
                 interval.setText(c.getAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, ""));
@@ -160,6 +169,7 @@ public final class RewindMainTab extends AbstractLaunchConfigurationTab {
             c.setAttribute(LaunchAttributes.DTB, dtb.getText().strip());
             c.setAttribute(LaunchAttributes.PFLASH0, pflash0.getText().strip());
             c.setAttribute(LaunchAttributes.PFLASH1, pflash1.getText().strip());
+            c.setAttribute(LaunchAttributes.HARTS, harts.getSelection());
         }
         if (interval != null) {
             c.setAttribute(LaunchAttributes.SNAPSHOT_INTERVAL, interval.getText().strip());

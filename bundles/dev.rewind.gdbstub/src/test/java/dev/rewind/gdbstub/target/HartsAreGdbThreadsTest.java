@@ -108,4 +108,33 @@ public class HartsAreGdbThreadsTest {
         assertEquals(out, List.of(expected[1]), GdbScript.values(after, "PC"));
         assertTrue(out, after.contains("* 3    Thread 3"));
     }
+
+    @Test
+    public void aReverseWatchpointOnACounterOfAllHartsStopsAtTheLastWriterAndSelectsItsHart() throws Exception {
+        long counter = dev.rewind.emulator.ElfImage.read(elf).symbol("amo_counter").orElseThrow();
+        long lastWrite = -1;
+        int lastWriter = -1;
+        java.util.BitSet writers = new java.util.BitSet();
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+            TimeTravel travel = new TimeTravel(s);
+            s.addWatchpoint(counter, 8, dev.rewind.emulator.WatchKind.WRITE);
+            for (TimeTravel.Stop stop = travel.continueForward(); stop.kind() == TimeTravel.Stop.Kind.WATCHPOINT;
+                    stop = travel.continueForward()) {
+                lastWrite = stop.icount(); // just after the write
+                lastWriter = s.machine().currentHart();
+                writers.set(lastWriter);
+            }
+        }
+        assertEquals("every hart adds to the counter", 4, writers.cardinality());
+        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(100_000))) {
+            s.seek(s.endIcount());
+            ReplayTarget target = new ReplayTarget(s);
+            target.selectThread(lastWriter == 0 ? 1 : 0);
+            target.insertBreakpoint(dev.rewind.gdbstub.BreakpointType.WRITE_WATCH, counter, 8);
+            StopEvent e = target.resume(ResumeMode.REVERSE_CONTINUE, Interruption.NEVER);
+            assertEquals(StopEvent.Reason.WATCH_WRITE, e.reason());
+            assertEquals("just after the last write", lastWrite, s.icount());
+            assertEquals("the stop names the hart that wrote", lastWriter, target.selectedThread());
+        }
+    }
 }

@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# Boots Debian 13's riscv64 Linux kernel with OpenSBI fw_dynamic and a busybox initramfs on one
-# hart, as QEMU's '-bios fw_dynamic.bin -kernel Image -initrd initrd -append console=ttyS0' does:
-# on Rewind (default) or on QEMU 7.2 with -icount shift=0 (--qemu). The kernel and busybox come
-# from scripts/fetch-riscv64-packages.sh's cache; the initramfs (/init: busybox --install, mount
-# proc and sys, print a line, exec sh) is built in a temporary folder.
-#   scripts/boot-linux.sh [--qemu] [more rewind run options, e.g. --max-insns 3G --stats]
-# On Rewind (RV64IMAFDC) the kernel reaches the busybox shell after ~1.2e9 instructions (0.92 s of
-# virtual time to /init); 'poweroff -f' ends the run through OpenSBI and the test finisher.
+# Boots Debian 13's riscv64 Linux kernel with OpenSBI fw_dynamic and a busybox initramfs, as QEMU's
+# '-bios fw_dynamic.bin -kernel Image -initrd initrd -append console=ttyS0' does: on Rewind
+# (default) or on QEMU 7.2 (--qemu: with -icount shift=0; --qemu-no-icount: without). The kernel
+# and busybox come from scripts/fetch-riscv64-packages.sh's cache; the initramfs (/init: busybox
+# --install, mount proc and sys, print a line, exec sh) is built in a temporary folder.
+#   scripts/boot-linux.sh [--qemu|--qemu-no-icount] [--record RUN.rrlog] [--smp N] [more rewind options,
+#                         e.g. --max-insns 3G --stats]
+# --smp N: N harts (OpenSBI starts the secondaries through HSM; the kernel brings them up with IPIs).
+# --record: 'rewind record' instead of 'rewind run' ('rewind replay RUN.rrlog' replays it exactly).
+# On Rewind (RV64IMAFDC) the kernel reaches the busybox shell after ~1.2e9 instructions on one
+# hart (0.92 s of virtual time to /init); 'poweroff -f' ends the run through OpenSBI and the test
+# finisher. Typed input (stdin) reaches the shell; scripts/linux-smp.sh types commands, records,
+# replays and compares with QEMU.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-qemu=no
-[ "${1:-}" = --qemu ] && { qemu=yes; shift; }
+qemu=no icount=(-icount shift=0) record="" smp=1 rest=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --qemu) qemu=yes ;;
+    --qemu-no-icount) qemu=yes; icount=() ;;
+    --record) record="$2"; shift ;;
+    --smp) smp="$2"; shift ;;
+    *) rest+=("$1") ;;
+  esac
+  shift
+done
 cache="${REWIND_RISCV64_PACKAGES:-$("$here/scripts/fetch-riscv64-packages.sh")}"
 root="$cache/root"
 [ -d "$root" ] || root="$cache"
@@ -32,9 +46,11 @@ INIT
 chmod +x "$work/rootfs/init"
 (cd "$work/rootfs" && find . | cpio -o -H newc 2> /dev/null | gzip > "$work/initrd.cpio.gz")
 if [ "$qemu" = yes ]; then
-  qemu-system-riscv64 -M virt -m 512M -icount shift=0 -display none -monitor none -serial stdio \
+  qemu-system-riscv64 -M virt -m 512M -smp "$smp" "${icount[@]}" -display none -monitor none -serial stdio \
     -bios "$fw" -kernel "$kernel" -initrd "$work/initrd.cpio.gz" -append "console=ttyS0 earlycon=sbi"
   exit
 fi
-"$here/rewind" run --ram 512M --bios "$fw" --kernel "$kernel" --initrd "$work/initrd.cpio.gz" \
-  --append "console=ttyS0 earlycon=sbi" "$@"
+verb=(run)
+[ -n "$record" ] && verb=(record --rrfile "$record")
+"$here/rewind" "${verb[@]}" --smp "$smp" --ram 512M --bios "$fw" --kernel "$kernel" --initrd "$work/initrd.cpio.gz" \
+  --append "console=ttyS0 earlycon=sbi" ${rest[@]+"${rest[@]}"}

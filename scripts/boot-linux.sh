@@ -7,7 +7,8 @@
 #   scripts/boot-linux.sh [--qemu|--qemu-no-icount] [--record RUN.rrlog] [--smp N] [more rewind options,
 #                         e.g. --max-insns 3G --stats]
 # --smp N: N harts (OpenSBI starts the secondaries through HSM; the kernel brings them up with IPIs).
-# --record: 'rewind record' instead of 'rewind run' ('rewind replay RUN.rrlog' replays it exactly).
+# --record: 'rewind record' instead of 'rewind run' ('rewind replay RUN.rrlog' replays it exactly;
+# the initramfs stays beside it as RUN.initrd.cpio.gz, the kernel and firmware where they are).
 # On Rewind (RV64IMAFDC) the kernel reaches the busybox shell after ~1.2e9 instructions on one
 # hart (0.92 s of virtual time to /init); 'poweroff -f' ends the run through OpenSBI and the test
 # finisher. Typed input (stdin) reaches the shell; scripts/linux-smp.sh types commands, records,
@@ -44,13 +45,18 @@ echo "init: busybox shell on $(uname -r)"
 exec sh
 INIT
 chmod +x "$work/rootfs/init"
-(cd "$work/rootfs" && find . | cpio -o -H newc 2> /dev/null | gzip > "$work/initrd.cpio.gz")
+initrd="$work/initrd.cpio.gz"
+# A recording names its boot files and the replay reads them: keep the initrd beside it.
+[ -n "$record" ] && initrd="${record%.rrlog}.initrd.cpio.gz"
+# Same bytes on every build (fixed times, no gzip name/time): a replay may rebuild it.
+find "$work/rootfs" -exec touch -h -d @0 {} +
+(cd "$work/rootfs" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible 2> /dev/null | gzip -n > "$initrd")
 if [ "$qemu" = yes ]; then
   qemu-system-riscv64 -M virt -m 512M -smp "$smp" "${icount[@]}" -display none -monitor none -serial stdio \
-    -bios "$fw" -kernel "$kernel" -initrd "$work/initrd.cpio.gz" -append "console=ttyS0 earlycon=sbi"
+    -bios "$fw" -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 earlycon=sbi"
   exit
 fi
 verb=(run)
 [ -n "$record" ] && verb=(record --rrfile "$record")
-"$here/rewind" "${verb[@]}" --smp "$smp" --ram 512M --bios "$fw" --kernel "$kernel" --initrd "$work/initrd.cpio.gz" \
+"$here/rewind" "${verb[@]}" --smp "$smp" --ram 512M --bios "$fw" --kernel "$kernel" --initrd "$initrd" \
   --append "console=ttyS0 earlycon=sbi" ${rest[@]+"${rest[@]}"}

@@ -13,6 +13,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${OUT:-/tmp/rewind-linux-smp}"
 mkdir -p "$out"
+exec 3>&1 # the figures, whatever the timed command's output is redirected to
 harts=("$@")
 [ ${#harts[@]} -gt 0 ] || harts=(1 2 4)
 input="$out/typed.txt"
@@ -26,7 +27,7 @@ timed() { # timed LABEL CMD... : runs CMD, prints LABEL wall cpu load
   local rc=0
   /usr/bin/time -f "%e %U %S" -o "$t" "$@" || rc=$?
   read -r wall user sys < <(tail -n 1 "$t")
-  printf '%-28s wall %7.2f s  cpu %7.2f s  rc %d  load %s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$rc" \
+  printf '%-28s wall %7.2f s  cpu %7.2f s  rc %d  load %s\n' >&3 "$label" "$wall" "$(echo "$user + $sys" | bc)" "$rc" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
@@ -40,7 +41,7 @@ for n in "${harts[@]}"; do
   cmp -s "$out/record-$n.out" "$out/replay-$n.out" || verdict="CONSOLE DIFFERS"
   [ "$rec_icount" = "$rep_icount" ] || verdict="$verdict, ICOUNT DIFFERS"
   grep -q "final state verified" "$out/replay-$n.err" || verdict="$verdict, FINAL STATE NOT VERIFIED"
-  echo "  smp $n: $(grep -a -o 'RESULT [0-9]*' "$out/record-$n.out" | head -n 1), $(grep -a -o 'HARTS [0-9]*' "$out/record-$n.out" | head -n 1), icount $rec_icount, record vs replay: $verdict"
+  echo "  smp $n: $(grep -a -o 'RESULT [0-9][0-9]*' "$out/record-$n.out" | head -n 1), $(grep -a -o 'HARTS [0-9][0-9]*' "$out/record-$n.out" | head -n 1), icount $rec_icount, record vs replay: $verdict"
   for form in icount no-icount; do
     flag=--qemu; [ "$form" = no-icount ] && flag=--qemu-no-icount
     for r in $(seq 1 "${QEMU_RUNS:-3}"); do

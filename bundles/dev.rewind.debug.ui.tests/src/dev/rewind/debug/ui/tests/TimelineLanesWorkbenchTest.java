@@ -150,6 +150,9 @@ public class TimelineLanesWorkbenchTest {
             assertEquals(t.startIcount(), timeline.visibleFrom());
         } finally {
             launch.terminate();
+            // leave no Rewind launch behind: later tests start from a workbench without a replay
+            lm.removeLaunches(new ILaunch[] {launch, recorded});
+            pump(300);
         }
     }
 

@@ -34,6 +34,7 @@ final class TimelineFetch extends Job {
 
     private final Sink sink;
     private volatile Request wanted;
+    private volatile long lastFetchNanos;
 
     TimelineFetch(Sink sink) {
         super("Timeline events");
@@ -45,6 +46,11 @@ final class TimelineFetch extends Job {
     void request(Request r) {
         wanted = r;
         schedule();
+    }
+
+    /** Wall time of the last fetch of the lanes from the index (the first one includes indexing), in ns. */
+    long lastFetchNanos() {
+        return lastFetchNanos;
     }
 
     /** Forgets what was asked and stops a fetch under way (the view closed or its target ended). */
@@ -62,8 +68,10 @@ final class TimelineFetch extends Job {
                     return Status.OK_STATUS;
                 }
                 // lanes from the index first, then again with every breakpoint hit of the recording
+                long t0 = System.nanoTime();
                 TimelineLanes.Slice s = TimelineLanes.fetch(r.target(), r.from(), r.to(), r.columns(), false,
                         reporting(monitor, "indexing the recording's events", sink::progress));
+                lastFetchNanos = System.nanoTime() - t0;
                 sink.fetched(r, s);
                 if (wanted == r) {
                     s = TimelineLanes.fetch(r.target(), r.from(), r.to(), r.columns(), true,

@@ -59,6 +59,7 @@ public final class TimelineView extends ViewPart
     private volatile TimelineLanes.Slice slice;
     private volatile String status;
     private volatile long lastProgressRedraw;
+    private volatile long lastPaintNanos;
     private int dragX = -1;
     private long dragFrom;
     private boolean dragging;
@@ -67,7 +68,11 @@ public final class TimelineView extends ViewPart
     public void createPartControl(Composite parent) {
         canvas = new Canvas(parent, SWT.DOUBLE_BUFFERED);
         painter = new TimelinePainter(canvas.getDisplay());
-        canvas.addPaintListener(e -> painter.paint(e.gc, canvas.getClientArea(), this));
+        canvas.addPaintListener(e -> {
+            long t0 = System.nanoTime();
+            painter.paint(e.gc, canvas.getClientArea(), this);
+            lastPaintNanos = System.nanoTime() - t0;
+        });
         canvas.addListener(SWT.MouseDown, this::mouseDown);
         canvas.addListener(SWT.MouseMove, this::mouseMove);
         canvas.addListener(SWT.MouseUp, this::mouseUp);
@@ -130,6 +135,10 @@ public final class TimelineView extends ViewPart
 
     /** Shows {@code t}, all of its history (tests and the debug context use this). */
     public void setTarget(ReplayTarget t) {
+        if (t == target && slice != null) {
+            redraw(); // the debug context names the target again at every stop: its lanes stand
+            return;
+        }
         if (t != target) {
             target = t;
             slice = null;
@@ -160,6 +169,23 @@ public final class TimelineView extends ViewPart
     /** What the fetch is doing or why it failed, or null. */
     String status() {
         return status;
+    }
+
+    /** Wall time of the last fetch of lanes for a range (after the first, which indexes), in ns. */
+    public long lastFetchNanos() {
+        return fetch.lastFetchNanos();
+    }
+
+    /** Wall time of the last paint, in ns. */
+    public long lastPaintNanos() {
+        return lastPaintNanos;
+    }
+
+    /** Paints now (UI thread) and returns what the paint cost, in ns. */
+    public long paintNow() {
+        canvas.redraw();
+        canvas.update();
+        return lastPaintNanos;
     }
 
     /** Shows [from, to) of the target's history, clamped to it. */
@@ -450,8 +476,10 @@ public final class TimelineView extends ViewPart
                     return;
                 }
                 if (t == target) {
-                    // a stop moves the position marker; the hits seen so far may have grown
-                    if (e.getKind() == DebugEvent.SUSPEND) {
+                    // a stop moves the position marker; only lanes that show the hits seen so far
+                    // (before the whole-recording scan is done) can change
+                    TimelineLanes.Slice s = slice;
+                    if (e.getKind() == DebugEvent.SUSPEND && (s == null || !s.breakpointsKnown())) {
                         refetchAsync();
                     } else {
                         redraw();

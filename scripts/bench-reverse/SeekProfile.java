@@ -1,7 +1,7 @@
 import java.nio.file.Path;
 
 import dev.rewind.emulator.ElfImage;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
 /**
@@ -19,8 +19,8 @@ public class SeekProfile {
         return ns / 1e6;
     }
 
-    static long behind(ReplaySession s) {
-        return s.icount() - s.snapshots().floor(s.icount() - 1).icount();
+    static long behind(Timeline s) {
+        return s.icount() - s.snapshotAtOrBefore(s.icount() - 1);
     }
 
     /** Times seven reverse steps from the current position. */
@@ -40,7 +40,7 @@ public class SeekProfile {
         long milestone = elf.symbol("milestone").orElseThrow();
         long tick = elf.symbol("tick").orElseThrow();
         long[] depths = {1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L};
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             System.out.println("reverse-stepi (TimeTravel.stepBack) ms, steps 1..7, after arriving by:");
             for (long d : depths) {
@@ -80,7 +80,7 @@ public class SeekProfile {
                         stop.icount(), stop.kind());
             }
             s.removeBreakpoint(tick);
-            System.out.printf("snapshots: %d, %d KiB%n", s.snapshots().size(), s.snapshots().bytesUsed() >> 10);
+            System.out.printf("snapshots: %d, %d KiB%n", s.snapshotIcounts().length, s.snapshotBytes() >> 10);
         }
     }
 }

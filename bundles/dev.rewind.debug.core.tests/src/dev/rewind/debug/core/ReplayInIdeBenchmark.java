@@ -17,13 +17,13 @@ import org.junit.Test;
 
 import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.debug.core.model.ReplayTarget;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplayStop;
 import dev.rewind.replay.TimeTravel;
 
 /**
  * Not a test (its name keeps it out of the normal run): replay speed in the debug model against
- * {@link ReplaySession} alone, and the cost of a stop plus a views refresh at several history
+ * {@link Timeline} alone, and the cost of a stop plus a views refresh at several history
  * depths. Run with {@code -Dtest=ReplayInIdeBenchmark}; figures go to stdout and
  * {@code target/replay-in-ide-benchmark.txt}.
  */
@@ -46,13 +46,13 @@ public class ReplayInIdeBenchmark {
         double direct = 0;
         double ide = 0;
         for (int round = 1; round <= 3; round++) {
-            try (ReplaySession s = ReplaySession.open(rec, ReplaySession.Options.defaults().withProgram(elf))) {
+            try (Timeline s = Timeline.open(rec, Timeline.Options.defaults().withProgram(elf))) {
                 long t0 = System.nanoTime();
                 ReplayStop r = s.run(Long.MAX_VALUE, true);
                 long ns = System.nanoTime() - t0;
                 assertEquals(ReplayStop.END_OF_HISTORY, r);
                 direct = Math.max(direct, s.icount() / (ns / 1e3));
-                out.append(String.format("round %d: ReplaySession.run to the end: %,d instructions in %.0f ms = %.1f MIPS%n",
+                out.append(String.format("round %d: Timeline.run to the end: %,d instructions in %.0f ms = %.1f MIPS%n",
                         round, s.icount(), ns / 1e6, s.icount() / (ns / 1e3)));
             }
             ILaunch launch = Launches.replay("bench replay", elf, rec).launch(ILaunchManager.DEBUG_MODE, null);
@@ -73,7 +73,7 @@ public class ReplayInIdeBenchmark {
                 launch.terminate();
             }
         }
-        out.append(String.format("best: ReplaySession %.1f MIPS, debug model %.1f MIPS, ratio %.2f%n", direct, ide, ide / direct));
+        out.append(String.format("best: Timeline %.1f MIPS, debug model %.1f MIPS, ratio %.2f%n", direct, ide, ide / direct));
         report(out.toString());
         assertTrue("IDE replay slower than 80% of the engine's speed", ide >= 0.8 * direct);
     }

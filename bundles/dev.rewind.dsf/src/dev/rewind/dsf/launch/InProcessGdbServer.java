@@ -8,7 +8,7 @@ import org.eclipse.core.runtime.CoreException;
 import dev.rewind.debug.core.launch.LaunchSettings;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.target.ReplayTarget;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.log.ReplayLogException;
 
@@ -18,18 +18,18 @@ import dev.rewind.replay.log.ReplayLogException;
  */
 final class InProcessGdbServer implements AutoCloseable {
 
-    private final ReplaySession session;
+    private final Timeline session;
     private final RspServer server;
 
-    private InProcessGdbServer(ReplaySession session, RspServer server) {
+    private InProcessGdbServer(Timeline session, RspServer server) {
         this.session = session;
         this.server = server;
     }
 
     static InProcessGdbServer serve(Path recording, long snapshotInterval) throws CoreException {
-        ReplaySession session;
+        Timeline session;
         try {
-            session = ReplaySession.open(recording, ReplaySession.Options.defaults().withSnapshotInterval(snapshotInterval));
+            session = Timeline.open(recording, Timeline.Options.defaults().withSnapshotInterval(snapshotInterval));
         } catch (ReplayLogException | ReplaySetupException e) {
             throw LaunchSettings.error("Cannot replay " + recording + ": " + e.getMessage());
         } catch (IOException e) {
@@ -52,7 +52,7 @@ final class InProcessGdbServer implements AutoCloseable {
 
     /** The program the recording was made of, as written in its header. */
     String recordedProgram() {
-        return session.log().header().programPath();
+        return session.session().log().header().programPath();
     }
 
     @Override
@@ -61,7 +61,7 @@ final class InProcessGdbServer implements AutoCloseable {
         closeQuietly(session);
     }
 
-    private static void closeQuietly(ReplaySession s) {
+    private static void closeQuietly(Timeline s) {
         try {
             s.close();
         } catch (IOException e) {

@@ -57,7 +57,7 @@ final class CoverageCommand implements Command {
             }
             Coverage c = Coverage.measure(q.session(), Progress.NONE);
             if (out != null) {
-                Path program = q.session().program();
+                Path program = q.session().session().program();
                 Path root = Path.of(a.value("--source-root", ".")).toAbsolutePath();
                 String text = c.lcov(symbols, "rewind", p -> source(p, root, program));
                 Files.writeString(Path.of(out), text);

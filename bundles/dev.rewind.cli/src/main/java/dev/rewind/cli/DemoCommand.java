@@ -12,7 +12,7 @@ import dev.rewind.cli.demo.DemoStep;
 import dev.rewind.cli.demo.GdbDemo;
 import dev.rewind.cli.demo.InProcessDemo;
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.ReplayStop;
 import dev.rewind.replay.log.ReplayLogException;
@@ -67,7 +67,7 @@ final class DemoCommand implements Command {
 
             out.println("2. Replay: run it again from the log alone");
             ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-            try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+            try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
                 ReplayStop stop = s.run(Long.MAX_VALUE, false);
                 boolean same = replayed.toString(StandardCharsets.UTF_8).equals(recorded.toString(StandardCharsets.UTF_8));
                 out.printf("   %s after %,d instructions: output %s, final machine state digest verified%n%n",
@@ -78,7 +78,7 @@ final class DemoCommand implements Command {
             }
 
             List<DemoStep> steps;
-            try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+            try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
                 if (!a.has("--no-gdb") && GdbDemo.available()) {
                     out.println("3. Time travel with gdb-multiarch, connected to 'rewind gdbserver --replay':");
                     steps = GdbDemo.run(s, elf, work);

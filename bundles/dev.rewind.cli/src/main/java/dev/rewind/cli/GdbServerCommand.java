@@ -18,7 +18,7 @@ import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.target.LiveTarget;
 import dev.rewind.gdbstub.target.ReplayTarget;
 import dev.rewind.replay.RecordingPack;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.log.ReplayLogException;
 
@@ -69,7 +69,7 @@ final class GdbServerCommand implements Command {
             if (!a.positional().isEmpty()) {
                 throw new CliException("with --replay the program comes from the recording; drop '" + a.positional().get(0) + "'");
             }
-            ReplaySession s;
+            Timeline s;
             RecordingPack.Opened opened;
             try {
                 opened = RecordingPack.openForReplay(Path.of(a.value("--replay", null)));
@@ -77,22 +77,22 @@ final class GdbServerCommand implements Command {
                 throw new CliException(e.getMessage());
             }
             try {
-                ReplaySession.Options o = ReplaySession.Options.defaults()
-                        .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
-                s = ReplaySession.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
+                Timeline.Options o = Timeline.Options.defaults()
+                        .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL));
+                s = Timeline.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
             } catch (ReplayLogException | ReplaySetupException e) {
                 opened.close();
                 throw new CliException(e.getMessage());
             }
-            BootOptions.requireRecordedHarts(a, s.log().header().harts(), s, opened);
-            ReplaySession session = s;
+            BootOptions.requireRecordedHarts(a, s.session().log().header().harts(), s, opened);
+            Timeline session = s;
             resource = () -> {
                 try (opened; session) {
                     // closes the session, then deletes an unpacked pack's folder
                 }
             };
             target = new ReplayTarget(s);
-            program = opened.program() != null ? opened.program().toString() : s.log().header().programPath();
+            program = opened.program() != null ? opened.program().toString() : s.session().log().header().programPath();
         } else {
             if (a.positional().isEmpty() && !a.has("--kernel") && !a.has("--bios")) {
                 throw new CliException("missing program (an RV64 ELF file), --bios/--kernel FILE or --replay RUN.rrlog");

@@ -1,15 +1,14 @@
 package dev.rewind.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.qcow2.Qcow2Image;
-import dev.rewind.qcow2.Snapshot;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.log.EventKind;
 import dev.rewind.replay.log.ReplayEvent;
 import dev.rewind.replay.log.ReplayLog;
@@ -84,24 +83,24 @@ final class InfoCommand implements Command {
         out.println("events:         " + log.events().size() + (ev.length() > 0 ? " (" + ev + ")" : ""));
         out.println("state:          " + (log.damage() == null ? "complete" : "DAMAGED: " + log.damage()));
         if (h.snapshotImagePath() != null) {
-            printSnapshots(console, Path.of(h.snapshotImagePath()));
+            printSnapshots(console, file, h);
         }
         return log.damage() == null ? 0 : 3;
     }
 
-    private static void printSnapshots(Console console, Path image) {
-        if (!Files.exists(image)) {
-            console.out().println("snapshots:      image " + image + " is missing");
+    private static void printSnapshots(Console console, Path file, ReplayLogHeader h) {
+        Path image = Timeline.resolve(file, h.snapshotImagePath());
+        List<Timeline.SavedSnapshot> saved;
+        try {
+            saved = Timeline.savedSnapshots(file, h);
+        } catch (IOException e) {
+            console.out().println("snapshots:      " + e.getMessage());
             return;
         }
-        try (Qcow2Image img = Qcow2Image.openReadOnly(image)) {
-            console.out().println("snapshots:      in " + image);
-            for (Snapshot s : img.snapshots()) {
-                console.out().printf("  %-20s icount %-14s vmstate %,d bytes%n", s.name(),
-                        s.hasIcount() ? Long.toString(s.icount()) : "-", s.vmStateSize());
-            }
-        } catch (IOException e) {
-            console.out().println("snapshots:      cannot read " + image + ": " + e.getMessage());
+        console.out().println("snapshots:      in " + image);
+        for (Timeline.SavedSnapshot s : saved) {
+            console.out().printf("  %-20s icount %-14s vmstate %,d bytes%n", s.name(),
+                    s.icount() >= 0 ? Long.toString(s.icount()) : "-", s.vmStateSize());
         }
     }
 }

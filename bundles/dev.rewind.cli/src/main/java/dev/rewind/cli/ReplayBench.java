@@ -18,7 +18,7 @@ import dev.rewind.emulator.MachineState;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * {@code rewind bench replay}: plain, record and replay speed on a compute guest (start-up
@@ -34,7 +34,7 @@ final class ReplayBench {
         Args a = new Args(argv, Set.of("--short", "--long", "--qemu", "--snapshot-every"), Set.of("--no-qemu"));
         Path shortElf = a.has("--short") ? Path.of(a.value("--short", null)) : BenchCommand.defaultGuest("compute-1g");
         Path longElf = a.has("--long") ? Path.of(a.value("--long", null)) : BenchCommand.defaultGuest("compute-2g");
-        long interval = a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL);
+        long interval = a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL);
         PrintStream out = console.out();
         Path work = Files.createTempDirectory("rewind-bench");
         try {
@@ -54,7 +54,7 @@ final class ReplayBench {
             long[] seekNs = new long[25];
             long[] memory = new long[1];
             Timing yl = replay(work.resolve("long.rrlog"), interval, s -> {
-                memory[0] = s.snapshots().bytesUsed();
+                memory[0] = s.snapshotBytes();
                 SplittableRandom r = new SplittableRandom(1);
                 for (int i = 0; i < seekNs.length; i++) {
                     long target = r.nextLong(s.startIcount(), s.endIcount());
@@ -148,12 +148,12 @@ final class ReplayBench {
     }
 
     interface AfterReplay {
-        void accept(ReplaySession s) throws Exception;
+        void accept(Timeline s) throws Exception;
     }
 
     private static Timing replay(Path log, long interval, AfterReplay after) throws Exception {
         long t0 = System.nanoTime();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(interval))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(interval))) {
             s.run(Long.MAX_VALUE, false);
             Timing t = new Timing(s.icount(), System.nanoTime() - t0);
             if (after != null) {

@@ -5,7 +5,7 @@ import java.util.Set;
 
 import dev.rewind.replay.ReplayDivergenceException;
 import dev.rewind.replay.RecordingPack;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.ReplayStop;
 import dev.rewind.replay.log.ReplayLogException;
@@ -40,8 +40,8 @@ final class ReplayCommand implements Command {
             BootOptions.harts(a); // 0 or 9 is refused before anything is opened
         }
         Path given = Path.of(a.onlyPositional("recording (a .rrlog or packed .rwd file)"));
-        ReplaySession.Options o = ReplaySession.Options.defaults()
-                .withSnapshotInterval(a.count("--snapshot-every", ReplaySession.Options.DEFAULT_INTERVAL));
+        Timeline.Options o = Timeline.Options.defaults()
+                .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL));
         if (!a.has("--quiet")) {
             o = o.withEcho(console.out());
         }
@@ -49,7 +49,7 @@ final class ReplayCommand implements Command {
             o = o.fromSnapshot(a.value("--from-snapshot", null));
         }
         long to = a.count("--to-icount", Long.MAX_VALUE);
-        ReplaySession s;
+        Timeline s;
         RecordingPack.Opened opened;
         try {
             opened = RecordingPack.openForReplay(given);
@@ -57,12 +57,12 @@ final class ReplayCommand implements Command {
             throw new CliException(e.getMessage());
         }
         try {
-            s = ReplaySession.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
+            s = Timeline.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
         } catch (ReplayLogException | ReplaySetupException e) {
             opened.close();
             throw new CliException(e.getMessage());
         }
-        BootOptions.requireRecordedHarts(a, s.log().header().harts(), s, opened);
+        BootOptions.requireRecordedHarts(a, s.session().log().header().harts(), s, opened);
         try (opened; s; Progress progress = new Progress(console.err(), s.endIcount())) {
             ReplayStop stop = ReplayStop.LIMIT;
             while (s.icount() < Math.min(to, s.endIcount()) && stop == ReplayStop.LIMIT) {
@@ -72,17 +72,17 @@ final class ReplayCommand implements Command {
             progress.done(s.icount());
             console.out().flush();
             StringBuilder msg = new StringBuilder("rewind replay: replayed to icount " + s.icount());
-            if (stop == ReplayStop.END_OF_HISTORY && s.log().damage() != null) {
-                msg.append("; the recording ends early: ").append(s.log().damage());
+            if (stop == ReplayStop.END_OF_HISTORY && s.session().log().damage() != null) {
+                msg.append("; the recording ends early: ").append(s.session().log().damage());
             } else if (s.icount() >= s.endIcount()) {
                 msg.append(" (end of recording");
-                if (s.machine().exitCode() != 0 || s.log().events().stream().anyMatch(e -> e.kind() == dev.rewind.replay.log.EventKind.EXIT)) {
+                if (s.machine().exitCode() != 0 || s.session().log().events().stream().anyMatch(e -> e.kind() == dev.rewind.replay.log.EventKind.EXIT)) {
                     msg.append(", guest exit code ").append(s.machine().exitCode()).append(", final state verified");
                 }
                 msg.append(")");
             }
             console.err().println(msg);
-            return s.log().damage() != null && s.icount() < to ? 3 : 0;
+            return s.session().log().damage() != null && s.icount() < to ? 3 : 0;
         } catch (ReplayDivergenceException e) {
             console.err().println("rewind replay: " + e.getMessage());
             return 4;

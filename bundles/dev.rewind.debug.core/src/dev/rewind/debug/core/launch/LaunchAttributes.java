@@ -41,7 +41,7 @@ public final class LaunchAttributes {
      * interval replays in a few ms with translated blocks; a denser grid (2M was the default) only
      * cost replay speed (a fifth, in ReplayInIdeBenchmark).
      */
-    public static final long DEFAULT_SNAPSHOT_INTERVAL = dev.rewind.replay.ReplaySession.Options.DEFAULT_INTERVAL;
+    public static final long DEFAULT_SNAPSHOT_INTERVAL = dev.rewind.replay.Timeline.Options.DEFAULT_INTERVAL;
     public static final long DEFAULT_MAX_ICOUNT = 10_000_000_000L;
     /** The snapshot name a recording with a disk starts from (QEMU's rrsnapshot). */
     public static final String START_SNAPSHOT = "init";

@@ -8,7 +8,7 @@ import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
 
 import dev.rewind.debug.core.model.ReplayTarget;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.log.ReplayLogException;
 import dev.rewind.symbols.ProgramSymbols;
@@ -34,9 +34,9 @@ public final class ReplayLaunchDelegate extends CheckedLaunchDelegate {
         } catch (SymbolsException e) {
             throw LaunchSettings.error("Cannot read the symbols of " + program + ": " + e.getMessage());
         }
-        ReplaySession session;
+        Timeline session;
         try {
-            session = ReplaySession.open(s.recording(), ReplaySession.Options.defaults().withProgram(s.program())
+            session = Timeline.open(s.recording(), Timeline.Options.defaults().withProgram(s.program())
                     .withSnapshotInterval(s.snapshotInterval()));
         } catch (ReplaySetupException e) {
             throw LaunchSettings.error("Cannot replay " + s.recording().getFileName() + " with " + program + ": "

@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.rewind.emulator.Csr;
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 import dev.rewind.symbols.ProgramSymbols;
 import dev.rewind.symbols.StackFrame;
@@ -25,8 +25,8 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
     static final int MAX_GLOBALS = 200;
 
 
-    static HartState capture(ReplaySession session, SourceStepper stepper, TimeTravel.Stop stop) {
-        VirtMachine m = session.machine();
+    static HartState capture(Timeline timeline, SourceStepper stepper, TimeTravel.Stop stop) {
+        VirtMachine m = timeline.machine();
         long[] regs = new long[32];
         for (int i = 0; i < 32; i++) {
             regs[i] = m.reg(i);
@@ -53,7 +53,7 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
             }
             globals.add(symbols.globalValue(g, stepper::read64));
         }
-        return new HartState(stop, session.icount(), m.pc(), regs, csrs, m.privilege(), fregs, List.copyOf(frames),
-                List.copyOf(variables), List.copyOf(globals), new String(session.console().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
+        return new HartState(stop, timeline.icount(), m.pc(), regs, csrs, m.privilege(), fregs, List.copyOf(frames),
+                List.copyOf(variables), List.copyOf(globals), new String(timeline.session().console().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -14,13 +14,13 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.debug.core.DebugException;
 
 import dev.rewind.debug.core.RewindDebugCore;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 import dev.rewind.symbols.ProgramSymbols;
 
 /**
  * The replay engine of one debug target and the one thread that may touch it: every call into
- * the session, the machine or {@link TimeTravel} is a task on that thread.
+ * the timeline, the machine or {@link TimeTravel} is a task on that thread.
  */
 public final class ReplayEngine {
 
@@ -28,17 +28,17 @@ public final class ReplayEngine {
     public static final String THREAD_PREFIX = "Rewind replay engine";
     private static final long QUERY_TIMEOUT_S = 30;
 
-    private final ReplaySession session;
+    private final Timeline timeline;
     private final TimeTravel travel;
     private final ProgramSymbols symbols;
     private final SourceStepper stepper;
     private final ExecutorService thread;
 
-    ReplayEngine(ReplaySession session, ProgramSymbols symbols, String name) {
-        this.session = session;
-        this.travel = new TimeTravel(session);
+    ReplayEngine(Timeline timeline, ProgramSymbols symbols, String name) {
+        this.timeline = timeline;
+        this.travel = new TimeTravel(timeline);
         this.symbols = symbols;
-        this.stepper = new SourceStepper(session, travel, symbols);
+        this.stepper = new SourceStepper(timeline, travel, symbols);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, THREAD_PREFIX + ": " + name);
             t.setDaemon(true);
@@ -46,8 +46,8 @@ public final class ReplayEngine {
         });
     }
 
-    ReplaySession session() {
-        return session;
+    Timeline timeline() {
+        return timeline;
     }
 
     TimeTravel travel() {
@@ -84,14 +84,14 @@ public final class ReplayEngine {
 
     /** Interrupts a running forward movement from any thread. */
     void requestStop() {
-        session.machine().requestStop();
+        timeline.machine().requestStop();
     }
 
-    /** Ends the engine thread, then closes the session on it... or here once it is gone. */
+    /** Ends the engine thread, then closes the timeline on it... or here once it is gone. */
     void shutdown() {
         thread.submit(() -> {
             try {
-                session.close();
+                timeline.close();
             } catch (IOException e) {
                 RewindDebugCore.log(new Status(IStatus.WARNING, RewindDebugCore.PLUGIN_ID, "closing the replay: " + e.getMessage()));
             }

@@ -29,7 +29,7 @@ import org.eclipse.debug.core.model.IThread;
 import dev.rewind.debug.core.RewindDebugCore;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchKind;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel.Stop;
 import dev.rewind.symbols.ProgramSymbols;
 
@@ -75,7 +75,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
      * a running resume or reverse resume itself, so a breakpoint set while it runs counts.
      */
     private final ConcurrentLinkedQueue<Runnable> breakpointChanges = new ConcurrentLinkedQueue<>();
-    /** A forward move is running (engine thread only; the session's interrupt check reads it). */
+    /** A forward move is running (engine thread only; the timeline's interrupt check reads it). */
     private boolean movingForward;
 
     private ReplayTarget(ILaunch launch, String name, ReplayEngine engine) {
@@ -84,24 +84,24 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         this.name = name;
         this.engine = engine;
         this.thread = new HartThread(this);
-        this.startIcount = engine.session().startIcount();
-        this.endIcount = engine.session().endIcount();
+        this.startIcount = engine.timeline().startIcount();
+        this.endIcount = engine.timeline().endIcount();
     }
 
     /**
-     * Starts debugging {@code session} (which must not be used by anyone else afterwards): the
+     * Starts debugging {@code timeline} (which must not be used by anyone else afterwards): the
      * target is added to the launch, installs the Rewind breakpoints and is suspended at the
      * start of the history.
      */
-    public static ReplayTarget start(ILaunch launch, String name, ReplaySession session, ProgramSymbols symbols)
+    public static ReplayTarget start(ILaunch launch, String name, Timeline timeline, ProgramSymbols symbols)
             throws DebugException {
-        ReplayEngine engine = new ReplayEngine(session, symbols, name);
+        ReplayEngine engine = new ReplayEngine(timeline, symbols, name);
         ReplayTarget t = new ReplayTarget(launch, name, engine);
         IBreakpointManager bm = DebugPlugin.getDefault().getBreakpointManager();
         engine.call(() -> {
             // checked every few ms of a run, on the engine thread: a move stops for Suspend, and a
             // forward move pauses to apply breakpoint changes (then goes on, see SourceStepper)
-            session.interruptWhen(() -> t.interrupt || t.movingForward && !t.breakpointChanges.isEmpty());
+            timeline.interruptWhen(() -> t.interrupt || t.movingForward && !t.breakpointChanges.isEmpty());
             engine.stepper().pauseForBreakpointChanges(() -> {
                 if (t.interrupt || t.breakpointChanges.isEmpty()) {
                     return false;
@@ -109,7 +109,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 t.applyBreakpointChanges();
                 return true;
             });
-            t.state = t.capture(new Stop(Stop.Kind.STEP, session.icount(), session.machine().pc(), null));
+            t.state = t.capture(new Stop(Stop.Kind.STEP, timeline.icount(), timeline.machine().pc(), null));
             return null;
         });
         t.suspended = true;
@@ -238,7 +238,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 // A step's temporary breakpoint may have shared an address with one the user set
                 // during the move; the engine must end up with exactly the user's breakpoints.
                 for (Long address : addressUse.keySet()) {
-                    engine.session().addBreakpoint(address);
+                    engine.timeline().addBreakpoint(address);
                 }
             }
         };
@@ -250,7 +250,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
      * already scanned. Costs one more scan only then. Engine thread.
      */
     private Stop reverseResumeApplyingBreakpoints(SourceStepper stepper) {
-        long origin = engine.session().icount();
+        long origin = engine.timeline().icount();
         Stop s = stepper.reverseResume();
         while (!breakpointChanges.isEmpty() && s.kind() != Stop.Kind.INTERRUPTED && !interrupt) {
             applyBreakpointChanges();
@@ -308,7 +308,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 stop = action.apply(engine.stepper());
             } catch (RuntimeException e) {
                 failure = e;
-                stop = new Stop(Stop.Kind.INTERRUPTED, engine.session().icount(), engine.session().machine().pc(), null);
+                stop = new Stop(Stop.Kind.INTERRUPTED, engine.timeline().icount(), engine.timeline().machine().pc(), null);
             }
             stopped(capture(stop), failure, t0);
             return null;
@@ -318,9 +318,9 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     /** Runs on the engine thread. */
     private HartState capture(Stop stop) {
         long t0 = System.nanoTime();
-        ReplaySession s = engine.session();
+        Timeline s = engine.timeline();
         HartState st = HartState.capture(s, engine.stepper(), stop);
-        snapshots = s.snapshots().icounts();
+        snapshots = s.snapshotIcounts();
         List<IBreakpoint> at = new ArrayList<>();
         if (stop.kind() == Stop.Kind.BREAKPOINT) {
             synchronized (hits) {
@@ -512,7 +512,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         if (!suspended) {
             throw ReplayEngine.error("the replay is running; suspend it to inspect the machine", null);
         }
-        return engine.call(() -> reader.apply(engine.session().machine()));
+        return engine.call(() -> reader.apply(engine.timeline().machine()));
     }
 
     /** Reads guest memory at the current position; unreadable bytes are zero. */
@@ -522,7 +522,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         }
         return engine.call(() -> {
             byte[] b = new byte[length];
-            engine.session().machine().readMemory(address, b, 0, length);
+            engine.timeline().machine().readMemory(address, b, 0, length);
             return b;
         });
     }
@@ -603,7 +603,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 if (!watched.containsKey(w) && w.address() >= 0 && w.length() > 0) {
                     long[] range = {w.address(), w.length(), w.kind().ordinal()};
                     watched.put(w, range);
-                    engine.session().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+                    engine.timeline().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
                 }
             } catch (CoreException e) {
                 RewindDebugCore.log(e.getStatus());
@@ -617,7 +617,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         installed.put(bp, addrs);
         for (long a : addrs) {
             if (addressUse.merge(a, 1, Integer::sum) == 1) {
-                engine.session().addBreakpoint(a);
+                engine.timeline().addBreakpoint(a);
             }
         }
     }
@@ -625,7 +625,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private void uninstall(IBreakpoint bp) {
         long[] range = watched.remove(bp);
         if (range != null) {
-            engine.session().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+            engine.timeline().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
             return;
         }
         List<Long> addrs = installed.remove(bp);
@@ -635,7 +635,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         for (long a : addrs) {
             if (addressUse.merge(a, -1, Integer::sum) == 0) {
                 addressUse.remove(a);
-                engine.session().removeBreakpoint(a);
+                engine.timeline().removeBreakpoint(a);
             }
         }
     }

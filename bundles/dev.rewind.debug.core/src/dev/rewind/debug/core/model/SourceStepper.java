@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 import dev.rewind.replay.TimeTravel.Stop;
 import dev.rewind.symbols.FunctionInfo;
@@ -31,18 +31,18 @@ final class SourceStepper {
     /** A forward line step that has not left its line after this many instructions stops anyway. */
     private static final long MAX_LINE_STEPS = 5_000_000L;
 
-    private final ReplaySession session;
+    private final Timeline timeline;
     private final TimeTravel travel;
     private final ProgramSymbols symbols;
     private final VirtMachine m;
     /** See {@link #pauseForBreakpointChanges}. */
     private BooleanSupplier breakpointPause = () -> false;
 
-    SourceStepper(ReplaySession session, TimeTravel travel, ProgramSymbols symbols) {
-        this.session = session;
+    SourceStepper(Timeline timeline, TimeTravel travel, ProgramSymbols symbols) {
+        this.timeline = timeline;
         this.travel = travel;
         this.symbols = symbols;
-        this.m = session.machine();
+        this.m = timeline.machine();
     }
 
     /**
@@ -59,14 +59,14 @@ final class SourceStepper {
     }
 
     private Stop here(Stop.Kind kind) {
-        return new Stop(kind, session.icount(), m.pc(), null);
+        return new Stop(kind, timeline.icount(), m.pc(), null);
     }
 
     // ---- forwards ----
 
     /**
      * Continues to the next breakpoint or the end of history in one engine run, which the
-     * session's interrupt check (see ReplayTarget.start) ends early for a Suspend or pauses for a
+     * timeline's interrupt check (see ReplayTarget.start) ends early for a Suspend or pauses for a
      * breakpoint change. Not in slices of our own: every run leaves fine snapshots behind its
      * limit, which cost a quarter of the replay speed at 20M-instruction slices.
      */
@@ -76,7 +76,7 @@ final class SourceStepper {
             if (!pausedForBreakpoints(s)) {
                 return s;
             }
-            if (session.hasBreakpoint(m.pc())) {
+            if (timeline.hasBreakpoint(m.pc())) {
                 // paused right at a breakpoint just set: going on would step over it
                 return here(Stop.Kind.BREAKPOINT);
             }
@@ -104,7 +104,7 @@ final class SourceStepper {
                 return s;
             }
             long pc = m.pc();
-            if (session.hasBreakpoint(pc)) {
+            if (timeline.hasBreakpoint(pc)) {
                 return here(Stop.Kind.BREAKPOINT);
             }
             FunctionInfo f = outer(pc);
@@ -148,20 +148,20 @@ final class SourceStepper {
 
     /** Runs until {@code returnPc} is reached with the stack back at or above {@code entrySp}. */
     private Stop runToReturn(long returnPc, long entrySp) {
-        boolean temporary = !session.hasBreakpoint(returnPc);
+        boolean temporary = !timeline.hasBreakpoint(returnPc);
         if (temporary) {
-            session.addBreakpoint(returnPc);
+            timeline.addBreakpoint(returnPc);
         }
         try {
             while (true) {
                 Stop s = travel.continueForward();
                 if (pausedForBreakpoints(s)) {
-                    if (m.pc() != returnPc && session.hasBreakpoint(m.pc())) {
+                    if (m.pc() != returnPc && timeline.hasBreakpoint(m.pc())) {
                         return here(Stop.Kind.BREAKPOINT); // paused right at a breakpoint just set
                     }
-                    if (!session.hasBreakpoint(returnPc)) {
+                    if (!timeline.hasBreakpoint(returnPc)) {
                         // the changes removed a user breakpoint there: the step still needs one
-                        session.addBreakpoint(returnPc);
+                        timeline.addBreakpoint(returnPc);
                         temporary = true;
                     }
                     continue;
@@ -179,7 +179,7 @@ final class SourceStepper {
             }
         } finally {
             if (temporary) {
-                session.removeBreakpoint(returnPc);
+                timeline.removeBreakpoint(returnPc);
             }
         }
     }
@@ -209,18 +209,18 @@ final class SourceStepper {
         int n = (int) (to - from);
         long[] pcs = new long[n];
         long[] sps = new long[n];
-        session.seek(from);
+        timeline.seek(from);
         for (int i = 0; i < n; i++) {
             pcs[i] = m.pc();
             sps[i] = m.reg(SP);
-            session.run(from + i + 1, false);
+            timeline.run(from + i + 1, false);
         }
         return new Trail(from, pcs, sps);
     }
 
     private Stop reverseLine(boolean over) {
-        long now = session.icount();
-        long start = session.startIcount();
+        long now = timeline.icount();
+        long start = timeline.startIcount();
         if (now <= start) {
             return here(Stop.Kind.HISTORY_BEGIN);
         }
@@ -238,13 +238,13 @@ final class SourceStepper {
                 Stop.Kind kind = target >= 0 ? Stop.Kind.STEP : Stop.Kind.HISTORY_BEGIN;
                 // a breakpoint passed on the way back stops there first, as it would going forward
                 for (int k = t.size() - 1; k > stopAt; k--) {
-                    if (session.hasBreakpoint(t.pc()[k])) {
+                    if (timeline.hasBreakpoint(t.pc()[k])) {
                         stopAt = k;
                         kind = Stop.Kind.BREAKPOINT;
                         break;
                     }
                 }
-                session.seek(t.from() + stopAt);
+                timeline.seek(t.from() + stopAt);
                 return here(kind);
             }
             window *= 4;
@@ -307,9 +307,9 @@ final class SourceStepper {
         if (m.pc() == entry && m.reg(SP) == entrySp) {
             return travel.stepBack();
         }
-        boolean temporary = !session.hasBreakpoint(entry);
+        boolean temporary = !timeline.hasBreakpoint(entry);
         if (temporary) {
-            session.addBreakpoint(entry);
+            timeline.addBreakpoint(entry);
         }
         try {
             while (true) {
@@ -327,7 +327,7 @@ final class SourceStepper {
             }
         } finally {
             if (temporary) {
-                session.removeBreakpoint(entry);
+                timeline.removeBreakpoint(entry);
             }
         }
         return travel.stepBack();

@@ -103,15 +103,12 @@ public final class RecordSession implements AutoCloseable {
     public record Result(StopReason reason, long icount, int exitCode, long events) {
     }
 
-    /** Size of the orphan snapshot image created for a diskless recording (it holds no disk data). */
-    private static final long ORPHAN_IMAGE_SIZE = 1L << 20;
-
     private final Options options;
     private final VirtMachine machine;
     private final Recorder recorder;
     private final Qcow2Image diskImage;
     /** Where snapshots go: the disk, an orphan image, or null. */
-    private final Qcow2Image snapshotImage;
+    private final SnapshotImage snapshotImage;
     private long snapshotsTaken;
     private long lastSnapshotPeriod;
     private final HartDigest hartDigest = new HartDigest();
@@ -121,7 +118,7 @@ public final class RecordSession implements AutoCloseable {
     static final long SLICE = 10_000_000L;
 
     private RecordSession(Options options, VirtMachine machine, Recorder recorder, Qcow2Image diskImage,
-            Qcow2Image snapshotImage) {
+            SnapshotImage snapshotImage) {
         this.options = options;
         this.machine = machine;
         this.recorder = recorder;
@@ -175,11 +172,11 @@ public final class RecordSession implements AutoCloseable {
                         + " --snapshot-image FILE for a diskless run)");
             }
             Path snapshotImage = null;
-            Qcow2Image snapshots = null;
+            SnapshotImage snapshots = null;
             if (o.startSnapshot() != null) {
                 snapshotImage = o.disk() != null ? o.disk() : o.snapshotImage();
-                snapshots = disk != null ? disk : openOrCreate(snapshotImage);
-                saveSnapshot(snapshots, machine, o.startSnapshot(), 0);
+                snapshots = disk != null ? SnapshotImage.inDisk(disk) : SnapshotImage.openOrCreate(snapshotImage);
+                snapshots.save(o.startSnapshot(), machine, 0);
             }
             ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
@@ -196,23 +193,6 @@ public final class RecordSession implements AutoCloseable {
             closeQuietly(disk);
             throw e;
         }
-    }
-
-    private static Qcow2Image openOrCreate(Path image) throws IOException {
-        return Files.exists(image) ? Qcow2Image.open(image)
-                : Qcow2Image.create(image, ORPHAN_IMAGE_SIZE, Qcow2Image.CreateOptions.defaults());
-    }
-
-    /** Machine state and replay position as a qcow2 internal snapshot carrying the icount. */
-    private static void saveSnapshot(Qcow2Image img, VirtMachine machine, String name, long eventsConsumed)
-            throws IOException {
-        VmState state = new VmState(machine.saveState(), eventsConsumed);
-        // As QEMU's savevm does, a new snapshot replaces one of the same name.
-        if (img.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
-            img.deleteSnapshot(name);
-        }
-        img.createSnapshot(name, machine.icount(), machine.virtualNs(), state.encode());
-        img.flush();
     }
 
     private static void closeQuietly(Qcow2Image img) {
@@ -265,7 +245,7 @@ public final class RecordSession implements AutoCloseable {
             }
             // A snapshot waits for a moment without half-done block requests (at most a few polls).
             if (every > 0 && at / every > lastSnapshotPeriod && recorder.canSnapshot() && r == StopReason.LIMIT) {
-                saveSnapshot(snapshotImage, machine, "auto-" + at, recorder.events());
+                snapshotImage.save("auto-" + at, machine, recorder.events());
                 lastSnapshotPeriod = at / every;
                 snapshotsTaken++;
             }
@@ -295,8 +275,8 @@ public final class RecordSession implements AutoCloseable {
         try {
             end();
         } finally {
-            if (snapshotImage != null && snapshotImage != diskImage) {
-                snapshotImage.close();
+            if (snapshotImage != null) {
+                snapshotImage.close(); // closes an orphan image, not the disk
             }
             if (diskImage != null) {
                 diskImage.close();

@@ -113,7 +113,7 @@ public final class RecordingPack {
         if (path == null) {
             return;
         }
-        Path p = ReplaySession.resolve(log, path);
+        Path p = Timeline.resolve(log, path);
         if (!Files.isRegularFile(p)) {
             throw new IOException("the recording names " + role.name().toLowerCase().replace('_', ' ') + " " + path
                     + ", which is not there to pack");

@@ -3,7 +3,7 @@ package dev.rewind.replay;
 import dev.rewind.emulator.WatchHit;
 
 /**
- * Forward and reverse execution over a {@link ReplaySession}. Positions are icounts: at
+ * Forward and reverse movements over a {@link Timeline}. Positions are icounts: at
  * position {@code c} the instruction numbered {@code c} has not executed yet.
  *
  * <p>Reverse continue scans snapshot intervals from the newest backwards: each interval
@@ -32,52 +32,52 @@ public final class TimeTravel {
         }
     }
 
-    private final ReplaySession session;
+    private final Timeline timeline;
 
-    public TimeTravel(ReplaySession session) {
-        this.session = session;
+    public TimeTravel(Timeline timeline) {
+        this.timeline = timeline;
     }
 
-    public ReplaySession session() {
-        return session;
+    public Timeline timeline() {
+        return timeline;
     }
 
     private Stop stop(Stop.Kind kind, WatchHit watch) {
-        return new Stop(kind, session.icount(), session.machine().pc(), watch);
+        return new Stop(kind, timeline.icount(), timeline.machine().pc(), watch);
     }
 
     /** Executes one instruction. */
     public Stop stepForward() {
-        long now = session.icount();
-        if (now >= session.endIcount()) {
+        long now = timeline.icount();
+        if (now >= timeline.endIcount()) {
             return stop(Stop.Kind.HISTORY_END, null);
         }
-        ReplayStop r = session.run(now + 1, true);
+        ReplayStop r = timeline.run(now + 1, true);
         return forwardStop(r, Stop.Kind.STEP);
     }
 
     /** Runs forward to the next breakpoint or watchpoint, or the end of history. */
     public Stop continueForward() {
-        ReplayStop r = session.run(Long.MAX_VALUE, true);
+        ReplayStop r = timeline.run(Long.MAX_VALUE, true);
         return forwardStop(r, Stop.Kind.HISTORY_END);
     }
 
     /** Runs forward to {@code icount} (or an earlier breakpoint/watchpoint). */
     public Stop runTo(long icount) {
-        ReplayStop r = session.run(icount, true);
+        ReplayStop r = timeline.run(icount, true);
         return forwardStop(r, Stop.Kind.STEP);
     }
 
     private Stop forwardStop(ReplayStop r, Stop.Kind onLimit) {
         Stop stop = switch (r) {
             case BREAKPOINT -> stop(Stop.Kind.BREAKPOINT, null);
-            case WATCHPOINT -> stop(Stop.Kind.WATCHPOINT, session.lastWatchHit());
+            case WATCHPOINT -> stop(Stop.Kind.WATCHPOINT, timeline.lastWatchHit());
             case END_OF_HISTORY -> stop(Stop.Kind.HISTORY_END, null);
             case INTERRUPTED -> stop(Stop.Kind.INTERRUPTED, null);
             // a step or run that ends right before a breakpoint has reached it
-            case LIMIT -> stop(session.hasBreakpoint(session.machine().pc()) ? Stop.Kind.BREAKPOINT : Stop.Kind.STEP, null);
+            case LIMIT -> stop(timeline.hasBreakpoint(timeline.machine().pc()) ? Stop.Kind.BREAKPOINT : Stop.Kind.STEP, null);
         };
-        session.leaveSnapshotsBehind(); // so that a step back from wherever this stopped is cheap
+        timeline.leaveSnapshotsBehind(); // so that a step back from wherever this stopped is cheap
         return stop;
     }
 
@@ -88,14 +88,14 @@ public final class TimeTravel {
      * position before it is one further back.
      */
     public Stop stepBack() {
-        long now = session.icount();
-        long start = session.startIcount();
+        long now = timeline.icount();
+        long start = timeline.startIcount();
         if (now <= start) {
             return stop(Stop.Kind.HISTORY_BEGIN, null);
         }
         for (long target = now - 1; target >= start; target--) {
-            session.seek(target);
-            if (session.icount() < now) {
+            timeline.seek(target);
+            if (timeline.icount() < now) {
                 break;
             }
         }
@@ -104,7 +104,7 @@ public final class TimeTravel {
 
     /** Moves to {@code icount} without watching (monitor {@code replay_seek}). */
     public Stop seek(long icount) {
-        session.seek(icount);
+        timeline.seek(icount);
         return stop(Stop.Kind.STEP, null);
     }
 
@@ -113,31 +113,31 @@ public final class TimeTravel {
      * with none, to the start of history.
      */
     public Stop continueBack() {
-        long current = session.icount();
-        long start = session.startIcount();
+        long current = timeline.icount();
+        long start = timeline.startIcount();
         if (current <= start) {
             return stop(Stop.Kind.HISTORY_BEGIN, null);
         }
         long hi = current;
         while (hi > start) {
-            SnapshotStore.Snapshot s = session.snapshots().floor(hi - 1);
+            SnapshotStore.Snapshot s = timeline.snapshots().floor(hi - 1);
             long lo = s.icount();
-            session.restore(s);
+            timeline.restore(s);
             long lastHit = -1;
             WatchHit lastWatch = null;
-            if (session.hasBreakpoint(session.machine().pc()) && session.icount() < hi) {
-                lastHit = session.icount(); // the run below steps off it, so count it here
+            if (timeline.hasBreakpoint(timeline.machine().pc()) && timeline.icount() < hi) {
+                lastHit = timeline.icount(); // the run below steps off it, so count it here
             }
-            while (session.icount() < hi) {
-                ReplayStop r = session.scan(hi);
-                long at = session.icount();
+            while (timeline.icount() < hi) {
+                ReplayStop r = timeline.scan(hi);
+                long at = timeline.icount();
                 if (r == ReplayStop.BREAKPOINT && at < hi) {
                     lastHit = at;
                     lastWatch = null;
                 } else if (r == ReplayStop.WATCHPOINT) {
                     // the access was made by the instruction that just retired: stop before it
                     lastHit = at - 1;
-                    lastWatch = session.lastWatchHit();
+                    lastWatch = timeline.lastWatchHit();
                 } else if (r == ReplayStop.INTERRUPTED) {
                     return stop(Stop.Kind.INTERRUPTED, null);
                 } else if (r != ReplayStop.BREAKPOINT) {
@@ -145,12 +145,12 @@ public final class TimeTravel {
                 }
             }
             if (lastHit >= 0) {
-                session.seek(lastHit);
+                timeline.seek(lastHit);
                 return stop(lastWatch != null ? Stop.Kind.WATCHPOINT : Stop.Kind.BREAKPOINT, lastWatch);
             }
             hi = lo;
         }
-        session.seek(start);
+        timeline.seek(start);
         return stop(Stop.Kind.HISTORY_BEGIN, null);
     }
 }

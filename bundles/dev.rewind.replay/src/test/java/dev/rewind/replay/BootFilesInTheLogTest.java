@@ -69,7 +69,7 @@ public class BootFilesInTheLogTest {
         assertEquals("console=ttyS0", h.append());
 
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
             assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
             assertEquals(rec.icount(), s.icount());
         }
@@ -77,7 +77,7 @@ public class BootFilesInTheLogTest {
 
         Files.write(initrd, "another ramdisk".getBytes(StandardCharsets.US_ASCII));
         try {
-            ReplaySession.open(log, ReplaySession.Options.defaults()).close();
+            Timeline.open(log, Timeline.Options.defaults()).close();
             fail("replayed with a changed initrd");
         } catch (ReplaySetupException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("initrd: " + initrd.toAbsolutePath()

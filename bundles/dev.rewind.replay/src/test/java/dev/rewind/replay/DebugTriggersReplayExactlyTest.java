@@ -39,17 +39,17 @@ public class DebugTriggersReplayExactlyTest {
         assertTrue(output, output.contains("ALL") && output.contains("CHECKS PASSED"));
 
         long end = rec.icount();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(500))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(500))) {
             // Hart digests every 1000 instructions: a trigger that fired elsewhere fails the run at once.
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
             assertEquals(end, s.icount());
             assertEquals(digest, s.machine().digestHex());
             for (long target : new long[] {end / 2, end / 3, end * 3 / 4, end / 5}) {
                 s.seek(target);
-                assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+                assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
                 assertEquals("run to the end after a seek to " + target, digest, s.machine().digestHex());
             }
-            assertEquals(output, new String(s.console().toByteArray(), StandardCharsets.ISO_8859_1));
+            assertEquals(output, new String(s.session().console().toByteArray(), StandardCharsets.ISO_8859_1));
         }
     }
 }

@@ -75,7 +75,7 @@ final class FirmwareConsole {
     /** Replays a recording to its end. */
     static Replayed replay(Path log) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(out))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(out))) {
             ReplayStop stop = s.run(Long.MAX_VALUE, false);
             return new Replayed(stop, s.icount(), out.toString(StandardCharsets.ISO_8859_1), s.machine().digestHex());
         }

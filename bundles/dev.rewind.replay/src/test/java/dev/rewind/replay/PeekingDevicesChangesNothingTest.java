@@ -49,7 +49,7 @@ public class PeekingDevicesChangesNothingTest {
         SplittableRandom random = new SplittableRandom(1000);
         int withRxData = 0;
         long peeks = 0;
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(50_000))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(50_000))) {
             VirtMachine m = s.machine();
             PhysicalView view = m.physicalView();
             for (int i = 0; i < POSITIONS; i++) {

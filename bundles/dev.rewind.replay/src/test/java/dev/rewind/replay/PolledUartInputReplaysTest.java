@@ -76,7 +76,7 @@ public class PolledUartInputReplaysTest {
             assertEquals("every byte is logged with its delivery icount", 201, delivered);
 
             ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-            try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+            try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
                 assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false)); // checks the final digest
                 assertEquals(rec.icount(), s.icount());
             }

@@ -106,7 +106,7 @@ public class RecordReplayTest {
             assertTrue(rec.output, rec.output.contains("echo: bye, "));
 
             ByteArrayOutputStream replayOut = new ByteArrayOutputStream();
-            try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults().withEcho(replayOut))) {
+            try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withEcho(replayOut))) {
                 ReplayStop stop = s.run(Long.MAX_VALUE, false); // checks digests and the final state digest
                 assertEquals(ReplayStop.END_OF_HISTORY, stop);
                 assertEquals("seed " + seed, rec.result.icount(), s.icount());
@@ -148,7 +148,7 @@ public class RecordReplayTest {
         assertTrue("the timer guest idles, so warps are logged",
                 log.events().stream().anyMatch(e -> e.kind() == dev.rewind.replay.log.EventKind.WARP));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults().withEcho(out))) {
+        try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withEcho(out))) {
             assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
             assertEquals(rec.result.icount(), s.icount());
         }
@@ -159,7 +159,7 @@ public class RecordReplayTest {
     public void replayingAgainstAnotherProgramIsRefusedNamingTheProgram() throws Exception {
         Outcome rec = record("timer", null, RecordSession.Options.DEFAULT_POLL_INTERVAL, Long.MAX_VALUE);
         try {
-            ReplaySession.open(rec.log, ReplaySession.Options.defaults().withProgram(GuestPrograms.elf("sample")));
+            Timeline.open(rec.log, Timeline.Options.defaults().withProgram(GuestPrograms.elf("sample")));
             fail("replayed a recording of timer against sample");
         } catch (ReplaySetupException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("program: "));
@@ -172,14 +172,14 @@ public class RecordReplayTest {
         byte[] bytes = Files.readAllBytes(rec.log);
         Path cut = dir.resolve("cut.rrlog");
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 30));
-        try (ReplaySession s = ReplaySession.open(cut, ReplaySession.Options.defaults())) {
-            assertNotNull(s.historyEndNote());
+        try (Timeline s = Timeline.open(cut, Timeline.Options.defaults())) {
+            assertNotNull(s.session().historyEndNote());
             assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
-            assertEquals(s.log().endIcount(), s.icount());
+            assertEquals(s.session().log().endIcount(), s.icount());
             assertTrue(s.icount() < rec.result.icount());
         }
-        try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults())) {
-            assertNull(s.historyEndNote());
+        try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults())) {
+            assertNull(s.session().historyEndNote());
         }
     }
 
@@ -187,15 +187,15 @@ public class RecordReplayTest {
     public void consoleFollowsThePositionThroughBackwardAndForwardJumps() throws Exception {
         Outcome rec = record("sample", null, RecordSession.Options.DEFAULT_POLL_INTERVAL, Long.MAX_VALUE);
         long end = rec.result.icount();
-        try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults().withSnapshotInterval(1000))) {
+        try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withSnapshotInterval(1000))) {
             for (long target : new long[] {end / 2, end / 4, end - 1, 3, end * 3 / 4, end}) {
                 s.seek(target); // forward jumps restore later snapshots, backward ones earlier
-                try (ReplaySession straight = ReplaySession.open(rec.log, ReplaySession.Options.defaults())) {
+                try (Timeline straight = Timeline.open(rec.log, Timeline.Options.defaults())) {
                     straight.run(target, false);
-                    assertArrayEquals("console at " + target, straight.console().toByteArray(), s.console().toByteArray());
+                    assertArrayEquals("console at " + target, straight.session().console().toByteArray(), s.session().console().toByteArray());
                 }
             }
-            assertEquals(rec.output, new String(s.console().toByteArray(), StandardCharsets.ISO_8859_1));
+            assertEquals(rec.output, new String(s.session().console().toByteArray(), StandardCharsets.ISO_8859_1));
         }
     }
 
@@ -205,14 +205,14 @@ public class RecordReplayTest {
         Outcome rec = record("ticktock", null, RecordSession.Options.DEFAULT_POLL_INTERVAL, length);
         assertEquals(length, rec.result.icount());
         SplittableRandom r = new SplittableRandom(11);
-        try (ReplaySession travel = ReplaySession.open(rec.log, ReplaySession.Options.defaults())) {
+        try (Timeline travel = Timeline.open(rec.log, Timeline.Options.defaults())) {
             travel.seek(length); // visit the whole history once: periodic snapshots on the way
             for (int i = 0; i < 6; i++) {
                 long target = r.nextLong(0, length);
                 travel.seek(target);
                 assertEquals(target, travel.icount());
                 byte[] viaSeek = travel.captureState().digest();
-                try (ReplaySession straight = ReplaySession.open(rec.log, ReplaySession.Options.defaults())) {
+                try (Timeline straight = Timeline.open(rec.log, Timeline.Options.defaults())) {
                     straight.run(target, false);
                     assertEquals(target, straight.icount());
                     assertArrayEquals("state at " + target, straight.captureState().digest(), viaSeek);

@@ -72,7 +72,7 @@ public class SnapshotImageRecordingTest {
         run("qemu-img", "check", disk.toString()); // exit 0: no errors, no leaks
 
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
             assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
             assertEquals(r.icount(), s.icount());
             // and back in time: the disk rewinds with the machine
@@ -96,8 +96,29 @@ public class SnapshotImageRecordingTest {
         assertTrue(list, list.lines().anyMatch(l -> l.matches("\\s*1\\s+init\\s+.*\\s0\\s*$")));
         run("qemu-img", "check", image.toString());
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
             s.run(Long.MAX_VALUE, false);
+        }
+        assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    public void aRecordingMovedWithItsProgramAndImageStillOpensAndListsItsSnapshots() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path elf = Files.copy(GuestPrograms.elf("timer"), a.resolve("timer.elf"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(elf, a.resolve("t.rrlog")).withInput(null, out)
+                .withSnapshotImage(a.resolve("rr.qcow2"), "init"))) {
+            s.run(Long.MAX_VALUE);
+        }
+        Path log = Files.move(a, dir.resolve("b")).resolve("t.rrlog"); // the header still names a/
+        var header = dev.rewind.replay.log.ReplayLog.read(log).header();
+        assertEquals(java.util.List.of("init"),
+                Timeline.savedSnapshots(log, header).stream().map(Timeline.SavedSnapshot::name).toList());
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
+            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals("init", s.savedSnapshots().get(0).name());
         }
         assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
     }
@@ -119,11 +140,11 @@ public class SnapshotImageRecordingTest {
         }
         run("qemu-img", "check", image.toString());
         byte[] fromStart;
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             s.run(Long.MAX_VALUE, false);
             fromStart = s.captureState().digest();
         }
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().fromSnapshot("auto-" + 2 * every))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().fromSnapshot("auto-" + 2 * every))) {
             assertEquals(2 * every, s.startIcount());
             s.run(Long.MAX_VALUE, false);
             assertEquals(3 * every + 12345, s.icount());
@@ -145,7 +166,7 @@ public class SnapshotImageRecordingTest {
         // 10 ticks of 10 ms of virtual time: sleep=on really waits them out (load can only add to it)
         assertTrue("recording took " + recordNs / 1e6 + " ms", recordNs >= 90_000_000L);
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withEcho(replayed))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
             long t0 = System.nanoTime();
             s.run(s.endIcount() - 1, false); // every sleep, but not the final state check
             long replayNs = System.nanoTime() - t0;

@@ -18,11 +18,11 @@ import dev.rewind.emulator.ElfImage;
  * The first reverse step after arriving somewhere costs a replay from the nearest snapshot
  * before that position, so every way of arriving must leave one close behind: a run to a known
  * icount (replay_break, seek) at most 256 instructions back, a stop at a breakpoint (anywhere) at
- * most {@link ReplaySession#SETTLED}. Those extra snapshots must stay near the position.
+ * most {@link Timeline#SETTLED}. Those extra snapshots must stay near the position.
  */
 public class StepBackFromAnyStopReplaysLittleTest {
 
-    private static final long INTERVAL = ReplaySession.Options.DEFAULT_INTERVAL;
+    private static final long INTERVAL = Timeline.Options.DEFAULT_INTERVAL;
     private static final long LENGTH = 30_000_000L;
     private static Path dir;
     private static Path log;
@@ -46,16 +46,16 @@ public class StepBackFromAnyStopReplaysLittleTest {
         }
     }
 
-    private static long behind(ReplaySession s) {
+    private static long behind(Timeline s) {
         return s.icount() - s.snapshots().floor(s.icount() - 1).icount();
     }
 
     /** Steps back and checks the state against a straight replay to the same icount. */
-    private static void stepBackMatchesStraightReplay(ReplaySession s) throws Exception {
+    private static void stepBackMatchesStraightReplay(Timeline s) throws Exception {
         long target = s.icount() - 1;
         new TimeTravel(s).stepBack();
         assertEquals(target, s.icount());
-        try (ReplaySession straight = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline straight = Timeline.open(log, Timeline.Options.defaults())) {
             straight.run(target, false);
             assertArrayEquals("state at " + target, straight.captureState().digest(), s.captureState().digest());
         }
@@ -63,7 +63,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
 
     @Test
     public void aRunToAnIcountLeavesASnapshotAtMost256InstructionsBehind() throws Exception {
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             for (long target : new long[] {1_000_000L, 25_000_007L, 29_999_999L}) {
                 assertEquals(TimeTravel.Stop.Kind.STEP, travel.runTo(target).kind());
@@ -76,7 +76,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
 
     @Test
     public void aSeekOntoAPeriodicSnapshotStillLeavesOneJustBehind() throws Exception {
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             s.seek(LENGTH); // periodic snapshots at 10M and 20M, none between them
             for (long target : new long[] {2 * INTERVAL, INTERVAL}) {
                 assertTrue(s.snapshots().contains(target));
@@ -90,7 +90,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
 
     @Test
     public void aBreakpointStopLeavesASnapshotAtMost4096InstructionsBehind() throws Exception {
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             s.addBreakpoint(milestone);
             s.seek(12_345_678L);
@@ -99,7 +99,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
                 assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, stop.kind());
                 assertEquals(milestone, stop.pc());
                 assertTrue("nearest snapshot " + behind(s) + " before the hit at " + s.icount(),
-                        behind(s) <= ReplaySession.SETTLED);
+                        behind(s) <= Timeline.SETTLED);
             }
             s.removeBreakpoint(milestone);
             stepBackMatchesStraightReplay(s);
@@ -108,7 +108,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
 
     @Test
     public void anInterruptedRunStaysWhereItStoppedWithASnapshotCloseBehind() throws Exception {
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             // still requested while the stop replays to leave snapshots: that replay must not stop early
             s.interruptWhen(() -> s.icount() > 13_500_000L);
             s.seek(12_000_123L);
@@ -116,10 +116,10 @@ public class StepBackFromAnyStopReplaysLittleTest {
             assertEquals(TimeTravel.Stop.Kind.INTERRUPTED, stop.kind());
             assertTrue(stop.icount() > 13_500_000L);
             assertEquals(stop.icount(), s.icount());
-            assertTrue("nearest snapshot " + behind(s) + " before " + s.icount(), behind(s) <= ReplaySession.SETTLED);
+            assertTrue("nearest snapshot " + behind(s) + " before " + s.icount(), behind(s) <= Timeline.SETTLED);
             s.interruptWhen(null);
             byte[] here = s.captureState().digest();
-            try (ReplaySession straight = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+            try (Timeline straight = Timeline.open(log, Timeline.Options.defaults())) {
                 straight.run(stop.icount(), false);
                 assertArrayEquals(straight.captureState().digest(), here);
             }
@@ -129,7 +129,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
 
     @Test
     public void snapshotsBetweenTheBoundariesStayNearTheLastStop() throws Exception {
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             s.addBreakpoint(milestone);
             for (long at : new long[] {29_000_000L, 3_000_000L, 17_500_000L, 26_000_000L, 8_000_000L}) {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.target.ReplayTarget;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * Plays {@link DemoScript} through real gdb-multiarch against the Rewind gdb server, so the
@@ -41,9 +41,9 @@ public final class GdbDemo {
         }
     }
 
-    public static List<DemoStep> run(ReplaySession session, Path elf, Path workDir) throws IOException, InterruptedException {
+    public static List<DemoStep> run(Timeline timeline, Path elf, Path workDir) throws IOException, InterruptedException {
         List<String> commands = DemoScript.commands();
-        try (RspServer server = new RspServer(new ReplayTarget(session))) {
+        try (RspServer server = new RspServer(new ReplayTarget(timeline))) {
             server.bind();
             Thread serving = new Thread(() -> {
                 try {

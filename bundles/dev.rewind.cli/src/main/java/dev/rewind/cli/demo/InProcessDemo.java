@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchKind;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 import dev.rewind.symbols.ElfSymbol;
 import dev.rewind.symbols.FunctionInfo;
@@ -22,16 +22,16 @@ public final class InProcessDemo {
 
     private static final int SP = 2;
 
-    private final ReplaySession session;
+    private final Timeline timeline;
     private final TimeTravel travel;
     private final ProgramSymbols symbols;
     private final List<Long> breakpoints = new ArrayList<>();
     private long watchAddress = -1;
     private int watchSize;
 
-    public InProcessDemo(ReplaySession session, ProgramSymbols symbols) {
-        this.session = session;
-        this.travel = new TimeTravel(session);
+    public InProcessDemo(Timeline timeline, ProgramSymbols symbols) {
+        this.timeline = timeline;
+        this.travel = new TimeTravel(timeline);
         this.symbols = symbols;
     }
 
@@ -52,17 +52,17 @@ public final class InProcessDemo {
         if (c.startsWith("break ")) {
             long at = afterPrologue(c.substring(6).trim());
             breakpoints.add(at);
-            session.addBreakpoint(at);
+            timeline.addBreakpoint(at);
         } else if (c.startsWith("watch ")) {
             ElfSymbol s = symbols.symbol(c.substring(6).trim());
             watchAddress = s.value();
             watchSize = (int) Math.max(1, s.size());
-            session.addWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
+            timeline.addWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
         } else if (c.equals("delete")) {
-            breakpoints.forEach(session::removeBreakpoint);
+            breakpoints.forEach(timeline::removeBreakpoint);
             breakpoints.clear();
             if (watchAddress >= 0) {
-                session.removeWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
+                timeline.removeWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
                 watchAddress = -1;
             }
         }
@@ -87,7 +87,7 @@ public final class InProcessDemo {
     }
 
     private long sp() {
-        return session.machine().reg(SP);
+        return timeline.machine().reg(SP);
     }
 
     private String function(long pc) {
@@ -106,12 +106,12 @@ public final class InProcessDemo {
      */
     private boolean inCallee(long sp0, String f) {
         long sp = sp();
-        return sp < sp0 || (sp == sp0 && !function(session.machine().pc()).equals(f));
+        return sp < sp0 || (sp == sp0 && !function(timeline.machine().pc()).equals(f));
     }
 
     /** Forward over the current line, stepping over calls. */
     private TimeTravel.Stop next() {
-        VirtMachine m = session.machine();
+        VirtMachine m = timeline.machine();
         String f = function(m.pc());
         int line = line(m.pc());
         long sp0 = sp();
@@ -131,7 +131,7 @@ public final class InProcessDemo {
 
     /** Back to the start of the previous line executed in this frame, stepping over calls. */
     private TimeTravel.Stop reverseNext() {
-        VirtMachine m = session.machine();
+        VirtMachine m = timeline.machine();
         String f = function(m.pc());
         int line = line(m.pc());
         long sp0 = sp();
@@ -152,7 +152,7 @@ public final class InProcessDemo {
             }
         }
         int previous = line(m.pc());
-        long lastGood = session.icount();
+        long lastGood = timeline.icount();
         while (true) {
             s = travel.stepBack();
             if (s.kind() != TimeTravel.Stop.Kind.STEP) {
@@ -162,7 +162,7 @@ public final class InProcessDemo {
                 continue;
             }
             if (sp() == sp0 && function(m.pc()).equals(f) && line(m.pc()) == previous) {
-                lastGood = session.icount();
+                lastGood = timeline.icount();
                 continue;
             }
             break;
@@ -172,10 +172,10 @@ public final class InProcessDemo {
 
     /** Back to the call of the current function: its entry, then one instruction more. */
     private TimeTravel.Stop reverseFinish() {
-        FunctionInfo f = symbols.functionAt(session.machine().pc());
+        FunctionInfo f = symbols.functionAt(timeline.machine().pc());
         long entry = f.outermost().lowPc();
-        boolean temporary = !session.hasBreakpoint(entry);
-        session.addBreakpoint(entry);
+        boolean temporary = !timeline.hasBreakpoint(entry);
+        timeline.addBreakpoint(entry);
         try {
             TimeTravel.Stop s = travel.continueBack();
             if (s.kind() != TimeTravel.Stop.Kind.BREAKPOINT || s.pc() != entry) {
@@ -183,7 +183,7 @@ public final class InProcessDemo {
             }
         } finally {
             if (temporary) {
-                session.removeBreakpoint(entry);
+                timeline.removeBreakpoint(entry);
             }
         }
         return travel.stepBack();
@@ -206,9 +206,9 @@ public final class InProcessDemo {
     }
 
     private DemoStep step(String command, String reason) {
-        long pc = session.machine().pc();
+        long pc = timeline.machine().pc();
         SourceLocation l = symbols.lineFor(pc);
         return new DemoStep(command, reason, function(pc), l == null ? null : l.fileName(), l == null ? 0 : l.line(),
-                session.icount());
+                timeline.icount());
     }
 }

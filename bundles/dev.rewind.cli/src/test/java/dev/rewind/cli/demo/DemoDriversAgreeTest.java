@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.Test;
 
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.symbols.ProgramSymbols;
 
 /**
@@ -37,11 +37,11 @@ public class DemoDriversAgreeTest {
             r.run(Long.MAX_VALUE);
         }
         List<DemoStep> viaGdb;
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             viaGdb = GdbDemo.run(s, elf, work);
         }
         List<DemoStep> inProcess;
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             inProcess = new InProcessDemo(s, ProgramSymbols.load(elf)).run();
         }
         assertEquals(viaGdb.size(), inProcess.size());

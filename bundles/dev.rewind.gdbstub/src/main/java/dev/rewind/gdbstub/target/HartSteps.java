@@ -5,7 +5,7 @@ import java.util.Map;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.gdbstub.BreakpointType;
 import dev.rewind.gdbstub.StopEvent;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * Steps of one hart of several in a replay (gdb's {@code stepi} / {@code reverse-stepi} on a
@@ -21,7 +21,7 @@ final class HartSteps {
      * Forwards until hart {@code h} retired one more instruction; other harts run their turns
      * meanwhile and stop the step at a breakpoint, watched access or the end of history.
      */
-    static StopEvent forward(ReplayTarget target, ReplaySession session, int h, Map<Long, BreakpointType> breakpoints) {
+    static StopEvent forward(ReplayTarget target, Timeline session, int h, Map<Long, BreakpointType> breakpoints) {
         VirtMachine m = session.machine();
         long goal = m.retired(h) + 1;
         for (long n = 0; m.retired(h) < goal; n++) {
@@ -40,7 +40,7 @@ final class HartSteps {
      * Back to just before hart {@code h}'s previous instruction: the position p with h about to
      * execute it, found by bisection over positions (h's retired count only grows with p).
      */
-    static StopEvent back(ReplaySession session, int h) {
+    static StopEvent back(Timeline session, int h) {
         long now = session.icount();
         long r = session.machine().retired(h);
         long lo = session.startIcount();

@@ -6,7 +6,7 @@ import java.util.List;
 
 import dev.rewind.gdbstub.MonitorCommands;
 import dev.rewind.gdbstub.TargetException;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.query.Progress;
 import dev.rewind.replay.query.QueryEngine;
@@ -20,11 +20,11 @@ import dev.rewind.replay.query.QueryRequest;
  */
 final class QueryMonitorCommands implements MonitorCommands {
 
-    private final ReplaySession session;
+    private final Timeline session;
     private QueryEngine engine;
 
-    QueryMonitorCommands(ReplaySession session) {
-        this.session = session;
+    QueryMonitorCommands(Timeline timeline) {
+        this.session = timeline;
     }
 
     @Override
@@ -49,8 +49,7 @@ final class QueryMonitorCommands implements MonitorCommands {
                 throw new TargetException(TargetException.EINVAL, "goto: icount " + n + " is outside the recording ("
                         + session.startIcount() + ".." + session.endIcount() + ")");
             }
-            session.seek(n);
-            session.leaveSnapshotsBehind();
+            session.seek(n); // leaves snapshots just behind n: the first step back is cheap
             return "at icount " + session.icount() + ", pc 0x" + Long.toHexString(session.machine().pc()) + "\n";
         }
         if (!QueryRequest.isVerb(verb)) {
@@ -68,7 +67,7 @@ final class QueryMonitorCommands implements MonitorCommands {
     private QueryEngine engine() throws TargetException {
         if (engine == null) {
             try {
-                engine = QueryEngine.open(session.logFile(), session.program(), QueryEngine.DEFAULT_INTERVAL);
+                engine = QueryEngine.open(session.session().logFile(), session.session().program(), QueryEngine.DEFAULT_INTERVAL);
             } catch (ReplaySetupException | IOException e) {
                 throw new TargetException(TargetException.EINVAL, "cannot open the recording for queries: " + e.getMessage());
             }

@@ -1,7 +1,5 @@
 package dev.rewind.gdbstub.target;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -16,8 +14,7 @@ import dev.rewind.gdbstub.ReplayControl;
 import dev.rewind.gdbstub.ResumeMode;
 import dev.rewind.gdbstub.StopEvent;
 import dev.rewind.gdbstub.TargetException;
-import dev.rewind.qcow2.Qcow2Image;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
 /**
@@ -30,7 +27,7 @@ import dev.rewind.replay.TimeTravel;
  */
 public final class ReplayTarget implements DebugTarget, ReplayControl {
 
-    private final ReplaySession session;
+    private final Timeline timeline;
     private final TimeTravel travel;
     private final TreeMap<Long, BreakpointType> breakpoints = new TreeMap<>();
     private final WatchpointTable watches = new WatchpointTable();
@@ -39,14 +36,14 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     /** The hart gdb's register, memory and step requests go to. */
     private int selected;
 
-    public ReplayTarget(ReplaySession session) {
-        this.session = session;
-        this.travel = new TimeTravel(session);
-        this.queries = new QueryMonitorCommands(session);
+    public ReplayTarget(Timeline timeline) {
+        this.timeline = timeline;
+        this.travel = new TimeTravel(timeline);
+        this.queries = new QueryMonitorCommands(timeline);
     }
 
-    public ReplaySession session() {
-        return session;
+    public Timeline timeline() {
+        return timeline;
     }
 
     @Override
@@ -61,7 +58,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public long readRegister(int regnum) throws TargetException {
-        return HartRegisters.read(session.machine().hart(selected), regnum);
+        return HartRegisters.read(timeline.machine().hart(selected), regnum);
     }
 
     @Override
@@ -71,7 +68,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public int readMemory(long address, byte[] buffer, int offset, int length) {
-        return session.machine().hart(selected).readMemory(address, buffer, offset, length);
+        return timeline.machine().hart(selected).readMemory(address, buffer, offset, length);
     }
 
     @Override
@@ -86,17 +83,17 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public long icount() {
-        return session.icount();
+        return timeline.icount();
     }
 
     @Override
     public int threads() {
-        return session.machine().harts();
+        return timeline.machine().harts();
     }
 
     @Override
     public void selectThread(int hart) throws TargetException {
-        HartRegisters.hart(session.machine(), hart);
+        HartRegisters.hart(timeline.machine(), hart);
         selected = hart;
     }
 
@@ -107,35 +104,35 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public StopEvent resume(ResumeMode mode, Interruption interruption) throws TargetException {
-        session.interruptWhen(interruption::isRequested);
-        boolean harts = session.machine().harts() > 1;
+        timeline.interruptWhen(interruption::isRequested);
+        boolean harts = timeline.machine().harts() > 1;
         try {
             return switch (mode) {
-                case STEP -> harts ? HartSteps.forward(this, session, selected, breakpoints) : step();
+                case STEP -> harts ? HartSteps.forward(this, timeline, selected, breakpoints) : step();
                 case CONTINUE -> forward();
-                case REVERSE_STEP -> harts ? HartSteps.back(session, selected) : stepBack();
+                case REVERSE_STEP -> harts ? HartSteps.back(timeline, selected) : stepBack();
                 case REVERSE_CONTINUE -> backward();
             };
         } catch (RuntimeException e) {
             throw new TargetException(TargetException.EINVAL, "replay failed: " + e.getMessage());
         } finally {
-            session.interruptWhen(null);
+            timeline.interruptWhen(null);
             // The stop is about the hart whose turn it is there: the one at the breakpoint or
             // watched access, or the stepped one.
-            selected = session.machine().currentHart();
+            selected = timeline.machine().currentHart();
         }
     }
 
     StopEvent step() {
-        long before = session.icount();
+        long before = timeline.icount();
         TimeTravel.Stop s = travel.stepForward();
         switch (s.kind()) {
             case WATCHPOINT -> {
-                session.seek(before); // stop before the access; gdb steps over it itself
+                timeline.seek(before); // stop before the access; gdb steps over it itself
                 return watchEvent(s.watch());
             }
             case HISTORY_END -> {
-                return session.icount() == before ? StopEvent.historyEnd() : StopEvent.stepped();
+                return timeline.icount() == before ? StopEvent.historyEnd() : StopEvent.stepped();
             }
             case INTERRUPTED -> {
                 return StopEvent.interrupted();
@@ -147,14 +144,14 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     private StopEvent forward() {
-        boolean toBreak = replayBreak > session.icount();
+        boolean toBreak = replayBreak > timeline.icount();
         TimeTravel.Stop s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
         switch (s.kind()) {
             case BREAKPOINT -> {
                 return StopEvent.breakpoint(breakpoints.getOrDefault(s.pc(), BreakpointType.SOFTWARE));
             }
             case WATCHPOINT -> {
-                session.seek(s.icount() - 1); // before the access
+                timeline.seek(s.icount() - 1); // before the access
                 return watchEvent(s.watch());
             }
             case HISTORY_END -> {
@@ -171,19 +168,19 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     private StopEvent stepBack() {
-        long now = session.icount();
-        if (now <= session.startIcount()) {
+        long now = timeline.icount();
+        if (now <= timeline.startIcount()) {
             return StopEvent.historyBegin();
         }
         travel.stepBack();
-        long previous = session.icount();
+        long previous = timeline.icount();
         if (!watches.isEmpty()) {
             // Undoing a watched access: stay just after it and report it, as gdb expects.
             TimeTravel.Stop redo = travel.stepForward();
             if (redo.kind() == TimeTravel.Stop.Kind.WATCHPOINT) {
                 return watchEvent(redo.watch());
             }
-            session.seek(previous);
+            timeline.seek(previous);
         }
         return StopEvent.stepped();
     }
@@ -195,7 +192,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
                 return StopEvent.breakpoint(breakpoints.getOrDefault(s.pc(), BreakpointType.SOFTWARE));
             }
             case WATCHPOINT -> {
-                session.seek(s.icount() + 1); // just after the access; gdb steps back over it
+                timeline.seek(s.icount() + 1); // just after the access; gdb steps back over it
                 return watchEvent(s.watch());
             }
             case INTERRUPTED -> {
@@ -215,11 +212,11 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     public boolean insertBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
             if (watches.add(type, address, length)) {
-                session.addWatchpoint(address, length, WatchpointTable.kind(type));
+                timeline.addWatchpoint(address, length, WatchpointTable.kind(type));
             }
         } else {
             breakpoints.put(address, type);
-            session.addBreakpoint(address);
+            timeline.addBreakpoint(address);
         }
         return true;
     }
@@ -228,10 +225,10 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     public boolean removeBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
             if (watches.remove(type, address, length)) {
-                session.removeWatchpoint(address, length, WatchpointTable.kind(type));
+                timeline.removeWatchpoint(address, length, WatchpointTable.kind(type));
             }
         } else if (breakpoints.remove(address) != null) {
-            session.removeBreakpoint(address);
+            timeline.removeBreakpoint(address);
         }
         return true;
     }
@@ -255,15 +252,15 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public String recordingName() {
-        return session.logFile().getFileName().toString();
+        return timeline.session().logFile().getFileName().toString();
     }
 
     @Override
     public void setReplayBreak(long icount) throws TargetException {
-        if (icount <= session.icount() || icount > session.endIcount()) {
+        if (icount <= timeline.icount() || icount > timeline.endIcount()) {
             throw new TargetException(TargetException.EINVAL, "replay_break: icount " + icount
-                    + " is not ahead of the current position " + session.icount() + " within the recording (ends at "
-                    + session.endIcount() + ")");
+                    + " is not ahead of the current position " + timeline.icount() + " within the recording (ends at "
+                    + timeline.endIcount() + ")");
         }
         replayBreak = icount;
     }
@@ -275,28 +272,21 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public void seek(long icount) throws TargetException {
-        if (icount < session.startIcount() || icount > session.endIcount()) {
+        if (icount < timeline.startIcount() || icount > timeline.endIcount()) {
             throw new TargetException(TargetException.EINVAL, "replay_seek: icount " + icount + " is outside the recording ("
-                    + session.startIcount() + ".." + session.endIcount() + ")");
+                    + timeline.startIcount() + ".." + timeline.endIcount() + ")");
         }
-        session.seek(icount);
+        timeline.seek(icount);
     }
 
     @Override
     public List<Snapshot> snapshots() {
         List<Snapshot> out = new ArrayList<>();
-        String image = session.log().header().snapshotImagePath();
-        if (image != null && Files.exists(Path.of(image))) {
-            try (Qcow2Image img = Qcow2Image.openReadOnly(Path.of(image))) {
-                for (var s : img.snapshots()) {
-                    out.add(new Snapshot(s.id(), s.name(), s.hasIcount() ? s.icount() : -1));
-                }
-            } catch (java.io.IOException e) {
-                // listing is informational; the in-memory snapshots still follow
-            }
+        for (var s : timeline.savedSnapshots()) {
+            out.add(new Snapshot(s.id(), s.name(), s.icount()));
         }
         int n = 0;
-        for (long icount : session.snapshots().icounts()) {
+        for (long icount : timeline.snapshotIcounts()) {
             out.add(new Snapshot("m" + (++n), "(memory)", icount));
         }
         return out;

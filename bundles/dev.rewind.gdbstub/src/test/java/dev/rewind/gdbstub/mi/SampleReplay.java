@@ -9,7 +9,7 @@ import dev.rewind.emulator.StopReason;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.target.ReplayTarget;
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * A recording of guests/build/sample.elf (made once per test run) served by an in-process
@@ -20,10 +20,10 @@ final class SampleReplay implements AutoCloseable {
     private static Path recording;
 
     final Path elf;
-    private final ReplaySession session;
+    private final Timeline session;
     final RspServer server;
 
-    private SampleReplay(Path elf, ReplaySession session, RspServer server) {
+    private SampleReplay(Path elf, Timeline session, RspServer server) {
         this.elf = elf;
         this.session = session;
         this.server = server;
@@ -31,7 +31,7 @@ final class SampleReplay implements AutoCloseable {
 
     static SampleReplay serve() throws Exception {
         Path elf = elf("sample");
-        ReplaySession s = ReplaySession.open(recording(elf), ReplaySession.Options.defaults().withSnapshotInterval(2_000));
+        Timeline s = Timeline.open(recording(elf), Timeline.Options.defaults().withSnapshotInterval(2_000));
         RspServer server = new RspServer(new ReplayTarget(s));
         server.start();
         return new SampleReplay(elf, s, server);

@@ -20,7 +20,7 @@ import org.junit.Test;
 
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * gdb's Ctrl-C (a raw 0x03) during a long forward or reverse replay run stops it with SIGINT
@@ -119,7 +119,7 @@ public class CtrlCStopsLongReplayRunsTest {
                     OutputStream.nullOutputStream()))) {
                 assertEquals(LENGTH, rec.run(LENGTH).icount());
             }
-            try (ReplaySession session = ReplaySession.open(log, ReplaySession.Options.defaults());
+            try (Timeline session = Timeline.open(log, Timeline.Options.defaults());
                     RspServer server = new RspServer(new ReplayTarget(session))) {
                 server.start();
                 try (Client c = new Client(server.port())) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * A guest from {@code guests/} recorded in-process once per test JVM, and served to gdb as a
@@ -69,14 +69,14 @@ final class RecordedGuest {
 
     /** A replay of this recording served on a free loopback port; close it after gdb is done. */
     Served serve(long snapshotInterval) throws Exception {
-        ReplaySession session = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(snapshotInterval));
-        ReplayTarget target = new ReplayTarget(session);
+        Timeline timeline = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(snapshotInterval));
+        ReplayTarget target = new ReplayTarget(timeline);
         RspServer server = new RspServer(target);
         server.start();
-        return new Served(session, target, server);
+        return new Served(timeline, target, server);
     }
 
-    record Served(ReplaySession session, ReplayTarget target, RspServer server) implements AutoCloseable {
+    record Served(Timeline timeline, ReplayTarget target, RspServer server) implements AutoCloseable {
         int port() {
             return server.port();
         }
@@ -84,7 +84,7 @@ final class RecordedGuest {
         @Override
         public void close() throws IOException {
             server.close();
-            session.close();
+            timeline.close();
         }
     }
 

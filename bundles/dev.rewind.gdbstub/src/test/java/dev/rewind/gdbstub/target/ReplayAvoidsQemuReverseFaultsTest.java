@@ -164,11 +164,11 @@ public class ReplayAvoidsQemuReverseFaultsTest {
             String probe = new GdbScript().add(readBreak, "continue").icount().run(s.port(), echo.elf);
             long hookAt = GdbScript.icounts(probe).get(0);
             // back to 10 instructions before the input that raised this interrupt
-            input = s.session().log().events().stream()
+            input = s.timeline().session().log().events().stream()
                     .filter(e -> e.kind() == EventKind.UART_RX || e.kind() == EventKind.UART_RX_IDLE)
                     .mapToLong(e -> e.icount()).filter(i -> i < hookAt).max().getAsLong();
             steps = hookAt - input + 10;
-            s.session().seek(0);
+            s.timeline().seek(0);
             GdbScript named = new GdbScript();
             for (String line : g.lines()) {
                 named.add(line.replace("%HOOK%", Long.toString(hookAt)).replace("%N%", Long.toString(steps)));

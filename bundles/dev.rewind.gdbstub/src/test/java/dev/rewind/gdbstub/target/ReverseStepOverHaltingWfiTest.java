@@ -8,7 +8,7 @@ import org.junit.Test;
 import dev.rewind.gdbstub.Interruption;
 import dev.rewind.gdbstub.ResumeMode;
 import dev.rewind.gdbstub.StopEvent;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
 /**
@@ -19,7 +19,7 @@ import dev.rewind.replay.TimeTravel;
 public class ReverseStepOverHaltingWfiTest {
 
     /** Replays the timer guest forward to just after its first halting WFI; returns the WFI's icount. */
-    private static long toAfterFirstHaltingWfi(ReplaySession s) {
+    private static long toAfterFirstHaltingWfi(Timeline s) {
         TimeTravel travel = new TimeTravel(s);
         while (s.icount() < s.endIcount()) {
             long before = s.icount();
@@ -35,7 +35,7 @@ public class ReverseStepOverHaltingWfiTest {
     @Test
     public void replayTargetReverseStepGoesBackOverTheWfi() throws Exception {
         RecordedGuest timer = RecordedGuest.of("timer", null);
-        try (ReplaySession s = ReplaySession.open(timer.log, ReplaySession.Options.defaults().withSnapshotInterval(1000))) {
+        try (Timeline s = Timeline.open(timer.log, Timeline.Options.defaults().withSnapshotInterval(1000))) {
             long wfiAt = toAfterFirstHaltingWfi(s);
             long wfiPc = s.machine().pc() - 4;
             ReplayTarget target = new ReplayTarget(s);
@@ -54,7 +54,7 @@ public class ReverseStepOverHaltingWfiTest {
     @Test
     public void replayTargetReverseStepOverTheWfiWithAWatchpointSet() throws Exception {
         RecordedGuest timer = RecordedGuest.of("timer", null);
-        try (ReplaySession s = ReplaySession.open(timer.log, ReplaySession.Options.defaults().withSnapshotInterval(1000))) {
+        try (Timeline s = Timeline.open(timer.log, Timeline.Options.defaults().withSnapshotInterval(1000))) {
             long wfiAt = toAfterFirstHaltingWfi(s);
             ReplayTarget target = new ReplayTarget(s);
             target.insertBreakpoint(dev.rewind.gdbstub.BreakpointType.WRITE_WATCH, 0x80000000L, 8); // never written here
@@ -66,7 +66,7 @@ public class ReverseStepOverHaltingWfiTest {
     @Test
     public void timeTravelStepBackGoesBackOverTheWfi() throws Exception {
         RecordedGuest timer = RecordedGuest.of("timer", null);
-        try (ReplaySession s = ReplaySession.open(timer.log, ReplaySession.Options.defaults().withSnapshotInterval(1000))) {
+        try (Timeline s = Timeline.open(timer.log, Timeline.Options.defaults().withSnapshotInterval(1000))) {
             long wfiAt = toAfterFirstHaltingWfi(s);
             TimeTravel travel = new TimeTravel(s);
             TimeTravel.Stop stop = travel.stepBack();

@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.symbols.FunctionInfo;
 import dev.rewind.symbols.LineRow;
 import dev.rewind.symbols.ProgramSymbols;
@@ -29,7 +29,7 @@ public final class Coverage {
     }
 
     /** Single-steps {@code session} from its start to the end of its history, counting pcs. */
-    public static Coverage measure(ReplaySession session, Progress progress) {
+    public static Coverage measure(Timeline session, Progress progress) {
         Coverage c = new Coverage();
         session.seek(session.startIcount());
         VirtMachine m = session.machine();

@@ -12,12 +12,9 @@ import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchHit;
 import dev.rewind.emulator.WatchKind;
-import dev.rewind.qcow2.Qcow2Image;
-import dev.rewind.qcow2.Snapshot;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
 import dev.rewind.replay.ReplayStop;
-import dev.rewind.replay.SnapshotStore;
 import dev.rewind.replay.log.ReplayEvent;
 import dev.rewind.replay.log.ReplayLogException;
 import dev.rewind.symbols.FunctionInfo;
@@ -42,12 +39,12 @@ public final class QueryEngine implements AutoCloseable {
     /** Snapshot interval of the engine's session: an interval replay costs a few ms with a watchpoint. */
     public static final long DEFAULT_INTERVAL = 1L << 20;
 
-    private final ReplaySession session;
+    private final Timeline session;
     private final RecordingIndex.UartTap tap;
     private final ProgramSymbols symbols;
     private RecordingIndex index;
 
-    private QueryEngine(ReplaySession session, RecordingIndex.UartTap tap, ProgramSymbols symbols) {
+    private QueryEngine(Timeline session, RecordingIndex.UartTap tap, ProgramSymbols symbols) {
         this.session = session;
         this.tap = tap;
         this.symbols = symbols;
@@ -57,21 +54,21 @@ public final class QueryEngine implements AutoCloseable {
     public static QueryEngine open(Path log, Path program, long interval)
             throws ReplayLogException, ReplaySetupException, IOException {
         RecordingIndex.UartTap tap = new RecordingIndex.UartTap();
-        ReplaySession.Options o = ReplaySession.Options.defaults().withSnapshotInterval(interval).withEcho(tap);
+        Timeline.Options o = Timeline.Options.defaults().withSnapshotInterval(interval).withEcho(tap);
         if (program != null) {
             o = o.withProgram(program);
         }
-        ReplaySession s = ReplaySession.open(log, o);
+        Timeline s = Timeline.open(log, o);
         ProgramSymbols symbols = null;
         try {
-            symbols = ProgramSymbols.load(s.program());
+            symbols = ProgramSymbols.load(s.session().program());
         } catch (SymbolsException | RuntimeException e) {
             // answers then carry addresses only
         }
         return new QueryEngine(s, tap, symbols);
     }
 
-    public ReplaySession session() {
+    public Timeline session() {
         return session;
     }
 
@@ -104,7 +101,7 @@ public final class QueryEngine implements AutoCloseable {
 
     private List<QueryEvent> logEvents() {
         List<QueryEvent> out = new ArrayList<>();
-        for (ReplayEvent e : session.log().events()) {
+        for (ReplayEvent e : session.session().log().events()) {
             switch (e.kind()) {
                 case UART_RX, UART_RX_IDLE -> out.add(new QueryEvent(e.icount(), QueryEvent.Kind.UART_IN, -1, -1, -1,
                         e.value() & 0xff, Causes.printable((int) e.value())));
@@ -113,18 +110,9 @@ public final class QueryEngine implements AutoCloseable {
                 default -> { }
             }
         }
-        String image = session.log().header().snapshotImagePath();
-        if (image != null) {
-            Path p = session.logFile().toAbsolutePath().getParent().resolve(image);
-            try (Qcow2Image img = Qcow2Image.openReadOnly(p.toFile().exists() ? p : Path.of(image))) {
-                for (Snapshot s : img.snapshots()) {
-                    if (s.hasIcount()) {
-                        out.add(new QueryEvent(s.icount(), QueryEvent.Kind.SNAPSHOT, -1, -1, -1, s.icount(),
-                                "snapshot '" + s.name() + "'"));
-                    }
-                }
-            } catch (IOException e) {
-                // a missing image has no snapshots to list; the replay itself reported it if it needed one
+        for (Timeline.SavedSnapshot s : session.savedSnapshots()) {
+            if (s.icount() >= 0) {
+                out.add(new QueryEvent(s.icount(), QueryEvent.Kind.SNAPSHOT, -1, -1, -1, s.icount(), "snapshot '" + s.name() + "'"));
             }
         }
         return out;
@@ -324,13 +312,7 @@ public final class QueryEngine implements AutoCloseable {
 
     /** Moves the engine's session to {@code icount}: from the snapshot there if there is one. */
     private void moveTo(long icount) {
-        SnapshotStore.Snapshot s = session.snapshots().floor(icount);
-        long now = session.icount();
-        if (s != null && s.icount() == icount && now != icount) {
-            session.restore(s);
-        } else if (now != icount) {
-            session.seek(icount);
-        }
+        session.moveTo(icount);
     }
 
     // ------------------------------------------------------------------ registers

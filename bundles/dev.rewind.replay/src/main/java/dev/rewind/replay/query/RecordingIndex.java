@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 import dev.rewind.emulator.TrapObserver;
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplayStop;
 
 /**
@@ -23,9 +23,9 @@ import dev.rewind.replay.ReplayStop;
  * index no longer maps a virtual address to its pages, so {@link #translated()} tells the
  * queries to replay every interval instead.
  */
-final class RecordingIndex implements ReplaySession.IndexObserver, TrapObserver {
+final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
 
-    private final ReplaySession session;
+    private final Timeline session;
     private final VirtMachine machine;
     /** Capture icounts, ascending: interval k covers positions [bounds[k-1], bounds[k]). */
     private long[] bounds = new long[64];
@@ -35,7 +35,7 @@ final class RecordingIndex implements ReplaySession.IndexObserver, TrapObserver 
     private final List<QueryEvent> events = new ArrayList<>();
     private boolean translated;
 
-    private RecordingIndex(ReplaySession session) {
+    private RecordingIndex(Timeline session) {
         this.session = session;
         this.machine = session.machine();
     }
@@ -44,7 +44,7 @@ final class RecordingIndex implements ReplaySession.IndexObserver, TrapObserver 
      * Replays {@code session} (fresh, at its start) to the end of its history, indexing. The
      * session's echo must be {@link #uartTap()}'s stream for UART output to be indexed.
      */
-    static RecordingIndex build(ReplaySession session, UartTap tap, Progress progress) {
+    static RecordingIndex build(Timeline session, UartTap tap, Progress progress) {
         RecordingIndex index = new RecordingIndex(session);
         index.bounds[index.captures++] = session.icount();
         tap.index = index;
@@ -52,7 +52,7 @@ final class RecordingIndex implements ReplaySession.IndexObserver, TrapObserver 
         session.machine().observeTraps(index);
         long start = session.startIcount();
         long end = session.endIcount();
-        long interval = session.snapshots().interval();
+        long interval = session.snapshotInterval();
         try {
             while (session.icount() < end) {
                 if (progress.cancelled()) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 
 /**
  * The brute-force answer the query engine is checked against: a replay of the whole recording
@@ -37,7 +37,7 @@ final class SingleStepTruth {
         for (int i = 0; i < registers.size(); i++) {
             t.registerChanges.add(new ArrayList<>());
         }
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             VirtMachine m = s.machine();
             long end = s.endIcount();
             byte[][] values = new byte[targets.size()][];

@@ -1,6 +1,7 @@
 import java.nio.file.Path;
 
 import dev.rewind.emulator.ElfImage;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
@@ -56,14 +57,14 @@ public class SeekProfile {
                 long b = behind(s);
                 System.out.printf("  run to %-11d (%6.0f ms, behind %7d):%s%n", d, ms(fwd), b, steps(travel));
             }
-            s.addBreakpoint(milestone);
+            s.stops().addBreakpoint(milestone);
             for (int i = 0; i < 3; i++) {
                 travel.continueForward();
                 travel.continueForward(); // past the hit the steps came back from
                 long b = behind(s);
                 System.out.printf("  break milestone at %-11d (behind %7d):%s%n", s.icount(), b, steps(travel));
             }
-            s.removeBreakpoint(milestone);
+            s.stops().removeBreakpoint(milestone);
             for (long d : new long[] {500_000_000L, 250_000_000L}) {
                 if (d <= s.endIcount()) {
                     travel.seek(d);
@@ -71,15 +72,15 @@ public class SeekProfile {
                     System.out.printf("  seek to %-11d (behind %7d):%s%n", d, b, steps(travel));
                 }
             }
-            s.addBreakpoint(tick);
+            s.stops().addBreakpoint(tick);
             for (long d : new long[] {10_000_000L, 100_000_000L}) {
                 travel.seek(d);
                 long t = System.nanoTime();
-                TimeTravel.Stop stop = travel.continueBack();
+                Stop stop = travel.continueBack();
                 System.out.printf("continueBack to tick from %d: %.2f ms, landed at %d (%s)%n", d, ms(System.nanoTime() - t),
                         stop.icount(), stop.kind());
             }
-            s.removeBreakpoint(tick);
+            s.stops().removeBreakpoint(tick);
             System.out.printf("snapshots: %d, %d KiB%n", s.snapshotIcounts().length, s.snapshotBytes() >> 10);
         }
     }

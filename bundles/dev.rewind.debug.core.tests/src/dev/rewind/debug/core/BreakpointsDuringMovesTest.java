@@ -23,7 +23,7 @@ import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.debug.core.model.ReplayStackFrame;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.debug.core.model.RewindLineBreakpoint;
-import dev.rewind.replay.TimeTravel;
+import dev.rewind.replay.Stop;
 
 /**
  * A breakpoint set while a resume or a reverse resume runs stops that same movement (the
@@ -82,7 +82,7 @@ public class BreakpointsDuringMovesTest {
         IBreakpoint bp = RewindLineBreakpoint.create(Guests.source("compute.c"), LOOP_LINE);
         Launches.awaitSuspended(target);
 
-        assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+        assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
         assertTrue("stopped at the end of history", target.state().icount() < target.endIcount());
         ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
         assertEquals(LOOP_LINE, top.getLineNumber());
@@ -100,14 +100,14 @@ public class BreakpointsDuringMovesTest {
         IBreakpoint bp = RewindLineBreakpoint.create(Guests.source("compute.c"), LOOP_LINE);
         Launches.awaitSuspended(target);
 
-        assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+        assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
         long hit = target.state().icount();
         assertTrue("hit " + hit + " not shortly before " + end, hit < end && hit > end - 100);
         assertTrue(target.installedAddresses(bp).contains(target.state().pc()));
         // and it is the last one: going forward again meets no other hit before the end
         target.resume();
         Launches.awaitSuspended(target);
-        assertEquals(TimeTravel.Stop.Kind.HISTORY_END, target.state().stop().kind());
+        assertEquals(Stop.Kind.HISTORY_END, target.state().stop().kind());
     }
 
     @Test
@@ -123,7 +123,7 @@ public class BreakpointsDuringMovesTest {
         IBreakpoint bp = RewindLineBreakpoint.create(Guests.source("compute.c"), LOOP_LINE);
         Launches.awaitSuspended(target);
 
-        assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+        assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
         ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
         assertEquals(LOOP_LINE, top.getLineNumber());
         assertTrue(target.installedAddresses(bp).contains(target.state().pc()));

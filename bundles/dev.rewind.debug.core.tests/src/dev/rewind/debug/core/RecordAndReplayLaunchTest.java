@@ -29,7 +29,7 @@ import dev.rewind.debug.core.model.ReplayStackFrame;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.debug.core.model.RewindAddressBreakpoint;
 import dev.rewind.debug.core.model.RewindLineBreakpoint;
-import dev.rewind.replay.TimeTravel;
+import dev.rewind.replay.Stop;
 
 /**
  * The whole flow through the real launch framework in Equinox: Record Run on sample.elf, then
@@ -186,7 +186,7 @@ public class RecordAndReplayLaunchTest {
             target.resume();
             Launches.awaitSuspended(target);
             ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
-            assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+            assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
             assertEquals("add_square", top.function());
             assertEquals("sample.c", top.location().fileName());
             assertEquals(TOTAL_LINE, top.getLineNumber());
@@ -230,7 +230,7 @@ public class RecordAndReplayLaunchTest {
 
             target.reverseResume();
             Launches.awaitSuspended(target);
-            assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+            assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
             assertEquals("reverse resume goes back to the previous hit", firstHit, target.state().icount());
             assertTrue(target.state().icount() < secondHit);
             assertEquals("the console rolled back", consoleAtFirst, target.consoleText());
@@ -244,7 +244,7 @@ public class RecordAndReplayLaunchTest {
 
             target.reverseResume();
             Launches.awaitSuspended(target);
-            assertEquals(TimeTravel.Stop.Kind.HISTORY_BEGIN, target.state().stop().kind());
+            assertEquals(Stop.Kind.HISTORY_BEGIN, target.state().stop().kind());
             assertEquals(target.startIcount(), target.state().icount());
             assertTrue("a beginning-of-history event", log.has(DebugEvent.MODEL_SPECIFIC, ReplayTarget.HISTORY_BEGIN));
             assertTrue(target.hart().getName(), target.hart().getName().contains("beginning of history"));
@@ -311,7 +311,7 @@ public class RecordAndReplayLaunchTest {
             try {
                 target.resume();
                 Launches.awaitSuspended(target);
-                assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+                assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
                 assertEquals(penalty, target.state().pc());
                 assertEquals("penalty", ((ReplayStackFrame) target.hart().getTopStackFrame()).function());
             } finally {

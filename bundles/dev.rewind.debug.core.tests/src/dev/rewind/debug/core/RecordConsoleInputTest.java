@@ -21,7 +21,7 @@ import org.junit.Test;
 
 import dev.rewind.debug.core.commands.IReverseResumeHandler;
 import dev.rewind.debug.core.model.ReplayTarget;
-import dev.rewind.replay.TimeTravel;
+import dev.rewind.replay.Stop;
 
 /** Typed console input reaches the guest while recording, and the replay reproduces the run from the log alone. */
 public class RecordConsoleInputTest {
@@ -47,7 +47,7 @@ public class RecordConsoleInputTest {
         try {
             target.resume();
             Launches.awaitSuspended(target);
-            assertEquals(TimeTravel.Stop.Kind.HISTORY_END, target.state().stop().kind());
+            assertEquals(Stop.Kind.HISTORY_END, target.state().stop().kind());
             assertEquals("the replay prints what the recording printed", out, target.consoleText());
         } finally {
             replay.terminate();

@@ -18,8 +18,7 @@ import org.junit.Test;
 import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.replay.Timeline;
-import dev.rewind.replay.ReplayStop;
-import dev.rewind.replay.TimeTravel;
+import dev.rewind.replay.Stop;
 
 /**
  * Not a test (its name keeps it out of the normal run): replay speed in the debug model against
@@ -48,9 +47,9 @@ public class ReplayInIdeBenchmark {
         for (int round = 1; round <= 3; round++) {
             try (Timeline s = Timeline.open(rec, Timeline.Options.defaults().withProgram(elf))) {
                 long t0 = System.nanoTime();
-                ReplayStop r = s.run(Long.MAX_VALUE, true);
+                Stop r = s.run(Long.MAX_VALUE);
                 long ns = System.nanoTime() - t0;
-                assertEquals(ReplayStop.END_OF_HISTORY, r);
+                assertEquals(Stop.Kind.HISTORY_END, r.kind());
                 direct = Math.max(direct, s.icount() / (ns / 1e3));
                 out.append(String.format("round %d: Timeline.run to the end: %,d instructions in %.0f ms = %.1f MIPS%n",
                         round, s.icount(), ns / 1e6, s.icount() / (ns / 1e3)));
@@ -60,7 +59,7 @@ public class ReplayInIdeBenchmark {
             try {
                 t.resume();
                 Launches.awaitSuspended(t);
-                assertEquals(TimeTravel.Stop.Kind.HISTORY_END, t.state().stop().kind());
+                assertEquals(Stop.Kind.HISTORY_END, t.state().stop().kind());
                 double mips = t.state().icount() / (t.lastMoveNanos() / 1e3);
                 ide = Math.max(ide, mips);
                 out.append(String.format("round %d: debug model Resume to the end: %,d instructions in %.0f ms = %.1f MIPS%n",

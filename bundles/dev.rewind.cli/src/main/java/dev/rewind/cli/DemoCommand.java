@@ -14,7 +14,7 @@ import dev.rewind.cli.demo.InProcessDemo;
 import dev.rewind.replay.RecordSession;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
-import dev.rewind.replay.ReplayStop;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.log.ReplayLogException;
 import dev.rewind.symbols.ProgramSymbols;
 import dev.rewind.symbols.SymbolsException;
@@ -68,10 +68,10 @@ final class DemoCommand implements Command {
             out.println("2. Replay: run it again from the log alone");
             ByteArrayOutputStream replayed = new ByteArrayOutputStream();
             try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
-                ReplayStop stop = s.run(Long.MAX_VALUE, false);
+                Stop stop = s.replayTo(Long.MAX_VALUE);
                 boolean same = replayed.toString(StandardCharsets.UTF_8).equals(recorded.toString(StandardCharsets.UTF_8));
                 out.printf("   %s after %,d instructions: output %s, final machine state digest verified%n%n",
-                        stop == ReplayStop.END_OF_HISTORY ? "ended" : "stopped", s.icount(), same ? "identical" : "DIFFERENT");
+                        stop.kind() == Stop.Kind.HISTORY_END ? "ended" : "stopped", s.icount(), same ? "identical" : "DIFFERENT");
                 if (!same || s.icount() != r.icount()) {
                     throw new CliException("the replay did not reproduce the recording");
                 }

@@ -154,7 +154,7 @@ final class ReplayBench {
     private static Timing replay(Path log, long interval, AfterReplay after) throws Exception {
         long t0 = System.nanoTime();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(interval))) {
-            s.run(Long.MAX_VALUE, false);
+            s.replayTo(Long.MAX_VALUE);
             Timing t = new Timing(s.icount(), System.nanoTime() - t0);
             if (after != null) {
                 after.accept(s);

@@ -7,7 +7,7 @@ import dev.rewind.replay.ReplayDivergenceException;
 import dev.rewind.replay.RecordingPack;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
-import dev.rewind.replay.ReplayStop;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.log.ReplayLogException;
 
 /** {@code rewind replay}: re-executes a recording exactly, from its log alone. */
@@ -64,15 +64,15 @@ final class ReplayCommand implements Command {
         }
         BootOptions.requireRecordedHarts(a, s.session().log().header().harts(), s, opened);
         try (opened; s; Progress progress = new Progress(console.err(), s.endIcount())) {
-            ReplayStop stop = ReplayStop.LIMIT;
-            while (s.icount() < Math.min(to, s.endIcount()) && stop == ReplayStop.LIMIT) {
-                stop = s.run(Math.min(to, s.icount() + 50_000_000L), false);
+            Stop.Kind stop = Stop.Kind.STEP;
+            while (s.icount() < Math.min(to, s.endIcount()) && stop == Stop.Kind.STEP) {
+                stop = s.replayTo(Math.min(to, s.icount() + 50_000_000L)).kind();
                 progress.update(s.icount());
             }
             progress.done(s.icount());
             console.out().flush();
             StringBuilder msg = new StringBuilder("rewind replay: replayed to icount " + s.icount());
-            if (stop == ReplayStop.END_OF_HISTORY && s.session().log().damage() != null) {
+            if (stop == Stop.Kind.HISTORY_END && s.session().log().damage() != null) {
                 msg.append("; the recording ends early: ").append(s.session().log().damage());
             } else if (s.icount() >= s.endIcount()) {
                 msg.append(" (end of recording");

@@ -5,8 +5,8 @@ import java.util.List;
 
 import dev.rewind.emulator.Csr;
 import dev.rewind.emulator.VirtMachine;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.Timeline;
-import dev.rewind.replay.TimeTravel;
 import dev.rewind.symbols.ProgramSymbols;
 import dev.rewind.symbols.StackFrame;
 import dev.rewind.symbols.VariableInfo;
@@ -17,7 +17,7 @@ import dev.rewind.symbols.VariableValue;
  * the views then read this copy from any thread without touching the engine. {@code csrs}
  * holds the value of every CSR in {@link Csr#all()}'s order, {@code fregs} f0-f31.
  */
-public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs, long[] csrs, int privilege,
+public record HartState(Stop stop, long icount, long pc, long[] regs, long[] csrs, int privilege,
         long[] fregs, List<StackFrame> frames, List<List<VariableValue>> variables, List<VariableValue> globals,
         String console) {
 
@@ -25,7 +25,7 @@ public record HartState(TimeTravel.Stop stop, long icount, long pc, long[] regs,
     static final int MAX_GLOBALS = 200;
 
 
-    static HartState capture(Timeline timeline, SourceStepper stepper, TimeTravel.Stop stop) {
+    static HartState capture(Timeline timeline, SourceStepper stepper, Stop stop) {
         VirtMachine m = timeline.machine();
         long[] regs = new long[32];
         for (int i = 0; i < 32; i++) {

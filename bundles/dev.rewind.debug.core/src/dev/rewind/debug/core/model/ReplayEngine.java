@@ -82,11 +82,6 @@ public final class ReplayEngine {
         }
     }
 
-    /** Interrupts a running forward movement from any thread. */
-    void requestStop() {
-        timeline.machine().requestStop();
-    }
-
     /** Ends the engine thread, then closes the timeline on it... or here once it is gone. */
     void shutdown() {
         thread.submit(() -> {

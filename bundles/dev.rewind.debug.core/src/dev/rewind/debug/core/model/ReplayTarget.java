@@ -30,7 +30,7 @@ import dev.rewind.debug.core.RewindDebugCore;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchKind;
 import dev.rewind.replay.Timeline;
-import dev.rewind.replay.TimeTravel.Stop;
+import dev.rewind.replay.Stop;
 import dev.rewind.symbols.ProgramSymbols;
 
 /**
@@ -235,11 +235,6 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 return action.apply(stepper);
             } finally {
                 movingForward = false;
-                // A step's temporary breakpoint may have shared an address with one the user set
-                // during the move; the engine must end up with exactly the user's breakpoints.
-                for (Long address : addressUse.keySet()) {
-                    engine.timeline().addBreakpoint(address);
-                }
             }
         };
     }
@@ -433,8 +428,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
 
     @Override
     public void suspend() {
-        interrupt = true;
-        engine.requestStop();
+        interrupt = true; // the engine's run reads it within a few ms (Timeline.interruptWhen)
     }
 
     @Override
@@ -457,7 +451,6 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
             suspended = false;
         }
         interrupt = true;
-        engine.requestStop();
         DebugPlugin.getDefault().getBreakpointManager().removeBreakpointListener(this);
         engine.shutdown();
         thread.fireTerminateEvent();
@@ -603,7 +596,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 if (!watched.containsKey(w) && w.address() >= 0 && w.length() > 0) {
                     long[] range = {w.address(), w.length(), w.kind().ordinal()};
                     watched.put(w, range);
-                    engine.timeline().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+                    engine.timeline().stops().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
                 }
             } catch (CoreException e) {
                 RewindDebugCore.log(e.getStatus());
@@ -617,7 +610,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         installed.put(bp, addrs);
         for (long a : addrs) {
             if (addressUse.merge(a, 1, Integer::sum) == 1) {
-                engine.timeline().addBreakpoint(a);
+                engine.timeline().stops().addBreakpoint(a);
             }
         }
     }
@@ -625,7 +618,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private void uninstall(IBreakpoint bp) {
         long[] range = watched.remove(bp);
         if (range != null) {
-            engine.timeline().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+            engine.timeline().stops().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
             return;
         }
         List<Long> addrs = installed.remove(bp);
@@ -635,7 +628,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         for (long a : addrs) {
             if (addressUse.merge(a, -1, Integer::sum) == 0) {
                 addressUse.remove(a);
-                engine.timeline().removeBreakpoint(a);
+                engine.timeline().stops().removeBreakpoint(a);
             }
         }
     }

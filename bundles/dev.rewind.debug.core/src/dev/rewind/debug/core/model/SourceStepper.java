@@ -7,7 +7,8 @@ import java.util.function.BooleanSupplier;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
-import dev.rewind.replay.TimeTravel.Stop;
+import dev.rewind.replay.Stop;
+import dev.rewind.replay.StopConditions;
 import dev.rewind.symbols.FunctionInfo;
 import dev.rewind.symbols.ProgramSymbols;
 import dev.rewind.symbols.SourceLocation;
@@ -76,7 +77,7 @@ final class SourceStepper {
             if (!pausedForBreakpoints(s)) {
                 return s;
             }
-            if (timeline.hasBreakpoint(m.pc())) {
+            if (timeline.stops().hasBreakpoint(m.pc())) {
                 // paused right at a breakpoint just set: going on would step over it
                 return here(Stop.Kind.BREAKPOINT);
             }
@@ -104,7 +105,7 @@ final class SourceStepper {
                 return s;
             }
             long pc = m.pc();
-            if (timeline.hasBreakpoint(pc)) {
+            if (timeline.stops().hasBreakpoint(pc)) {
                 return here(Stop.Kind.BREAKPOINT);
             }
             FunctionInfo f = outer(pc);
@@ -146,41 +147,30 @@ final class SourceStepper {
         return runToReturn(frames.get(1).pc(), frames.get(0).cfa());
     }
 
-    /** Runs until {@code returnPc} is reached with the stack back at or above {@code entrySp}. */
+    /**
+     * Runs until {@code returnPc} is reached with the stack back at or above {@code entrySp},
+     * with a temporary breakpoint there for this move only (the user's stay as they are).
+     */
     private Stop runToReturn(long returnPc, long entrySp) {
-        boolean temporary = !timeline.hasBreakpoint(returnPc);
-        if (temporary) {
-            timeline.addBreakpoint(returnPc);
-        }
-        try {
-            while (true) {
-                Stop s = travel.continueForward();
-                if (pausedForBreakpoints(s)) {
-                    if (m.pc() != returnPc && timeline.hasBreakpoint(m.pc())) {
-                        return here(Stop.Kind.BREAKPOINT); // paused right at a breakpoint just set
-                    }
-                    if (!timeline.hasBreakpoint(returnPc)) {
-                        // the changes removed a user breakpoint there: the step still needs one
-                        timeline.addBreakpoint(returnPc);
-                        temporary = true;
-                    }
-                    continue;
+        StopConditions returned = StopConditions.breakpointAt(returnPc);
+        while (true) {
+            Stop s = travel.continueForward(returned);
+            if (pausedForBreakpoints(s)) {
+                if (m.pc() != returnPc && timeline.stops().hasBreakpoint(m.pc())) {
+                    return here(Stop.Kind.BREAKPOINT); // paused right at a breakpoint just set
                 }
-                if (s.kind() != Stop.Kind.BREAKPOINT) {
-                    return s;
-                }
-                if (m.pc() == returnPc && m.reg(SP) >= entrySp) {
-                    return temporary ? here(Stop.Kind.STEP) : s;
-                }
-                if (m.pc() != returnPc) {
-                    return s; // a user breakpoint inside the call
-                }
-                // a deeper recursive instance returned here: keep going
+                continue;
             }
-        } finally {
-            if (temporary) {
-                timeline.removeBreakpoint(returnPc);
+            if (s.kind() != Stop.Kind.BREAKPOINT) {
+                return s;
             }
+            if (m.pc() == returnPc && m.reg(SP) >= entrySp) {
+                return timeline.stops().hasBreakpoint(returnPc) ? s : here(Stop.Kind.STEP);
+            }
+            if (m.pc() != returnPc) {
+                return s; // a user breakpoint inside the call
+            }
+            // a deeper recursive instance returned here: keep going
         }
     }
 
@@ -213,7 +203,7 @@ final class SourceStepper {
         for (int i = 0; i < n; i++) {
             pcs[i] = m.pc();
             sps[i] = m.reg(SP);
-            timeline.run(from + i + 1, false);
+            timeline.replayTo(from + i + 1);
         }
         return new Trail(from, pcs, sps);
     }
@@ -238,7 +228,7 @@ final class SourceStepper {
                 Stop.Kind kind = target >= 0 ? Stop.Kind.STEP : Stop.Kind.HISTORY_BEGIN;
                 // a breakpoint passed on the way back stops there first, as it would going forward
                 for (int k = t.size() - 1; k > stopAt; k--) {
-                    if (timeline.hasBreakpoint(t.pc()[k])) {
+                    if (timeline.stops().hasBreakpoint(t.pc()[k])) {
                         stopAt = k;
                         kind = Stop.Kind.BREAKPOINT;
                         break;
@@ -307,28 +297,19 @@ final class SourceStepper {
         if (m.pc() == entry && m.reg(SP) == entrySp) {
             return travel.stepBack();
         }
-        boolean temporary = !timeline.hasBreakpoint(entry);
-        if (temporary) {
-            timeline.addBreakpoint(entry);
-        }
-        try {
-            while (true) {
-                Stop s = travel.continueBack();
-                if (s.kind() != Stop.Kind.BREAKPOINT) {
-                    return s;
-                }
-                if (m.pc() == entry && m.reg(SP) == entrySp) {
-                    break;
-                }
-                if (m.pc() != entry) {
-                    return s; // a user breakpoint between the call and here
-                }
-                // the entry of another (recursive) instance: keep going back
+        StopConditions entered = StopConditions.breakpointAt(entry);
+        while (true) {
+            Stop s = travel.continueBack(entered);
+            if (s.kind() != Stop.Kind.BREAKPOINT) {
+                return s;
             }
-        } finally {
-            if (temporary) {
-                timeline.removeBreakpoint(entry);
+            if (m.pc() == entry && m.reg(SP) == entrySp) {
+                break;
             }
+            if (m.pc() != entry) {
+                return s; // a user breakpoint between the call and here
+            }
+            // the entry of another (recursive) instance: keep going back
         }
         return travel.stepBack();
     }

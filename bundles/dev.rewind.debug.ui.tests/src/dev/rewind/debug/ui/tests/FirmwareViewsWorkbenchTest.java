@@ -42,7 +42,7 @@ import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.debug.core.model.RewindAddressBreakpoint;
 import dev.rewind.debug.core.model.RewindLineBreakpoint;
 import dev.rewind.debug.core.model.RewindWatchpoint;
-import dev.rewind.replay.TimeTravel.Stop;
+import dev.rewind.replay.Stop;
 import dev.rewind.debug.ui.views.DisassemblyView;
 import dev.rewind.debug.ui.views.PeripheralsView;
 

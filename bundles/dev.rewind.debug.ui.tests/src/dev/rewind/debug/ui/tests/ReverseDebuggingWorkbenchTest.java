@@ -44,7 +44,7 @@ import dev.rewind.debug.ui.ReplayConsoles;
 import dev.rewind.debug.ui.RewindDebugUI;
 import dev.rewind.debug.ui.launch.RewindMainTab;
 import dev.rewind.debug.ui.views.TimelineView;
-import dev.rewind.replay.TimeTravel;
+import dev.rewind.replay.Stop;
 
 /**
  * The reverse-debugging UI in a real workbench: the reverse commands in the Debug view follow
@@ -124,7 +124,7 @@ public class ReverseDebuggingWorkbenchTest {
         IHandlerService handlers = PlatformUI.getWorkbench().getService(IHandlerService.class);
         handlers.executeCommand(RewindDebugUI.REVERSE_RESUME, null);
         waitUntil(() -> target.isSuspended() && target.state().icount() < secondHit, "Reverse Resume to move back");
-        assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+        assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
         assertEquals("back at the previous hit", firstHit, target.state().icount());
 
         // the replay console shows the output up to here only

@@ -27,7 +27,7 @@ import dev.rewind.debug.core.model.ReplayStackFrame;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.debug.core.model.RewindLineBreakpoint;
 import dev.rewind.debug.ui.ide.ProjectFolders;
-import dev.rewind.replay.TimeTravel;
+import dev.rewind.replay.Stop;
 
 /**
  * The sample project of {@code ./rewind ide}, laid out as the script does it: opening it makes
@@ -75,7 +75,7 @@ public class SampleProjectLaunchesTest {
         assertNotNull("Replay sample made no debug target", target);
         target.resume();
         ReverseDebuggingWorkbenchTest.waitUntil(target::isSuspended, "the breakpoint in the project's sample.c");
-        assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, target.state().stop().kind());
+        assertEquals(Stop.Kind.BREAKPOINT, target.state().stop().kind());
         ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
         assertEquals("add_square", top.function());
         assertEquals(TOTAL_LINE, top.getLineNumber());

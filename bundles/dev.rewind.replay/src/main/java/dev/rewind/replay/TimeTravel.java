@@ -3,8 +3,9 @@ package dev.rewind.replay;
 import dev.rewind.emulator.WatchHit;
 
 /**
- * Forward and reverse movements over a {@link Timeline}. Positions are icounts: at
- * position {@code c} the instruction numbered {@code c} has not executed yet.
+ * Forward and reverse movements over a {@link Timeline}. Positions are icounts: at position
+ * {@code c} the instruction numbered {@code c} has not executed yet. Every movement stops at the
+ * timeline's stop conditions and at the temporary ones it is given, and reports a {@link Stop}.
  *
  * <p>Reverse continue scans snapshot intervals from the newest backwards: each interval
  * {@code [s, c)} is replayed with breakpoints and watchpoints watched, remembering the last hit;
@@ -13,24 +14,6 @@ import dev.rewind.emulator.WatchHit;
  * that reaches the start of history stops there and says so.
  */
 public final class TimeTravel {
-
-    /** Where and why a movement stopped. */
-    public record Stop(Kind kind, long icount, long pc, WatchHit watch) {
-        public enum Kind {
-            /** The requested step or seek completed. */
-            STEP,
-            /** Before an instruction at a breakpoint. */
-            BREAKPOINT,
-            /** At a watched access: forwards after it, backwards before it. */
-            WATCHPOINT,
-            /** Backwards: the start of the recorded history was reached (gdb: replaylog:begin). */
-            HISTORY_BEGIN,
-            /** Forwards: the end of the recorded history was reached (gdb: replaylog:end). */
-            HISTORY_END,
-            /** Stopped on request. */
-            INTERRUPTED
-        }
-    }
 
     private final Timeline timeline;
 
@@ -52,33 +35,35 @@ public final class TimeTravel {
         if (now >= timeline.endIcount()) {
             return stop(Stop.Kind.HISTORY_END, null);
         }
-        ReplayStop r = timeline.run(now + 1, true);
-        return forwardStop(r, Stop.Kind.STEP);
+        return settled(timeline.run(now + 1), StopConditions.NONE);
     }
 
     /** Runs forward to the next breakpoint or watchpoint, or the end of history. */
     public Stop continueForward() {
-        ReplayStop r = timeline.run(Long.MAX_VALUE, true);
-        return forwardStop(r, Stop.Kind.HISTORY_END);
+        return continueForward(StopConditions.NONE);
+    }
+
+    /** Runs forward to the next breakpoint or watchpoint, of the user's or {@code temporary}, or the end of history. */
+    public Stop continueForward(StopConditions temporary) {
+        return settled(timeline.run(Long.MAX_VALUE, temporary), temporary);
     }
 
     /** Runs forward to {@code icount} (or an earlier breakpoint/watchpoint). */
     public Stop runTo(long icount) {
-        ReplayStop r = timeline.run(icount, true);
-        return forwardStop(r, Stop.Kind.STEP);
+        return settled(timeline.run(icount), StopConditions.NONE);
     }
 
-    private Stop forwardStop(ReplayStop r, Stop.Kind onLimit) {
-        Stop stop = switch (r) {
-            case BREAKPOINT -> stop(Stop.Kind.BREAKPOINT, null);
-            case WATCHPOINT -> stop(Stop.Kind.WATCHPOINT, timeline.lastWatchHit());
-            case END_OF_HISTORY -> stop(Stop.Kind.HISTORY_END, null);
-            case INTERRUPTED -> stop(Stop.Kind.INTERRUPTED, null);
-            // a step or run that ends right before a breakpoint has reached it
-            case LIMIT -> stop(timeline.hasBreakpoint(timeline.machine().pc()) ? Stop.Kind.BREAKPOINT : Stop.Kind.STEP, null);
-        };
-        timeline.leaveSnapshotsBehind(); // so that a step back from wherever this stopped is cheap
-        return stop;
+    /**
+     * A forward stop as reported: a step or run that ends right before a breakpoint has reached
+     * it. Leaves snapshots close behind wherever it stopped, so that a step back from there is
+     * cheap.
+     */
+    private Stop settled(Stop s, StopConditions temporary) {
+        if (s.kind() == Stop.Kind.STEP && (timeline.stops().hasBreakpoint(s.pc()) || temporary.hasBreakpoint(s.pc()))) {
+            s = stop(Stop.Kind.BREAKPOINT, null);
+        }
+        timeline.leaveSnapshotsBehind();
+        return s;
     }
 
     /**
@@ -113,6 +98,11 @@ public final class TimeTravel {
      * with none, to the start of history.
      */
     public Stop continueBack() {
+        return continueBack(StopConditions.NONE);
+    }
+
+    /** Like {@link #continueBack()}, also stopping at {@code temporary} (e.g. a function's entry). */
+    public Stop continueBack(StopConditions temporary) {
         long current = timeline.icount();
         long start = timeline.startIcount();
         if (current <= start) {
@@ -125,22 +115,23 @@ public final class TimeTravel {
             timeline.restore(s);
             long lastHit = -1;
             WatchHit lastWatch = null;
-            if (timeline.hasBreakpoint(timeline.machine().pc()) && timeline.icount() < hi) {
+            long pc = timeline.machine().pc();
+            if ((timeline.stops().hasBreakpoint(pc) || temporary.hasBreakpoint(pc)) && timeline.icount() < hi) {
                 lastHit = timeline.icount(); // the run below steps off it, so count it here
             }
             while (timeline.icount() < hi) {
-                ReplayStop r = timeline.scan(hi);
-                long at = timeline.icount();
-                if (r == ReplayStop.BREAKPOINT && at < hi) {
+                Stop r = timeline.scan(hi, temporary);
+                long at = r.icount();
+                if (r.kind() == Stop.Kind.BREAKPOINT && at < hi) {
                     lastHit = at;
                     lastWatch = null;
-                } else if (r == ReplayStop.WATCHPOINT) {
+                } else if (r.kind() == Stop.Kind.WATCHPOINT) {
                     // the access was made by the instruction that just retired: stop before it
                     lastHit = at - 1;
-                    lastWatch = timeline.lastWatchHit();
-                } else if (r == ReplayStop.INTERRUPTED) {
-                    return stop(Stop.Kind.INTERRUPTED, null);
-                } else if (r != ReplayStop.BREAKPOINT) {
+                    lastWatch = r.watch();
+                } else if (r.kind() == Stop.Kind.INTERRUPTED) {
+                    return r;
+                } else if (r.kind() != Stop.Kind.BREAKPOINT) {
                     break;
                 }
             }

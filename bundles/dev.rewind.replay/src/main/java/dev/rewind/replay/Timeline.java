@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 import dev.rewind.emulator.BootFiles;
@@ -16,7 +14,6 @@ import dev.rewind.emulator.StateFormatException;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchHit;
-import dev.rewind.emulator.WatchKind;
 import dev.rewind.qcow2.Qcow2Image;
 import dev.rewind.qcow2.Snapshot;
 import dev.rewind.replay.log.ReplayLog;
@@ -31,9 +28,10 @@ import dev.rewind.replay.log.ReplayLogHeader;
  * goes through this class; how snapshots are made and kept stays behind it.
  *
  * <p>Positions are icounts: at position {@code c} the instruction numbered {@code c} has not
- * executed yet. Breakpoints and watchpoints are kept here and installed in the machine only for
- * runs that watch for them, so seeks never stop early. Single-threaded, like the machine, except
- * {@link #requestStop()}.
+ * executed yet. The user's breakpoints and watchpoints are one registry here ({@link #stops()});
+ * a run stops at them and at temporary conditions it is given, and reports one {@link Stop}.
+ * Single-threaded, like the machine; the interrupt check ({@link #interruptWhen}) may read state
+ * set by other threads.
  *
  * <p><b>Where snapshots are taken.</b> Periodic ones at multiples of the interval, so every pass
  * over a stretch of history meets the same ones. <em>Approach snapshots</em> at
@@ -98,11 +96,8 @@ public final class Timeline implements AutoCloseable {
     private final SnapshotImage image;
     private final long startIcount;
     private final long endIcount;
-    private final TreeSet<Long> breakpoints = new TreeSet<>();
-    private final List<long[]> watchpoints = new ArrayList<>();
-    private final List<WatchKind> watchKinds = new ArrayList<>();
+    private final StopConditions stops = new StopConditions();
     private BooleanSupplier interrupt = () -> false;
-    private volatile boolean stopRequested;
 
     private Timeline(ReplaySession session, SnapshotStore store, SnapshotImage image) {
         this.session = session;
@@ -351,155 +346,139 @@ public final class Timeline implements AutoCloseable {
         return store;
     }
 
-    // ---- interrupting ----
+    // ---- stopping ----
+
+    /** The user's breakpoints and watchpoints: every debugging run ({@link #run}) stops at them. */
+    public StopConditions stops() {
+        return stops;
+    }
 
     /**
-     * Makes runs stop with {@link ReplayStop#INTERRUPTED} when {@code requested} says so (checked
-     * at least every {@value #SLICE} instructions); for a debugger's Ctrl-C or a cancel button.
+     * Makes runs stop with {@link Stop.Kind#INTERRUPTED} when {@code requested} says so, the one
+     * way to interrupt a run: checked at least every {@value #SLICE} instructions (a few ms), by
+     * forward runs, seeks and reverse continue's scans alike. For a debugger's Ctrl-C, a Suspend
+     * or a cancel button; {@code requested} may read state other threads set. Null for none.
      */
     public void interruptWhen(BooleanSupplier requested) {
         this.interrupt = requested == null ? () -> false : requested;
     }
 
-    /**
-     * Asks the run in progress (or the next one) to stop with {@link ReplayStop#INTERRUPTED} at
-     * the next check; safe from any thread, e.g. a Suspend button. Reverse continue honours it too.
-     */
-    public void requestStop() {
-        stopRequested = true;
-    }
-
-    // ---- breakpoints and watchpoints (installed only for watching runs) ----
-
-    public void addBreakpoint(long pc) {
-        breakpoints.add(pc);
-    }
-
-    public void removeBreakpoint(long pc) {
-        breakpoints.remove(pc);
-    }
-
-    public boolean hasBreakpoint(long pc) {
-        return breakpoints.contains(pc);
-    }
-
-    public void addWatchpoint(long addr, long len, WatchKind kind) {
-        watchpoints.add(new long[] {addr, len});
-        watchKinds.add(kind);
-    }
-
-    public void removeWatchpoint(long addr, long len, WatchKind kind) {
-        for (int i = 0; i < watchpoints.size(); i++) {
-            long[] w = watchpoints.get(i);
-            if (w[0] == addr && w[1] == len && watchKinds.get(i) == kind) {
-                watchpoints.remove(i);
-                watchKinds.remove(i);
-                return;
-            }
-        }
-    }
-
-    private void install() {
-        for (long pc : breakpoints) {
-            machine.addBreakpoint(pc);
-        }
-        for (int i = 0; i < watchpoints.size(); i++) {
-            machine.addWatchpoint(watchpoints.get(i)[0], watchpoints.get(i)[1], watchKinds.get(i));
-        }
-    }
-
-    private void uninstall() {
-        for (long pc : breakpoints) {
-            machine.removeBreakpoint(pc);
-        }
-        for (int i = 0; i < watchpoints.size(); i++) {
-            machine.removeWatchpoint(watchpoints.get(i)[0], watchpoints.get(i)[1], watchKinds.get(i));
-        }
-    }
-
-    /** The access behind the last {@link ReplayStop#WATCHPOINT}. */
+    /** The access behind the last {@link Stop.Kind#WATCHPOINT} stop of a run. */
     public WatchHit lastWatchHit() {
         return machine.lastWatchHit();
     }
 
     // ---- running ----
 
-    /**
-     * Runs forward to {@code limit} (clamped to the end of history). With {@code watch}, stops at
-     * breakpoints (before the instruction) and watchpoints (after it). A run that starts on a
-     * breakpoint executes that instruction first, as a debugger's continue does (the machine's
-     * own rule). Leaves approach snapshots on its way to {@code limit}: a stop at the limit is
-     * then at most 256 instructions past one.
-     */
-    public ReplayStop run(long limit, boolean watch) {
-        return run(limit, watch, true, limit);
+    /** What a run is for: it decides what the run stops at and where it leaves snapshots. */
+    private enum Purpose {
+        /** Replays to a position; only an interrupt stops it early. Approach snapshots before its limit. */
+        REPLAY(false, true, true),
+        /** A debugger's run: stops at the stop conditions too. Approach snapshots before its limit. */
+        DEBUG(true, true, true),
+        /** A look at a stretch of history (reverse continue): stops like DEBUG, leaves only periodic snapshots. */
+        SCAN(true, true, false),
+        /** Back to where a stop happened, to leave snapshots behind it: nothing may stop it early. */
+        SETTLE(false, false, true);
+
+        final boolean watches;
+        final boolean interruptible;
+        final boolean approaches;
+
+        Purpose(boolean watches, boolean interruptible, boolean approaches) {
+            this.watches = watches;
+            this.interruptible = interruptible;
+            this.approaches = approaches;
+        }
     }
 
     /**
-     * Runs forward to {@code limit} stopping at breakpoints and watchpoints like {@code run(limit,
-     * true)}, but leaves only the periodic snapshots: for passes that merely look at a stretch of
-     * history (reverse continue's scan), whose stops are not where the debugger will stay.
+     * Runs forward to {@code limit} (clamped to the end of history), stopping at the user's
+     * breakpoints (before the instruction) and watchpoints (after it), or when interrupted. A run
+     * that starts on a breakpoint executes that instruction first, as a debugger's continue does.
+     * Leaves approach snapshots on its way: a stop at the limit is then at most 256 instructions
+     * past one. Returns a stop of kind STEP at the limit (even if a breakpoint is there),
+     * BREAKPOINT, WATCHPOINT, HISTORY_END or INTERRUPTED.
      */
-    public ReplayStop scan(long limit) {
-        return run(limit, true, true, NO_APPROACH);
+    public Stop run(long limit) {
+        return run(limit, Purpose.DEBUG, StopConditions.NONE);
     }
 
-    /** {@code approachTarget}: the icount below which snapshots are left at 4^k distances, or {@link #NO_APPROACH}. */
-    private ReplayStop run(long limit, boolean watch, boolean interruptible, long approachTarget) {
+    /** Like {@link #run(long)}, also stopping at {@code temporary}, for this run only. */
+    public Stop run(long limit, StopConditions temporary) {
+        return run(limit, Purpose.DEBUG, temporary);
+    }
+
+    /** Replays forward to {@code limit} (clamped to the end of history) stopping only when interrupted. */
+    public Stop replayTo(long limit) {
+        return run(limit, Purpose.REPLAY, StopConditions.NONE);
+    }
+
+    /** Like {@link #run(long, StopConditions)} but leaves only the periodic snapshots: for passes whose stops are not where the debugger will stay. */
+    public Stop scan(long limit, StopConditions temporary) {
+        return run(limit, Purpose.SCAN, temporary);
+    }
+
+    private Stop run(long limit, Purpose purpose, StopConditions temporary) {
         limit = Math.min(limit, endIcount);
-        approachTarget = Math.min(approachTarget, endIcount);
-        if (watch) {
-            install();
+        long approachTarget = purpose.approaches ? limit : NO_APPROACH;
+        if (purpose.watches) {
+            stops.install(machine);
+            temporary.install(machine);
         }
         try {
             boolean first = true;
             while (true) {
                 long now = machine.icount();
                 if (now >= limit) {
-                    return now >= endIcount ? ReplayStop.END_OF_HISTORY : ReplayStop.LIMIT;
+                    return here(now >= endIcount ? Stop.Kind.HISTORY_END : Stop.Kind.STEP);
                 }
-                if (interruptible && (stopRequested || interrupt.getAsBoolean())) {
-                    stopRequested = false;
-                    return ReplayStop.INTERRUPTED;
+                if (purpose.interruptible && interrupt.getAsBoolean()) {
+                    return here(Stop.Kind.INTERRUPTED);
                 }
                 // The machine steps off a breakpoint at the pc a run starts from (a debugger's
                 // continue); a run we merely split into chunks must not skip one that way.
-                if (watch && !first && breakpoints.contains(machine.pc())) {
-                    return ReplayStop.BREAKPOINT;
+                if (purpose.watches && !first && (stops.hasBreakpoint(machine.pc()) || temporary.hasBreakpoint(machine.pc()))) {
+                    return here(Stop.Kind.BREAKPOINT);
                 }
                 first = false;
                 long chunk = Math.min(limit, store.nextBoundary(now));
                 chunk = Math.min(chunk, Math.min(session.nextDigestAfter(now), now + SLICE));
                 chunk = Math.min(chunk, nextApproachPoint(now, approachTarget));
-                StopReason r = session.advance(chunk);
-                ReplayStop s = afterRun(r, approachTarget);
-                if (s != null) {
-                    return s;
+                Stop.Kind k = afterRun(session.advance(chunk), approachTarget, purpose);
+                if (k != null) {
+                    return here(k);
                 }
             }
         } finally {
-            if (watch) {
-                uninstall();
+            if (purpose.watches) {
+                stops.uninstall(machine);
+                temporary.uninstall(machine);
             }
         }
     }
 
-    /** Handles a machine stop: snapshots, the exit check; returns a stop to report or null to go on. */
-    private ReplayStop afterRun(StopReason r, long approachTarget) {
+    private Stop here(Stop.Kind kind) {
+        return new Stop(kind, machine.icount(), machine.pc(), kind == Stop.Kind.WATCHPOINT ? machine.lastWatchHit() : null);
+    }
+
+    /** Handles a machine stop: snapshots, the exit check; returns the kind of stop to report or null to go on. */
+    private Stop.Kind afterRun(StopReason r, long approachTarget, Purpose purpose) {
         long now = machine.icount();
         if (store.wants(now) || (isApproachPoint(now, approachTarget) && !store.contains(now))) {
             store.capture(machine, session.ioPosition());
         }
         return switch (r) {
             case LIMIT -> null;
-            case BREAKPOINT -> ReplayStop.BREAKPOINT;
-            case WATCHPOINT -> ReplayStop.WATCHPOINT;
+            case BREAKPOINT -> Stop.Kind.BREAKPOINT;
+            case WATCHPOINT -> Stop.Kind.WATCHPOINT;
             case EXIT -> {
                 session.checkExit(captureState().digest());
-                yield ReplayStop.END_OF_HISTORY;
+                yield Stop.Kind.HISTORY_END;
             }
-            case IDLE -> ReplayStop.END_OF_HISTORY;
-            case REQUESTED -> ReplayStop.INTERRUPTED;
+            case IDLE -> Stop.Kind.HISTORY_END;
+            // the replay engine never asks the machine itself to stop; should anyone, it interrupts
+            case REQUESTED -> purpose.interruptible ? Stop.Kind.INTERRUPTED : null;
         };
     }
 
@@ -515,7 +494,7 @@ public final class Timeline implements AutoCloseable {
         if (target < now || s.icount() > now) {
             restore(s);
         }
-        run(target, false);
+        replayTo(target);
     }
 
     /**
@@ -533,7 +512,7 @@ public final class Timeline implements AutoCloseable {
         SnapshotStore.Snapshot s = store.floor(here - 1);
         if (here - s.icount() > SETTLED) {
             restore(s);
-            run(here, false, false, here); // back to exactly here even if a stop is pending
+            run(here, Purpose.SETTLE, StopConditions.NONE); // back to exactly here even if an interrupt is pending
         }
     }
 

@@ -70,7 +70,7 @@ public class BootFilesInTheLogTest {
 
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
             assertEquals(rec.icount(), s.icount());
         }
         assertEquals(out.toString(StandardCharsets.US_ASCII), replayed.toString(StandardCharsets.US_ASCII));

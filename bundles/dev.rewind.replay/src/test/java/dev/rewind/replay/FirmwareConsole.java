@@ -54,7 +54,7 @@ final class FirmwareConsole {
     }
 
     /** What a replay of it did. */
-    record Replayed(ReplayStop stop, long icount, String console, String digest) {
+    record Replayed(Stop.Kind stop, long icount, String console, String digest) {
     }
 
     /**
@@ -76,7 +76,7 @@ final class FirmwareConsole {
     static Replayed replay(Path log) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(out))) {
-            ReplayStop stop = s.run(Long.MAX_VALUE, false);
+            Stop.Kind stop = s.replayTo(Long.MAX_VALUE).kind();
             return new Replayed(stop, s.icount(), out.toString(StandardCharsets.ISO_8859_1), s.machine().digestHex());
         }
     }

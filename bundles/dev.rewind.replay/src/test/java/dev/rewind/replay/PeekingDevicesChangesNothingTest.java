@@ -68,7 +68,7 @@ public class PeekingDevicesChangesNothingTest {
             }
             assertTrue("no position had received bytes waiting in the UART", withRxData > 0);
             s.seek(s.startIcount());
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false)); // checks every recorded digest
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind()); // checks every recorded digest
         }
         assertTrue(peeks > POSITIONS * 1000L);
     }

@@ -77,7 +77,7 @@ public class PolledUartInputReplaysTest {
 
             ByteArrayOutputStream replayed = new ByteArrayOutputStream();
             try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
-                assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false)); // checks the final digest
+                assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind()); // checks the final digest
                 assertEquals(rec.icount(), s.icount());
             }
             assertEquals(live, replayed.toString(StandardCharsets.US_ASCII));

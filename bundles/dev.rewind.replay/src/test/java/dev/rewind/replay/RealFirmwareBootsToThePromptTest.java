@@ -49,7 +49,7 @@ public class RealFirmwareBootsToThePromptTest {
             assertTrue(e + " in\n" + rec.console(), rec.console().contains(e));
         }
         FirmwareConsole.Replayed rep = FirmwareConsole.replay(rec.log());
-        assertEquals(ReplayStop.END_OF_HISTORY, rep.stop());
+        assertEquals(Stop.Kind.HISTORY_END, rep.stop());
         assertEquals(rec.console(), rep.console());
         assertEquals(rec.icount(), rep.icount());
         assertEquals(rec.digest(), rep.digest());

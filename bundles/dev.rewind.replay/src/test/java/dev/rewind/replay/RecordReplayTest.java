@@ -107,8 +107,8 @@ public class RecordReplayTest {
 
             ByteArrayOutputStream replayOut = new ByteArrayOutputStream();
             try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withEcho(replayOut))) {
-                ReplayStop stop = s.run(Long.MAX_VALUE, false); // checks digests and the final state digest
-                assertEquals(ReplayStop.END_OF_HISTORY, stop);
+                Stop stop = s.replayTo(Long.MAX_VALUE); // checks digests and the final state digest
+                assertEquals(Stop.Kind.HISTORY_END, stop.kind());
                 assertEquals("seed " + seed, rec.result.icount(), s.icount());
                 assertEquals(rec.result.exitCode(), s.machine().exitCode());
             }
@@ -149,7 +149,7 @@ public class RecordReplayTest {
                 log.events().stream().anyMatch(e -> e.kind() == dev.rewind.replay.log.EventKind.WARP));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withEcho(out))) {
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
             assertEquals(rec.result.icount(), s.icount());
         }
         assertEquals(rec.output, out.toString(StandardCharsets.ISO_8859_1));
@@ -174,7 +174,7 @@ public class RecordReplayTest {
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 30));
         try (Timeline s = Timeline.open(cut, Timeline.Options.defaults())) {
             assertNotNull(s.session().historyEndNote());
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
             assertEquals(s.session().log().endIcount(), s.icount());
             assertTrue(s.icount() < rec.result.icount());
         }
@@ -191,7 +191,7 @@ public class RecordReplayTest {
             for (long target : new long[] {end / 2, end / 4, end - 1, 3, end * 3 / 4, end}) {
                 s.seek(target); // forward jumps restore later snapshots, backward ones earlier
                 try (Timeline straight = Timeline.open(rec.log, Timeline.Options.defaults())) {
-                    straight.run(target, false);
+                    straight.replayTo(target);
                     assertArrayEquals("console at " + target, straight.session().console().toByteArray(), s.session().console().toByteArray());
                 }
             }
@@ -213,7 +213,7 @@ public class RecordReplayTest {
                 assertEquals(target, travel.icount());
                 byte[] viaSeek = travel.captureState().digest();
                 try (Timeline straight = Timeline.open(rec.log, Timeline.Options.defaults())) {
-                    straight.run(target, false);
+                    straight.replayTo(target);
                     assertEquals(target, straight.icount());
                     assertArrayEquals("state at " + target, straight.captureState().digest(), viaSeek);
                 }

@@ -73,7 +73,7 @@ public class SnapshotImageRecordingTest {
 
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
             assertEquals(r.icount(), s.icount());
             // and back in time: the disk rewinds with the machine
             s.seek(r.icount() / 2);
@@ -97,7 +97,7 @@ public class SnapshotImageRecordingTest {
         run("qemu-img", "check", image.toString());
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
-            s.run(Long.MAX_VALUE, false);
+            s.replayTo(Long.MAX_VALUE);
         }
         assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
     }
@@ -117,7 +117,7 @@ public class SnapshotImageRecordingTest {
                 Timeline.savedSnapshots(log, header).stream().map(Timeline.SavedSnapshot::name).toList());
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
-            assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false));
+            assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind());
             assertEquals("init", s.savedSnapshots().get(0).name());
         }
         assertEquals(out.toString(StandardCharsets.ISO_8859_1), replayed.toString(StandardCharsets.ISO_8859_1));
@@ -141,12 +141,12 @@ public class SnapshotImageRecordingTest {
         run("qemu-img", "check", image.toString());
         byte[] fromStart;
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
-            s.run(Long.MAX_VALUE, false);
+            s.replayTo(Long.MAX_VALUE);
             fromStart = s.captureState().digest();
         }
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().fromSnapshot("auto-" + 2 * every))) {
             assertEquals(2 * every, s.startIcount());
-            s.run(Long.MAX_VALUE, false);
+            s.replayTo(Long.MAX_VALUE);
             assertEquals(3 * every + 12345, s.icount());
             org.junit.Assert.assertArrayEquals(fromStart, s.captureState().digest());
         }
@@ -168,9 +168,9 @@ public class SnapshotImageRecordingTest {
         ByteArrayOutputStream replayed = new ByteArrayOutputStream();
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withEcho(replayed))) {
             long t0 = System.nanoTime();
-            s.run(s.endIcount() - 1, false); // every sleep, but not the final state check
+            s.replayTo(s.endIcount() - 1); // every sleep, but not the final state check
             long replayNs = System.nanoTime() - t0;
-            s.run(Long.MAX_VALUE, false);
+            s.replayTo(Long.MAX_VALUE);
             // a few thousand instructions and no waiting: far below the 100 ms the guest slept
             assertTrue("replay took " + replayNs / 1e6 + " ms", replayNs < 60_000_000L);
         }

@@ -56,7 +56,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
         new TimeTravel(s).stepBack();
         assertEquals(target, s.icount());
         try (Timeline straight = Timeline.open(log, Timeline.Options.defaults())) {
-            straight.run(target, false);
+            straight.replayTo(target);
             assertArrayEquals("state at " + target, straight.captureState().digest(), s.captureState().digest());
         }
     }
@@ -66,7 +66,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
             for (long target : new long[] {1_000_000L, 25_000_007L, 29_999_999L}) {
-                assertEquals(TimeTravel.Stop.Kind.STEP, travel.runTo(target).kind());
+                assertEquals(Stop.Kind.STEP, travel.runTo(target).kind());
                 assertEquals(target, s.icount());
                 assertTrue("nearest snapshot " + behind(s) + " before " + target, behind(s) <= 256);
                 stepBackMatchesStraightReplay(s);
@@ -92,16 +92,16 @@ public class StepBackFromAnyStopReplaysLittleTest {
     public void aBreakpointStopLeavesASnapshotAtMost4096InstructionsBehind() throws Exception {
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
-            s.addBreakpoint(milestone);
+            s.stops().addBreakpoint(milestone);
             s.seek(12_345_678L);
             for (int i = 0; i < 3; i++) {
-                TimeTravel.Stop stop = travel.continueForward();
-                assertEquals(TimeTravel.Stop.Kind.BREAKPOINT, stop.kind());
+                Stop stop = travel.continueForward();
+                assertEquals(Stop.Kind.BREAKPOINT, stop.kind());
                 assertEquals(milestone, stop.pc());
                 assertTrue("nearest snapshot " + behind(s) + " before the hit at " + s.icount(),
                         behind(s) <= Timeline.SETTLED);
             }
-            s.removeBreakpoint(milestone);
+            s.stops().removeBreakpoint(milestone);
             stepBackMatchesStraightReplay(s);
         }
     }
@@ -112,15 +112,15 @@ public class StepBackFromAnyStopReplaysLittleTest {
             // still requested while the stop replays to leave snapshots: that replay must not stop early
             s.interruptWhen(() -> s.icount() > 13_500_000L);
             s.seek(12_000_123L);
-            TimeTravel.Stop stop = new TimeTravel(s).continueForward();
-            assertEquals(TimeTravel.Stop.Kind.INTERRUPTED, stop.kind());
+            Stop stop = new TimeTravel(s).continueForward();
+            assertEquals(Stop.Kind.INTERRUPTED, stop.kind());
             assertTrue(stop.icount() > 13_500_000L);
             assertEquals(stop.icount(), s.icount());
             assertTrue("nearest snapshot " + behind(s) + " before " + s.icount(), behind(s) <= Timeline.SETTLED);
             s.interruptWhen(null);
             byte[] here = s.captureState().digest();
             try (Timeline straight = Timeline.open(log, Timeline.Options.defaults())) {
-                straight.run(stop.icount(), false);
+                straight.replayTo(stop.icount());
                 assertArrayEquals(straight.captureState().digest(), here);
             }
             stepBackMatchesStraightReplay(s);
@@ -131,7 +131,7 @@ public class StepBackFromAnyStopReplaysLittleTest {
     public void snapshotsBetweenTheBoundariesStayNearTheLastStop() throws Exception {
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
-            s.addBreakpoint(milestone);
+            s.stops().addBreakpoint(milestone);
             for (long at : new long[] {29_000_000L, 3_000_000L, 17_500_000L, 26_000_000L, 8_000_000L}) {
                 s.seek(at);
                 travel.continueForward();

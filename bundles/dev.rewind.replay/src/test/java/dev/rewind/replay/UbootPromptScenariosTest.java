@@ -226,7 +226,7 @@ public class UbootPromptScenariosTest {
             rec = new FirmwareConsole.Recorded(r.reason(), r.icount(), console.text(), s.machine().digestHex(), log);
         }
         FirmwareConsole.Replayed rep = FirmwareConsole.replay(log);
-        assertEquals(ReplayStop.END_OF_HISTORY, rep.stop());
+        assertEquals(Stop.Kind.HISTORY_END, rep.stop());
         assertEquals("replayed icount (seed " + seed + ")", rec.icount(), rep.icount());
         assertEquals("replayed final state (seed " + seed + ")", rec.digest(), rep.digest());
         assertEquals("replayed console (seed " + seed + ")", rec.console(), rep.console());

@@ -5,6 +5,8 @@ import java.util.List;
 
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchKind;
+import dev.rewind.replay.Stop;
+import dev.rewind.replay.StopConditions;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 import dev.rewind.symbols.ElfSymbol;
@@ -52,24 +54,24 @@ public final class InProcessDemo {
         if (c.startsWith("break ")) {
             long at = afterPrologue(c.substring(6).trim());
             breakpoints.add(at);
-            timeline.addBreakpoint(at);
+            timeline.stops().addBreakpoint(at);
         } else if (c.startsWith("watch ")) {
             ElfSymbol s = symbols.symbol(c.substring(6).trim());
             watchAddress = s.value();
             watchSize = (int) Math.max(1, s.size());
-            timeline.addWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
+            timeline.stops().addWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
         } else if (c.equals("delete")) {
-            breakpoints.forEach(timeline::removeBreakpoint);
+            breakpoints.forEach(timeline.stops()::removeBreakpoint);
             breakpoints.clear();
             if (watchAddress >= 0) {
-                timeline.removeWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
+                timeline.stops().removeWatchpoint(watchAddress, watchSize, WatchKind.WRITE);
                 watchAddress = -1;
             }
         }
     }
 
     private String move(String c) {
-        TimeTravel.Stop s = switch (c) {
+        Stop s = switch (c) {
             case "continue" -> travel.continueForward();
             case "reverse-continue" -> travel.continueBack();
             case "reverse-stepi" -> travel.stepBack();
@@ -110,14 +112,14 @@ public final class InProcessDemo {
     }
 
     /** Forward over the current line, stepping over calls. */
-    private TimeTravel.Stop next() {
+    private Stop next() {
         VirtMachine m = timeline.machine();
         String f = function(m.pc());
         int line = line(m.pc());
         long sp0 = sp();
         while (true) {
-            TimeTravel.Stop s = travel.stepForward();
-            if (s.kind() != TimeTravel.Stop.Kind.STEP) {
+            Stop s = travel.stepForward();
+            if (s.kind() != Stop.Kind.STEP) {
                 return s;
             }
             if (inCallee(sp0, f)) {
@@ -130,15 +132,15 @@ public final class InProcessDemo {
     }
 
     /** Back to the start of the previous line executed in this frame, stepping over calls. */
-    private TimeTravel.Stop reverseNext() {
+    private Stop reverseNext() {
         VirtMachine m = timeline.machine();
         String f = function(m.pc());
         int line = line(m.pc());
         long sp0 = sp();
-        TimeTravel.Stop s;
+        Stop s;
         while (true) {
             s = travel.stepBack();
-            if (s.kind() != TimeTravel.Stop.Kind.STEP) {
+            if (s.kind() != Stop.Kind.STEP) {
                 return s;
             }
             if (inCallee(sp0, f)) {
@@ -155,7 +157,7 @@ public final class InProcessDemo {
         long lastGood = timeline.icount();
         while (true) {
             s = travel.stepBack();
-            if (s.kind() != TimeTravel.Stop.Kind.STEP) {
+            if (s.kind() != Stop.Kind.STEP) {
                 break;
             }
             if (inCallee(sp0, f)) {
@@ -171,20 +173,12 @@ public final class InProcessDemo {
     }
 
     /** Back to the call of the current function: its entry, then one instruction more. */
-    private TimeTravel.Stop reverseFinish() {
+    private Stop reverseFinish() {
         FunctionInfo f = symbols.functionAt(timeline.machine().pc());
         long entry = f.outermost().lowPc();
-        boolean temporary = !timeline.hasBreakpoint(entry);
-        timeline.addBreakpoint(entry);
-        try {
-            TimeTravel.Stop s = travel.continueBack();
-            if (s.kind() != TimeTravel.Stop.Kind.BREAKPOINT || s.pc() != entry) {
-                return s;
-            }
-        } finally {
-            if (temporary) {
-                timeline.removeBreakpoint(entry);
-            }
+        Stop s = travel.continueBack(StopConditions.breakpointAt(entry));
+        if (s.kind() != Stop.Kind.BREAKPOINT || s.pc() != entry) {
+            return s;
         }
         return travel.stepBack();
     }

@@ -14,6 +14,7 @@ import dev.rewind.gdbstub.ReplayControl;
 import dev.rewind.gdbstub.ResumeMode;
 import dev.rewind.gdbstub.StopEvent;
 import dev.rewind.gdbstub.TargetException;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
@@ -125,46 +126,24 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     StopEvent step() {
         long before = timeline.icount();
-        TimeTravel.Stop s = travel.stepForward();
-        switch (s.kind()) {
-            case WATCHPOINT -> {
-                timeline.seek(before); // stop before the access; gdb steps over it itself
-                return watchEvent(s.watch());
-            }
-            case HISTORY_END -> {
-                return timeline.icount() == before ? StopEvent.historyEnd() : StopEvent.stepped();
-            }
-            case INTERRUPTED -> {
-                return StopEvent.interrupted();
-            }
-            default -> {
-                return StopEvent.stepped();
-            }
+        Stop s = travel.stepForward();
+        if (s.kind() == Stop.Kind.WATCHPOINT) {
+            timeline.seek(before); // stop before the access; gdb steps over it itself
+        } else if (s.kind() == Stop.Kind.BREAKPOINT || s.kind() == Stop.Kind.HISTORY_END && s.icount() != before) {
+            return StopEvent.stepped(); // the step itself completed
         }
+        return reply(s);
     }
 
     private StopEvent forward() {
         boolean toBreak = replayBreak > timeline.icount();
-        TimeTravel.Stop s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
-        switch (s.kind()) {
-            case BREAKPOINT -> {
-                return StopEvent.breakpoint(breakpoints.getOrDefault(s.pc(), BreakpointType.SOFTWARE));
-            }
-            case WATCHPOINT -> {
-                timeline.seek(s.icount() - 1); // before the access
-                return watchEvent(s.watch());
-            }
-            case HISTORY_END -> {
-                return StopEvent.historyEnd();
-            }
-            case INTERRUPTED -> {
-                return StopEvent.interrupted();
-            }
-            default -> {
-                replayBreak = -1; // reached the monitor's replay_break: it fires once, as in QEMU
-                return StopEvent.stepped();
-            }
+        Stop s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
+        if (s.kind() == Stop.Kind.WATCHPOINT) {
+            timeline.seek(s.icount() - 1); // before the access
+        } else if (s.kind() == Stop.Kind.STEP) {
+            replayBreak = -1; // reached the monitor's replay_break: it fires once, as in QEMU
         }
+        return reply(s);
     }
 
     private StopEvent stepBack() {
@@ -176,8 +155,8 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         long previous = timeline.icount();
         if (!watches.isEmpty()) {
             // Undoing a watched access: stay just after it and report it, as gdb expects.
-            TimeTravel.Stop redo = travel.stepForward();
-            if (redo.kind() == TimeTravel.Stop.Kind.WATCHPOINT) {
+            Stop redo = travel.stepForward();
+            if (redo.kind() == Stop.Kind.WATCHPOINT) {
                 return watchEvent(redo.watch());
             }
             timeline.seek(previous);
@@ -186,22 +165,23 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     private StopEvent backward() {
-        TimeTravel.Stop s = travel.continueBack();
-        switch (s.kind()) {
-            case BREAKPOINT -> {
-                return StopEvent.breakpoint(breakpoints.getOrDefault(s.pc(), BreakpointType.SOFTWARE));
-            }
-            case WATCHPOINT -> {
-                timeline.seek(s.icount() + 1); // just after the access; gdb steps back over it
-                return watchEvent(s.watch());
-            }
-            case INTERRUPTED -> {
-                return StopEvent.interrupted();
-            }
-            default -> {
-                return StopEvent.historyBegin();
-            }
+        Stop s = travel.continueBack();
+        if (s.kind() == Stop.Kind.WATCHPOINT) {
+            timeline.seek(s.icount() + 1); // just after the access; gdb steps back over it
         }
+        return reply(s);
+    }
+
+    /** The stop reply for where a movement stopped (watchpoint stops already placed next to the access). */
+    private StopEvent reply(Stop s) {
+        return switch (s.kind()) {
+            case STEP -> StopEvent.stepped();
+            case BREAKPOINT -> StopEvent.breakpoint(breakpoints.getOrDefault(s.pc(), BreakpointType.SOFTWARE));
+            case WATCHPOINT -> watchEvent(s.watch());
+            case HISTORY_BEGIN -> StopEvent.historyBegin();
+            case HISTORY_END -> StopEvent.historyEnd();
+            case INTERRUPTED -> StopEvent.interrupted();
+        };
     }
 
     StopEvent watchEvent(WatchHit hit) {
@@ -212,11 +192,11 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     public boolean insertBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
             if (watches.add(type, address, length)) {
-                timeline.addWatchpoint(address, length, WatchpointTable.kind(type));
+                timeline.stops().addWatchpoint(address, length, WatchpointTable.kind(type));
             }
         } else {
             breakpoints.put(address, type);
-            timeline.addBreakpoint(address);
+            timeline.stops().addBreakpoint(address);
         }
         return true;
     }
@@ -225,10 +205,10 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     public boolean removeBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
             if (watches.remove(type, address, length)) {
-                timeline.removeWatchpoint(address, length, WatchpointTable.kind(type));
+                timeline.stops().removeWatchpoint(address, length, WatchpointTable.kind(type));
             }
         } else if (breakpoints.remove(address) != null) {
-            timeline.removeBreakpoint(address);
+            timeline.stops().removeBreakpoint(address);
         }
         return true;
     }

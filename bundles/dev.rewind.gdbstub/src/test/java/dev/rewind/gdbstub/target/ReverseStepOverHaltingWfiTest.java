@@ -8,6 +8,7 @@ import org.junit.Test;
 import dev.rewind.gdbstub.Interruption;
 import dev.rewind.gdbstub.ResumeMode;
 import dev.rewind.gdbstub.StopEvent;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
@@ -69,7 +70,7 @@ public class ReverseStepOverHaltingWfiTest {
         try (Timeline s = Timeline.open(timer.log, Timeline.Options.defaults().withSnapshotInterval(1000))) {
             long wfiAt = toAfterFirstHaltingWfi(s);
             TimeTravel travel = new TimeTravel(s);
-            TimeTravel.Stop stop = travel.stepBack();
+            Stop stop = travel.stepBack();
             assertTrue(stop.toString(), s.icount() < wfiAt + 2);
             assertEquals(wfiAt, s.icount());
         }

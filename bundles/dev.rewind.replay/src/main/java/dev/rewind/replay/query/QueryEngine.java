@@ -14,7 +14,8 @@ import dev.rewind.emulator.WatchHit;
 import dev.rewind.emulator.WatchKind;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
-import dev.rewind.replay.ReplayStop;
+import dev.rewind.replay.Stop;
+import dev.rewind.replay.StopConditions;
 import dev.rewind.replay.log.ReplayEvent;
 import dev.rewind.replay.log.ReplayLogException;
 import dev.rewind.symbols.FunctionInfo;
@@ -251,28 +252,25 @@ public final class QueryEngine implements AutoCloseable {
         boolean device = !inRam(t);
         byte[] shadow = device ? null : read(t);
         List<Access> out = new ArrayList<>();
-        session.addWatchpoint(t.address(), t.size(), kind);
-        try {
-            while (session.icount() < to) {
-                ReplayStop r = session.scan(to);
-                if (r != ReplayStop.WATCHPOINT) {
-                    break;
-                }
-                WatchHit hit = session.lastWatchHit();
-                byte[] after = device ? storedValue(m, hit) : read(t);
-                byte[] before = hit.write() ? shadow : after;
-                out.add(new Access(hit.icount() - 1, 0, hit.pc(), m.privilege(), hit.write(), hit.address(), hit.size(),
-                        t.address(), before, after, where(hit.pc())));
-                shadow = device ? null : after;
-                if (max > 0 && out.size() >= max) {
-                    break;
-                }
-                if (progress.cancelled()) {
-                    throw new QueryCancelledException();
-                }
+        StopConditions watched = new StopConditions();
+        watched.addWatchpoint(t.address(), t.size(), kind);
+        while (session.icount() < to) {
+            Stop r = session.scan(to, watched);
+            if (r.kind() != Stop.Kind.WATCHPOINT) {
+                break;
             }
-        } finally {
-            session.removeWatchpoint(t.address(), t.size(), kind);
+            WatchHit hit = r.watch();
+            byte[] after = device ? storedValue(m, hit) : read(t);
+            byte[] before = hit.write() ? shadow : after;
+            out.add(new Access(hit.icount() - 1, 0, hit.pc(), m.privilege(), hit.write(), hit.address(), hit.size(),
+                    t.address(), before, after, where(hit.pc())));
+            shadow = device ? null : after;
+            if (max > 0 && out.size() >= max) {
+                break;
+            }
+            if (progress.cancelled()) {
+                throw new QueryCancelledException();
+            }
         }
         progress.worked(done + (to - from), total);
         return out;
@@ -424,30 +422,25 @@ public final class QueryEngine implements AutoCloseable {
         moveTo(Math.max(from, startIcount()));
         long[] sorted = pcs.clone();
         Arrays.sort(sorted);
+        StopConditions at = new StopConditions();
         for (long pc : sorted) {
-            session.addBreakpoint(pc);
+            at.addBreakpoint(pc);
         }
-        try {
-            to = Math.min(to, endIcount());
-            long start = session.icount();
-            if (Arrays.binarySearch(sorted, session.machine().pc()) >= 0) {
-                out.add(breakpointEvent());
+        to = Math.min(to, endIcount());
+        long start = session.icount();
+        if (Arrays.binarySearch(sorted, session.machine().pc()) >= 0) {
+            out.add(breakpointEvent());
+        }
+        while (session.icount() < to) {
+            if (progress.cancelled()) {
+                throw new QueryCancelledException();
             }
-            while (session.icount() < to) {
-                if (progress.cancelled()) {
-                    throw new QueryCancelledException();
-                }
-                ReplayStop r = session.scan(to);
-                progress.worked(session.icount() - start, to - start);
-                if (r != ReplayStop.BREAKPOINT) {
-                    break;
-                }
-                out.add(breakpointEvent());
+            Stop r = session.scan(to, at);
+            progress.worked(session.icount() - start, to - start);
+            if (r.kind() != Stop.Kind.BREAKPOINT) {
+                break;
             }
-        } finally {
-            for (long pc : sorted) {
-                session.removeBreakpoint(pc);
-            }
+            out.add(breakpointEvent());
         }
         return out;
     }

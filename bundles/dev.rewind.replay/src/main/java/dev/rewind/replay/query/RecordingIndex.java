@@ -10,7 +10,8 @@ import java.util.TreeMap;
 import dev.rewind.emulator.TrapObserver;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.Timeline;
-import dev.rewind.replay.ReplayStop;
+import dev.rewind.replay.Stop;
+import dev.rewind.replay.StopConditions;
 
 /**
  * What one forward replay of a whole recording learns for the queries: the RAM pages each
@@ -60,9 +61,9 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
                 }
                 index.noteTranslation();
                 long next = Math.min(end, (session.icount() / interval + 1) * interval);
-                ReplayStop r = session.scan(next);
+                Stop r = session.scan(next, StopConditions.NONE);
                 progress.worked(session.icount() - start, end - start);
-                if (r == ReplayStop.END_OF_HISTORY || r == ReplayStop.INTERRUPTED) {
+                if (r.kind() == Stop.Kind.HISTORY_END || r.kind() == Stop.Kind.INTERRUPTED) {
                     break;
                 }
             }

@@ -10,6 +10,8 @@ public class TargetException extends Exception {
 
     /** Operation refused, e.g. a write while replaying. */
     public static final int EPERM = 1;
+    /** Input/output error, e.g. a file beside the recording cannot be written. */
+    public static final int EIO = 5;
     /** Bad address. */
     public static final int EFAULT = 14;
     /** Bad argument, e.g. an unknown register number. */

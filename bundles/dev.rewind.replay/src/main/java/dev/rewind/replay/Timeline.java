@@ -98,6 +98,7 @@ public final class Timeline implements AutoCloseable {
     private final long endIcount;
     private final StopConditions stops = new StopConditions();
     private BooleanSupplier interrupt = () -> false;
+    private Bookmarks bookmarks;
 
     private Timeline(ReplaySession session, SnapshotStore store, SnapshotImage image) {
         this.session = session;
@@ -293,6 +294,18 @@ public final class Timeline implements AutoCloseable {
     public void observe(IndexObserver observer) {
         store.observe(observer);
         session.observeSubmissions(observer == null ? null : observer::blockSubmitted);
+    }
+
+    /**
+     * The recording's bookmarks (read from beside the log on first use).
+     *
+     * @throws IOException if the bookmark file cannot be read or is malformed
+     */
+    public Bookmarks bookmarks() throws IOException {
+        if (bookmarks == null) {
+            bookmarks = Bookmarks.of(session.logFile());
+        }
+        return bookmarks;
     }
 
     // ---- what is where ----

@@ -215,7 +215,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public MonitorCommands monitorCommands() {
-        return new HmpReplayCommands(this, queries);
+        return new HmpReplayCommands(this, new BookmarkCommands(timeline, queries));
     }
 
     // ---- ReplayControl: QEMU's HMP replay commands ----

@@ -58,6 +58,32 @@ public class ReverseDebuggingSampleWithGdbTest {
         assertFalse(out, out.contains("SIGTRAP"));
     }
 
+    @Test
+    public void bookmarksNamePositionsThatGotoReturnsToAndTheyOutliveTheSession() throws Exception {
+        java.nio.file.Files.deleteIfExists(dev.rewind.replay.Bookmarks.fileFor(sample.log));
+        GdbScript g = new GdbScript().add("break add_square", "continue", "monitor bookmark first").mark("FIRST").icount()
+                .add(GdbScript.PC);
+        g.add("continue", "continue", "monitor bookmark later").mark("LATER").icount();
+        g.add("monitor goto first", "maint flush register-cache").mark("BACK").icount().add(GdbScript.PC);
+        g.add("reverse-stepi").mark("STEPPED").icount();
+        g.add("monitor goto nowhere"); // an error: gdb stops the script here
+        String out = run(INTERVAL, g);
+        long first = GdbScript.icounts(GdbScript.section(out, "FIRST")).get(0);
+        long later = GdbScript.icounts(GdbScript.section(out, "LATER")).get(0);
+        assertTrue(out, later > first);
+        assertEquals(out, List.of(first), GdbScript.icounts(GdbScript.section(out, "BACK")));
+        assertEquals(out, GdbScript.values(GdbScript.section(out, "FIRST"), "PC"), GdbScript.values(GdbScript.section(out, "BACK"), "PC"));
+        assertEquals(out, List.of(first - 1), GdbScript.icounts(GdbScript.section(out, "STEPPED")));
+        assertTrue(out, GdbScript.section(out, "STEPPED").contains("no bookmark 'nowhere'"));
+
+        // a new session on the same recording finds them
+        String again = run(INTERVAL, new GdbScript().add("monitor bookmarks", "monitor goto later").mark("L").icount()
+                .add("monitor bookmark -d first", "monitor bookmarks").mark("END"));
+        assertTrue(again, again.matches("(?s).*first\\s+" + first + "\\s+later\\s+" + later + ".*"));
+        assertEquals(again, List.of(later), GdbScript.icounts(GdbScript.section(again, "L")));
+        assertFalse(again, GdbScript.section(again, "END").contains("first"));
+    }
+
     /** Forward hits of {@code break add_square}: (i, icount) per hit, then reverse-continue through them all. */
     @Test
     public void reverseContinueStopsAtTheLastBreakpointHitBeforeNow() throws Exception {

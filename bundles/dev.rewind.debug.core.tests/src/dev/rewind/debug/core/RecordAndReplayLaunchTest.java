@@ -117,7 +117,7 @@ public class RecordAndReplayLaunchTest {
         var h = dev.rewind.replay.log.ReplayLog.read(rec).header();
         assertEquals(Arrays.asList("kernel", "pflash0"), h.bootFiles().stream().map(b -> b.role()).toList());
         long startPc;
-        try (var session = dev.rewind.replay.ReplaySession.open(rec, dev.rewind.replay.ReplaySession.Options.defaults())) {
+        try (var session = dev.rewind.replay.Timeline.open(rec, dev.rewind.replay.Timeline.Options.defaults())) {
             startPc = session.machine().pc();
         }
         assertEquals("the replay starts in the reset ROM that jumps to flash", 0x1000L, startPc);

@@ -57,9 +57,9 @@ public class SeveralHartsReplayTest {
             Recorded rec = record(n);
             assertTrue(rec.console, rec.console.startsWith("harts " + n + " amo " + 2000 * n + " lrsc " + 2000 * n));
             ByteArrayOutputStream echo = new ByteArrayOutputStream();
-            try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults().withEcho(echo))) {
+            try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withEcho(echo))) {
                 assertEquals(n, s.machine().harts());
-                assertEquals(ReplayStop.END_OF_HISTORY, s.run(Long.MAX_VALUE, false)); // hart digests + final state
+                assertEquals(Stop.Kind.HISTORY_END, s.replayTo(Long.MAX_VALUE).kind()); // hart digests + final state
                 assertEquals(rec.icount, s.icount());
             }
             assertEquals(rec.console, echo.toString(StandardCharsets.UTF_8));
@@ -77,7 +77,7 @@ public class SeveralHartsReplayTest {
     @Test
     public void seekingBackAndForthAmongFourHartsReachesTheSameStates() throws Exception {
         Recorded rec = record(4);
-        try (ReplaySession s = ReplaySession.open(rec.log, ReplaySession.Options.defaults().withSnapshotInterval(20_000))) {
+        try (Timeline s = Timeline.open(rec.log, Timeline.Options.defaults().withSnapshotInterval(20_000))) {
             HartDigest digest = new HartDigest();
             long[] points = {101_234, 37_000, 150_001, 12_345};
             String[] seen = new String[points.length];

@@ -18,7 +18,7 @@ import dev.rewind.gdbstub.ResumeMode;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.StopEvent;
 import dev.rewind.replay.RecordSession;
-import dev.rewind.replay.ReplaySession;
+import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
 /** A recording of four harts (guests/smp) debugged as four gdb threads. */
@@ -47,7 +47,7 @@ public class HartsAreGdbThreadsTest {
      * trace of single steps (a step is h's when h's retired count grows).
      */
     private static long[] previousInstructionOf(int h, long end) throws Exception {
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(10_000))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(10_000))) {
             TimeTravel travel = new TimeTravel(s);
             s.seek(Math.max(0, end - 60_000));
             long[] last = null;
@@ -66,7 +66,7 @@ public class HartsAreGdbThreadsTest {
     public void reverseStepOfOneHartLandsOnItsPreviousInstructionOfAForwardTrace() throws Exception {
         long end = 101_234;
         long[] expected = previousInstructionOf(2, end);
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(10_000))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(10_000))) {
             s.seek(end);
             ReplayTarget target = new ReplayTarget(s);
             assertEquals(4, target.threads());
@@ -93,7 +93,7 @@ public class HartsAreGdbThreadsTest {
         g.add("thread 3").mark("BEFORE").icount().add(GdbScript.PC);
         g.add("reverse-stepi").mark("AFTER").icount().add(GdbScript.PC, "info threads").mark("END");
         String out;
-        try (ReplaySession session = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(10_000));
+        try (Timeline session = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(10_000));
                 RspServer server = new RspServer(new ReplayTarget(session))) {
             server.start();
             out = g.run(server.port(), elf);

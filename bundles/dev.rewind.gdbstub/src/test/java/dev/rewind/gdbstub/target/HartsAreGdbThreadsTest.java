@@ -18,6 +18,7 @@ import dev.rewind.gdbstub.ResumeMode;
 import dev.rewind.gdbstub.RspServer;
 import dev.rewind.gdbstub.StopEvent;
 import dev.rewind.replay.RecordSession;
+import dev.rewind.replay.Stop;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.TimeTravel;
 
@@ -115,10 +116,10 @@ public class HartsAreGdbThreadsTest {
         long lastWrite = -1;
         int lastWriter = -1;
         java.util.BitSet writers = new java.util.BitSet();
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults())) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
             TimeTravel travel = new TimeTravel(s);
-            s.addWatchpoint(counter, 8, dev.rewind.emulator.WatchKind.WRITE);
-            for (TimeTravel.Stop stop = travel.continueForward(); stop.kind() == TimeTravel.Stop.Kind.WATCHPOINT;
+            s.stops().addWatchpoint(counter, 8, dev.rewind.emulator.WatchKind.WRITE);
+            for (Stop stop = travel.continueForward(); stop.kind() == Stop.Kind.WATCHPOINT;
                     stop = travel.continueForward()) {
                 lastWrite = stop.icount(); // just after the write
                 lastWriter = s.machine().currentHart();
@@ -126,7 +127,7 @@ public class HartsAreGdbThreadsTest {
             }
         }
         assertEquals("every hart adds to the counter", 4, writers.cardinality());
-        try (ReplaySession s = ReplaySession.open(log, ReplaySession.Options.defaults().withSnapshotInterval(100_000))) {
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(100_000))) {
             s.seek(s.endIcount());
             ReplayTarget target = new ReplayTarget(s);
             target.selectThread(lastWriter == 0 ? 1 : 0);

@@ -1,5 +1,9 @@
 package dev.rewind.emulator.fp;
 
+import static dev.rewind.emulator.fp.HostArithmetic.NO_FAST_PATH;
+import static dev.rewind.emulator.fp.HostArithmetic.normal32;
+import static dev.rewind.emulator.fp.HostArithmetic.normal64;
+
 /**
  * IEEE 754 binary32/binary64 arithmetic exactly as QEMU 7.2's softfloat computes it for RISC-V
  * (unprivileged spec 20191213 ch. 11-12): every result NaN is the default NaN, tininess is
@@ -182,12 +186,12 @@ public final class SoftFloat {
     }
 
     // ---- arithmetic
-    // Each public operation is a small entry (the fast path) in front of its general body, so
-    // the JIT can inline the entry into a translated block that calls it.
+    // Each public operation is a small entry (the fast path, HostArithmetic) in front of its
+    // general body, so the JIT can inline the entry into a translated block that calls it.
 
     public long add(int fmt, long a, long b, int rm) {
         if (rm == RNE) {
-            long r = fmt == F64 ? fastAdd64(a, b) : fastAdd32(a, b);
+            long r = fmt == F64 ? HostArithmetic.fastAdd64(this, a, b) : HostArithmetic.fastAdd32(this, a, b);
             if (r != NO_FAST_PATH) {
                 return r;
             }
@@ -248,7 +252,7 @@ public final class SoftFloat {
 
     public long mul(int fmt, long a, long b, int rm) {
         if (rm == RNE) {
-            long r = fmt == F64 ? fastMul64(a, b) : fastMul32(a, b);
+            long r = fmt == F64 ? HostArithmetic.fastMul64(this, a, b) : HostArithmetic.fastMul32(this, a, b);
             if (r != NO_FAST_PATH) {
                 return r;
             }
@@ -281,7 +285,7 @@ public final class SoftFloat {
 
     public long div(int fmt, long a, long b, int rm) {
         if (rm == RNE) {
-            long r = fmt == F64 ? fastDiv64(a, b) : fastDiv32(a, b);
+            long r = fmt == F64 ? HostArithmetic.fastDiv64(this, a, b) : HostArithmetic.fastDiv32(this, a, b);
             if (r != NO_FAST_PATH) {
                 return r;
             }
@@ -373,175 +377,6 @@ public final class SoftFloat {
         return r;
     }
 
-    // ---- fast paths: the host's IEEE double arithmetic (round to nearest even) where its result
-    // is provably the same and the flags follow from an exactness test; anything near NaN,
-    // infinity, overflow or the subnormal range takes the general path.
-
-    /** Marks "not handled": a signalling NaN pattern no fast path ever returns. */
-    private static final long NO_FAST_PATH = 0x7ff0_dead_0000_0001L;
-    private static final long EXP64 = 0x7ff0_0000_0000_0000L;
-
-    /** Both operands normal binary64 numbers (not zero, subnormal, infinite or NaN). */
-    private static boolean normal64(long a, long b) {
-        long ea = a & EXP64, eb = b & EXP64;
-        return ea != 0 && eb != 0 && ea != EXP64 && eb != EXP64;
-    }
-
-    /**
-     * A rounded result above the smallest normal: then the exact result is not tiny. (A result
-     * of exactly 2^-1022 may come from a tiny one that rounded up: the general path decides.)
-     */
-    private static boolean normalResult64(double r) {
-        double m = Math.abs(r);
-        return m > Double.MIN_NORMAL && m <= Double.MAX_VALUE;
-    }
-
-    private long fastAdd64(long a, long b) {
-        if (!normal64(a, b)) {
-            return NO_FAST_PATH;
-        }
-        double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b);
-        double r = x + y;
-        if (!normalResult64(r)) {
-            return NO_FAST_PATH;
-        }
-        // TwoSum: the exact rounding error of the sum.
-        double bv = r - x;
-        if ((x - (r - bv)) + (y - bv) != 0) {
-            flags |= NX;
-        }
-        return Double.doubleToRawLongBits(r);
-    }
-
-    private long fastMul64(long a, long b) {
-        if (!normal64(a, b)) {
-            return NO_FAST_PATH;
-        }
-        double r = Double.longBitsToDouble(a) * Double.longBitsToDouble(b);
-        if (!normalResult64(r)) {
-            return NO_FAST_PATH;
-        }
-        // Exact iff the 106-bit product of the significands has at most 53 significant bits.
-        long ma = (a & 0xf_ffff_ffff_ffffL) | (1L << 52), mb = (b & 0xf_ffff_ffff_ffffL) | (1L << 52);
-        long h = Math.multiplyHigh(ma, mb), l = ma * mb;
-        int lead = 128 - Long.numberOfLeadingZeros(h);
-        int trail = l != 0 ? Long.numberOfTrailingZeros(l) : 64 + Long.numberOfTrailingZeros(h);
-        if (lead - trail > 53) {
-            flags |= NX;
-        }
-        return Double.doubleToRawLongBits(r);
-    }
-
-    private long fastDiv64(long a, long b) {
-        if (!normal64(a, b)) {
-            return NO_FAST_PATH;
-        }
-        double q = Double.longBitsToDouble(a) / Double.longBitsToDouble(b);
-        if (!normalResult64(q)) {
-            return NO_FAST_PATH;
-        }
-        // Exact iff q * b == a: the significand product, trailing zeros dropped, equals a's.
-        long qb = Double.doubleToRawLongBits(q);
-        long mq = (qb & 0xf_ffff_ffff_ffffL) | (1L << 52), mb = (b & 0xf_ffff_ffff_ffffL) | (1L << 52);
-        long ma = (a & 0xf_ffff_ffff_ffffL) | (1L << 52);
-        long h = Math.multiplyHigh(mq, mb), l = mq * mb;
-        int t = l != 0 ? Long.numberOfTrailingZeros(l) : 64 + Long.numberOfTrailingZeros(h);
-        long ph, pl; // the product without its trailing zeros
-        if (t >= 64) {
-            ph = 0;
-            pl = h >>> (t - 64);
-        } else if (t == 0) {
-            ph = h;
-            pl = l;
-        } else {
-            ph = h >>> t;
-            pl = (l >>> t) | (h << (64 - t));
-        }
-        boolean exact = ph == 0 && pl == (ma >>> Long.numberOfTrailingZeros(ma));
-        if (!exact) {
-            flags |= NX;
-        }
-        return qb;
-    }
-
-    /**
-     * a * b + c for normal a, b, c (np and nc: the signs of the product and of c) by the host's
-     * fused multiply-add, which rounds to nearest even once. Exact iff the exact sum's lowest set
-     * bit lies within 53 bits of the result's leading one; that bit is the lower of the
-     * product's and c's when they differ (when they coincide the general path decides).
-     */
-    private long fastFma64(long a, long b, long c, boolean np, boolean nc) {
-        long mag = Long.MAX_VALUE;
-        double r = Math.fma(Double.longBitsToDouble(np ? a | Long.MIN_VALUE : a & mag),
-                Double.longBitsToDouble(b & mag), Double.longBitsToDouble(nc ? c | Long.MIN_VALUE : c & mag));
-        if (!normalResult64(r)) {
-            return NO_FAST_PATH;
-        }
-        long one = 1L << 52;
-        int lowProduct = (int) (a >>> 52 & 0x7ff) + (int) (b >>> 52 & 0x7ff) - 2150
-                + Long.numberOfTrailingZeros(a | one) + Long.numberOfTrailingZeros(b | one);
-        int lowC = (int) (c >>> 52 & 0x7ff) - 1075 + Long.numberOfTrailingZeros(c | one);
-        if (lowProduct == lowC) {
-            return NO_FAST_PATH;
-        }
-        if (Math.min(lowProduct, lowC) < Math.getExponent(r) - 52) {
-            flags |= NX;
-        }
-        return Double.doubleToRawLongBits(r);
-    }
-
-    /** Both operands normal binary32 numbers. */
-    private static boolean normal32(long a, long b) {
-        int ea = (int) a & 0x7f80_0000, eb = (int) b & 0x7f80_0000;
-        return ea != 0 && eb != 0 && ea != 0x7f80_0000 && eb != 0x7f80_0000;
-    }
-
-    /**
-     * A double result rounded to binary32, when the exact result is certainly not tiny (the
-     * double above 2^-126: a binary32 of 2^-126 may come from a tiny exact result, which QEMU
-     * flags as underflow) and does not overflow; NX if either rounding lost bits.
-     */
-    private long narrowNormal(double d, boolean inexact) {
-        float f = (float) d; // double rounding is innocuous for + - * / here: 53 >= 2*24+2
-        if (!(Math.abs(d) > Float.MIN_NORMAL && Math.abs(f) <= Float.MAX_VALUE)) {
-            return NO_FAST_PATH;
-        }
-        if (inexact || f != d) {
-            flags |= NX;
-        }
-        return Float.floatToRawIntBits(f) & 0xffffffffL;
-    }
-
-    private long fastAdd32(long a, long b) {
-        if (!normal32(a, b)) {
-            return NO_FAST_PATH;
-        }
-        double x = Float.intBitsToFloat((int) a), y = Float.intBitsToFloat((int) b);
-        double r = x + y;
-        double bv = r - x;
-        return narrowNormal(r, (x - (r - bv)) + (y - bv) != 0);
-    }
-
-    private long fastMul32(long a, long b) {
-        if (!normal32(a, b)) {
-            return NO_FAST_PATH;
-        }
-        // 24 x 24 bits: exact in double.
-        return narrowNormal((double) Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b), false);
-    }
-
-    private long fastDiv32(long a, long b) {
-        if (!normal32(a, b)) {
-            return NO_FAST_PATH;
-        }
-        double x = Float.intBitsToFloat((int) a), y = Float.intBitsToFloat((int) b);
-        long r = narrowNormal(x / y, false);
-        if (r != NO_FAST_PATH && (double) Float.intBitsToFloat((int) r) * y != x) {
-            flags |= NX; // f * y is exact in double (48 bits), so this compares exactly
-        }
-        return r;
-    }
-
     /** Sign of r*r - a for positive finite binary64 r (normal) and a, computed exactly. */
     private static int compareSquare(long r, long a) {
         long mr = (r & fracMask(F64)) | (1L << 52);
@@ -577,7 +412,7 @@ public final class SoftFloat {
      */
     public long fma(int fmt, long a, long b, long c, int rm, boolean negProduct, boolean negC) {
         if (fmt == F64 && rm == RNE && normal64(a, b) && normal64(c, c)) {
-            long r = fastFma64(a, b, c, (a ^ b) < 0 != negProduct, c < 0 != negC);
+            long r = HostArithmetic.fastFma64(this, a, b, c, (a ^ b) < 0 != negProduct, c < 0 != negC);
             if (r != NO_FAST_PATH) {
                 return r;
             }

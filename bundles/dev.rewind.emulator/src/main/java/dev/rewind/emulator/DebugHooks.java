@@ -15,7 +15,7 @@ final class DebugHooks {
     private final List<Hart> harts = new ArrayList<>();
     private static final WatchKind[] KINDS = WatchKind.values();
     private final TreeSet<Long> breakpoints = new TreeSet<>();
-    private final List<long[]> watchpoints = new ArrayList<>(); // {addr, len, kind ordinal}
+    private final List<long[]> watchpoints = new ArrayList<>(); // {addr, len, kind ordinal, space}
     WatchHit lastWatchHit;
 
     DebugHooks(Bus bus) {
@@ -64,26 +64,31 @@ final class DebugHooks {
         return !watchpoints.isEmpty();
     }
 
-    /** True if a watchpoint covers part of the virtual page at {@code pageVa}. */
-    boolean watchesPage(long pageVa) {
+    /**
+     * True if a watchpoint covers part of the page at {@code pageVa} (virtual watchpoints) or
+     * {@code pagePa} (physical ones): such a page stays out of the TLB.
+     */
+    boolean watchesPage(long pageVa, long pagePa) {
         for (int i = 0; i < watchpoints.size(); i++) {
             long[] wp = watchpoints.get(i);
-            if (Long.compareUnsigned(pageVa, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], pageVa + 4096) < 0) {
+            long page = wp[3] == WatchHit.PHYSICAL ? pagePa : pageVa;
+            if (Long.compareUnsigned(page, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], page + 4096) < 0) {
                 return true;
             }
         }
         return false;
     }
 
-    void addWatchpoint(long addr, long len, WatchKind kind) {
-        watchpoints.add(new long[] {addr, len, kind.ordinal()});
+    /** {@code space}: {@link WatchHit#ANY_SPACE}, {@link WatchHit#PHYSICAL} or a page-table root (see {@link DebugView#addressSpace()}). */
+    void addWatchpoint(long addr, long len, WatchKind kind, long space) {
+        watchpoints.add(new long[] {addr, len, kind.ordinal(), space});
         translationsChanged();
     }
 
-    boolean removeWatchpoint(long addr, long len, WatchKind kind) {
+    boolean removeWatchpoint(long addr, long len, WatchKind kind, long space) {
         for (int i = 0; i < watchpoints.size(); i++) {
             long[] wp = watchpoints.get(i);
-            if (wp[0] == addr && wp[1] == len && wp[2] == kind.ordinal()) {
+            if (wp[0] == addr && wp[1] == len && wp[2] == kind.ordinal() && wp[3] == space) {
                 watchpoints.remove(i);
                 translationsChanged();
                 return true;
@@ -98,14 +103,20 @@ final class DebugHooks {
         }
     }
 
-    /** True (and {@link #lastWatchHit} set) if the access [a, a+size) hits a watchpoint. */
-    boolean checkWatch(long a, int size, boolean write, long pc, long ic) {
+    /**
+     * True (and {@link #lastWatchHit} set) if the access [a, a+size), virtual address {@code a}
+     * translated to {@code pa} by hart {@code h}, hits a watchpoint.
+     */
+    boolean checkWatch(Hart h, long a, long pa, int size, boolean write, long pc, long ic) {
         // called for every data access while watching: no iterator, no values() copy
         for (int i = 0; i < watchpoints.size(); i++) {
             long[] wp = watchpoints.get(i);
+            long space = wp[3];
+            long at = space == WatchHit.PHYSICAL ? pa : a;
             if (KINDS[(int) wp[2]].catches(write)
-                    && Long.compareUnsigned(a, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], a + size) < 0) {
-                lastWatchHit = new WatchHit(a, size, write, ic + 1, pc);
+                    && Long.compareUnsigned(at, wp[0] + wp[1]) < 0 && Long.compareUnsigned(wp[0], at + size) < 0
+                    && (space < 0 || space == h.mmu.dataSpace(write ? Mmu.STORE : Mmu.LOAD))) {
+                lastWatchHit = new WatchHit(at, size, write, ic + 1, pc, space);
                 return true;
             }
         }

@@ -70,6 +70,36 @@ public final class DebugView {
         return hart.priv;
     }
 
+    /**
+     * The address space this hart's data accesses use now: the root page table's physical page
+     * number while Sv39 translates them (S/U mode, or M with MPRV), else
+     * {@link WatchHit#ANY_SPACE}. A watchpoint set with it stops only for that page table's accesses.
+     */
+    public long addressSpace() {
+        return hart.mmu.dataSpace(Mmu.LOAD);
+    }
+
+    /**
+     * The address space a watchpoint on {@code vaddr} belongs to: this page table's
+     * ({@link #addressSpace()}) if {@code vaddr} is a process's own memory now (a user page not
+     * marked global, or not mapped yet), else {@link WatchHit#ANY_SPACE}: kernel and bare-metal
+     * addresses mean the same in every address space.
+     */
+    public long addressSpaceOf(long vaddr) {
+        long space = addressSpace();
+        if (space == WatchHit.ANY_SPACE) {
+            return space;
+        }
+        long pte = hart.mmu.leafPte(vaddr);
+        boolean user = (pte & 0x10) != 0, global = (pte & 0x20) != 0;
+        return pte == 0 || user && !global ? space : WatchHit.ANY_SPACE;
+    }
+
+    /** Virtual to physical as this hart's loads would translate now (no A/D update, no trap); -1 if unmapped. */
+    public long translate(long vaddr) {
+        return hart.mmu.translate(vaddr, Mmu.LOAD, hart.pc, hart.icount, true);
+    }
+
     /** True while the hart sleeps in WFI. */
     public boolean waitingForInterrupt() {
         return hart.waiting;

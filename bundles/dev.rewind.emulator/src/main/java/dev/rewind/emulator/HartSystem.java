@@ -281,7 +281,7 @@ final class HartSystem {
         if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, Triggers.LOAD, h.priv)) {
             throw raise(pc, ic, BREAKPOINT, 0, false);
         }
-        if (h.debug.watching() && h.debug.checkWatch(a, size, false, pc, ic)) {
+        if (h.debug.watching() && h.debug.checkWatch(h, a, pa, size, false, pc, ic)) {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);
@@ -315,7 +315,7 @@ final class HartSystem {
         if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, Triggers.STORE, h.priv)) {
             throw raise(pc, ic, BREAKPOINT, 0, false);
         }
-        if (h.debug.watching() && h.debug.checkWatch(a, size, true, pc, ic)) {
+        if (h.debug.watching() && h.debug.checkWatch(h, a, pa, size, true, pc, ic)) {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);
@@ -383,7 +383,7 @@ final class HartSystem {
         if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, lr ? Triggers.LOAD : Triggers.LOAD | Triggers.STORE, h.priv)) {
             throw raise(pc, ic, BREAKPOINT, 0, false);
         }
-        if (h.debug.watching() && h.debug.checkWatch(a, size, !lr, pc, ic)) {
+        if (h.debug.watching() && h.debug.checkWatch(h, a, pa, size, !lr, pc, ic)) {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);

@@ -93,6 +93,14 @@ final class Mmu {
         return h.priv;
     }
 
+    /**
+     * The address space data accesses of this kind go through now: the root page table's
+     * physical page number while Sv39 translates them, else {@link WatchHit#ANY_SPACE} (bare).
+     */
+    long dataSpace(int access) {
+        return effectivePriv(access) == Hart.M || (c.satp >>> 60) != 8 ? WatchHit.ANY_SPACE : c.satp & ((1L << 44) - 1);
+    }
+
     private int pageFault(int access) {
         return access == FETCH ? HartSystem.INSN_PAGE_FAULT : access == LOAD ? HartSystem.LOAD_PAGE_FAULT : HartSystem.STORE_PAGE_FAULT;
     }
@@ -247,7 +255,7 @@ final class Mmu {
     void fillTlb(long va, long pa, Memory m, int access) {
         // A watched page never enters the TLB, so every access to it takes the checked slow
         // path; the other pages keep the fast path while a watchpoint is set.
-        if (h.direct || m != h.ram || h.debug.watchesPage(va & ~0xfffL) || h.triggers.dataArmed) {
+        if (h.direct || m != h.ram || h.debug.watchesPage(va & ~0xfffL, pa & ~0xfffL) || h.triggers.dataArmed) {
             return;
         }
         long pageVa = va & ~0xfffL;
@@ -267,6 +275,27 @@ final class Mmu {
     }
 
     // ---------------------------------------------------------------- debugger reads
+
+    /** The leaf PTE that maps {@code va} in the current page table (0 if none), read without side effects or permission checks. */
+    long leafPte(long va) {
+        long table = (c.satp & ((1L << 44) - 1)) << 12;
+        for (int level = 2; level >= 0; level--) {
+            long pteAddr = table + (((va >>> (12 + 9 * level)) & 511) << 3);
+            Memory m = h.bus.memory(pteAddr, 8);
+            if (m != h.ram) {
+                return 0;
+            }
+            long pte = (long) Hart.I64.get(m.data, (int) (pteAddr - m.base));
+            if ((pte & 1) == 0) {
+                return 0;
+            }
+            if ((pte & 0xa) != 0) {
+                return pte;
+            }
+            table = ((pte >>> 10) & ((1L << 44) - 1)) << 12;
+        }
+        return 0;
+    }
 
     /** Side-effect-free read through the current translation; returns bytes read before a hole. */
     int debugRead(long va, byte[] dst, int off, int len, boolean fetch) {

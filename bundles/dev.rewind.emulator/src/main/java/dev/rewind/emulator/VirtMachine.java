@@ -515,16 +515,30 @@ public final class VirtMachine {
         return debug.isBreakpoint(pc);
     }
 
-    /** Stop after an instruction that accesses [addr, addr+len) the given way (virtual addresses). */
+    /** Stop after an instruction that accesses [addr, addr+len) the given way (virtual addresses, any address space). */
     public void addWatchpoint(long addr, long len, WatchKind kind) {
-        if (len <= 0) {
-            throw new IllegalArgumentException("watchpoint length must be positive");
-        }
-        debug.addWatchpoint(addr, len, kind);
+        addWatchpoint(addr, len, kind, WatchHit.ANY_SPACE);
     }
 
     public void removeWatchpoint(long addr, long len, WatchKind kind) {
-        debug.removeWatchpoint(addr, len, kind);
+        removeWatchpoint(addr, len, kind, WatchHit.ANY_SPACE);
+    }
+
+    /**
+     * Stop after an instruction that accesses [addr, addr+len) the given way in address space
+     * {@code space}: {@link WatchHit#ANY_SPACE} (virtual, every space), {@link WatchHit#PHYSICAL}
+     * (physical addresses: RAM through any mapping, device registers) or one page table's
+     * virtual addresses ({@link DebugView#addressSpace()}).
+     */
+    public void addWatchpoint(long addr, long len, WatchKind kind, long space) {
+        if (len <= 0) {
+            throw new IllegalArgumentException("watchpoint length must be positive");
+        }
+        debug.addWatchpoint(addr, len, kind, space);
+    }
+
+    public void removeWatchpoint(long addr, long len, WatchKind kind, long space) {
+        debug.removeWatchpoint(addr, len, kind, space);
     }
 
     /** Installs (or with null removes) the observer of trap entries and returns. */

@@ -200,7 +200,13 @@ final class GdbSession {
 
         @Override
         public void handle(Request.WriteRegister w) throws IOException, TargetException {
-            target.writeRegister(w.regnum(), Hex.littleEndian(w.value()));
+            try {
+                target.writeRegister(w.regnum(), Hex.littleEndian(w.value()));
+            } catch (TargetException e) {
+                // gdb prints an "E.text" reply to P in its error ("remote failure reply '...'").
+                reply(e.errno() == TargetException.EPERM ? "E." + e.getMessage().replaceAll("[^ -~]|[$#}*]", "?") : error(e.errno()));
+                return;
+            }
             reply("OK");
         }
 
@@ -376,6 +382,9 @@ final class GdbSession {
             throw new IllegalStateException("target returned no stop event");
         }
         lastStop = event;
+        if (event.note() != null) {
+            console(event.note());
+        }
         reply(stopReply(event));
     }
 

@@ -7,8 +7,10 @@ package dev.rewind.gdbstub;
  * @param address the data address for watchpoint reasons, else 0
  * @param code exit status for {@link Reason#EXITED}, POSIX signal number for
  *     {@link Reason#SIGNALLED}, else 0
+ * @param note a line for gdb's console, sent before the stop reply (e.g. the privilege level and
+ *     trap cause at a handler's entry), or null
  */
-public record StopEvent(Reason reason, long address, int code) {
+public record StopEvent(Reason reason, long address, int code, String note) {
 
     /** Stop reasons gdb distinguishes. */
     public enum Reason {
@@ -35,6 +37,15 @@ public record StopEvent(Reason reason, long address, int code) {
         if (reason == null) {
             throw new IllegalArgumentException("reason is required");
         }
+    }
+
+    public StopEvent(Reason reason, long address, int code) {
+        this(reason, address, code, null);
+    }
+
+    /** This stop with {@code text} for gdb's console (null: none). */
+    public StopEvent withNote(String text) {
+        return new StopEvent(reason, address, code, text);
     }
 
     public static StopEvent stepped() {

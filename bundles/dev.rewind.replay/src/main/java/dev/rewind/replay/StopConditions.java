@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 import dev.rewind.emulator.VirtMachine;
+import dev.rewind.emulator.WatchHit;
 import dev.rewind.emulator.WatchKind;
 
 /**
@@ -16,7 +17,7 @@ import dev.rewind.emulator.WatchKind;
  */
 public final class StopConditions {
 
-    private record Watch(long address, long length, WatchKind kind) {
+    private record Watch(long address, long length, WatchKind kind, long space) {
     }
 
     private final TreeSet<Long> breakpoints = new TreeSet<>();
@@ -50,21 +51,34 @@ public final class StopConditions {
         return !breakpoints.isEmpty() && breakpoints.contains(pc);
     }
 
-    /** Stop after an instruction that accesses [address, address + length) the given way; adding one twice adds it once. */
+    /** Stop after an instruction that accesses [address, address + length) the given way (virtual, any address space); adding one twice adds it once. */
     public void addWatchpoint(long address, long length, WatchKind kind) {
+        addWatchpoint(address, length, kind, WatchHit.ANY_SPACE);
+    }
+
+    public void removeWatchpoint(long address, long length, WatchKind kind) {
+        removeWatchpoint(address, length, kind, WatchHit.ANY_SPACE);
+    }
+
+    /**
+     * Like {@link #addWatchpoint(long, long, WatchKind)} in address space {@code space}:
+     * {@link WatchHit#ANY_SPACE}, {@link WatchHit#PHYSICAL}, or one page table's virtual
+     * addresses ({@link dev.rewind.emulator.DebugView#addressSpace()}).
+     */
+    public void addWatchpoint(long address, long length, WatchKind kind, long space) {
         checkMutable();
         if (length <= 0) {
             throw new IllegalArgumentException("watchpoint length must be positive: " + length);
         }
-        Watch w = new Watch(address, length, kind);
+        Watch w = new Watch(address, length, kind, space);
         if (!watchpoints.contains(w)) {
             watchpoints.add(w);
         }
     }
 
-    public void removeWatchpoint(long address, long length, WatchKind kind) {
+    public void removeWatchpoint(long address, long length, WatchKind kind, long space) {
         checkMutable();
-        watchpoints.remove(new Watch(address, length, kind));
+        watchpoints.remove(new Watch(address, length, kind, space));
     }
 
     public boolean isEmpty() {
@@ -82,7 +96,7 @@ public final class StopConditions {
             m.addBreakpoint(pc);
         }
         for (Watch w : watchpoints) {
-            m.addWatchpoint(w.address, w.length, w.kind);
+            m.addWatchpoint(w.address, w.length, w.kind, w.space);
         }
     }
 
@@ -91,7 +105,7 @@ public final class StopConditions {
             m.removeBreakpoint(pc);
         }
         for (Watch w : watchpoints) {
-            m.removeWatchpoint(w.address, w.length, w.kind);
+            m.removeWatchpoint(w.address, w.length, w.kind, w.space);
         }
     }
 }

@@ -137,6 +137,14 @@ public final class TimeTravel {
             }
             if (lastHit >= 0) {
                 timeline.seek(lastHit);
+                long at = timeline.machine().pc();
+                if (lastWatch == null && lastHit > start && !timeline.stops().hasBreakpoint(at) && !temporary.hasBreakpoint(at)) {
+                    // An interrupt taken at this boundary led to the breakpoint (its handler's entry):
+                    // a seek stops before taking it. A run from the instruction before takes it and
+                    // stops at the breakpoint (a run steps off a breakpoint only at its first pc).
+                    timeline.seek(lastHit - 1);
+                    timeline.run(lastHit + 1, temporary);
+                }
                 return stop(lastWatch != null ? Stop.Kind.WATCHPOINT : Stop.Kind.BREAKPOINT, lastWatch);
             }
             hi = lo;

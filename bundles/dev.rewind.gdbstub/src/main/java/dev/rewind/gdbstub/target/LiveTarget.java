@@ -108,6 +108,7 @@ public final class LiveTarget implements DebugTarget {
         if (mode.isReverse()) {
             throw new TargetException(TargetException.EINVAL, "a live run cannot go backwards: record it and use --replay");
         }
+        watches.forgetDeleted();
         if (mode == ResumeMode.STEP && machine.harts() > 1) {
             return stepHart(interruption);
         }
@@ -187,8 +188,9 @@ public final class LiveTarget implements DebugTarget {
     @Override
     public boolean insertBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
-            if (watches.add(type, address, length)) {
-                machine.addWatchpoint(address, length, WatchpointTable.kind(type));
+            long space = watches.add(type, address, length, () -> machine.hart(selected).addressSpaceOf(address));
+            if (space != Long.MIN_VALUE) {
+                machine.addWatchpoint(address, length, WatchpointTable.kind(type), space);
             }
         } else {
             breakpoints.put(address, type);
@@ -200,8 +202,9 @@ public final class LiveTarget implements DebugTarget {
     @Override
     public boolean removeBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
-            if (watches.remove(type, address, length)) {
-                machine.removeWatchpoint(address, length, WatchpointTable.kind(type));
+            long space = watches.remove(type, address, length);
+            if (space != Long.MIN_VALUE) {
+                machine.removeWatchpoint(address, length, WatchpointTable.kind(type), space);
             }
         } else if (breakpoints.remove(address) != null) {
             machine.removeBreakpoint(address);

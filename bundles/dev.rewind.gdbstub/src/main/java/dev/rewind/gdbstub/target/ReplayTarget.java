@@ -21,6 +21,11 @@ import dev.rewind.replay.TimeTravel;
 /**
  * A recording as gdb sees it: forward and reverse execution on {@link TimeTravel}, registers
  * and memory read from the replayed machine, writes refused (a replay must not diverge).
+ * Addresses are virtual, translated as the hart translates them at the current position (M, S or
+ * U mode, Sv39); an address that does not translate reads as an error. A watchpoint on a
+ * process's own page watches that address space only; {@code monitor pwatch} watches physical
+ * addresses. A stop at a trap handler's entry, or in another privilege level than the movement
+ * started in, says so on gdb's console ({@link StopNote}).
  *
  * <p>gdb treats RISC-V watchpoints as non-steppable: after a watchpoint stop it steps over the
  * reported instruction itself. So watchpoint stops are placed next to the access in the
@@ -36,11 +41,13 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     private final QueryMonitorCommands queries;
     /** The hart gdb's register, memory and step requests go to. */
     private int selected;
+    private final PhysicalWatches physical;
 
     public ReplayTarget(Timeline timeline) {
         this.timeline = timeline;
         this.travel = new TimeTravel(timeline);
         this.queries = new QueryMonitorCommands(timeline);
+        this.physical = new PhysicalWatches(timeline, queries);
     }
 
     public Timeline timeline() {
@@ -64,7 +71,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public void writeRegister(int regnum, long value) throws TargetException {
-        throw new TargetException(TargetException.EPERM, "registers cannot be changed while replaying a recording");
+        throw new TargetException(TargetException.EPERM, "registers cannot be changed while replaying a recording: history is read-only (replay follows the recorded log)");
     }
 
     @Override
@@ -74,7 +81,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public void writeMemory(long address, byte[] data, int offset, int length) throws TargetException {
-        throw new TargetException(TargetException.EPERM, "memory cannot be changed while replaying a recording");
+        throw new TargetException(TargetException.EPERM, "memory cannot be changed while replaying a recording: history is read-only (replay follows the recorded log)");
     }
 
     @Override
@@ -106,14 +113,18 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     @Override
     public StopEvent resume(ResumeMode mode, Interruption interruption) throws TargetException {
         timeline.interruptWhen(interruption::isRequested);
+        watches.forgetDeleted();
+        int privilege = timeline.machine().privilege();
         boolean harts = timeline.machine().harts() > 1;
         try {
-            return switch (mode) {
+            StopEvent e = switch (mode) {
                 case STEP -> harts ? HartSteps.forward(this, timeline, selected, breakpoints) : step();
                 case CONTINUE -> forward();
                 case REVERSE_STEP -> harts ? HartSteps.back(timeline, selected) : stepBack();
                 case REVERSE_CONTINUE -> backward();
             };
+            String note = StopNote.of(timeline.machine(), privilege);
+            return note == null ? e : e.withNote(e.note() == null ? note : e.note() + note);
         } catch (RuntimeException e) {
             throw new TargetException(TargetException.EINVAL, "replay failed: " + e.getMessage());
         } finally {
@@ -127,6 +138,9 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     StopEvent step() {
         long before = timeline.icount();
         Stop s = travel.stepForward();
+        if (isPhysical(s)) {
+            return StopEvent.stepped(); // gdb knows nothing of it: the step completed
+        }
         if (s.kind() == Stop.Kind.WATCHPOINT) {
             timeline.seek(before); // stop before the access; gdb steps over it itself
         } else if (s.kind() == Stop.Kind.BREAKPOINT || s.kind() == Stop.Kind.HISTORY_END && s.icount() != before) {
@@ -136,8 +150,17 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     private StopEvent forward() {
-        boolean toBreak = replayBreak > timeline.icount();
+        long start = timeline.icount();
+        boolean toBreak = replayBreak > start;
         Stop s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
+        while (isPhysical(s) && s.icount() - 1 == start) {
+            // gdb cannot step over an access it does not know: leave the one we stand on
+            s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
+        }
+        if (isPhysical(s)) {
+            timeline.seek(s.icount() - 1); // at the accessing instruction
+            return StopEvent.signalled(5).withNote(physical.describeHit(s.watch()));
+        }
         if (s.kind() == Stop.Kind.WATCHPOINT) {
             timeline.seek(s.icount() - 1); // before the access
         } else if (s.kind() == Stop.Kind.STEP) {
@@ -156,7 +179,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         if (!watches.isEmpty()) {
             // Undoing a watched access: stay just after it and report it, as gdb expects.
             Stop redo = travel.stepForward();
-            if (redo.kind() == Stop.Kind.WATCHPOINT) {
+            if (redo.kind() == Stop.Kind.WATCHPOINT && !isPhysical(redo)) {
                 return watchEvent(redo.watch());
             }
             timeline.seek(previous);
@@ -166,6 +189,9 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     private StopEvent backward() {
         Stop s = travel.continueBack();
+        if (isPhysical(s)) {
+            return StopEvent.signalled(5).withNote(physical.describeHit(s.watch())); // at the accessing instruction
+        }
         if (s.kind() == Stop.Kind.WATCHPOINT) {
             timeline.seek(s.icount() + 1); // just after the access; gdb steps back over it
         }
@@ -184,6 +210,10 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         };
     }
 
+    private static boolean isPhysical(Stop s) {
+        return s.kind() == Stop.Kind.WATCHPOINT && s.watch().physical();
+    }
+
     StopEvent watchEvent(WatchHit hit) {
         return StopEvent.watchpoint(watches.typeOf(hit), watches.reportedAddress(hit));
     }
@@ -191,8 +221,10 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     @Override
     public boolean insertBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
-            if (watches.add(type, address, length)) {
-                timeline.stops().addWatchpoint(address, length, WatchpointTable.kind(type));
+            // A watchpoint on a process's own memory watches that process only (see DebugView#addressSpaceOf).
+            long space = watches.add(type, address, length, () -> timeline.machine().hart(selected).addressSpaceOf(address));
+            if (space != Long.MIN_VALUE) {
+                timeline.stops().addWatchpoint(address, length, WatchpointTable.kind(type), space);
             }
         } else {
             breakpoints.put(address, type);
@@ -204,8 +236,9 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     @Override
     public boolean removeBreakpoint(BreakpointType type, long address, int length) {
         if (type.isWatchpoint()) {
-            if (watches.remove(type, address, length)) {
-                timeline.stops().removeWatchpoint(address, length, WatchpointTable.kind(type));
+            long space = watches.remove(type, address, length);
+            if (space != Long.MIN_VALUE) {
+                timeline.stops().removeWatchpoint(address, length, WatchpointTable.kind(type), space);
             }
         } else if (breakpoints.remove(address) != null) {
             timeline.stops().removeBreakpoint(address);
@@ -215,7 +248,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
 
     @Override
     public MonitorCommands monitorCommands() {
-        return new HmpReplayCommands(this, new BookmarkCommands(timeline, queries));
+        return new HmpReplayCommands(this, new BookmarkCommands(timeline, physical));
     }
 
     // ---- ReplayControl: QEMU's HMP replay commands ----

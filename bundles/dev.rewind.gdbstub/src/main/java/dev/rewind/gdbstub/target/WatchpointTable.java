@@ -2,31 +2,67 @@ package dev.rewind.gdbstub.target;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import dev.rewind.emulator.WatchHit;
 import dev.rewind.emulator.WatchKind;
 import dev.rewind.gdbstub.BreakpointType;
 
-/** The watchpoints gdb inserted, to name the one an access hit (write, read or access). */
+/**
+ * The watchpoints gdb inserted, to name the one an access hit (write, read or access), and the
+ * address space each one belongs to. gdb removes its watchpoints at every stop and inserts them
+ * again before it resumes, so a watchpoint keeps the space it was first inserted in (where the
+ * user set it) for as long as gdb keeps inserting it; one that is not inserted again by the next
+ * resume was deleted, and is forgotten.
+ */
 final class WatchpointTable {
 
     private record Watch(BreakpointType type, long address, int length) {
     }
 
-    private final List<Watch> watches = new ArrayList<>();
-
-    /** Adds one; returns false if it was there already (gdb may insert twice). */
-    boolean add(BreakpointType type, long address, int length) {
-        Watch w = new Watch(type, address, length);
-        if (watches.contains(w)) {
-            return false;
-        }
-        watches.add(w);
-        return true;
+    private record Remembered(Watch watch, long space) {
     }
 
-    boolean remove(BreakpointType type, long address, int length) {
-        return watches.remove(new Watch(type, address, length));
+    private final List<Watch> watches = new ArrayList<>();
+    private final List<Remembered> spaces = new ArrayList<>();
+
+    /**
+     * Adds one; returns its address space ({@code current} if it is new, else the one it was
+     * first inserted in), or {@link Long#MIN_VALUE} if it is inserted already (gdb may insert twice).
+     */
+    long add(BreakpointType type, long address, int length, LongSupplier current) {
+        Watch w = new Watch(type, address, length);
+        if (watches.contains(w)) {
+            return Long.MIN_VALUE;
+        }
+        watches.add(w);
+        for (Remembered r : spaces) {
+            if (r.watch.equals(w)) {
+                return r.space;
+            }
+        }
+        long space = current.getAsLong();
+        spaces.add(new Remembered(w, space));
+        return space;
+    }
+
+    /** Removes one; returns its address space, or {@link Long#MIN_VALUE} if it was not inserted. */
+    long remove(BreakpointType type, long address, int length) {
+        Watch w = new Watch(type, address, length);
+        if (!watches.remove(w)) {
+            return Long.MIN_VALUE;
+        }
+        for (Remembered r : spaces) {
+            if (r.watch.equals(w)) {
+                return r.space;
+            }
+        }
+        return WatchHit.ANY_SPACE;
+    }
+
+    /** At a resume: everything gdb still wants is inserted, so the spaces of the others go. */
+    void forgetDeleted() {
+        spaces.removeIf(r -> !watches.contains(r.watch));
     }
 
     boolean isEmpty() {

@@ -12,7 +12,7 @@ import dev.rewind.replay.TimeTravel;
  * reverse-continue. "behind" is how far the nearest snapshot lies before the position: the
  * first step back replays that far. A benchmark harness, not engine code (it reads the host
  * clock). Run with the launcher's classes:
- *   java -cp .rewind/classes scripts/bench-reverse/SeekProfile.java RUN.rrlog PROGRAM.elf
+ *   java -cp "$(ls -d .rewind/build-*/ | tail -n 1)rewind.jar" scripts/bench-reverse/SeekProfile.java RUN.rrlog PROGRAM.elf
  */
 public class SeekProfile {
 

@@ -102,4 +102,26 @@ public class DebugHooksTest {
         assertTrue(!m.lastWatchHit().write());
         assertEquals(StopReason.EXIT, m.run(10_000));
     }
+
+    @Test
+    public void aPhysicalWatchpointStopsAfterTheStoreAndSaysItIsPhysical() throws Exception {
+        VirtMachine m = machine();
+        long data = m.program().symbol("data").orElseThrow();
+        m.addWatchpoint(data, 8, WatchKind.WRITE, WatchHit.PHYSICAL);
+        assertEquals(StopReason.WATCHPOINT, m.run(10_000));
+        assertEquals(data, m.lastWatchHit().address());
+        assertTrue(m.lastWatchHit().physical());
+        m.removeWatchpoint(data, 8, WatchKind.WRITE, WatchHit.PHYSICAL);
+        assertEquals(StopReason.EXIT, m.run(10_000));
+    }
+
+    @Test
+    public void aWatchpointOfOnePageTableIgnoresAccessesThatAreNotTranslatedByIt() throws Exception {
+        VirtMachine m = machine();
+        long data = m.program().symbol("data").orElseThrow();
+        // M-mode accesses are untranslated: they belong to no page table's address space
+        assertEquals(WatchHit.ANY_SPACE, m.debugView().addressSpace());
+        m.addWatchpoint(data, 8, WatchKind.WRITE, 0x80123L);
+        assertEquals(StopReason.EXIT, m.run(10_000));
+    }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
@@ -17,6 +18,7 @@ import org.eclipse.debug.core.IDebugEventSetListener;
 
 import dev.rewind.debug.core.launch.LaunchSettings;
 import dev.rewind.replay.query.Access;
+import dev.rewind.replay.query.Coverage;
 import dev.rewind.replay.query.Progress;
 import dev.rewind.replay.query.QueryCancelledException;
 import dev.rewind.replay.query.QueryEngine;
@@ -39,6 +41,9 @@ public final class RecordingQueries {
     }
 
     private static final Map<ReplayTarget, QueryEngine> ENGINES = new LinkedHashMap<>();
+    /** Line coverage per engine, computed once (guarded by the engine's lock). */
+    private static final Map<QueryEngine, Map<String, TreeMap<Integer, Long>>> COVERAGE =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private static IDebugEventSetListener closer;
 
     private RecordingQueries() {
@@ -124,6 +129,31 @@ public final class RecordingQueries {
         }
     }
 
+    /**
+     * Line coverage of the whole recording: per source file (path as in DWARF), per line with
+     * code, how often the line was entered (0: never). One single-step replay, then cached.
+     */
+    public static Map<String, TreeMap<Integer, Long>> coverage(ReplayTarget t, IProgressMonitor monitor)
+            throws CoreException {
+        QueryEngine q = engine(t);
+        synchronized (q) {
+            Map<String, TreeMap<Integer, Long>> lines = COVERAGE.get(q);
+            if (lines != null) {
+                return lines;
+            }
+            if (q.symbols() == null) {
+                throw LaunchSettings.error("The program has no symbols to map the recording's instructions to lines.");
+            }
+            try {
+                lines = Coverage.measure(q.session(), progress(monitor)).lines(q.symbols());
+            } catch (QueryCancelledException e) {
+                throw new OperationCanceledException();
+            }
+            COVERAGE.put(q, lines);
+            return lines;
+        }
+    }
+
     private static Progress progress(IProgressMonitor monitor) {
         return new Progress() {
             private int reported;
@@ -175,6 +205,7 @@ public final class RecordingQueries {
                     q = ENGINES.remove(t);
                 }
                 if (q != null) {
+                    COVERAGE.remove(q);
                     try {
                         q.close();
                     } catch (IOException ex) {

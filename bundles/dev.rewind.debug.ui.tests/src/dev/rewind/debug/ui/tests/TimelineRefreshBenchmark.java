@@ -9,16 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.ILaunch;
-import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
-import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.ui.IDebugUIConstants;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.PlatformUI;
 import org.junit.Test;
 
-import dev.rewind.debug.core.launch.LaunchAttributes;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.debug.core.model.TimelineLanes;
 import dev.rewind.debug.ui.RewindDebugUI;
@@ -41,19 +37,8 @@ public class TimelineRefreshBenchmark {
     public void eventLanesRefreshCostOnARecordingOf1e9Instructions() throws Exception {
         Path elf = guest("eventful");
         Path rec = Files.createTempDirectory("rewind-timeline-bench").resolve("eventful.rrlog");
-        ILaunchManager lm = DebugPlugin.getDefault().getLaunchManager();
-        ILaunchConfigurationWorkingCopy wc = lm.getLaunchConfigurationType(LaunchAttributes.RECORD_TYPE)
-                .newInstance(null, "timeline bench record");
-        wc.setAttribute(LaunchAttributes.PROGRAM, elf.toString());
-        wc.setAttribute(LaunchAttributes.RECORDING, rec.toString());
-        wc.setAttribute(LaunchAttributes.MAX_ICOUNT, Long.toString(DEPTH));
-        ILaunch recorded = wc.launch(ILaunchManager.RUN_MODE, null);
-        waitUntil(recorded::isTerminated, "the recording");
-        ILaunchConfigurationWorkingCopy rep = lm.getLaunchConfigurationType(LaunchAttributes.REPLAY_TYPE)
-                .newInstance(null, "timeline bench replay");
-        rep.setAttribute(LaunchAttributes.PROGRAM, elf.toString());
-        rep.setAttribute(LaunchAttributes.RECORDING, rec.toString());
-        ILaunch launch = rep.launch(ILaunchManager.DEBUG_MODE, null);
+        GuestRecordings.record(elf, rec, DEPTH);
+        ILaunch launch = GuestRecordings.replay(elf, rec);
         ReplayTarget t = (ReplayTarget) launch.getDebugTarget();
         try {
             var window = PlatformUI.getWorkbench().getActiveWorkbenchWindow();

@@ -92,6 +92,11 @@ public final class TimelineView extends ViewPart
         bar.add(action("Zoom Out", "Zoom out (-, or the wheel)", () -> zoom(1 / (ZOOM_STEP * ZOOM_STEP), here())));
         bar.add(action("Show All", "The whole recording (0)", this::showAll));
         bar.add(action("Bookmark", "Bookmark the current position", this::askBookmark));
+        bar.add(action("Coverage", "Mark the lines the recording executed (and did not) in the source editors", () -> {
+            if (target != null) {
+                dev.rewind.debug.ui.CoverageAnnotations.show(target);
+            }
+        }));
         contexts = DebugUITools.getDebugContextManager().getContextService(getSite().getWorkbenchWindow());
         contexts.addDebugContextListener(this);
         DebugPlugin.getDefault().addDebugEventListener(this);

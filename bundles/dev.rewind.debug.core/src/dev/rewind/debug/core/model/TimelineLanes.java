@@ -17,6 +17,8 @@ import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.model.IBreakpoint;
 
 import dev.rewind.debug.core.RewindDebugCore;
+import dev.rewind.debug.core.launch.LaunchSettings;
+import dev.rewind.replay.Bookmarks;
 import dev.rewind.replay.query.AnswerText;
 import dev.rewind.replay.query.QueryEvent;
 
@@ -83,8 +85,6 @@ public final class TimelineLanes {
 
     /** Breakpoint hits of the whole recording per breakpoint address set, per target (one replay each). */
     private static final Map<ReplayTarget, Map.Entry<String, List<QueryEvent>>> HITS = new LinkedHashMap<>();
-    /** Bookmarks per recording file: icount -> label. */
-    private static final Map<Path, TreeMap<Long, String>> BOOKMARKS = new LinkedHashMap<>();
 
     private TimelineLanes() {
     }
@@ -222,29 +222,33 @@ public final class TimelineLanes {
 
     // ---- bookmarks ----
 
-    /** Bookmarks of the target's recording (icount -> label), a copy. */
+    /**
+     * Bookmarks of the target's recording (icount -> name), from the file beside it that gdb's
+     * {@code monitor bookmark} writes too ({@link Bookmarks}); none if it cannot be read.
+     */
     public static Map<Long, String> bookmarks(ReplayTarget t) {
-        Path rec = recording(t);
-        synchronized (BOOKMARKS) {
-            TreeMap<Long, String> b = BOOKMARKS.get(rec);
-            return b == null ? Map.of() : new TreeMap<>(b);
-        }
-    }
-
-    /** Marks a position of the target's recording; replays of the same recording show it too. */
-    public static void addBookmark(ReplayTarget t, long icount, String label) {
-        Path rec = recording(t);
-        synchronized (BOOKMARKS) {
-            BOOKMARKS.computeIfAbsent(rec, r -> new TreeMap<>()).put(icount, label);
-        }
-    }
-
-    private static Path recording(ReplayTarget t) {
+        TreeMap<Long, String> out = new TreeMap<>();
         try {
-            return dev.rewind.debug.core.launch.LaunchSettings.read(t.getLaunch().getLaunchConfiguration()).recording()
-                    .toAbsolutePath().normalize();
-        } catch (CoreException | RuntimeException e) {
-            return Path.of(t.getName());
+            Bookmarks.of(recording(t)).all().forEach((name, icount) -> out.merge(icount, name, (a, b) -> a + ", " + b));
+        } catch (java.io.IOException | CoreException e) {
+            // a malformed or unreadable file: the lane stays empty; setting a bookmark reports it
         }
+        return out;
+    }
+
+    /**
+     * Bookmarks a position of the target's recording under {@code name} (one word, as gdb's
+     * {@code monitor bookmark} takes it); every tool that opens the recording sees it.
+     */
+    public static void addBookmark(ReplayTarget t, long icount, String name) throws CoreException {
+        try {
+            Bookmarks.of(recording(t)).set(name, icount);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw LaunchSettings.error("Cannot bookmark icount " + icount + ": " + e.getMessage());
+        }
+    }
+
+    private static Path recording(ReplayTarget t) throws CoreException {
+        return LaunchSettings.read(t.getLaunch().getLaunchConfiguration()).recording();
     }
 }

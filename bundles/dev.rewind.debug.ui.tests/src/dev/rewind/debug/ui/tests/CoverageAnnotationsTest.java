@@ -35,6 +35,9 @@ public class CoverageAnnotationsTest {
     public void theSourceEditorMarksHowOftenTheRecordingExecutedEachLine() throws Exception {
         Path elf = guest("sample");
         Path rec = Files.createTempDirectory("rewind-coverage").resolve("sample.rrlog");
+        // in the Debug perspective already, as a user debugging is: no "switch perspective?" question
+        PlatformUI.getWorkbench().showPerspective(org.eclipse.debug.ui.IDebugUIConstants.ID_DEBUG_PERSPECTIVE,
+                PlatformUI.getWorkbench().getActiveWorkbenchWindow());
         ILaunch recorded = GuestRecordings.record(elf, rec, 0);
         ILaunch launch = GuestRecordings.replay(elf, rec);
         ReplayTarget t = (ReplayTarget) launch.getDebugTarget();

@@ -91,7 +91,9 @@ public class TimelineLanesWorkbenchTest {
             long middle = (t.startIcount() + t.endIcount()) / 2;
             t.seek(middle);
             waitUntil(() -> t.isSuspended() && t.state().icount() == middle, "the seek to the middle");
-            timeline.addBookmark("half way");
+            timeline.addBookmark("half-way");
+            assertEquals("the bookmark is the recording's, as gdb's monitor bookmark sets it", Long.valueOf(middle),
+                    dev.rewind.replay.Bookmarks.of(rec).all().get("half-way"));
             waitUntil(() -> full(timeline) && lanesDone(timeline.slice()), "every lane to be fetched");
 
             // each lane holds what the query engine answers for the whole recording

@@ -1,6 +1,7 @@
 package dev.rewind.debug.ui.views;
 
 import org.eclipse.core.resources.IMarkerDelta;
+import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IAdaptable;
 import org.eclipse.debug.core.DebugEvent;
 import org.eclipse.debug.core.DebugException;
@@ -16,6 +17,7 @@ import org.eclipse.debug.ui.contexts.IDebugContextService;
 import org.eclipse.jface.action.Action;
 import org.eclipse.jface.action.IToolBarManager;
 import org.eclipse.jface.dialogs.InputDialog;
+import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.viewers.ISelection;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.window.Window;
@@ -29,6 +31,7 @@ import org.eclipse.ui.part.ViewPart;
 import dev.rewind.debug.core.model.HartState;
 import dev.rewind.debug.core.model.ReplayTarget;
 import dev.rewind.debug.core.model.TimelineLanes;
+import dev.rewind.replay.Bookmarks;
 
 /**
  * The recording along icount: an overview of the whole history with the visible stretch, and
@@ -233,11 +236,11 @@ public final class TimelineView extends ViewPart
         return s == null ? (from + to) / 2 : s.icount();
     }
 
-    /** Bookmarks the current position under {@code label}. */
-    public void addBookmark(String label) {
+    /** Bookmarks the current position under {@code name} (shared with gdb's monitor bookmark). */
+    public void addBookmark(String name) throws CoreException {
         ReplayTarget t = target;
         if (t != null && t.state() != null) {
-            TimelineLanes.addBookmark(t, t.state().icount(), label);
+            TimelineLanes.addBookmark(t, t.state().icount(), name);
             refetch();
         }
     }
@@ -247,10 +250,22 @@ public final class TimelineView extends ViewPart
         if (t == null || t.state() == null) {
             return;
         }
-        InputDialog d = new InputDialog(canvas.getShell(), "Bookmark", String.format("A name for icount %,d:",
-                t.state().icount()), "bookmark " + (TimelineLanes.bookmarks(t).size() + 1), null);
+        InputDialog d = new InputDialog(canvas.getShell(), "Bookmark", String.format(
+                "A name for icount %,d (one word; gdb's 'monitor goto NAME' reaches it too):", t.state().icount()),
+                "bookmark-" + (TimelineLanes.bookmarks(t).size() + 1), v -> {
+                    try {
+                        Bookmarks.checkName(v);
+                        return null;
+                    } catch (IllegalArgumentException e) {
+                        return e.getMessage();
+                    }
+                });
         if (d.open() == Window.OK) {
-            addBookmark(d.getValue());
+            try {
+                addBookmark(d.getValue());
+            } catch (CoreException e) {
+                MessageDialog.openError(canvas.getShell(), "Bookmark", e.getStatus().getMessage());
+            }
         }
     }
 

@@ -97,6 +97,12 @@ final class Clint extends MmioDevice {
         return size == 8 ? v : v & ((1L << (size * 8)) - 1);
     }
 
+    /** msip, mtimecmp and mtime read without side effects (mtime is a function of the icount). */
+    @Override
+    boolean readIsPure(long off) {
+        return true;
+    }
+
     @Override
     long peek(long off, int size) {
         if (off >= 0xbff8 && off < 0xc000) {

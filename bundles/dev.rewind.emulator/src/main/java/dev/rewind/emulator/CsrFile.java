@@ -71,7 +71,8 @@ final class CsrFile {
         mipLines = level ? mipLines | bit : mipLines & ~bit;
     }
 
-    void csrInstruction(int w, int imm, long pc, long ic) {
+    /** Executes a Zicsr instruction; returns whether it wrote the CSR (a read alone changes nothing). */
+    boolean csrInstruction(int w, int imm, long pc, long ic) {
         int op = w & 0xff;
         int rd = (w >>> 8) & 63;
         int rs1 = (w >>> 14) & 31;
@@ -92,6 +93,7 @@ final class CsrFile {
             csrWrite(Csr.lookup(csr), value);
         }
         h.x[rd] = old;
+        return isWrite;
     }
 
     private boolean counterEnabled(int index) {

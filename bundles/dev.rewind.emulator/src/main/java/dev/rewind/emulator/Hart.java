@@ -112,7 +112,8 @@ final class Hart {
     /**
      * Runs until icount reaches {@code limit} or something needs the machine's attention.
      * Interrupts are taken at block boundaries, i.e. whenever the pc leaves a page, after any
-     * CSR/MMIO/system instruction, and at every call.
+     * CSR write, device access with side effects or other system instruction, and at every call
+     * (reads of counters and of the CLINT change nothing an interrupt depends on).
      */
     int runUntil(long limit) {
         while (icount < limit) {
@@ -183,20 +184,28 @@ final class Hart {
     }
 
     /**
-     * Runs the code of one page until the pc leaves it, icount reaches limit or a slow path ends
-     * the block: translated blocks where the code is hot, the interpreter one basic block at a
-     * time elsewhere. Breakpoints, page-crossing instructions and the page end stop the
-     * interpreter without progress and return to {@link #runBlock}.
+     * Runs code from page to page until icount reaches limit or a slow path ends the block:
+     * translated blocks where the code is hot, the interpreter one basic block at a time
+     * elsewhere. Breakpoints, page-crossing instructions and the page end stop the interpreter
+     * without progress and return to {@link #runBlock}.
      */
     private void runPage(DecodedPage page, long pageBase, long limit) {
         page.startBlocks();
-        final Block[] blocks = page.blocks;
-        final byte[] heat = page.heat;
+        Block[] blocks = page.blocks;
+        byte[] heat = page.heat;
         while (icount < limit && !stopAfter) {
             long pc = this.pc;
             long off = pc - pageBase;
             if ((off >>> 12) != 0) {
-                return;
+                // Calls and returns between pages: go on in the new page here. Nothing an
+                // interrupt or the translation depends on changed (that sets stopAfter), and a
+                // breakpoint or page-crossing slot there stops the loop below without progress.
+                page = mmu.fetchPage(pc);
+                page.startBlocks();
+                blocks = page.blocks;
+                heat = page.heat;
+                pageBase = pc & ~0xfffL;
+                off = pc - pageBase;
             }
             int slot = (int) off >>> 1;
             Block b = blocks[slot];

@@ -165,8 +165,11 @@ final class HartSystem {
         }
         switch (op) {
             case Op.CSRRW, Op.CSRRS, Op.CSRRC, Op.CSRRWI, Op.CSRRSI, Op.CSRRCI -> {
-                c.csrInstruction(w, imm, pc, ic);
-                endBlock(Hart.CONTINUE);
+                // A write may enable an interrupt or change translation: end the block. A read
+                // (time, cycle, instret polled in a loop) changes nothing the block depends on.
+                if (c.csrInstruction(w, imm, pc, ic)) {
+                    endBlock(Hart.CONTINUE);
+                }
                 return npc;
             }
             case Op.MRET -> {
@@ -295,7 +298,9 @@ final class HartSystem {
             throw raise(pc, ic, LOAD_ACCESS, a, false);
         }
         long v = d.read(pa - d.base(), size);
-        endBlock(Hart.DEVICE);
+        if (!d.readIsPure(pa - d.base())) {
+            endBlock(Hart.DEVICE);
+        }
         return v;
     }
 

@@ -46,6 +46,15 @@ abstract class MmioDevice {
     abstract void write(long offset, int size, long value);
 
     /**
+     * A read of this register changes nothing (no device state, no interrupt line, no input),
+     * so the hart need not stop after it for the machine to look at its devices: a timer polled
+     * in a delay loop then costs an access, not a return to the machine loop.
+     */
+    boolean readIsPure(long offset) {
+        return false;
+    }
+
+    /**
      * The memory instructions are fetched from when they lie in this device's range (flash that
      * firmware runs from), or null: instruction fetch from other devices is an access fault.
      */

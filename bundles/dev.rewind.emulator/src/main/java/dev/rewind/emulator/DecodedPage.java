@@ -17,8 +17,8 @@ final class DecodedPage {
     final int memOffset;
     /** Translated blocks by first slot ({@link Block#NONE}: none can start there); null until the page runs. */
     Block[] blocks;
-    /** Entries per slot while it has no block; it is translated when this reaches {@link Hart#HOT}. */
-    byte[] heat;
+    /** Entries per slot while it has no block; it is translated when this reaches {@link Hart#hot}. */
+    short[] heat;
 
     DecodedPage(int memOffset) {
         this.memOffset = memOffset;
@@ -40,7 +40,7 @@ final class DecodedPage {
     void startBlocks() {
         if (blocks == null) {
             blocks = new Block[SLOTS];
-            heat = new byte[SLOTS];
+            heat = new short[SLOTS];
         }
     }
 
@@ -50,7 +50,7 @@ final class DecodedPage {
         if (blocks != null) {
             // Drop every block whose instructions overlap the changed slots, and let new code warm
             // up again before it is translated (a loader overwriting old code runs most of it once).
-            Arrays.fill(heat, fromSlot, to + 1, (byte) 0);
+            Arrays.fill(heat, fromSlot, to + 1, (short) 0);
             for (int s = Math.max(0, fromSlot - BlockTranslator.MAX_SPAN + 1); s <= to; s++) {
                 Block b = blocks[s];
                 if (b != null && s + b.span > fromSlot) {

@@ -83,8 +83,16 @@ final class Hart {
     boolean translate = !"off".equals(System.getProperty("rewind.blocks"));
     /** Calls into translated blocks (diagnostics; one increment per block, not per instruction). */
     long blocksEntered;
-    /** Entries into a slot before its block is translated: cold code stays in the interpreter. */
-    static final int HOT = 32;
+    /**
+     * Entries into a slot before its block is translated: cold code stays in the interpreter. A
+     * new block runs in the JVM's bytecode interpreter and is compiled twice before it beats
+     * {@link #inner} (compiled long before), which a kernel's thousands of lukewarm paths never
+     * pay back: Linux's first 6e8 boot instructions took 29-31 s CPU translating at 32 entries,
+     * 19-20 s at 1000 (load ~25); a hot loop gets there within microseconds either way.
+     */
+    static final int HOT = 1000;
+    /** {@link #HOT}, lowered by tests so that short runs exercise translated code. */
+    int hot = HOT;
 
     private final DecodedPage scratch = new DecodedPage(0);
 
@@ -192,7 +200,7 @@ final class Hart {
     private void runPage(DecodedPage page, long pageBase, long limit) {
         page.startBlocks();
         Block[] blocks = page.blocks;
-        byte[] heat = page.heat;
+        short[] heat = page.heat;
         while (icount < limit && !stopAfter) {
             long pc = this.pc;
             long off = pc - pageBase;
@@ -226,11 +234,11 @@ final class Hart {
                 }
             } else if (translate) {
                 int hot = heat[slot];
-                if (hot >= HOT) {
+                if (hot >= this.hot) {
                     blocks[slot] = BlockTranslator.translate(this, page, slot, pc);
                     continue;
                 }
-                heat[slot] = (byte) (hot + 1);
+                heat[slot] = (short) (hot + 1);
             }
             long before = icount;
             inner(page, pageBase, limit);

@@ -388,6 +388,11 @@ public final class VirtMachine {
         }
     }
 
+    /** Entries into a slot before its code is translated ({@link Hart#HOT} unless a test lowers it). */
+    void translateAfter(int entries) {
+        hart.hot = entries;
+    }
+
     /** Calls into translated blocks so far. */
     long blocksEntered() {
         long n = 0;

@@ -134,6 +134,7 @@ public class FloatingPointMatchesQemuTest {
         Path elf = Guests.assembleFile(v.assembly(), "rv64gc", "lp64d");
         VirtMachine m = new VirtMachine(MachineConfig.builder().build());
         m.load(ElfImage.read(elf));
+        m.translateAfter(Guests.TRANSLATE_AFTER);
         m.writePhysical(FpVectors.VECTORS, v.data, 0, v.data.length);
         byte[] flag = new byte[8];
         long limit = 0;

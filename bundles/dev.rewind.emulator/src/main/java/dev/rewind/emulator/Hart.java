@@ -86,15 +86,31 @@ final class Hart {
     /**
      * Entries into a slot before its block is translated: cold code stays in the interpreter. A
      * new block runs in the JVM's bytecode interpreter and is compiled twice before it beats
-     * {@link #inner} (compiled long before), which a kernel's thousands of lukewarm paths never
-     * pay back: Linux's first 6e8 boot instructions took 29-31 s CPU translating at 32 entries,
-     * 19-20 s at 1000 (load ~25); a hot loop gets there within microseconds either way.
+     * {@link #inner}; a program with a few hot loops (a benchmark) gains from translating them
+     * at once, a kernel's thousands of lukewarm paths never pay it back. So the first
+     * {@link #EAGER_BLOCKS} blocks are translated after {@link #HOT_FIRST} entries, later ones
+     * after {@link #HOT}: Linux's first 6e8 boot instructions took 29-31 s CPU translating
+     * everything at 32 entries, 19-20 s at 1000 (load ~25), while Embench's whole processes
+     * were 10-25% slower at 1000 (their short runs then compile {@link #inner} too).
      */
-    static final int HOT = 1000;
-    /** {@link #HOT}, lowered by tests so that short runs exercise translated code. */
-    int hot = HOT;
+    static final int HOT_FIRST = 32, HOT = 1000, EAGER_BLOCKS = 256;
+    /**
+     * The current threshold; pinned by tests (short runs exercise translated code) and by the
+     * launcher's class-cache training run (-Drewind.hot: its short guest loads and profiles the
+     * translator for every later command).
+     */
+    int hot = Integer.getInteger("rewind.hot", HOT_FIRST);
+    private boolean hotPinned = Integer.getInteger("rewind.hot") != null;
+    /** Blocks this hart has asked the translator for. */
+    private int translations;
 
     private final DecodedPage scratch = new DecodedPage(0);
+
+    /** Pins the translation threshold (tests). */
+    void translateAfter(int entries) {
+        hot = entries;
+        hotPinned = true;
+    }
 
     Hart(int id, Bus bus, DebugHooks debug) {
         this.id = id;
@@ -236,6 +252,9 @@ final class Hart {
                 int hot = heat[slot];
                 if (hot >= this.hot) {
                     blocks[slot] = BlockTranslator.translate(this, page, slot, pc);
+                    if (++translations == EAGER_BLOCKS && !hotPinned) {
+                        this.hot = HOT;
+                    }
                     continue;
                 }
                 heat[slot] = (short) (hot + 1);

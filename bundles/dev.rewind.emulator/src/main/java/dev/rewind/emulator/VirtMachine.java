@@ -390,7 +390,9 @@ public final class VirtMachine {
 
     /** Entries into a slot before its code is translated ({@link Hart#HOT} unless a test lowers it). */
     void translateAfter(int entries) {
-        hart.hot = entries;
+        for (Hart h : harts) {
+            h.translateAfter(entries);
+        }
     }
 
     /** Calls into translated blocks so far. */

@@ -87,6 +87,8 @@ public class BreakpointsDuringMovesTest {
         ReplayStackFrame top = (ReplayStackFrame) target.hart().getTopStackFrame();
         assertEquals(LOOP_LINE, top.getLineNumber());
         assertTrue(target.installedAddresses(bp).contains(target.state().pc()));
+        // the Debug view names the privilege level (a trap handler's entry adds the trap)
+        assertTrue(target.hart().getName(), target.hart().getName().endsWith(", M-mode)"));
     }
 
     @Test

@@ -56,4 +56,15 @@ public record HartState(Stop stop, long icount, long pc, long[] regs, long[] csr
         return new HartState(stop, timeline.icount(), m.pc(), regs, csrs, m.privilege(), fregs, List.copyOf(frames),
                 List.copyOf(variables), List.copyOf(globals), new String(timeline.session().console().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    /** The value CSR {@code number} had at the stop (0 for one the hart lacks). */
+    public long csr(int number) {
+        List<Csr> table = Csr.all();
+        for (int i = 0; i < table.size(); i++) {
+            if (table.get(i).number() == number) {
+                return csrs[i];
+            }
+        }
+        return 0;
+    }
 }

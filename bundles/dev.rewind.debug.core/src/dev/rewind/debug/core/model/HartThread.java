@@ -7,6 +7,7 @@ import org.eclipse.debug.core.model.IBreakpoint;
 import org.eclipse.debug.core.model.IStackFrame;
 import org.eclipse.debug.core.model.IThread;
 
+import dev.rewind.emulator.TrapCause;
 import dev.rewind.symbols.StackFrame;
 
 /** The machine's single hart. Its frames come from the state read when it last stopped. */
@@ -65,7 +66,10 @@ public final class HartThread extends RewindDebugElement implements IThread {
         if (!isSuspended() || s == null) {
             return "Hart 0 (running)";
         }
-        return "Hart 0 (suspended: " + ReplayTarget.describe(s.stop()) + ", icount " + String.format("%,d", s.icount()) + ")";
+        // the privilege level, and at a trap handler's entry the trap (cause, where from)
+        String trap = TrapCause.handlerEntry(s.pc(), s.privilege(), s::csr);
+        return "Hart 0 (suspended: " + ReplayTarget.describe(s.stop()) + ", icount " + String.format("%,d", s.icount())
+                + ", " + TrapCause.privilegeName(s.privilege()) + "-mode" + (trap != null ? ", trap: " + trap : "") + ")";
     }
 
     @Override

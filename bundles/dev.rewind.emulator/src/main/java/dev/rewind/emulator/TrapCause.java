@@ -34,4 +34,30 @@ public final class TrapCause {
             default -> "privilege " + privilege;
         };
     }
+
+    /**
+     * What a debugger shows at a trap handler's first instruction: "scause 0xd (load page fault),
+     * from U-mode, sepc 0x..., stval 0x..." if {@code pc} is where privilege {@code privilege}'s
+     * tvec sends the trap its cause register holds (the state right after taking it), else null.
+     * {@code csr} reads a CSR by number.
+     */
+    public static String handlerEntry(long pc, int privilege, java.util.function.IntToLongFunction csr) {
+        if (privilege != 3 && privilege != 1) {
+            return null;
+        }
+        boolean m = privilege == 3;
+        int base = m ? 0x300 : 0x100; // xstatus; xtvec +5, xepc +0x41, xcause +0x42, xtval +0x43
+        long vec = csr.applyAsLong(base + 5);
+        long cause = csr.applyAsLong(base + 0x42);
+        long epc = csr.applyAsLong(base + 0x41);
+        long entry = (vec & 3) == 1 && cause < 0 ? (vec & ~3L) + 4 * (cause & 0xfff) : vec & ~3L;
+        if (pc != entry || cause == 0 && epc == 0) {
+            return null;
+        }
+        long status = csr.applyAsLong(base);
+        int from = m ? (int) (status >>> 11) & 3 : (int) (status >>> 8) & 1;
+        String x = m ? "m" : "s";
+        return String.format("%scause 0x%x (%s), from %s-mode, %sepc 0x%x, %stval 0x%x", x, cause, ofCsr(cause),
+                privilegeName(from), x, epc, x, csr.applyAsLong(base + 0x43));
+    }
 }

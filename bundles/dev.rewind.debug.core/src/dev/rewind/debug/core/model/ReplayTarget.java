@@ -67,7 +67,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     /** Breakpoint → its installed addresses. Touched on the engine thread only. */
     private final Map<IBreakpoint, List<Long>> installed = new LinkedHashMap<>();
     private final Map<Long, Integer> addressUse = new HashMap<>();
-    /** Watchpoint → {address, length, WatchKind ordinal} as installed. Engine thread only. */
+    /** Watchpoint → {address, length, WatchKind ordinal, address space} as installed. Engine thread only. */
     private final Map<RewindWatchpoint, long[]> watched = new LinkedHashMap<>();
     /**
      * Breakpoint installs and uninstalls not yet applied, in the order they were made. They are
@@ -594,9 +594,11 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         if (bp instanceof RewindWatchpoint w) {
             try {
                 if (!watched.containsKey(w) && w.address() >= 0 && w.length() > 0) {
-                    long[] range = {w.address(), w.length(), w.kind().ordinal()};
+                    // a device register is meant at its physical address, whatever the hart's translation
+                    long[] range = {w.address(), w.length(), w.kind().ordinal(),
+                        w.physical() ? dev.rewind.emulator.WatchHit.PHYSICAL : dev.rewind.emulator.WatchHit.ANY_SPACE};
                     watched.put(w, range);
-                    engine.timeline().stops().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+                    engine.timeline().stops().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]], range[3]);
                 }
             } catch (CoreException e) {
                 RewindDebugCore.log(e.getStatus());
@@ -618,7 +620,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private void uninstall(IBreakpoint bp) {
         long[] range = watched.remove(bp);
         if (range != null) {
-            engine.timeline().stops().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]]);
+            engine.timeline().stops().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]], range[3]);
             return;
         }
         List<Long> addrs = installed.remove(bp);

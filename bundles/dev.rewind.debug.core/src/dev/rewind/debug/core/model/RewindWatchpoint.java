@@ -24,12 +24,24 @@ public final class RewindWatchpoint extends Breakpoint implements IWatchpoint {
     public static final String LENGTH = "dev.rewind.length";
     public static final String ACCESS = "dev.rewind.access";
     public static final String WRITE = "dev.rewind.write";
+    /** True: the address is physical (a device register), watched whatever the hart's address translation. */
+    public static final String PHYSICAL = "dev.rewind.physical";
 
     public RewindWatchpoint() {
     }
 
-    /** Creates and registers a watchpoint; {@code what} names it for the Breakpoints view ("uart0.LCR"). */
+    /** Creates and registers a watchpoint on addresses as the hart accesses them; {@code what} names it ("memory"). */
     public static RewindWatchpoint create(long address, long length, WatchKind kind, String what) throws CoreException {
+        return create(address, length, kind, what, false);
+    }
+
+    /**
+     * Creates and registers a watchpoint; {@code what} names it for the Breakpoints view
+     * ("uart0.LCR"); {@code physical}: the address is physical (a device register), so the
+     * replay stops on the access to it in any address space (the replay's physical watchpoints).
+     */
+    public static RewindWatchpoint create(long address, long length, WatchKind kind, String what, boolean physical)
+            throws CoreException {
         if (length <= 0) {
             throw new IllegalArgumentException("watchpoint length must be positive: " + length);
         }
@@ -37,8 +49,15 @@ public final class RewindWatchpoint extends Breakpoint implements IWatchpoint {
         boolean write = kind != WatchKind.READ;
         return BreakpointMarkers.attach(new RewindWatchpoint(), ResourcesPlugin.getWorkspace().getRoot(), MARKER_TYPE,
                 Map.of(ADDRESS, "0x" + Long.toHexString(address), LENGTH, Long.toString(length), ACCESS, read, WRITE,
-                        write, IMarker.MESSAGE, "Watchpoint (" + (read && write ? "access" : read ? "read" : "write")
-                                + "): " + what + " [0x" + Long.toHexString(address) + ", " + length + " bytes]"));
+                        write, PHYSICAL, physical, IMarker.MESSAGE, "Watchpoint (" + (read && write ? "access" : read
+                                ? "read" : "write") + (physical ? ", physical" : "") + "): " + what + " [0x"
+                                + Long.toHexString(address) + ", " + length + " bytes]"));
+    }
+
+    /** Whether the address is physical (see {@link #PHYSICAL}). */
+    public boolean physical() {
+        IMarker m = getMarker();
+        return m != null && m.getAttribute(PHYSICAL, false);
     }
 
     @Override

@@ -334,6 +334,7 @@ public class FirmwareViewsWorkbenchTest {
         assertEquals(0x1000_0003L, w.address());
         assertEquals(1, w.length());
         assertTrue(w.isModification());
+        assertTrue("a device register is watched at its physical address", w.physical());
         t.resume();
         waitUntil(t::isSuspended, "the watchpoint forwards");
         assertEquals(Stop.Kind.WATCHPOINT, t.state().stop().kind());

@@ -345,8 +345,9 @@ public final class PeripheralsView extends ReplayStateView<PeripheralsView.Value
             return null;
         }
         WatchKind kind = "read-only".equals(r.register().access()) ? WatchKind.READ : WatchKind.WRITE;
+        // SVD addresses are physical: the watchpoint holds whatever address translation the guest uses
         return RewindWatchpoint.create(r.register().address(r.peripheral()), r.register().size() / 8, kind,
-                r.peripheral().name() + "." + r.register().name());
+                r.peripheral().name() + "." + r.register().name(), true);
     }
 
     /** The SWT tree (tests read it). */

@@ -49,6 +49,8 @@ public final class CoverageAnnotations {
 
     /** The coverage shown (per DWARF source path, per line), or null; UI thread. */
     private static Map<String, TreeMap<Integer, Long>> shown;
+    /** The replay whose coverage is shown: once it ended, editors opened later get none. */
+    private static ReplayTarget shownTarget;
     private static IPartListener2 opener;
 
     private CoverageAnnotations() {
@@ -62,7 +64,10 @@ public final class CoverageAnnotations {
                 monitor.beginTask(getName(), 1000);
                 try {
                     Map<String, TreeMap<Integer, Long>> lines = RecordingQueries.coverage(t, monitor);
-                    Display.getDefault().asyncExec(() -> annotateAll(lines));
+                    Display.getDefault().asyncExec(() -> {
+                        shownTarget = t;
+                        annotateAll(lines);
+                    });
                     return Status.OK_STATUS;
                 } catch (OperationCanceledException e) {
                     return Status.CANCEL_STATUS;
@@ -93,6 +98,10 @@ public final class CoverageAnnotations {
                 opener = new IPartListener2() {
                     @Override
                     public void partOpened(IWorkbenchPartReference ref) {
+                        if (shownTarget != null && shownTarget.isTerminated()) {
+                            shown = null;
+                            shownTarget = null;
+                        }
                         if (shown != null && ref.getPart(false) instanceof ITextEditor te) {
                             annotate(te, shown);
                         }

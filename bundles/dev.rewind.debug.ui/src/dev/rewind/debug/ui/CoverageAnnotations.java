@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.jface.text.BadLocationException;
@@ -58,27 +57,17 @@ public final class CoverageAnnotations {
 
     /** Measures the target's coverage in a job (one replay of the recording) and annotates the editors. */
     public static Job show(ReplayTarget t) {
-        Job job = new Job("Coverage of " + t.getName()) {
+        Job job = new RecordingQuestionJob("Coverage of " + t.getName()) {
             @Override
-            protected IStatus run(IProgressMonitor monitor) {
-                monitor.beginTask(getName(), 1000);
-                try {
-                    Map<String, TreeMap<Integer, Long>> lines = RecordingQueries.coverage(t, monitor);
-                    Display.getDefault().asyncExec(() -> {
-                        shownTarget = t;
-                        annotateAll(lines);
-                    });
-                    return Status.OK_STATUS;
-                } catch (OperationCanceledException e) {
-                    return Status.CANCEL_STATUS;
-                } catch (CoreException e) {
-                    return e.getStatus();
-                } finally {
-                    monitor.done();
-                }
+            protected IStatus ask(IProgressMonitor monitor) throws CoreException {
+                Map<String, TreeMap<Integer, Long>> lines = RecordingQueries.coverage(t, monitor);
+                Display.getDefault().asyncExec(() -> {
+                    shownTarget = t;
+                    annotateAll(lines);
+                });
+                return Status.OK_STATUS;
             }
         };
-        job.setUser(true);
         job.schedule();
         return job;
     }

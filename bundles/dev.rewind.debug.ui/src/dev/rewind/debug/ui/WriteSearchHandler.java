@@ -5,7 +5,6 @@ import org.eclipse.core.commands.ExecutionEvent;
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.debug.core.DebugException;
@@ -60,28 +59,18 @@ public abstract class WriteSearchHandler extends AbstractHandler {
     /** Searches in a job and moves the target there; returns the job. */
     public static Job goToWrite(ReplayTarget t, String variable, boolean next) {
         long at = t.state().icount();
-        Job job = new Job((next ? "Next" : "Last") + " write of " + variable) {
+        Job job = new RecordingQuestionJob((next ? "Next" : "Last") + " write of " + variable) {
             @Override
-            protected IStatus run(IProgressMonitor monitor) {
-                monitor.beginTask(getName(), 1000);
-                try {
-                    Long icount = RecordingQueries.write(t, variable, at, next, monitor);
-                    if (icount == null) {
-                        return new Status(IStatus.INFO, RewindDebugUI.PLUGIN_ID, "The recording has no "
-                                + (next ? "later" : "earlier") + " write of " + variable + ".");
-                    }
-                    t.seek(icount);
-                    return Status.OK_STATUS;
-                } catch (OperationCanceledException e) {
-                    return Status.CANCEL_STATUS;
-                } catch (CoreException e) {
-                    return e.getStatus();
-                } finally {
-                    monitor.done();
+            protected IStatus ask(IProgressMonitor monitor) throws CoreException {
+                Long icount = RecordingQueries.write(t, variable, at, next, monitor);
+                if (icount == null) {
+                    return new Status(IStatus.INFO, RewindDebugUI.PLUGIN_ID, "The recording has no "
+                            + (next ? "later" : "earlier") + " write of " + variable + ".");
                 }
+                t.seek(icount);
+                return Status.OK_STATUS;
             }
         };
-        job.setUser(true);
         job.schedule();
         return job;
     }

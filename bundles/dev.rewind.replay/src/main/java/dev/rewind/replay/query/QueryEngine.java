@@ -262,8 +262,9 @@ public final class QueryEngine implements AutoCloseable {
             WatchHit hit = r.watch();
             byte[] after = device ? storedValue(m, hit) : read(t);
             byte[] before = hit.write() ? shadow : after;
-            out.add(new Access(hit.icount() - 1, 0, hit.pc(), m.privilege(), hit.write(), hit.address(), hit.size(),
-                    t.address(), before, after, where(hit.pc())));
+            // the stop leaves the hart that hit the watchpoint current: it is the writer (or reader)
+            out.add(new Access(hit.icount() - 1, m.currentHart(), hit.pc(), m.privilege(), hit.write(), hit.address(),
+                    hit.size(), t.address(), before, after, where(hit.pc())));
             shadow = device ? null : after;
             if (max > 0 && out.size() >= max) {
                 break;

@@ -48,10 +48,14 @@ public class QueryAnswersMatchSingleStepTest {
     }
 
     static Path record(String guest) throws Exception {
-        Path log = dir.resolve(guest + ".rrlog");
+        return record(guest, 1);
+    }
+
+    static Path record(String guest, int harts) throws Exception {
+        Path log = dir.resolve(guest + "-" + harts + ".rrlog");
         if (!Files.exists(log)) {
             RecordSession.Options o = RecordSession.Options.of(GuestPrograms.elf(guest), log)
-                    .withInput(null, new ByteArrayOutputStream()).withMachine(16L << 20, 0);
+                    .withInput(null, new ByteArrayOutputStream()).withMachine(16L << 20, 0).withHarts(harts);
             try (RecordSession s = RecordSession.start(o)) {
                 s.run(50_000_000L);
             }
@@ -72,11 +76,16 @@ public class QueryAnswersMatchSingleStepTest {
     }
 
     private static void check(String guest, List<Target> extraTargets) throws Exception {
-        Path log = record(guest);
+        check(guest, 1, extraTargets, List.of(Register.parse("a0"), Register.parse("sp"), Register.parse("mstatus"),
+                Register.parse("mepc"), Register.parse("satp")));
+    }
+
+    /** Registers are per hart, so a guest with several harts is checked on memory and events only. */
+    private static void check(String guest, int harts, List<Target> extraTargets, List<Register> registers)
+            throws Exception {
+        Path log = record(guest, harts);
         List<Target> targets = new ArrayList<>(globals(GuestPrograms.elf(guest), 12));
         targets.addAll(extraTargets);
-        List<Register> registers = List.of(Register.parse("a0"), Register.parse("sp"), Register.parse("mstatus"),
-                Register.parse("mepc"), Register.parse("satp"));
         SingleStepTruth truth = SingleStepTruth.of(log, targets, registers);
         try (QueryEngine q = QueryEngine.open(log, null, INTERVAL)) {
             q.index(Progress.NONE);
@@ -89,6 +98,7 @@ public class QueryAnswersMatchSingleStepTest {
                 assertEquals(guest + " " + t + ": every write", positions(expected), positionsOf(all));
                 for (int j = 0; j < all.size(); j++) {
                     assertEquals(t + " pc", expected.get(j).pc(), all.get(j).pc());
+                    assertEquals(t + " hart", expected.get(j).hart(), all.get(j).hart());
                     if (all.get(j).before() != null) {
                         assertArrayEquals(t + " before", expected.get(j).before(), all.get(j).before());
                         assertArrayEquals(t + " after", expected.get(j).after(), all.get(j).after());
@@ -101,20 +111,21 @@ public class QueryAnswersMatchSingleStepTest {
                     Optional<SingleStepTruth.Write> last = expected.stream().filter(w -> w.icount() < at)
                             .reduce((a, b) -> b);
                     Optional<SingleStepTruth.Write> next = expected.stream().filter(w -> w.icount() >= at).findFirst();
-                    assertEquals(t + " last write before " + at, last.map(SingleStepTruth.Write::icount),
-                            q.lastWrite(t, at, Progress.NONE).map(Access::icount));
-                    assertEquals(t + " next write from " + at, next.map(SingleStepTruth.Write::icount),
-                            q.nextWrite(t, at, Progress.NONE).map(Access::icount));
+                    assertEquals(t + " last write before " + at, last.map(w -> w.icount() + "@" + w.hart()),
+                            q.lastWrite(t, at, Progress.NONE).map(a -> a.icount() + "@" + a.hart()));
+                    assertEquals(t + " next write from " + at, next.map(w -> w.icount() + "@" + w.hart()),
+                            q.nextWrite(t, at, Progress.NONE).map(a -> a.icount() + "@" + a.hart()));
                 }
                 QueryEngine.History h = q.history(t, q.startIcount(), q.endIcount(), Progress.NONE);
-                List<Long> changes = new ArrayList<>();
+                List<String> changes = new ArrayList<>();
                 for (SingleStepTruth.Write w : expected) {
                     if (!java.util.Arrays.equals(w.before(), w.after())) {
-                        changes.add(w.icount());
+                        changes.add(w.icount() + "@" + w.hart() + " " + Access.hex(w.after()));
                     }
                 }
                 if (h.changes().stream().allMatch(a -> a.before() != null)) {
-                    assertEquals(t + " value history", changes, positionsOf(h.changes()));
+                    assertEquals(t + " value history", changes, h.changes().stream()
+                            .map(a -> a.icount() + "@" + a.hart() + " " + Access.hex(a.after())).toList());
                 }
             }
             assertTrue(guest + ": some watched variable is written", withWrites > 0);
@@ -177,6 +188,31 @@ public class QueryAnswersMatchSingleStepTest {
     @Test
     public void answersOnAUartInterruptGuestEqualASingleStepScan() throws Exception {
         check("uart_irq", List.of(Target.parse("0x10000000:1", null))); // the UART's THR
+    }
+
+    @Test
+    public void answersOnFourHartsSharingCountersEqualASingleStepScanWithTheWritersHart() throws Exception {
+        // amoadd, LR/SC and the IPI token's mailbox are written by every hart, interleaved
+        ProgramSymbols symbols = ProgramSymbols.load(GuestPrograms.elf("smp"));
+        List<Target> shared = new ArrayList<>();
+        for (String name : new String[] {"amo_counter", "lrsc_counter", "lrsc_retries", "mailbox", "ipis"}) {
+            shared.add(Target.parse(name, symbols));
+        }
+        shared.add(Target.parse("0x2000000:16", null)); // CLINT msip of harts 0..3: the IPIs
+        check("smp", 4, shared, List.of());
+        Path log = record("smp", 4);
+        try (QueryEngine q = QueryEngine.open(log, null, INTERVAL)) {
+            java.util.Set<Integer> writers = new java.util.TreeSet<>();
+            for (Access a : q.writes(q.target("amo_counter"), q.startIcount(), q.endIcount(), Progress.NONE)) {
+                writers.add(a.hart());
+            }
+            assertEquals("harts that added to amo_counter", java.util.Set.of(0, 1, 2, 3), writers);
+            StringBuilder text = new StringBuilder();
+            for (QueryEvent e : q.events(QueryEvent.kindsNamed("uart_out"), 0, Long.MAX_VALUE, Progress.NONE)) {
+                text.append((char) e.value());
+            }
+            assertTrue(text.toString(), text.toString().startsWith("harts 4 amo 8000 lrsc 8000"));
+        }
     }
 
     @Test

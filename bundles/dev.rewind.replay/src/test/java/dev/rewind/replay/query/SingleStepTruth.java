@@ -16,8 +16,8 @@ import dev.rewind.replay.Timeline;
  */
 final class SingleStepTruth {
 
-    /** A write found by decoding: the instruction's position and pc, and the range's bytes around it. */
-    record Write(long icount, long pc, byte[] before, byte[] after) {
+    /** A write found by decoding: the instruction's position, hart and pc, and the range's bytes around it. */
+    record Write(long icount, int hart, long pc, byte[] before, byte[] after) {
     }
 
     record Change(long icount, long pc, long before, long after) {
@@ -53,11 +53,12 @@ final class SingleStepTruth {
                 long ic = m.icount();
                 long pcBefore = m.pc();
                 int priv = m.privilege();
-                long[] seen = new long[2];
+                long[] seen = new long[3];
                 boolean[] isStore = new boolean[1];
                 StopReason r = m.step((pc, icount) -> {
                     seen[0] = pc;
                     seen[1] = icount;
+                    seen[2] = m.currentHart(); // the hart about to run: pc, registers and memory are its
                     isStore[0] = decodeStore(m, pc, store);
                 });
                 long pc = seen[0];
@@ -68,7 +69,7 @@ final class SingleStepTruth {
                     byte[] now = read(m, tg);
                     if (wrote && Long.compareUnsigned(store[0], tg.address() + tg.size()) < 0
                             && Long.compareUnsigned(tg.address(), store[0] + store[1]) < 0) {
-                        t.writes.get(i).add(new Write(seen[1], pc, values[i], now));
+                        t.writes.get(i).add(new Write(seen[1], (int) seen[2], pc, values[i], now));
                     }
                     values[i] = now;
                 }

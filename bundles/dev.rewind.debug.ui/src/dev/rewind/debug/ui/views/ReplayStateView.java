@@ -1,6 +1,5 @@
 package dev.rewind.debug.ui.views;
 
-import org.eclipse.core.runtime.IAdaptable;
 import org.eclipse.debug.core.DebugEvent;
 import org.eclipse.debug.core.DebugException;
 import org.eclipse.debug.core.DebugPlugin;
@@ -144,13 +143,7 @@ abstract class ReplayStateView<D> extends ViewPart implements IDebugContextListe
 
     private void select(ISelection selection) {
         if (selection instanceof IStructuredSelection s && s.getFirstElement() != null) {
-            Object o = s.getFirstElement();
-            ReplayTarget t = null;
-            if (o instanceof IDebugElement e && e.getDebugTarget() instanceof ReplayTarget rt) {
-                t = rt;
-            } else if (o instanceof IAdaptable a) {
-                t = a.getAdapter(ReplayTarget.class);
-            }
+            ReplayTarget t = ReplayTargets.of(s.getFirstElement());
             if (t != null && t != target) {
                 setTarget(t);
             }

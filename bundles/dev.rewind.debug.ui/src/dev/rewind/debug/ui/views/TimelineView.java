@@ -2,7 +2,6 @@ package dev.rewind.debug.ui.views;
 
 import org.eclipse.core.resources.IMarkerDelta;
 import org.eclipse.core.runtime.CoreException;
-import org.eclipse.core.runtime.IAdaptable;
 import org.eclipse.debug.core.DebugEvent;
 import org.eclipse.debug.core.DebugException;
 import org.eclipse.debug.core.DebugPlugin;
@@ -470,13 +469,7 @@ public final class TimelineView extends ViewPart
 
     private void select(ISelection selection) {
         if (selection instanceof IStructuredSelection s && s.getFirstElement() != null) {
-            Object o = s.getFirstElement();
-            ReplayTarget t = null;
-            if (o instanceof IDebugElement e && e.getDebugTarget() instanceof ReplayTarget rt) {
-                t = rt;
-            } else if (o instanceof IAdaptable a) {
-                t = a.getAdapter(ReplayTarget.class);
-            }
+            ReplayTarget t = ReplayTargets.of(s.getFirstElement());
             if (t != null) {
                 setTarget(t);
             }

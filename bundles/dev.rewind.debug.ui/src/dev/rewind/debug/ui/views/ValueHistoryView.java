@@ -1,14 +1,12 @@
 package dev.rewind.debug.ui.views;
 
 import org.eclipse.core.runtime.CoreException;
-import org.eclipse.core.runtime.IAdaptable;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.debug.core.DebugException;
-import org.eclipse.debug.core.model.IDebugElement;
 import org.eclipse.debug.ui.DebugUITools;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
@@ -160,10 +158,6 @@ public final class ValueHistoryView extends ViewPart {
     }
 
     private static ReplayTarget selectedTarget() {
-        IAdaptable context = DebugUITools.getDebugContext();
-        if (context instanceof IDebugElement e && e.getDebugTarget() instanceof ReplayTarget rt) {
-            return rt;
-        }
-        return context == null ? null : context.getAdapter(ReplayTarget.class);
+        return ReplayTargets.of(DebugUITools.getDebugContext());
     }
 }

@@ -609,18 +609,7 @@ final class BlockEmitter {
         requireFp(bailTo);
         int size = op == Op.FSW ? 4 : 8;
         address(rs1, imm, size, true, bailTo);
-        c.local(CodeBuffer.ALOAD, FLAGS);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.BIPUSH, 12);
-        c.op(CodeBuffer.LUSHR);
-        c.op(CodeBuffer.L2I);
-        c.op(CodeBuffer.BALOAD);
-        pushInt(Memory.DIRTY);
-        c.jump(CodeBuffer.IF_ICMPNE, bailTo);
-        pageOffsetFits(O, size, bailTo);
-        c.local(CodeBuffer.ALOAD, MEM);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.L2I);
+        pushStoreTarget(size, bailTo);
         c.local(CodeBuffer.ALOAD, F);
         pushInt(rs2);
         c.op(CodeBuffer.LALOAD);
@@ -863,11 +852,12 @@ final class BlockEmitter {
         write(rd);
     }
 
-    private void store(int op, int rs1, int rs2, int imm, int off) {
-        int bailTo = newBail(off);
-        int size = size(op);
-        address(rs1, imm, size, true, bailTo);
-        // Only pages already dirty and holding no decoded code or device hooks take the fast path.
+    /**
+     * For a store to the offset in O: bails unless its page is already dirty and holds no decoded
+     * code or device hooks (the only pages the fast path may write) and the access stays inside
+     * the page; then pushes RAM and the offset as an int, for the value and the array store.
+     */
+    private void pushStoreTarget(int size, int bailTo) {
         c.local(CodeBuffer.ALOAD, FLAGS);
         c.local(CodeBuffer.LLOAD, O);
         c.op(CodeBuffer.BIPUSH, 12);
@@ -880,6 +870,13 @@ final class BlockEmitter {
         c.local(CodeBuffer.ALOAD, MEM);
         c.local(CodeBuffer.LLOAD, O);
         c.op(CodeBuffer.L2I);
+    }
+
+    private void store(int op, int rs1, int rs2, int imm, int off) {
+        int bailTo = newBail(off);
+        int size = size(op);
+        address(rs1, imm, size, true, bailTo);
+        pushStoreTarget(size, bailTo);
         read(rs2);
         switch (op) {
             case Op.SB -> {

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Start-up: `rewind run` of a tiny program (guests/build/sample.elf, ~17 k instructions) as whole
+# processes, launcher script and JVM included, against QEMU 7.2 (`-bios none -kernel`, `-icount
+# shift=0`) on the same ELF, and against the JVM alone (`java -version`, the floor), alternating,
+# wall and CPU (user + sys) medians.
+#   scripts/bench-startup.sh [RUNS] [REWIND ...]
+#   default: 10 runs with this checkout's ./rewind; give other checkouts' launchers to compare
+#   versions in the same conditions (e.g. a clone of main before a change: before/after).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${1:-10}"
+shift || true
+launchers=("$@")
+[ ${#launchers[@]} -gt 0 ] || launchers=("$here/rewind")
+elf="$here/guests/build/sample.elf"
+[ -f "$elf" ] || make -s -C "$here/guests" build/sample.elf
+. "$here/scripts/select-jdk.sh"
+rewind_select_jdk 17
+for r in "${launchers[@]}"; do
+  "$r" version > /dev/null # builds the launcher and its class-data caches first if sources changed
+  "$r" run "$elf" > /dev/null
+done
+
+# Runs "$@" (output discarded); prints "wall_ms cpu_ms" of the whole process tree.
+measure() {
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$@" < /dev/null > /dev/null 2>&1; } 2>&1 ) || { echo "failed: $*" >&2; exit 1; }
+  set -- $t
+  echo "$1 $2 $3" | awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}'
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+names=("qemu-system-riscv64" "java -version")
+cmds=("qemu-system-riscv64 -M virt -bios none -kernel $elf -nographic -icount shift=0"
+      "$JAVA_HOME/bin/java -version")
+for r in "${launchers[@]}"; do
+  names+=("$r run")
+  cmds+=("$r run $elf")
+done
+declare -A wall cpu
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for _ in $(seq "$runs"); do
+  for i in "${!cmds[@]}"; do
+    res=$(measure ${cmds[$i]})
+    wall[$i]+="${res% *} "; cpu[$i]+="${res#* } "
+  done
+done
+qw=$(median ${wall[0]}); qc=$(median ${cpu[0]})
+for i in "${!cmds[@]}"; do
+  w=$(median ${wall[$i]}); c=$(median ${cpu[$i]})
+  printf '%-48s %5d ms wall %5d ms cpu   (QEMU/this: wall %.2f cpu %.2f; median of %d)\n' "${names[$i]}" "$w" "$c" \
+    "$(echo "$qw / $w" | bc -l)" "$(echo "$qc / $c" | bc -l)" "$runs"
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

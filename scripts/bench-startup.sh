@@ -21,14 +21,7 @@ for r in "${launchers[@]}"; do
   "$r" run "$elf" > /dev/null
 done
 
-# Runs "$@" (output discarded); prints "wall_ms cpu_ms" of the whole process tree.
-measure() {
-  local TIMEFORMAT='%R %U %S' t
-  t=$( { time "$@" < /dev/null > /dev/null 2>&1; } 2>&1 ) || { echo "failed: $*" >&2; exit 1; }
-  set -- $t
-  echo "$1 $2 $3" | awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}'
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+. "$here/scripts/bench-lib.sh"
 
 names=("qemu-system-riscv64" "java -version")
 cmds=("qemu-system-riscv64 -M virt -bios none -kernel $elf -nographic -icount shift=0"
@@ -41,13 +34,13 @@ declare -A wall cpu
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$runs"); do
   for i in "${!cmds[@]}"; do
-    res=$(measure ${cmds[$i]})
+    res=$(bench_measure ${cmds[$i]})
     wall[$i]+="${res% *} "; cpu[$i]+="${res#* } "
   done
 done
-qw=$(median ${wall[0]}); qc=$(median ${cpu[0]})
+qw=$(bench_median ${wall[0]}); qc=$(bench_median ${cpu[0]})
 for i in "${!cmds[@]}"; do
-  w=$(median ${wall[$i]}); c=$(median ${cpu[$i]})
+  w=$(bench_median ${wall[$i]}); c=$(bench_median ${cpu[$i]})
   printf '%-48s %5d ms wall %5d ms cpu   (QEMU/this: wall %.2f cpu %.2f; median of %d)\n' "${names[$i]}" "$w" "$c" \
     "$(echo "$qw / $w" | bc -l)" "$(echo "$qc / $c" | bc -l)" "$runs"
 done

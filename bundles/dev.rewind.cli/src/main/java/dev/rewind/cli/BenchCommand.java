@@ -38,8 +38,8 @@ final class BenchCommand implements Command {
         return "rewind bench [--short SHORT.elf --long LONG.elf] [--qemu PATH] [--no-qemu]\n"
                 + "  defaults: guests/build/compute-1g.elf and compute-2g.elf (~1.1e9 and ~2.2e9 instructions)\n"
                 + "  QEMU runs: -M virt -bios none -nographic -icount shift=0 -kernel ELF, and the same without -icount\n"
-                + "rewind bench replay [--short S.elf --long L.elf] [--snapshot-every N] [--no-qemu]\n"
-                + "  plain/record/replay MIPS, snapshot time and memory, seek latency; QEMU rr=record/replay alongside";
+                + "rewind bench replay [--short S.elf --long L.elf] [--snapshot-every N] [--rounds 5] [--no-qemu]\n"
+                + "  run/record/replay MIPS side by side (medians of interleaved rounds), snapshot time and memory, seek latency; QEMU rr=record/replay alongside";
     }
 
     /** One timed run: instructions retired, wall time and CPU time (-1 if unknown). */

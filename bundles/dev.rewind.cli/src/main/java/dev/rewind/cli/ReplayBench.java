@@ -1,6 +1,7 @@
 package dev.rewind.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import dev.rewind.replay.RecordSession;
 import dev.rewind.replay.Timeline;
 
 /**
- * {@code rewind bench replay}: plain, record and replay speed on a compute guest (start-up
+ * {@code rewind bench replay}: run (as {@code rewind run}), record and replay speed on a compute guest (start-up
  * removed by timing a short and a long guest), incremental snapshot time, snapshot memory and
  * seek latency; and QEMU's record and replay of the same ELFs in the same run.
  */
@@ -31,7 +32,7 @@ final class ReplayBench {
     }
 
     int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--short", "--long", "--qemu", "--snapshot-every"), Set.of("--no-qemu"));
+        Args a = new Args(argv, Set.of("--short", "--long", "--qemu", "--snapshot-every", "--rounds"), Set.of("--no-qemu"));
         Path shortElf = a.has("--short") ? Path.of(a.value("--short", null)) : BenchCommand.defaultGuest("compute-1g");
         Path longElf = a.has("--long") ? Path.of(a.value("--long", null)) : BenchCommand.defaultGuest("compute-2g");
         long interval = a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL);
@@ -40,36 +41,42 @@ final class ReplayBench {
         try {
             out.println("rewind bench replay: " + shortElf.getFileName() + " / " + longElf.getFileName()
                     + ", 128 MiB RAM, snapshots every " + interval + " instructions");
-            // Untimed run first (JIT, block translation); then the fastest of a few runs each, the least
-            // disturbed on a shared machine: the guests run in well under a second now.
-            plain(shortElf);
-            Timing ps = best(() -> plain(shortElf)), pl = best(() -> plain(longElf));
-            double plainMips = mips(pl, ps);
-            out.printf("  plain run:   %6.0f MIPS%n", plainMips);
-            Timing rs = best(() -> record(shortElf, work.resolve("short.rrlog")));
-            Timing rl = best(() -> record(longElf, work.resolve("long.rrlog")));
-            double recordMips = mips(rl, rs);
-            out.printf("  record:      %6.0f MIPS  (%.2fx plain)%n", recordMips, recordMips / plainMips);
-            Timing ys = best(() -> replay(work.resolve("short.rrlog"), interval, null));
+            // Untimed run first (JIT, block translation). Then rounds that interleave the three
+            // ways of running, so that a change of load on a shared machine hits them alike; each
+            // round's MIPS come from its long and short guest; medians of the rounds.
+            liveRun(shortElf);
+            int rounds = (int) a.count("--rounds", 5);
+            double[] runMips = new double[rounds], recordRound = new double[rounds], replayRound = new double[rounds];
+            Timing ys = null, yl = null;
+            for (int i = 0; i < rounds; i++) {
+                runMips[i] = mips(liveRun(longElf), liveRun(shortElf));
+                recordRound[i] = mips(record(longElf, work.resolve("long.rrlog")), record(shortElf, work.resolve("short.rrlog")));
+                Timing l = replay(work.resolve("long.rrlog"), interval, null), s = replay(work.resolve("short.rrlog"), interval, null);
+                replayRound[i] = mips(l, s);
+                yl = l; // for the instruction counts only
+                ys = s;
+            }
+            double plainMips = median(runMips), recordMips = median(recordRound), replayMips = median(replayRound);
+            out.printf("  run:         %6.0f MIPS  (as 'rewind run' runs: input polled every %,d instructions)%n", plainMips,
+                    RunCommand.POLL_INTERVAL);
+            out.printf("  record:      %6.0f MIPS  (%.2fx run)%n", recordMips, recordMips / plainMips);
+            out.printf("  replay:      %6.0f MIPS  (%.2fx run, periodic snapshots included)%n", replayMips, replayMips / plainMips);
+            out.printf("  (medians of %d rounds; per round run %s, record %s, replay %s MIPS)%n", rounds, list(runMips),
+                    list(recordRound), list(replayRound));
             long[] seekNs = new long[25];
             long[] memory = new long[1];
-            Timing yl = replay(work.resolve("long.rrlog"), interval, s -> {
-                memory[0] = s.snapshotBytes();
+            Timing history = replay(work.resolve("long.rrlog"), interval, t -> {
+                memory[0] = t.snapshotBytes();
                 SplittableRandom r = new SplittableRandom(1);
                 for (int i = 0; i < seekNs.length; i++) {
-                    long target = r.nextLong(s.startIcount(), s.endIcount());
+                    long target = r.nextLong(t.startIcount(), t.endIcount());
                     long t0 = System.nanoTime();
-                    s.seek(target);
+                    t.seek(target);
                     seekNs[i] = System.nanoTime() - t0;
                 }
             });
-            Timing ylFirst = yl;
-            Timing ylBest = best(() -> replay(work.resolve("long.rrlog"), interval, null));
-            yl = ylBest.nanos < ylFirst.nanos ? ylBest : ylFirst;
-            double replayMips = mips(yl, ys);
-            out.printf("  replay:      %6.0f MIPS  (%.2fx plain, periodic snapshots included)%n", replayMips, replayMips / plainMips);
             Arrays.sort(seekNs);
-            out.printf("  snapshots:   %,d KiB held for %,d instructions of history%n", memory[0] >> 10, yl.instructions);
+            out.printf("  snapshots:   %,d KiB held for %,d instructions of history%n", memory[0] >> 10, history.instructions);
             out.printf("  seek to a random point: median %.1f ms, max %.1f ms (one interval replays in ~%.1f ms)%n",
                     seekNs[seekNs.length / 2] / 1e6, seekNs[seekNs.length - 1] / 1e6, interval / replayMips / 1e3);
             long[] snap = snapshotTimes(longElf, interval);
@@ -98,22 +105,18 @@ final class ReplayBench {
         }
     }
 
-    private static final int RUNS = 3;
-
-    interface TimedRun {
-        Timing run() throws Exception;
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
-    /** The fastest of {@link #RUNS} runs. */
-    private static Timing best(TimedRun r) throws Exception {
-        Timing best = null;
-        for (int i = 0; i < RUNS; i++) {
-            Timing t = r.run();
-            if (best == null || t.nanos < best.nanos) {
-                best = t;
-            }
+    private static String list(double[] mips) {
+        StringBuilder b = new StringBuilder();
+        for (double m : mips) {
+            b.append(b.length() == 0 ? "" : " ").append(Math.round(m));
         }
-        return best;
+        return b.toString();
     }
 
     private static double mips(Timing longer, Timing shorter) throws CliException {
@@ -127,8 +130,9 @@ final class ReplayBench {
         return mips(new Timing(longer.instructions, longNs), new Timing(shorter.instructions, shortNs));
     }
 
-    private static Timing plain(Path elf) throws Exception {
-        VirtMachine m = new VirtMachine(MachineConfig.builder().uartOut(OutputStream.nullOutputStream()).build());
+    private static Timing liveRun(Path elf) throws Exception {
+        VirtMachine m = new VirtMachine(MachineConfig.builder().uartOut(OutputStream.nullOutputStream())
+                .inputPort(RunCommand.livePort(InputStream.nullInputStream())).build());
         long t0 = System.nanoTime();
         m.load(ElfImage.read(elf));
         StopReason r = m.run(Long.MAX_VALUE);

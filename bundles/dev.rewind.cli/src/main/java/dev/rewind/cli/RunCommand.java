@@ -24,6 +24,8 @@ final class RunCommand implements Command {
 
     /** Exit codes when the guest did not exit by itself (as timeout(1) and friends use). */
     static final int EXIT_LIMIT = 124, EXIT_IDLE = 125;
+    /** Instructions between polls of the guest's input (as the recorder's default). */
+    static final long POLL_INTERVAL = dev.rewind.replay.RecordSession.Options.DEFAULT_POLL_INTERVAL;
 
     @Override
     public String name() {
@@ -77,7 +79,7 @@ final class RunCommand implements Command {
             MachineConfig config;
             try {
                 config = MachineConfig.builder().ramSize(ram).icountShift(shift).harts(harts).disk(disk).uartOut(console.out())
-                        .inputPort(new LiveInputPort(console.in(), Clock.systemUTC(), 100_000)).pflash(flash).build();
+                        .inputPort(livePort(console.in())).pflash(flash).build();
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
@@ -113,6 +115,11 @@ final class RunCommand implements Command {
             }
             closeFlash(flash, console);
         }
+    }
+
+    /** The guest's UART input from {@code in}, polled every {@link #POLL_INTERVAL} instructions, on the host clock. */
+    static LiveInputPort livePort(java.io.InputStream in) {
+        return new LiveInputPort(in, Clock.systemUTC(), POLL_INTERVAL);
     }
 
     /**

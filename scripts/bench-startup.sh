@@ -32,8 +32,14 @@ for r in "${launchers[@]}"; do
 done
 declare -A wall cpu
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for _ in $(seq "$runs"); do
-  for i in "${!cmds[@]}"; do
+# The order rotates from run to run: a process that follows one which freed 128 MiB of guest RAM
+# gets memory the kernel has just used, cheap to fill again, where memory it has long had free may
+# first have to come back from the hypervisor (bench-convert.sh); a fixed order favoured whichever
+# launcher came second by up to 2x.
+n=${#cmds[@]}
+for r in $(seq "$runs"); do
+  for k in $(seq 0 $((n - 1))); do
+    i=$(((k + r) % n))
     res=$(bench_measure ${cmds[$i]})
     wall[$i]+="${res% *} "; cpu[$i]+="${res#* } "
   done

@@ -39,7 +39,9 @@ final class BenchCommand implements Command {
                 + "  defaults: guests/build/compute-1g.elf and compute-2g.elf (~1.1e9 and ~2.2e9 instructions)\n"
                 + "  QEMU runs: -M virt -bios none -nographic -icount shift=0 -kernel ELF, and the same without -icount\n"
                 + "rewind bench replay [--short S.elf --long L.elf] [--snapshot-every N] [--rounds 5] [--no-qemu]\n"
-                + "  run/record/replay MIPS side by side (medians of interleaved rounds), snapshot time and memory, seek latency; QEMU rr=record/replay alongside";
+                + "  run/record/replay MIPS side by side (medians of interleaved rounds), snapshot time and memory, seek latency; QEMU rr=record/replay alongside\n"
+                + "rewind bench snapshots [--guest bigmem.elf] [--insns 1e10] [--ram 512M] [--budget SIZE] [--snapshot-every N]\n"
+                + "  incremental snapshot capture time and snapshot memory vs budget on a guest with all its RAM in use";
     }
 
     /** One timed run: instructions retired, wall time and CPU time (-1 if unknown). */
@@ -52,6 +54,9 @@ final class BenchCommand implements Command {
     public int run(String[] argv, Console console) throws Exception {
         if (argv.length > 0 && argv[0].equals("replay")) {
             return new ReplayBench().run(java.util.Arrays.copyOfRange(argv, 1, argv.length), console);
+        }
+        if (argv.length > 0 && argv[0].equals("snapshots")) {
+            return new SnapshotBench().run(java.util.Arrays.copyOfRange(argv, 1, argv.length), console);
         }
         Args a = new Args(argv, Set.of("--short", "--long", "--qemu"), Set.of("--no-qemu"));
         if (!a.positional().isEmpty()) {

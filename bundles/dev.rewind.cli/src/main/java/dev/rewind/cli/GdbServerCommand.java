@@ -43,6 +43,7 @@ final class GdbServerCommand implements Command {
     @Override
     public String usage() {
         return "rewind gdbserver --replay RUN.rrlog|RUN.rwd [--listen [HOST:]PORT] [--snapshot-every N]\n"
+                + "                 [--snapshot-budget SIZE]   (default: twice the guest's RAM)\n"
                 + "       rewind gdbserver PROG.elf [--listen [HOST:]PORT] [--ram 128M]\n"
                 + "       rewind gdbserver [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
                 + "                        [--listen [HOST:]PORT] [--ram 128M]   (a live run of firmware + kernel)\n"
@@ -55,7 +56,8 @@ final class GdbServerCommand implements Command {
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, BootOptions.withValue("--replay", "--listen", "--ram", "--snapshot-every"), Set.of());
+        Args a = new Args(argv, BootOptions.withValue("--replay", "--listen", "--ram", "--snapshot-every",
+                "--snapshot-budget"), Set.of());
         InetSocketAddress listen;
         try {
             listen = ListenAddress.parse(a.value("--listen", Integer.toString(DEFAULT_PORT)));
@@ -78,7 +80,8 @@ final class GdbServerCommand implements Command {
             }
             try {
                 Timeline.Options o = Timeline.Options.defaults()
-                        .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL));
+                        .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL))
+                        .withSnapshotBudget(a.bytes("--snapshot-budget", Timeline.Options.DEFAULT_BUDGET));
                 s = Timeline.open(opened.log(), opened.program() != null ? o.withProgram(opened.program()) : o);
             } catch (ReplayLogException | ReplaySetupException e) {
                 opened.close();

@@ -26,22 +26,25 @@ final class ReplayCommand implements Command {
     @Override
     public String usage() {
         return "rewind replay RUN.rrlog|RUN.rwd [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--smp N]\n"
-                + "       [--quiet]\n"
+                + "       [--snapshot-budget SIZE] [--quiet]\n"
                 + "  --from-snapshot  start from a snapshot persisted in the recording's snapshot image\n"
                 + "  --to-icount      stop after N instructions\n"
+                + "  --snapshot-budget  memory the in-memory snapshots may hold (default: twice the guest's RAM)\n"
                 + "  --smp N          refuse the recording unless it was made with N harts (the log says how many)\n"
                 + "  --quiet          do not print the guest's output";
     }
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every", "--smp"), Set.of("--quiet"));
+        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every", "--smp",
+                "--snapshot-budget"), Set.of("--quiet"));
         if (a.has("--smp")) {
             BootOptions.harts(a); // 0 or 9 is refused before anything is opened
         }
         Path given = Path.of(a.onlyPositional("recording (a .rrlog or packed .rwd file)"));
         Timeline.Options o = Timeline.Options.defaults()
-                .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL));
+                .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL))
+                .withSnapshotBudget(a.bytes("--snapshot-budget", Timeline.Options.DEFAULT_BUDGET));
         if (!a.has("--quiet")) {
             o = o.withEcho(console.out());
         }

@@ -18,7 +18,9 @@ import java.util.TreeMap;
  * The complete state of a {@link VirtMachine} at one icount: hart, devices, clock and RAM (as
  * 4 KiB pages indexed from the start of RAM). A <em>full</em> state lists every non-zero page
  * (absent pages are zero); a <em>delta</em> state lists only pages written since the previous
- * capture, for the replay engine's incremental snapshots.
+ * capture, for the replay engine's incremental snapshots. A full state keeps its pages in a
+ * {@link PageTree} shared with the state it was laid over ({@link #over}), so successive full
+ * states cost the pages that changed between them.
  *
  * <p>{@link #encode()} is canonical: equal machine states give equal bytes, so
  * {@link #digest()} (SHA-256 of the encoding) proves two runs reached the same state.
@@ -49,24 +51,48 @@ public final class MachineState {
     private final boolean full;
     private final byte[] hart;
     private final NavigableMap<String, byte[]> devices;
+    /** A delta's pages (null in a full state). */
     private final NavigableMap<Long, byte[]> pages;
+    /** A full state's pages (null in a delta). */
+    private final PageTree tree;
 
+    /** A delta state: {@code pages} are those written since the previous capture. */
     MachineState(long icount, long clockBiasNs, int icountShift, long ramSize, boolean full, byte[] hart,
             NavigableMap<String, byte[]> devices, NavigableMap<Long, byte[]> pages) {
-        this(VERSION, icount, clockBiasNs, icountShift, ramSize, full, hart, devices, pages);
+        this(VERSION, icount, clockBiasNs, icountShift, ramSize, hart, devices, full ? null : pages,
+                full ? PageTree.of(pages, pagesOf(ramSize)) : null);
     }
 
-    private MachineState(int formatVersion, long icount, long clockBiasNs, int icountShift, long ramSize, boolean full,
-            byte[] hart, NavigableMap<String, byte[]> devices, NavigableMap<Long, byte[]> pages) {
+    /** A full state over {@code tree}. */
+    MachineState(long icount, long clockBiasNs, int icountShift, long ramSize, boolean full, byte[] hart,
+            NavigableMap<String, byte[]> devices, PageTree tree) {
+        this(VERSION, icount, clockBiasNs, icountShift, ramSize, hart, devices, null, tree);
+        if (!full) {
+            throw new IllegalArgumentException("a page tree holds a full state");
+        }
+    }
+
+    private MachineState(int formatVersion, long icount, long clockBiasNs, int icountShift, long ramSize, byte[] hart,
+            NavigableMap<String, byte[]> devices, NavigableMap<Long, byte[]> pages, PageTree tree) {
         this.formatVersion = formatVersion;
         this.icount = icount;
         this.clockBiasNs = clockBiasNs;
         this.icountShift = icountShift;
         this.ramSize = ramSize;
-        this.full = full;
+        this.full = tree != null;
         this.hart = hart;
         this.devices = Collections.unmodifiableNavigableMap(devices);
-        this.pages = Collections.unmodifiableNavigableMap(pages);
+        this.pages = pages == null ? null : Collections.unmodifiableNavigableMap(pages);
+        this.tree = tree;
+    }
+
+    private static int pagesOf(long ramSize) {
+        return (int) ((ramSize + PAGE_SIZE - 1) / PAGE_SIZE);
+    }
+
+    /** Receives pages in ascending order ({@link #forEachPage}). */
+    public interface PageVisitor {
+        void page(long index, byte[] data);
     }
 
     public long icount() {
@@ -90,9 +116,56 @@ public final class MachineState {
         return full;
     }
 
-    /** RAM pages by index (RAM offset / 4096), ascending. The arrays must not be modified. */
+    /**
+     * RAM pages by index (RAM offset / 4096), ascending. The arrays must not be modified. For a
+     * full state this builds a map of every page in use: {@link #page}, {@link #forEachPage} and
+     * {@link #pageCount} do not.
+     */
     public NavigableMap<Long, byte[]> pages() {
-        return pages;
+        return full ? Collections.unmodifiableNavigableMap(tree.asMap()) : pages;
+    }
+
+    /** The page at {@code index}, or null if this state does not hold it (a full state: it is zero). */
+    public byte[] page(long index) {
+        return full ? tree.get(index) : pages.get(index);
+    }
+
+    /** Visits the pages this state holds, ascending. */
+    public void forEachPage(PageVisitor v) {
+        if (full) {
+            tree.forEach(v);
+        } else {
+            pages.forEach(v::page);
+        }
+    }
+
+    /** How many pages this state holds (a full state: the non-zero ones). */
+    public int pageCount() {
+        return full ? tree.size() : pages.size();
+    }
+
+    /**
+     * Adds to {@code out} the pages whose content may differ between two full states. States laid
+     * over one another share the arrays of unchanged pages, so comparing references is enough
+     * (unequal references of equal bytes only cost a redundant copy); the cost follows the pages
+     * that changed between them, not the RAM's size.
+     */
+    public static void differingPages(MachineState a, MachineState b, java.util.BitSet out) {
+        if (!a.full || !b.full) {
+            throw new IllegalArgumentException("pages differ between full states only");
+        }
+        PageTree.differing(a.tree, b.tree, out);
+    }
+
+    /**
+     * Heap bytes of this full state's pages that {@code other} (a full state, or null) does not
+     * share: pages and page-table nodes. For a memory account of states laid over one another.
+     */
+    public long pageBytesNotIn(MachineState other) {
+        if (!full || (other != null && !other.full)) {
+            throw new IllegalArgumentException("page sharing is counted between full states");
+        }
+        return tree.bytesNotIn(other == null ? null : other.tree);
     }
 
     /** Device states by device name, ascending. */
@@ -120,16 +193,9 @@ public final class MachineState {
         if (!base.full) {
             throw new IllegalArgumentException("base of a delta must be a full state");
         }
-        TreeMap<Long, byte[]> merged = new TreeMap<>(base.pages);
-        for (var e : pages.entrySet()) {
-            if (isZero(e.getValue())) {
-                merged.remove(e.getKey());
-            } else {
-                merged.put(e.getKey(), e.getValue());
-            }
-        }
-        return new MachineState(formatVersion, icount, clockBiasNs, icountShift, ramSize, true, hart, new TreeMap<>(devices),
-                merged);
+        // O(pages of this delta): the base's table is shared, not copied
+        return new MachineState(formatVersion, icount, clockBiasNs, icountShift, ramSize, hart, new TreeMap<>(devices), null,
+                base.tree.with(pages));
     }
 
     /** Canonical byte encoding (big-endian). Zero pages of a full state are omitted. */
@@ -154,19 +220,19 @@ public final class MachineState {
                 out.writeInt(e.getValue().length);
                 out.write(e.getValue());
             }
-            int count = 0;
-            for (var e : pages.entrySet()) {
-                if (!(full && isZero(e.getValue()))) {
-                    count++;
+            // a full state's table holds no zero pages (PageTree drops them)
+            out.writeInt(pageCount());
+            IOException[] failed = new IOException[1];
+            forEachPage((index, page) -> {
+                try {
+                    out.writeInt((int) index);
+                    out.write(page);
+                } catch (IOException e) {
+                    failed[0] = e;
                 }
-            }
-            out.writeInt(count);
-            for (var e : pages.entrySet()) {
-                if (full && isZero(e.getValue())) {
-                    continue;
-                }
-                out.writeInt((int) (long) e.getKey());
-                out.write(e.getValue());
+            });
+            if (failed[0] != null) {
+                throw failed[0];
             }
             out.flush();
             return bytes.toByteArray();
@@ -217,7 +283,9 @@ public final class MachineState {
                 in.readFully(page);
                 pages.put(index, page);
             }
-            return new MachineState(version, icount, bias, shift, ramSize, full, hart, devices, pages);
+            return full ? new MachineState(version, icount, bias, shift, ramSize, hart, devices, null,
+                    PageTree.of(pages, pagesOf(ramSize)))
+                    : new MachineState(version, icount, bias, shift, ramSize, hart, devices, pages, null);
         } catch (StateFormatException e) {
             throw e;
         } catch (IOException e) {

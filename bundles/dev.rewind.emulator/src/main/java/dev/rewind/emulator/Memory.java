@@ -20,6 +20,12 @@ final class Memory {
     final byte[] flags;
     final boolean writable;
     private final DecodedPage[] decoded;
+    /**
+     * The pages whose DIRTY flag is set, in the order they were first written: a capture and a
+     * restore visit these, not every page of a large RAM. A page is listed exactly while its flag is set.
+     */
+    private final int[] dirtyList;
+    private int dirtyCount;
 
     Memory(long base, int size, boolean writable) {
         this.base = base;
@@ -28,6 +34,7 @@ final class Memory {
         this.flags = new byte[size / PAGE];
         this.writable = writable;
         this.decoded = new DecodedPage[size / PAGE];
+        this.dirtyList = new int[size / PAGE];
     }
 
     boolean contains(long paddr) {
@@ -63,6 +70,9 @@ final class Memory {
                 decoded[pg].invalidate((from & 0xfff) >>> 1, (to & 0xfff) >>> 1);
             }
             special |= (f & SPECIAL) != 0;
+            if ((f & DIRTY) == 0) {
+                dirtyList[dirtyCount++] = pg;
+            }
             flags[pg] = (byte) (f | DIRTY);
         }
         // An instruction crossing from the previous page is never cached, so nothing to do there.
@@ -90,9 +100,20 @@ final class Memory {
     }
 
     void clearDirty() {
-        for (int pg = 0; pg < flags.length; pg++) {
-            flags[pg] &= ~DIRTY;
+        for (int i = 0; i < dirtyCount; i++) {
+            flags[dirtyList[i]] &= ~DIRTY;
         }
+        dirtyCount = 0;
+    }
+
+    /** How many pages are dirty. */
+    int dirtyCount() {
+        return dirtyCount;
+    }
+
+    /** The {@code i}th dirty page (0 &lt;= i &lt; {@link #dirtyCount()}), in first-write order. */
+    int dirtyPage(int i) {
+        return dirtyList[i];
     }
 
     boolean isDirty(int page) {

@@ -35,18 +35,36 @@ final class StateCapture {
     }
 
     MachineState capture(boolean full) {
+        MachineState state = full ? captureFull() : captureDirty();
+        ram.clearDirty();
+        return state;
+    }
+
+    /** Every non-zero page; dirty tracking is left as it is. */
+    private MachineState captureFull() {
         TreeMap<Long, byte[]> pages = new TreeMap<>();
         byte[] data = ram.data;
         int count = ram.size / Memory.PAGE;
         for (int pg = 0; pg < count; pg++) {
             // A full capture skips zero pages before copying: most of a large RAM is untouched.
-            if (full ? !MachineState.isZero(data, pg * Memory.PAGE) : ram.isDirty(pg)) {
+            if (!MachineState.isZero(data, pg * Memory.PAGE)) {
                 pages.put((long) pg, java.util.Arrays.copyOfRange(data, pg * Memory.PAGE, (pg + 1) * Memory.PAGE));
             }
         }
-        ram.clearDirty();
-        return new MachineState(scheduler.current().icount, clock.biasNs(), clock.shift(), ram.size, full, saveHarts(), saveDevices(),
-                pages);
+        return new MachineState(scheduler.current().icount, clock.biasNs(), clock.shift(), ram.size, true, saveHarts(),
+                saveDevices(), PageTree.of(pages, ram.size / Memory.PAGE));
+    }
+
+    /** The pages written since the last capture or restore: the cost follows them, not the RAM's size. */
+    private MachineState captureDirty() {
+        TreeMap<Long, byte[]> pages = new TreeMap<>();
+        byte[] data = ram.data;
+        for (int i = 0, n = ram.dirtyCount(); i < n; i++) {
+            int pg = ram.dirtyPage(i);
+            pages.put((long) pg, java.util.Arrays.copyOfRange(data, pg * Memory.PAGE, (pg + 1) * Memory.PAGE));
+        }
+        return new MachineState(scheduler.current().icount, clock.biasNs(), clock.shift(), ram.size, false, saveHarts(),
+                saveDevices(), pages);
     }
 
     /**
@@ -145,9 +163,7 @@ final class StateCapture {
     void restore(MachineState state) throws StateFormatException {
         restoreHartAndDevices(state);
         java.util.Arrays.fill(ram.data, (byte) 0);
-        for (var e : state.pages().entrySet()) {
-            System.arraycopy(e.getValue(), 0, ram.data, (int) (e.getKey() * Memory.PAGE), Memory.PAGE);
-        }
+        state.forEachPage((pg, page) -> System.arraycopy(page, 0, ram.data, (int) (pg * Memory.PAGE), Memory.PAGE));
         ram.forgetDecoded();
         finishRestore(state);
     }
@@ -157,7 +173,7 @@ final class StateCapture {
         restoreHartAndDevices(state);
         byte[] zero = null;
         for (int pg = pages.nextSetBit(0); pg >= 0 && pg < ram.size / Memory.PAGE; pg = pages.nextSetBit(pg + 1)) {
-            byte[] src = state.pages().get((long) pg);
+            byte[] src = state.page(pg);
             if (src == null) {
                 src = zero != null ? zero : (zero = new byte[Memory.PAGE]);
             }
@@ -169,12 +185,9 @@ final class StateCapture {
 
     /** RAM pages written since the last capture or restore (a copy; tracking is not cleared). */
     java.util.BitSet dirtyPages() {
-        int count = ram.size / Memory.PAGE;
-        java.util.BitSet out = new java.util.BitSet(count);
-        for (int pg = 0; pg < count; pg++) {
-            if (ram.isDirty(pg)) {
-                out.set(pg);
-            }
+        java.util.BitSet out = new java.util.BitSet();
+        for (int i = 0, n = ram.dirtyCount(); i < n; i++) {
+            out.set(ram.dirtyPage(i));
         }
         return out;
     }
@@ -223,16 +236,6 @@ final class StateCapture {
 
     /** SHA-256 over the canonical full state (does not disturb dirty tracking). */
     String digestHex() {
-        boolean[] dirty = new boolean[ram.size / Memory.PAGE];
-        for (int pg = 0; pg < dirty.length; pg++) {
-            dirty[pg] = ram.isDirty(pg);
-        }
-        String d = capture(true).digestHex();
-        for (int pg = 0; pg < dirty.length; pg++) {
-            if (dirty[pg]) {
-                ram.flags[pg] |= Memory.DIRTY;
-            }
-        }
-        return d;
+        return captureFull().digestHex();
     }
 }

@@ -50,6 +50,25 @@ public final class ConsoleHistory extends OutputStream {
         cursor = Math.max(0, Math.min(length, bytes.size()));
     }
 
+    /**
+     * Moves to the end of {@code output}, the guest's whole output up to a position this history
+     * may not have replayed yet (a persisted snapshot's): bytes beyond what it knows are taken
+     * from it, not echoed. Returns false, changing nothing, if {@code output} contradicts the
+     * output already known.
+     */
+    public boolean adopt(byte[] output) {
+        byte[] known = bytes.toByteArray();
+        int common = Math.min(known.length, output.length);
+        if (!Arrays.equals(known, 0, common, output, 0, common)) {
+            return false;
+        }
+        if (output.length > known.length) {
+            bytes.write(output, known.length, output.length - known.length);
+        }
+        cursor = output.length;
+        return true;
+    }
+
     /** The output up to the current position. */
     public byte[] toByteArray() {
         return Arrays.copyOf(bytes.toByteArray(), cursor);

@@ -109,8 +109,8 @@ public final class RecordSession implements AutoCloseable {
     private final Qcow2Image diskImage;
     /** Where snapshots go: the disk, an orphan image, or null. */
     private final SnapshotImage snapshotImage;
-    private long snapshotsTaken;
-    private long lastSnapshotPeriod;
+    /** Periodic snapshots and the one close before the end; null without {@code snapshotEvery}. */
+    private final RecordingSnapshots periodic;
     private final HartDigest hartDigest = new HartDigest();
     private boolean ended;
     private volatile boolean stopRequested;
@@ -118,8 +118,10 @@ public final class RecordSession implements AutoCloseable {
     static final long SLICE = 10_000_000L;
 
     private RecordSession(Options options, VirtMachine machine, Recorder recorder, Qcow2Image diskImage,
-            SnapshotImage snapshotImage) {
+            SnapshotImage snapshotImage, ConsoleHistory console) {
         this.options = options;
+        this.periodic = options.snapshotEvery() > 0 ? new RecordingSnapshots(snapshotImage, console, options.snapshotEvery(),
+                machine) : null;
         this.machine = machine;
         this.recorder = recorder;
         this.diskImage = diskImage;
@@ -128,7 +130,7 @@ public final class RecordSession implements AutoCloseable {
 
     /** Periodic snapshots persisted so far (besides the start snapshot). */
     public long snapshotsTaken() {
-        return snapshotsTaken;
+        return periodic == null ? 0 : periodic.taken();
     }
 
     public static RecordSession start(Options o) throws ReplaySetupException, IOException {
@@ -160,8 +162,10 @@ public final class RecordSession implements AutoCloseable {
 
             // The machine is built before the log exists: its state at icount 0 may go into a snapshot first.
             DeferredRecorderPort port = new DeferredRecorderPort();
+            // the guest's output so far goes into each periodic snapshot: a replay jumping to one has not seen it
+            ConsoleHistory console = o.snapshotEvery() > 0 ? new ConsoleHistory(o.uartOut()) : null;
             MachineConfig.Builder cb = MachineConfig.builder().ramSize(o.ramSize()).icountShift(o.icountShift()).harts(o.harts())
-                    .uartOut(o.uartOut()).inputPort(port);
+                    .uartOut(console != null ? console : o.uartOut()).inputPort(port);
             if (disk != null) {
                 cb.disk(new Qcow2Disk(disk));
             }
@@ -176,7 +180,7 @@ public final class RecordSession implements AutoCloseable {
             if (o.startSnapshot() != null) {
                 snapshotImage = o.disk() != null ? o.disk() : o.snapshotImage();
                 snapshots = disk != null ? SnapshotImage.inDisk(disk) : SnapshotImage.openOrCreate(snapshotImage);
-                snapshots.save(o.startSnapshot(), machine, 0);
+                snapshots.save(o.startSnapshot(), machine, 0, new byte[0]);
             }
             ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
@@ -185,7 +189,7 @@ public final class RecordSession implements AutoCloseable {
                     o.harts());
             Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
             port.target = recorder;
-            return new RecordSession(o, machine, recorder, disk, snapshots);
+            return new RecordSession(o, machine, recorder, disk, snapshots, console);
         } catch (Qcow2Exception e) {
             closeQuietly(disk);
             throw new ReplaySetupException(e.getMessage(), e);
@@ -234,9 +238,8 @@ public final class RecordSession implements AutoCloseable {
                 break;
             }
             long next = interval > 0 ? (now / interval + 1) * interval : Long.MAX_VALUE;
-            long every = options.snapshotEvery();
-            if (every > 0) {
-                next = Math.min(next, (now / every + 1) * every);
+            if (periodic != null) {
+                next = Math.min(next, periodic.nextStop(now));
             }
             r = machine.run(Math.min(Math.min(maxIcount, next), now + SLICE));
             long at = machine.icount();
@@ -244,10 +247,8 @@ public final class RecordSession implements AutoCloseable {
                 recorder.digest(at, hartDigest.of(machine));
             }
             // A snapshot waits for a moment without half-done block requests (at most a few polls).
-            if (every > 0 && at / every > lastSnapshotPeriod && recorder.canSnapshot() && r == StopReason.LIMIT) {
-                snapshotImage.save("auto-" + at, machine, recorder.events());
-                lastSnapshotPeriod = at / every;
-                snapshotsTaken++;
+            if (periodic != null && recorder.canSnapshot() && r == StopReason.LIMIT) {
+                periodic.at(machine, recorder.events());
             }
             if (r != StopReason.LIMIT) {
                 break;
@@ -263,6 +264,9 @@ public final class RecordSession implements AutoCloseable {
     private void end() throws IOException {
         if (!ended) {
             ended = true;
+            if (periodic != null) {
+                periodic.finish(machine.icount());
+            }
             recorder.end(machine.icount());
             if (diskImage != null) {
                 diskImage.flush();

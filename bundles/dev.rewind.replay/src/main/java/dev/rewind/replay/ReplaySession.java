@@ -108,6 +108,12 @@ public final class ReplaySession implements AutoCloseable {
         }
     }
 
+    /** False if the log holds a hart digest for the current icount and the machine's harts differ from it. */
+    boolean digestAgrees() {
+        int i = Arrays.binarySearch(digestIcounts, machine.icount());
+        return i < 0 || MessageDigest.isEqual(hartDigest.of(machine), digests[i]);
+    }
+
     /** Checks a guest exit against the recording's; {@code finalDigest} is the digest of the full machine state. */
     void checkExit(byte[] finalDigest) {
         long icount = machine.icount();

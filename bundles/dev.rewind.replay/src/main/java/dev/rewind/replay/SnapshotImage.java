@@ -50,13 +50,22 @@ final class SnapshotImage implements Closeable {
         return image;
     }
 
-    /** Machine state and replay position as a snapshot carrying the icount; replaces one of the same name, as savevm does. */
-    void save(String name, VirtMachine machine, long eventsConsumed) throws IOException {
-        VmState state = new VmState(machine.saveState(), eventsConsumed);
+    /**
+     * Machine state and replay position (events consumed, console output so far) as a snapshot
+     * carrying the icount; replaces one of the same name, as savevm does.
+     */
+    void save(String name, VirtMachine machine, long eventsConsumed, byte[] console) throws IOException {
+        save(name, machine.saveState(), eventsConsumed, console);
+    }
+
+    /** Like {@link #save(String, VirtMachine, long, byte[])} for a state already captured. */
+    void save(String name, dev.rewind.emulator.MachineState machineState, long eventsConsumed, byte[] console)
+            throws IOException {
+        VmState state = new VmState(machineState, eventsConsumed, console);
         if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
             image.deleteSnapshot(name);
         }
-        image.createSnapshot(name, machine.icount(), machine.virtualNs(), state.encode());
+        image.createSnapshot(name, machineState.icount(), (machineState.icount() << machineState.icountShift()) + machineState.clockBiasNs(), state.encode());
         image.flush();
     }
 

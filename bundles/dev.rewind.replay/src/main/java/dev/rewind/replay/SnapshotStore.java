@@ -14,9 +14,17 @@ import dev.rewind.emulator.VirtMachine;
 /**
  * In-memory snapshots along the replay timeline, at multiples of a fixed interval so that
  * every pass over a stretch of history meets the same boundaries and reuses them. Consecutive
- * snapshots share the arrays of pages that did not change between them, so a snapshot costs
- * about the pages written during its interval. Over the memory budget, old snapshots are
- * thinned (every other one is dropped, rr-style), the first one always kept.
+ * snapshots share the arrays of pages that did not change between them and the page table's
+ * unchanged leaves ({@link MachineState#over}), so taking a snapshot costs the pages written
+ * since the previous one, in time and in memory, whatever the guest's RAM holds. Over the
+ * memory budget, old snapshots are thinned (every other one is dropped, rr-style), the first
+ * and the newest always kept.
+ *
+ * <p>The memory account charges each snapshot what it does not share with the one before it
+ * in icount order (pages and page-table leaves, by reference); dropping a snapshot recharges
+ * its successor against its new predecessor, so pages that only the dropped one shared stay
+ * counted. Snapshots of different passes over one stretch share less than this assumes, never
+ * more: the account errs towards thinning.
  *
  * <p>Snapshots between the boundaries (approach snapshots, see {@link Timeline}, which make the
  * first steps back from a stop cheap) only matter near where the debugger is: adding one drops
@@ -33,7 +41,10 @@ final class SnapshotStore {
     record Snapshot(long icount, MachineState state, ReplaySession.IoPosition io) {
     }
 
-    private static final long MAP_ENTRY_BYTES = 48;
+    /** The harts', devices' and map entry's bytes of a snapshot besides its pages (a few KiB). */
+    private static final long STATE_BYTES = 4096;
+    /** Capture times kept for {@link #captureNanos()}: the latest ones. */
+    private static final int TIMES = 1 << 14;
 
     private final TreeMap<Long, Snapshot> snapshots = new TreeMap<>();
     private final TreeMap<Long, Long> costs = new TreeMap<>();
@@ -44,6 +55,11 @@ final class SnapshotStore {
     /** The state RAM equals, except for the pages the machine marks dirty. */
     private MachineState baseline;
     private Timeline.IndexObserver observer;
+    private final long[] captureNanos = new long[TIMES];
+    private final int[] capturePages = new int[TIMES];
+    private long captures;
+    /** The host clock a benchmark times captures with (this package never reads it itself); null: untimed. */
+    private java.util.function.LongSupplier clock;
 
     SnapshotStore(long interval, long budgetBytes) {
         if (interval <= 0) {
@@ -77,18 +93,15 @@ final class SnapshotStore {
         return e == null ? null : e.getValue();
     }
 
-    /**
-     * Adds a snapshot; {@code newPages} is how many page arrays it does not share with its
-     * predecessor (for the memory account).
-     */
-    void add(Snapshot s, int newPages) {
-        long cost = (long) newPages * MachineState.PAGE_SIZE + (long) s.state().pages().size() * MAP_ENTRY_BYTES;
-        Long old = costs.put(s.icount(), cost);
-        if (old != null) {
-            bytesUsed -= old;
-        }
+    /** Adds a snapshot (replacing one at the same icount) and thins the store if it is over budget. */
+    void add(Snapshot s) {
+        remove(s.icount());
         snapshots.put(s.icount(), s);
-        bytesUsed += cost;
+        charge(s.icount());
+        Long next = snapshots.higherKey(s.icount());
+        if (next != null) {
+            charge(next);
+        }
         if (s.icount() % interval != 0 && s.icount() != snapshots.firstKey()) {
             dropApproachFartherThanInterval(s.icount());
             approach.add(s.icount());
@@ -96,6 +109,14 @@ final class SnapshotStore {
         if (bytesUsed > budgetBytes) {
             thin();
         }
+    }
+
+    /** (Re)computes what the snapshot at {@code icount} costs beyond its predecessor. */
+    private void charge(long icount) {
+        Map.Entry<Long, Snapshot> prev = snapshots.lowerEntry(icount);
+        long cost = STATE_BYTES + snapshots.get(icount).state().pageBytesNotIn(prev == null ? null : prev.getValue().state());
+        Long old = costs.put(icount, cost);
+        bytesUsed += cost - (old == null ? 0 : old);
     }
 
     private void dropApproachFartherThanInterval(long icount) {
@@ -107,7 +128,7 @@ final class SnapshotStore {
         }
     }
 
-    /** Drops every other snapshot, oldest first, until under budget; the first one stays. */
+    /** Drops every other snapshot, oldest first, until under budget; the first and the newest stay. */
     private void thin() {
         while (bytesUsed > budgetBytes && snapshots.size() > 2) {
             List<Long> keys = new ArrayList<>(snapshots.keySet());
@@ -118,12 +139,23 @@ final class SnapshotStore {
     }
 
     private void remove(long icount) {
-        snapshots.remove(icount);
+        if (snapshots.remove(icount) == null) {
+            return;
+        }
         approach.remove(icount);
         Long cost = costs.remove(icount);
         if (cost != null) {
             bytesUsed -= cost;
         }
+        Long next = snapshots.higherKey(icount);
+        if (next != null) {
+            charge(next); // what only the dropped one shared with it is its own now
+        }
+    }
+
+    /** The memory budget the store keeps to. */
+    long budgetBytes() {
+        return budgetBytes;
     }
 
     int size() {
@@ -147,26 +179,63 @@ final class SnapshotStore {
         this.observer = o;
     }
 
-    /** Takes a snapshot of the machine here, incremental over the previous capture or restore, and keeps it. */
+    /**
+     * Takes a snapshot of the machine here, incremental over the previous capture or restore, and
+     * keeps it. Its cost follows the pages written since then: the machine lists them, and the
+     * snapshot shares everything else with the previous state.
+     */
     void capture(VirtMachine machine, ReplaySession.IoPosition io) {
+        long t0 = clock == null ? 0 : clock.getAsLong();
         MachineState full;
-        int newPages;
-        java.util.Set<Long> written;
+        MachineState written;
         if (baseline != null) {
-            MachineState delta = machine.saveDelta();
-            full = delta.over(baseline);
-            newPages = delta.pages().size();
-            written = delta.pages().keySet();
+            written = machine.saveDelta();
+            full = written.over(baseline);
         } else {
             full = machine.saveState();
-            newPages = full.pages().size();
-            written = full.pages().keySet();
+            written = full;
         }
         baseline = full;
+        add(new Snapshot(full.icount(), full, io));
+        int slot = (int) (captures++ % TIMES);
+        captureNanos[slot] = clock == null ? 0 : clock.getAsLong() - t0;
+        capturePages[slot] = written.pageCount();
         if (observer != null) {
-            observer.captured(full.icount(), written);
+            observer.captured(full.icount(), written.pages().keySet());
         }
-        add(new Snapshot(full.icount(), full, io), newPages);
+    }
+
+    /** Times the captures with {@code nanos} (a benchmark's host clock; null: untimed). */
+    void timeCaptures(java.util.function.LongSupplier nanos) {
+        this.clock = nanos;
+    }
+
+    /** Captures so far. */
+    long captures() {
+        return captures;
+    }
+
+    /** How long the latest captures took (ns; at most {@value #TIMES}, oldest first), store bookkeeping included. */
+    long[] captureNanos() {
+        return latest(captureNanos);
+    }
+
+    /** Pages each of the latest captures copied, in {@link #captureNanos()}'s order. */
+    long[] capturePages() {
+        long[] out = new long[TIMES];
+        for (int i = 0; i < TIMES; i++) {
+            out[i] = capturePages[i];
+        }
+        return latest(out);
+    }
+
+    private long[] latest(long[] ring) {
+        int n = (int) Math.min(captures, TIMES);
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = ring[(int) ((captures - n + i) % TIMES)];
+        }
+        return out;
     }
 
     /** A full capture of the machine that keeps the incremental chain consistent (the machine's saveState would not). */
@@ -190,40 +259,12 @@ final class SnapshotStore {
                 machine.restoreState(state);
             } else {
                 BitSet pages = machine.dirtyPages();
-                differingPages(baseline, state, pages);
+                MachineState.differingPages(baseline, state, pages);
                 machine.restoreState(state, pages);
             }
         } catch (StateFormatException e) {
             throw new IllegalStateException(what + " does not restore", e);
         }
         baseline = state;
-    }
-
-    /**
-     * Adds to {@code out} the pages whose content may differ between two full states. Snapshots
-     * of one timeline share the arrays of unchanged pages, so comparing references is enough
-     * (unequal references of equal bytes only cost a redundant copy).
-     */
-    static void differingPages(MachineState a, MachineState b, BitSet out) {
-        var ia = a.pages().entrySet().iterator();
-        var ib = b.pages().entrySet().iterator();
-        Map.Entry<Long, byte[]> ea = ia.hasNext() ? ia.next() : null;
-        Map.Entry<Long, byte[]> eb = ib.hasNext() ? ib.next() : null;
-        while (ea != null || eb != null) {
-            int c = ea == null ? 1 : eb == null ? -1 : Long.compare(ea.getKey(), eb.getKey());
-            if (c < 0) {
-                out.set((int) (long) ea.getKey());
-                ea = ia.hasNext() ? ia.next() : null;
-            } else if (c > 0) {
-                out.set((int) (long) eb.getKey());
-                eb = ib.hasNext() ? ib.next() : null;
-            } else {
-                if (ea.getValue() != eb.getValue()) {
-                    out.set((int) (long) ea.getKey());
-                }
-                ea = ia.hasNext() ? ia.next() : null;
-                eb = ib.hasNext() ? ib.next() : null;
-            }
-        }
     }
 }

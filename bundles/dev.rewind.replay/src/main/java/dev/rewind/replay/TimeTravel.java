@@ -110,9 +110,7 @@ public final class TimeTravel {
         }
         long hi = current;
         while (hi > start) {
-            SnapshotStore.Snapshot s = timeline.snapshots().floor(hi - 1);
-            long lo = s.icount();
-            timeline.restore(s);
+            long lo = timeline.restoreBefore(hi);
             long lastHit = -1;
             WatchHit lastWatch = null;
             long pc = timeline.machine().pc();

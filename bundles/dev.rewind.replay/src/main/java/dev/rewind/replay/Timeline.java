@@ -14,7 +14,6 @@ import dev.rewind.emulator.StateFormatException;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.emulator.WatchHit;
-import dev.rewind.qcow2.Qcow2Image;
 import dev.rewind.qcow2.Snapshot;
 import dev.rewind.replay.log.ReplayLog;
 import dev.rewind.replay.log.ReplayLogException;
@@ -48,7 +47,10 @@ public final class Timeline implements AutoCloseable {
 
         /** Measured default: at ~200+ MIPS a 10M-instruction interval replays in under 50 ms. */
         public static final long DEFAULT_INTERVAL = 10_000_000L;
-        public static final long DEFAULT_BUDGET = 1L << 30;
+        /** A budget of 0 means this many times the recording's guest RAM (the newest snapshot alone may reference all of it). */
+        public static final long DEFAULT_BUDGET_RAM_MULTIPLE = 2;
+        /** Stands for the default budget, {@value #DEFAULT_BUDGET_RAM_MULTIPLE} x the guest's RAM. */
+        public static final long DEFAULT_BUDGET = 0;
 
         public static Options defaults() {
             return new Options(DEFAULT_INTERVAL, DEFAULT_BUDGET, null, null, null);
@@ -60,6 +62,19 @@ public final class Timeline implements AutoCloseable {
 
         public Options withSnapshotInterval(long n) {
             return new Options(n, snapshotBudgetBytes, echo, program, fromSnapshot);
+        }
+
+        /** Memory the in-memory snapshots may hold (bytes; 0: the default, twice the guest's RAM). */
+        public Options withSnapshotBudget(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("snapshot budget must not be negative: " + bytes);
+            }
+            return new Options(snapshotInterval, bytes, echo, program, fromSnapshot);
+        }
+
+        /** The budget for a guest of {@code ramSize} bytes. */
+        public long budgetFor(long ramSize) {
+            return snapshotBudgetBytes > 0 ? snapshotBudgetBytes : DEFAULT_BUDGET_RAM_MULTIPLE * ramSize;
         }
 
         public Options withProgram(Path p) {
@@ -94,6 +109,8 @@ public final class Timeline implements AutoCloseable {
     private final SnapshotStore store;
     /** The recording's snapshot image, open while the replay reads its start snapshot or disk; may be null. */
     private final SnapshotImage image;
+    /** The image's snapshots a seek may jump to; null if there are none to use (no image, or a disk). */
+    private final SavedSnapshots saved;
     private final long startIcount;
     private final long endIcount;
     private final StopConditions stops = new StopConditions();
@@ -107,6 +124,8 @@ public final class Timeline implements AutoCloseable {
         this.image = image;
         this.startIcount = machine.icount();
         this.endIcount = Math.max(startIcount, session.log().endIcount());
+        this.saved = image != null && session.log().header().diskPath() == null
+                ? new SavedSnapshots(image, startIcount, endIcount) : null;
         store.capture(machine, session.ioPosition());
     }
 
@@ -119,7 +138,7 @@ public final class Timeline implements AutoCloseable {
     public static Timeline open(Path logFile, Options options) throws ReplayLogException, ReplaySetupException, IOException {
         ReplayLog log = ReplayLog.read(logFile);
         ReplayLogHeader h = log.header();
-        BootFiles boot = bootFiles(logFile, h, options.program());
+        BootFiles boot = RecordingFiles.bootFiles(logFile, h, options.program());
 
         String startName = options.fromSnapshot() != null ? options.fromSnapshot() : h.startSnapshot();
         SnapshotImage image = null;
@@ -157,7 +176,7 @@ public final class Timeline implements AutoCloseable {
         OverlayDisk disk = null;
         long diskSectors = 0;
         if (h.diskPath() != null) {
-            disk = new OverlayDisk(diskBase(logFile, h, image, startSnapshot));
+            disk = new OverlayDisk(RecordingFiles.diskBase(logFile, h, image, startSnapshot));
             diskSectors = disk.sectors();
         }
         MachineSetup setup = new MachineSetup(boot, h.ramSize(), h.icountShift(), diskSectors, h.harts());
@@ -185,53 +204,7 @@ public final class Timeline implements AutoCloseable {
         }
         ReplaySession session = new ReplaySession(logFile, log, machine, replayer, console, disk,
                 boot.kernel() != null ? boot.kernel() : boot.bios());
-        return new Timeline(session, new SnapshotStore(options.snapshotInterval(), options.snapshotBudgetBytes()), image);
-    }
-
-    /**
-     * The recorded boot files, found where they were or beside the log; {@code program}, if given,
-     * stands in for the program (the kernel, else the firmware). A log without boot files booted
-     * its program as {@code -bios none -kernel}.
-     */
-    private static BootFiles bootFiles(Path logFile, ReplayLogHeader h, Path program) {
-        if (h.bootFiles().isEmpty()) {
-            return BootFiles.program(program != null ? program : resolve(logFile, h.programPath()));
-        }
-        java.util.Map<String, Path> files = new java.util.TreeMap<>();
-        for (ReplayLogHeader.BootFile f : h.bootFiles()) {
-            files.put(f.role(), resolve(logFile, f.path()));
-        }
-        if (program != null) {
-            files.put(files.containsKey("kernel") ? "kernel" : "bios", program);
-        }
-        java.util.List<Path> pflash = new java.util.ArrayList<>();
-        if (files.containsKey("pflash0") || files.containsKey("pflash1")) {
-            pflash.add(files.get("pflash0"));
-            if (files.containsKey("pflash1")) {
-                pflash.add(files.get("pflash1"));
-            }
-        }
-        return new BootFiles(files.get("bios"), files.get("kernel"), files.get("initrd"), h.append(), files.get("dtb"),
-                pflash);
-    }
-
-    private static OverlayDisk.Base diskBase(Path logFile, ReplayLogHeader h, SnapshotImage image, Snapshot start)
-            throws IOException, ReplaySetupException {
-        Path diskPath = resolve(logFile, h.diskPath());
-        if (image != null && start != null && Files.isSameFile(diskPath, image.image().path())) {
-            Qcow2Image img = image.image();
-            return new OverlayDisk.Base() {
-                public long size() {
-                    return img.size();
-                }
-
-                public void read(long offset, byte[] buf, int off, int len) throws IOException {
-                    img.readSnapshot(start, offset, buf, off, len);
-                }
-            };
-        }
-        throw new ReplaySetupException("the recording uses disk " + diskPath + " without a start snapshot in it;"
-                + " record with --snapshot init so the replay can start from the recorded disk contents");
+        return new Timeline(session, new SnapshotStore(options.snapshotInterval(), options.budgetFor(h.ramSize())), image);
     }
 
     /**
@@ -352,6 +325,24 @@ public final class Timeline implements AutoCloseable {
     /** Estimated memory held by the in-memory snapshots. */
     public long snapshotBytes() {
         return store.bytesUsed();
+    }
+
+    /** The memory the in-memory snapshots are kept within (see {@link Options#withSnapshotBudget}). */
+    public long snapshotBudget() {
+        return store.budgetBytes();
+    }
+
+    /**
+     * Times every later capture with {@code nanos}, a benchmark's host clock (null: stop): the
+     * replay never reads the host clock itself.
+     */
+    public void timeSnapshotCaptures(java.util.function.LongSupplier nanos) {
+        store.timeCaptures(nanos);
+    }
+
+    /** The latest captures' times in ns (0 if untimed) and pages copied (benchmarks: {@code rewind bench snapshots}). */
+    public long[][] snapshotCaptureTimes() {
+        return new long[][] {store.captureNanos(), store.capturePages()};
     }
 
     /** The in-memory snapshots (tests and the algorithms of this package). */
@@ -497,17 +488,49 @@ public final class Timeline implements AutoCloseable {
 
     /**
      * Moves to {@code target} (clamped to the history): restores the nearest snapshot before it
-     * and replays. Before, not at: the replay leaves approach snapshots, so the steps back that
-     * usually follow an arrival replay little, even when the target is itself a snapshot.
+     * (in memory, or one the recording persisted if that lies much closer) and replays. Before,
+     * not at: the replay leaves approach snapshots, so the steps back that usually follow an
+     * arrival replay little, even when the target is itself a snapshot.
      */
     public void seek(long target) {
         target = Math.max(startIcount, Math.min(target, endIcount));
         long now = machine.icount();
         SnapshotStore.Snapshot s = store.floor(Math.max(startIcount, target - 1));
-        if (target < now || s.icount() > now) {
-            restore(s);
+        long from = target >= now && now >= s.icount() ? now : s.icount();
+        if (saved == null || !saved.jump(this, from, target - 1, s)) {
+            if (target < now || s.icount() > now) {
+                restore(s);
+            }
         }
         replayTo(target);
+    }
+
+    /**
+     * Restores the latest snapshot before {@code icount}: in memory, or one the recording persisted
+     * if that lies much closer (reverse continue's scan of the stretch before a position).
+     * Returns where the machine now is.
+     */
+    long restoreBefore(long icount) {
+        SnapshotStore.Snapshot s = store.floor(Math.max(startIcount, icount - 1));
+        if (saved == null || !saved.jump(this, s.icount(), icount - 1, s)) {
+            restore(s);
+        }
+        return machine.icount();
+    }
+
+    /** Positions of the persisted snapshots a seek may still jump to (none refused so far), ascending. */
+    public long[] persistedSnapshotIcounts() {
+        return saved == null ? new long[0] : saved.icounts();
+    }
+
+    /** How many times a move loaded a persisted snapshot. */
+    public int persistedSnapshotJumps() {
+        return saved == null ? 0 : saved.jumps();
+    }
+
+    /** Persisted snapshots refused so far, each with why (also printed on stderr when it happens). */
+    public List<String> persistedSnapshotNotes() {
+        return saved == null ? List.of() : saved.notes();
     }
 
     /**

@@ -1,0 +1,87 @@
+# gdb-multiarch Python script for scripts/bench-reverse/linux.sh: reverse debugging on a long
+# recording of Linux, the same commands against QEMU 7.2 (rr=replay) and `rewind gdbserver
+# --replay`; only QEMU's HMP replay commands (replay_seek, info replay) and gdb's own are used.
+# Latency = wall time around gdb.execute, as a user of gdb sees it.
+# Environment: BENCH_TARGET (label), BENCH_OUT (JSON lines appended), BENCH_PORT,
+#   BENCH_END (the recording's last icount), BENCH_DEPTHS (comma list; "end" = BENCH_END),
+#   BENCH_STEPS (reverse-stepi after the first, per depth), BENCH_BREAK (address of a function
+#   the guest calls rarely, e.g. ksys_write), BENCH_RC_BACK (distance of the reverse-continue hit).
+import gdb
+import json
+import os
+import re
+import time
+
+TARGET = os.environ["BENCH_TARGET"]
+OUT = os.environ["BENCH_OUT"]
+END = int(os.environ["BENCH_END"])
+DEPTHS = [END if x == "end" else int(float(x)) for x in os.environ.get("BENCH_DEPTHS", "1e8,1e9,end").split(",")]
+STEPS = int(os.environ.get("BENCH_STEPS", "10"))
+BREAK = os.environ["BENCH_BREAK"]
+RC_BACK = int(float(os.environ.get("BENCH_RC_BACK", "1e9")))
+
+
+def run(cmd):
+    return gdb.execute(cmd, to_string=True)
+
+
+def icount():
+    m = re.search(r"instruction count = (\d+)", run("monitor info replay"))
+    if m is None:
+        raise gdb.GdbError("no icount")
+    return int(m.group(1))
+
+
+def timed(cmd):
+    t = time.perf_counter()
+    run(cmd)
+    return time.perf_counter() - t
+
+
+def record(op, depth, seconds, stops, notes=""):
+    with open(OUT, "a") as f:
+        f.write(json.dumps({"target": TARGET, "op": op, "depth": depth, "seconds": seconds, "stops": stops,
+                            "notes": notes}) + "\n")
+    print("%-7s %-34s depth %-12d %s  stops %s %s" % (TARGET, op, depth, " ".join("%.4f" % s for s in seconds),
+                                                   stops, notes), flush=True)
+
+
+def seek(n):
+    dt = timed("monitor replay_seek %d" % n)
+    run("maintenance flush register-cache")
+    at = icount()
+    if at != n:
+        raise gdb.GdbError("replay_seek %d went to %d" % (n, at))
+    return dt
+
+
+run("set pagination off")
+run("set confirm off")
+# 1. Seek from the start to the end of the recording (the server was just opened).
+record("seek to end after opening", END, [seek(END)], [END])
+# 2. reverse-stepi after a jump: the first step, then STEPS more.
+for depth in DEPTHS:
+    seek(0 if depth != 0 else END)  # arrive from elsewhere
+    arrive = seek(depth)
+    seconds, stops = [], []
+    for _ in range(STEPS + 1):
+        before = icount()
+        seconds.append(timed("reverse-stepi"))
+        run("maintenance flush register-cache")
+        stops.append(icount())
+        if stops[-1] != before - 1:
+            raise gdb.GdbError("reverse-stepi from %d landed at %d" % (before, stops[-1]))
+    record("seek, then reverse-stepi x%d" % (STEPS + 1), depth, seconds, stops, "seek %.3f s" % arrive)
+# 3. reverse-continue to a breakpoint hit RC_BACK instructions back: find the last hit before
+#    the end, then continue back to it from RC_BACK after it (no hit in between: it is the last).
+run("break *%s" % BREAK)
+seek(END)
+dt = timed("reverse-continue")
+last = icount()
+record("reverse-continue from the end", END, [dt], [last], "%d back" % (END - last))
+if last + RC_BACK <= END:
+    seek(last + RC_BACK)
+    dt = timed("reverse-continue")
+    record("reverse-continue to a hit %.0e back" % RC_BACK, last + RC_BACK, [dt], [icount()],
+           "%d back" % (last + RC_BACK - icount()))
+run("delete")

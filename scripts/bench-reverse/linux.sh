@@ -39,7 +39,7 @@ input="$work/input.txt"
 printf '%40s\n%s\n%s\n%s\n' '' 'grep -w -e ksys_write -e jiffies -e handle_exception /proc/kallsyms' 'uname -a' \
   'while true; do echo tick; i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; done' > "$input"
 log="$work/linux.rrlog"
-if [ ! -f "$log" ]; then
+if [ ! -f "$log" ] && [ "$only" != qemu ]; then
   echo "linux.sh: recording Linux with Rewind (${insns} instructions) ..." >&2
   /usr/bin/time -f "record: %e s wall %U+%S cpu" "$here/scripts/boot-linux.sh" --record "$log" --snapshot init \
     --snapshot-image "$work/linux.snapshots.qcow2" --snapshot-every 250000000 --max-insns "$insns" \
@@ -47,7 +47,8 @@ if [ ! -f "$log" ]; then
 fi
 ksys_write=$(sed -n 's/^\([0-9a-f]\{16\}\) [A-Za-z] ksys_write\r\?$/\1/p' "$work/record.out" | head -n 1)
 end=$(sed -n 's/.*rewind record: \([0-9]*\) instructions.*/\1/p' "$work/record.out" | tail -n 1)
-[ -n "$ksys_write" ] && [ -n "$end" ] || { echo "linux.sh: no kallsyms or end in $work/record.out" >&2; exit 1; }
+[ -n "$ksys_write" ] && [ -n "$end" ] || {
+  echo "linux.sh: no kallsyms or end in $work/record.out (--only qemu takes them from a Rewind recording there)" >&2; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 run_gdb() { # label port end steps
@@ -87,8 +88,19 @@ if [ "$only" != rewind ]; then
     echo "linux.sh: recording Linux with QEMU until icount $insns ..." >&2
     mon="$work/qemu-monitor.sock"
     rm -f "$mon"
-    { cat "$input"; sleep 100000; } | timeout 7200 "${qemu[@]}" -icount "shift=0,rr=record,rrfile=$work/qemu.rr,rrsnapshot=init" \
-      -monitor "unix:$mon,server,nowait" > "$work/qemu-record.out" 2>&1 &
+    # QEMU drops what arrives before the console is open: type the lines once the shell prompts.
+    fifo="$work/qemu-stdin"
+    rm -f "$fifo" "$work/qemu-record.done"; mkfifo "$fifo"
+    { exec 3> "$fifo"
+      for _ in $(seq 1 3000); do grep -q '~ # ' "$work/qemu-record.out" 2> /dev/null && break; sleep 0.2; done
+      # one byte at a time: QEMU's UART drops what overflows its 16-byte FIFO under rr=record
+      tail -n +2 "$input" | python3 -c 'import sys, time
+for ch in sys.stdin.read():
+    sys.stdout.write(ch); sys.stdout.flush(); time.sleep(0.02)' >&3
+      while [ ! -f "$work/qemu-record.done" ]; do sleep 1; done; } &  # keeps the pipe open
+    feeder=$!
+    timeout 7200 "${qemu[@]}" -icount "shift=0,rr=record,rrfile=$work/qemu.rr,rrsnapshot=init" \
+      -monitor "unix:$mon,server,nowait" < "$fifo" > "$work/qemu-record.out" 2>&1 &
     qpid=$!
     python3 - "$mon" "$insns" <<'PY'
 import re, socket, sys, time
@@ -116,6 +128,8 @@ while True:
     time.sleep(0.5)
 PY
     wait "$qpid" 2> /dev/null || true
+    touch "$work/qemu-record.done"
+    wait "$feeder" 2> /dev/null || true
   fi
   port=$(free_port)
   t0=$(date +%s.%N)

@@ -26,12 +26,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-cache="${REWIND_RISCV64_PACKAGES:-$("$here/scripts/fetch-riscv64-packages.sh")}"
-root="$cache/root"
-[ -d "$root" ] || root="$cache"
-kernel=$(ls "$root"/boot/vmlinux-* | head -n 1)
-fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-[ -f "$fw" ] || { echo "no $fw: apt-get install opensbi" >&2; exit 2; }
+. "$here/scripts/linux-files.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev"

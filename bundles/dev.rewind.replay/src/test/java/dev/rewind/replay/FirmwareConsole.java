@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.StopReason;
@@ -62,13 +64,31 @@ final class FirmwareConsole {
      * last step's text appeared (at most one run slice), or at {@code maxIcount}.
      */
     static Recorded record(BootFiles boot, Path log, long ramSize, List<Step> script, long maxIcount) throws Exception {
-        ScriptedConsole console = new ScriptedConsole(script);
-        RecordSession.Options o = RecordSession.Options.of(boot, log).withInput(console.input(), console)
-                .withMachine(ramSize, 0);
-        try (RecordSession s = RecordSession.start(o)) {
-            console.whenDone = s::requestStop;
+        ScriptedConsole console = new ScriptedConsole(script, null, 0);
+        RecordSession.Options o = RecordSession.Options.of(boot, log).withMachine(ramSize, 0);
+        return record(o, console, maxIcount, true);
+    }
+
+    /**
+     * Records with {@code o}'s machine, each step's keys typed at a pseudo-random moment: once its
+     * text has appeared, 0 to {@code maxDelay} instructions later (drawn from {@code seed}), so the
+     * input lands at icounts the seed decides, not the host. The recording runs until the guest
+     * exits (or {@code maxIcount}).
+     */
+    static Recorded recordTypedAtRandomIcounts(RecordSession.Options o, List<Step> script, long seed, long maxDelay,
+            long maxIcount) throws Exception {
+        return record(o, new ScriptedConsole(script, new SplittableRandom(seed), maxDelay), maxIcount, false);
+    }
+
+    private static Recorded record(RecordSession.Options o, ScriptedConsole console, long maxIcount, boolean stopAfterScript)
+            throws Exception {
+        try (RecordSession s = RecordSession.start(o.withInput(console.input(), console))) {
+            if (stopAfterScript) {
+                console.whenDone = s::requestStop;
+            }
+            console.icount = s.machine()::icount;
             RecordSession.Result r = s.run(maxIcount);
-            return new Recorded(r.reason(), r.icount(), console.text(), s.machine().digestHex(), log);
+            return new Recorded(r.reason(), r.icount(), console.text(), s.machine().digestHex(), o.logFile());
         }
     }
 
@@ -89,9 +109,17 @@ final class FirmwareConsole {
         private byte[] typing = new byte[0];
         private int typed;
         volatile Runnable whenDone = () -> { };
+        /** Where the machine is (read on its own thread, so the moments are the machine's). */
+        LongSupplier icount = () -> 0;
+        private final SplittableRandom random;
+        private final long maxDelay;
+        /** The icount from which the current step's keys may go in. */
+        private long dueAt;
 
-        ScriptedConsole(List<Step> script) {
+        ScriptedConsole(List<Step> script, SplittableRandom random, long maxDelay) {
             this.script = script;
+            this.random = random;
+            this.maxDelay = maxDelay;
         }
 
         String text() {
@@ -110,6 +138,7 @@ final class FirmwareConsole {
                 step++;
                 typing = s.type() == null ? new byte[0] : s.type().getBytes(StandardCharsets.ISO_8859_1);
                 typed = 0;
+                dueAt = random == null ? 0 : icount.getAsLong() + random.nextLong(maxDelay + 1);
                 if (step == script.size()) {
                     whenDone.run();
                 }
@@ -121,12 +150,15 @@ final class FirmwareConsole {
                 @Override
                 public int available() {
                     advance();
-                    return typing.length - typed;
+                    return icount.getAsLong() < dueAt ? 0 : typing.length - typed;
                 }
 
                 @Override
                 public int read() {
-                    // Only asked for what available() offered: the script never blocks the machine.
+                    // Asked for what available() offered, or, blocking, by a machine that waits with no timer
+                    // armed: its icount will not move on by itself, so keys not yet due go in now. Nothing
+                    // typed yet to come: the input ends (the script waits for output that cannot come).
+                    dueAt = Math.min(dueAt, icount.getAsLong());
                     return typed < typing.length ? typing[typed++] & 0xff : -1;
                 }
             };

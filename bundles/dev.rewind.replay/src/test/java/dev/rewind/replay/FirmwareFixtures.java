@@ -50,7 +50,8 @@ final class FirmwareFixtures {
 
     /**
      * An ext4 image of {@code sizeMiB} holding the given files at its root, made by mkfs.ext4 -d
-     * (no mounting, no root), converted to qcow2; returns the qcow2 file.
+     * (no mounting, no root), converted to qcow2; returns the qcow2 file. Inode tables and journal
+     * are zeroed here, so a Linux guest that mounts it does not zero them in its ext4lazyinit thread.
      */
     static Path ext4Qcow2(Path dir, int sizeMiB, List<Path> files) throws IOException, InterruptedException {
         Path root = dir.resolve("fsroot");
@@ -61,19 +62,32 @@ final class FirmwareFixtures {
         Path raw = dir.resolve("fs.ext4");
         Path qcow2 = dir.resolve("fs.qcow2");
         run(dir, tool("mkfs.ext4"), "-q", "-F", "-L", "rewind", "-U", "6e0f1d2a-0b7e-4c55-9a62-3e5f7a1b2c3d",
-                "-E", "hash_seed=3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b", "-d", root.toString(), raw.toString(), sizeMiB + "M");
+                "-E", "hash_seed=3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b,lazy_itable_init=0,lazy_journal_init=0", "-d",
+                root.toString(), raw.toString(), sizeMiB + "M");
         run(dir, tool("qemu-img"), "convert", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString());
         Files.delete(raw);
         return qcow2;
     }
 
     private static void run(Path dir, String... cmd) throws IOException, InterruptedException {
-        Path log = dir.resolve("tool.log");
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + " failed:\n" + Files.readString(log));
+        output(dir, cmd);
+    }
+
+    /** Runs a host tool in {@code dir}; returns its standard output, or fails with everything it printed. */
+    static String output(Path dir, String... cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "tool", ".out");
+        Path err = Files.createTempFile(dir, "tool", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " failed:\n" + Files.readString(out) + Files.readString(err));
+            }
+            return Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
         }
     }
 }

@@ -161,6 +161,7 @@ final class RunCommand implements Command {
         err.printf("virtual time: %.6f s%n", m.virtualNs() / 1e9);
         err.printf("host time:    %.3f s%n", seconds);
         err.printf("speed:        %.1f MIPS%n", seconds > 0 ? m.icount() / seconds / 1e6 : 0.0);
+        m.executionProfile().forEach(err::println);
     }
 
     /** Writes the flash banks back (as QEMU does) and says so if that failed: the run itself is not lost. */

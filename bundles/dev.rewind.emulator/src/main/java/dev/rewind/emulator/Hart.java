@@ -83,6 +83,8 @@ final class Hart {
     boolean translate = !"off".equals(System.getProperty("rewind.blocks"));
     /** Calls into translated blocks (diagnostics; one increment per block, not per instruction). */
     long blocksEntered;
+    /** Dispatcher counts under -Drewind.profile ({@link ExecutionProfile#ON}). */
+    final ExecutionProfile profile = new ExecutionProfile();
     /**
      * Entries into a slot before its block is translated: cold code stays in the interpreter. A
      * new block runs in the JVM's bytecode interpreter and is compiled twice before it beats
@@ -158,6 +160,9 @@ final class Hart {
     }
 
     private int runBlock(long limit) {
+        if (ExecutionProfile.ON) {
+            profile.outer++;
+        }
         stopAfter = false;
         status = CONTINUE;
         DecodedPage page = mmu.fetchPage(pc);
@@ -233,14 +238,28 @@ final class Hart {
             }
             int slot = (int) off >>> 1;
             Block b = blocks[slot];
+            if (ExecutionProfile.ON) {
+                profile.dispatches++;
+            }
             if (b != null) {
                 if (icount + b.length <= limit) {
                     blocksEntered++;
+                    long entered = icount;
                     icount = b.run(this, pc, icount, limit);
+                    if (ExecutionProfile.ON) {
+                        countBlock(b, entered);
+                        if (((this.pc ^ pc) >>> 12) == 0) profile.samePage++;
+                    }
                     if (bail) {
                         // The block stopped in front of an access only the slow path can do.
                         bail = false;
+                        if (ExecutionProfile.ON) {
+                            countHandOver(page, pageBase);
+                        }
                         long before = icount;
+                        if (ExecutionProfile.ON) {
+                            profile.interpreted++;
+                        }
                         inner(page, pageBase, icount + 1);
                         if (icount == before) {
                             return;
@@ -259,12 +278,34 @@ final class Hart {
                 }
                 heat[slot] = (short) (hot + 1);
             }
+            if (ExecutionProfile.ON) {
+                profile.interpreted++;
+                if (b == null) {
+                    profile.cold++;
+                } else {
+                    countHandOver(page, pageBase);
+                }
+            }
             long before = icount;
             inner(page, pageBase, limit);
             if (icount == before) {
                 return;
             }
         }
+    }
+
+    /** Profile counts for one call into translated code that started at icount {@code entered}. */
+    private void countBlock(Block b, long entered) {
+        profile.entries++;
+        profile.blocks++;
+        profile.translatedInsns += icount - entered;
+    }
+
+    /** Profile count of an instruction the interpreter runs because a block could not. */
+    private void countHandOver(DecodedPage page, long pageBase) {
+        long off = pc - pageBase;
+        long e = (off >>> 12) == 0 ? page.slots[(int) off >>> 1] : Op.PAGE_END;
+        profile.handOver[(int) e & 0xff]++;
     }
 
     /** Illegal instruction unless mstatus.FS enables the FP unit (QEMU translates FP as illegal with FS Off). */

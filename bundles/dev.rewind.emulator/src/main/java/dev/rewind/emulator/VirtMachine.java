@@ -404,6 +404,18 @@ public final class VirtMachine {
         return n;
     }
 
+    /**
+     * The run loop's counts for all harts (dispatches, block entries, hand-overs to the
+     * interpreter): lines to print, none unless the JVM runs with -Drewind.profile=true.
+     */
+    public java.util.List<String> executionProfile() {
+        ExecutionProfile all = new ExecutionProfile();
+        for (Hart h : harts) {
+            all.merge(h.profile);
+        }
+        return all.report(icount());
+    }
+
     /** Virtual time in ns: (icount &lt;&lt; shift) + bias. */
     public long virtualNs() {
         return clock.nowNs();

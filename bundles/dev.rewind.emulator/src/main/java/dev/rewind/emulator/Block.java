@@ -15,8 +15,10 @@ package dev.rewind.emulator;
 abstract class Block {
     /** Instructions of the first run (up to the first branch or jump): the dispatcher enters only if they fit. */
     int length;
-    /** Halfword slots the block's instructions cover, from its first slot. */
+    /** Halfword slots the block's instructions cover, from its entry slot (exclusive end). */
     int span;
+    /** The lowest slot its instructions cover, relative to its entry slot (0 or less: a function it calls lies below). */
+    int firstSlot;
 
     Block() {
     }

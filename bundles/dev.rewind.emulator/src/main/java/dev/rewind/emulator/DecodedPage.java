@@ -19,6 +19,10 @@ final class DecodedPage {
     Block[] blocks;
     /** Entries per slot while it has no block; it is translated when this reaches {@link Hart#hot}. */
     short[] heat;
+    /** Per JALR slot: 1 + the slot of this page it last jumped to in the interpreter, 0 if none yet (region formation follows it). */
+    short[] jalrTo;
+    /** The furthest any block of this page reaches below and above its entry slot (for invalidation). */
+    private int reachBelow, reachAbove = 1;
 
     DecodedPage(int memOffset) {
         this.memOffset = memOffset;
@@ -41,7 +45,14 @@ final class DecodedPage {
         if (blocks == null) {
             blocks = new Block[SLOTS];
             heat = new short[SLOTS];
+            jalrTo = new short[SLOTS];
         }
+    }
+
+    /** Notes how far a block entered in this page reaches. */
+    void covers(Block b) {
+        reachBelow = Math.max(reachBelow, -b.firstSlot);
+        reachAbove = Math.max(reachAbove, b.span);
     }
 
     void invalidate(int fromSlot, int toSlot) {
@@ -51,9 +62,10 @@ final class DecodedPage {
             // Drop every block whose instructions overlap the changed slots, and let new code warm
             // up again before it is translated (a loader overwriting old code runs most of it once).
             Arrays.fill(heat, fromSlot, to + 1, (short) 0);
-            for (int s = Math.max(0, fromSlot - BlockTranslator.MAX_SPAN + 1); s <= to; s++) {
+            int last = Math.min(SLOTS - 1, to + reachBelow);
+            for (int s = Math.max(0, fromSlot - reachAbove + 1); s <= last; s++) {
                 Block b = blocks[s];
-                if (b != null && s + b.span > fromSlot) {
+                if (b != null && s + b.span > fromSlot && s + b.firstSlot <= to) {
                     blocks[s] = null;
                     heat[s] = 0;
                 }

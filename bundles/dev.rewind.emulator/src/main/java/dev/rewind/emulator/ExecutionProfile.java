@@ -21,15 +21,16 @@ public final class ExecutionProfile {
     long dispatches;
     /** Calls into translated code from the dispatcher. */
     long entries;
-    /** Blocks run by those calls, each block counted once however often it loops inside. */
-    long blocks;
     /** Instructions retired inside translated blocks. */
     long translatedInsns;
     /** Interpreter runs (basic blocks or single instructions). */
     long interpreted;
     /** ... of them on code not translated yet (still warming up). */
     long cold;
+    /** Exits from a block to another instruction of its page. */
     long samePage;
+    /** Calls and returns that went on inside a translated block instead of leaving it. */
+    long chained;
     /** By op: where a block stopped in front of an instruction it leaves to the interpreter. */
     final long[] handOver = new long[256];
 
@@ -37,10 +38,11 @@ public final class ExecutionProfile {
         outer += o.outer;
         dispatches += o.dispatches;
         entries += o.entries;
-        blocks += o.blocks;
         translatedInsns += o.translatedInsns;
         interpreted += o.interpreted;
-        cold += o.cold; samePage += o.samePage;
+        cold += o.cold;
+        samePage += o.samePage;
+        chained += o.chained;
         for (int i = 0; i < handOver.length; i++) {
             handOver[i] += o.handOver[i];
         }
@@ -54,9 +56,9 @@ public final class ExecutionProfile {
         }
         out.add(String.format(Locale.ROOT, "outer loop trips:      %,d (%.1f instructions each)", outer, per(icount, outer)));
         out.add(String.format(Locale.ROOT, "dispatches:            %,d (%.1f instructions each)", dispatches, per(icount, dispatches)));
-        out.add(String.format(Locale.ROOT, "block entries:         %,d (%.1f instructions each, %.2f blocks each)", entries,
-                per(translatedInsns, entries), per(blocks, entries)));
-        out.add("same-page exits: " + samePage);
+        out.add(String.format(Locale.ROOT, "block entries:         %,d (%.1f instructions each)", entries,
+                per(translatedInsns, entries)));
+        out.add(String.format(Locale.ROOT, "exits within the page:  %,d; calls and returns inside blocks: %,d", samePage, chained));
         out.add(String.format(Locale.ROOT, "translated:            %.1f%% of instructions", 100.0 * translatedInsns / Math.max(1, icount)));
         out.add(String.format(Locale.ROOT, "interpreter runs:      %,d (%,d on code not yet translated)", interpreted, cold));
         long total = 0;

@@ -247,8 +247,8 @@ final class Hart {
                     long entered = icount;
                     icount = b.run(this, pc, icount, limit);
                     if (ExecutionProfile.ON) {
-                        countBlock(b, entered);
-                        if (((this.pc ^ pc) >>> 12) == 0) profile.samePage++;
+                        countBlock(pc, entered);
+
                     }
                     if (bail) {
                         // The block stopped in front of an access only the slow path can do.
@@ -295,10 +295,12 @@ final class Hart {
     }
 
     /** Profile counts for one call into translated code that started at icount {@code entered}. */
-    private void countBlock(Block b, long entered) {
+    private void countBlock(long pc, long entered) {
         profile.entries++;
-        profile.blocks++;
         profile.translatedInsns += icount - entered;
+        if (((this.pc ^ pc) >>> 12) == 0) {
+            profile.samePage++;
+        }
     }
 
     /** Profile count of an instruction the interpreter runs because a block could not. */
@@ -388,7 +390,9 @@ final class Hart {
                     // would otherwise be a never-seen path that deoptimizes this method, and HotSpot's
                     // recompilation after such traps runs about half as fast.
                     case Op.JAL: x[rd] = npc; npc = pc + imm; limit = endOfBasicBlock(ic); break;
-                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; limit = endOfBasicBlock(ic); break; }
+                    case Op.JALR: { long t = (x[rs1] + imm) & ~1L; x[rd] = npc; npc = t; limit = endOfBasicBlock(ic);
+                        if (((t ^ pc) >>> 12) == 0 && page.jalrTo != null) page.jalrTo[slot] = (short) (1 + ((int) (t & 0xfff) >>> 1));
+                        break; }
                     case Op.BEQ: npc = branch(ne(x[rs1], x[rs2]) ^ -1L, pc, imm, npc); limit = endOfBasicBlock(ic); break;
                     case Op.BNE: npc = branch(ne(x[rs1], x[rs2]), pc, imm, npc); limit = endOfBasicBlock(ic); break;
                     case Op.BLT: npc = branch(lt(x[rs1], x[rs2]), pc, imm, npc); limit = endOfBasicBlock(ic); break;

@@ -304,6 +304,41 @@ final class HartSystem {
         return v;
     }
 
+    /**
+     * A translated block's load that missed the RAM fast path, if it reads a device register
+     * whose reads change nothing ({@link MmioDevice#readIsPure}: the timer polled in delay
+     * loops) at a physical address (no translation, watchpoints or triggers): the value, sign-
+     * or zero-extended for the load op, with {@code ic} as the instruction's icount (devices
+     * see it as the interpreter's slow path shows it). Anything else sets {@code h.bail} and
+     * leaves the access to the interpreter.
+     */
+    long pureDeviceLoad(long a, int op, long ic) {
+        int size = switch (op) {
+            case Op.LB, Op.LBU -> 1;
+            case Op.LH, Op.LHU -> 2;
+            case Op.LW, Op.LWU -> 4;
+            default -> 8;
+        };
+        MmioDevice d = h.direct && !h.triggers.dataArmed && !h.debug.watching() ? h.bus.device(a, size) : null;
+        if (d == null || h.bus.memory(a, size) != null || !d.readIsPure(a - d.base())) {
+            h.bail = true;
+            return 0;
+        }
+        long saved = h.icount;
+        h.icount = ic;
+        long v = d.read(a - d.base(), size);
+        h.icount = saved;
+        return switch (op) {
+            case Op.LB -> (byte) v;
+            case Op.LH -> (short) v;
+            case Op.LW -> (int) v;
+            case Op.LBU -> v & 0xff;
+            case Op.LHU -> v & 0xffff;
+            case Op.LWU -> v & 0xffffffffL;
+            default -> v;
+        };
+    }
+
     void store(long a, int size, long v, long pc, long ic) {
         h.pc = pc;
         h.icount = ic;

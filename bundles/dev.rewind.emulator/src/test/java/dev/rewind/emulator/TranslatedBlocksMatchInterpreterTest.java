@@ -121,15 +121,58 @@ public class TranslatedBlocksMatchInterpreterTest {
         java.nio.file.Path file = Guests.assembleFile(body, "rv64gc", "lp64d");
         long entered = lockstep("FS Off / reserved rm in hot code", ElfImage.read(file));
         assertTrue("the loops ran no translated block", entered > 0);
+        passesHereAndOnQemuWithTheSameIcount(file, java.util.List.of());
+    }
+
+    /**
+     * The guest passes its own checks here and on QEMU 7.2 (run with {@code qemuArgs}), and
+     * exits at QEMU's icount; returns the instructions it retired here.
+     */
+    private static long passesHereAndOnQemuWithTheSameIcount(java.nio.file.Path file, java.util.List<String> qemuArgs)
+            throws Exception {
         VirtMachine m = Guests.machine(ElfImage.read(file), new ByteArrayOutputStream());
         assertEquals(StopReason.EXIT, m.run(BUDGET));
         assertEquals("the guest's own checks pass", 0, m.exitCode());
         if (dev.rewind.emulator.reference.QemuReference.qemuAvailable()) {
             var qemu = new dev.rewind.emulator.reference.QemuReference(Guests.repoRoot());
-            assertEquals("QEMU passes the guest", 0, qemu.run(file).exitCode());
+            assertEquals("QEMU passes the guest", 0,
+                    qemu.run(file, new byte[0], qemuArgs, java.time.Duration.ofSeconds(120)).exitCode());
             assertEquals("instructions at exit", qemu.icountAtExit(file, java.util.List.of("-icount", "sleep=off")),
                     m.icount());
         }
+        return m.icount();
+    }
+
+    /**
+     * Chained code on real timing: a delay loop that calls a function below it in the page,
+     * which reads mtime (a device read that stays in the block) and returns, while the timer
+     * interrupt fires every 37 ticks; then a loop that calls a function below it and rewrites
+     * that function's instruction after every call (the caller's block holds the callee and must
+     * be dropped). It must match the interpreter in lockstep, pass on QEMU 7.2 and end at
+     * QEMU's icount, and the calls must stay inside translated blocks.
+     */
+    @Test
+    public void callsReturnsAndTimerReadsInsideBlocksMatchTheInterpreterAndQemu() throws Exception {
+        String body = " la t0, trap\n csrw mtvec, t0\n li s0, 0\n li s1, 0x2004000\n li s2, 0x200bff8\n"
+                + " ld t0, 0(s2)\n addi t0, t0, 50\n sd t0, 0(s1)\n li t0, 0x80\n csrs mie, t0\n csrsi mstatus, 8\n"
+                + " li s3, 400\n j outer\n"
+                + "now:\n ld a0, 0(s2)\n lwu a2, 0(s2)\n ret\n"
+                + "bump:\nbump_insn:\n addi a5, a5, 1\n ret\n"
+                + "outer:\n call delay\n addi s3, s3, -1\n bnez s3, outer\n csrci mstatus, 8\n"
+                + " li t0, 10\n blt s0, t0, fail\n"
+                + " li a5, 0\n li t3, 100\n la t1, bump_insn\n lw t2, 0(t1)\n li t4, 0x300000\n"
+                + "patch:\n call bump\n xor t2, t2, t4\n sw t2, 0(t1)\n fence.i\n addi t3, t3, -1\n bnez t3, patch\n"
+                + " li t5, 150\n bne a5, t5, fail\n j pass\n"
+                + "delay:\n mv s4, ra\n call now\n addi a1, a0, 3\n"
+                + "1:\n call now\n bltu a0, a1, 1b\n mv ra, s4\n ret\n"
+                + ".balign 4\ntrap:\n csrr t0, mcause\n bgez t0, fail\n addi s0, s0, 1\n"
+                + " ld t0, 0(s2)\n addi t0, t0, 37\n sd t0, 0(s1)\n mret\n";
+        java.nio.file.Path file = Guests.assembleFile(body, "rv64imac_zicsr_zifencei", "lp64");
+        long entered = lockstep("calls, timer reads and a patched callee", ElfImage.read(file));
+        // Under icount on QEMU too, as the guest's delay loop counts timer ticks.
+        long retired = passesHereAndOnQemuWithTheSameIcount(file, java.util.List.of("-icount", "shift=0,sleep=off"));
+        assertTrue("calls and returns stay inside blocks: " + retired + " instructions in " + entered + " entries",
+                retired > 20 * entered);
     }
 
     @Test

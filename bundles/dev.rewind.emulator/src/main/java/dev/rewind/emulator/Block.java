@@ -17,6 +17,10 @@ abstract class Block {
     int length;
     /** Halfword slots the block's instructions cover, from its entry slot (exclusive end). */
     int span;
+    /** Translated with chaining (calls, returns and last-seen JALR targets of its page followed). */
+    boolean chained;
+    /** Exits to another instruction of the same page, counted by the dispatcher until it chains the block. */
+    int pageExits;
     /** The lowest slot its instructions cover, relative to its entry slot (0 or less: a function it calls lies below). */
     int firstSlot;
 

@@ -68,8 +68,12 @@ final class BlockEmitter {
                 }
             }
         }
-        for (int t : region.jalrTargets) {
-            target[t] = true;
+        for (int k = 0; k < n; k++) {
+            if ((DecodedPage.word(insns[k]) & 0xff) == Op.JALR) {
+                for (int t : region.jalrTargets(k)) {
+                    target[t] = true;
+                }
+            }
         }
         this.runLabel = new int[n];
         java.util.Arrays.fill(runLabel, -1);
@@ -385,7 +389,7 @@ final class BlockEmitter {
                 pending++;
                 catchUp();
                 // A return (or call) to an instruction of the region stays in the method.
-                for (int t : region.jalrTargets) {
+                for (int t : region.jalrTargets(k)) {
                     c.local(CodeBuffer.LLOAD, A);
                     c.local(CodeBuffer.LLOAD, PC0);
                     pushLong(offsets[t]);
@@ -431,7 +435,7 @@ final class BlockEmitter {
                 return true;
             }
             case Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU -> {
-                memory.load(op, rd, rs1, imm, off, pending);
+                memory.load(op, rd, rs1, imm, off, region.deviceLoad(k) ? pending : -1);
                 pending++;
                 return true;
             }

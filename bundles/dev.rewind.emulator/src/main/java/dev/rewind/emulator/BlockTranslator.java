@@ -81,9 +81,12 @@ final class BlockTranslator {
         return (DecodedPage.word(e) & Op.COMPRESSED_BIT) != 0 ? 2 : 4;
     }
 
-    /** The block starting at {@code slot} of {@code page} (pc {@code pc}), or {@link Block#NONE}. */
-    static Block translate(Hart h, DecodedPage page, int slot, long pc) {
-        Region region = Region.form(h, page, slot, pc);
+    /**
+     * The block starting at {@code slot} of {@code page} (pc {@code pc}), or {@link Block#NONE};
+     * {@code chain}: its region follows calls and returns within the page ({@link Region}).
+     */
+    static Block translate(Hart h, DecodedPage page, int slot, long pc, boolean chain) {
+        Region region = Region.form(h, page, slot, pc, chain);
         if (region == null) {
             return Block.NONE;
         }
@@ -92,7 +95,7 @@ final class BlockTranslator {
         synchronized (CACHE) {
             b = CACHE.get(key);
             if (b == null) {
-                b = define(region);
+                b = define(region, chain);
                 CACHE.put(key, b);
             }
         }
@@ -100,7 +103,7 @@ final class BlockTranslator {
         return b;
     }
 
-    private static Block define(Region region) {
+    private static Block define(Region region, boolean chain) {
         byte[] code;
         ClassFileWriter cf;
         while (true) {
@@ -122,6 +125,7 @@ final class BlockTranslator {
             Class<?> c = LOOKUP.defineHiddenClass(bytes, true).lookupClass();
             Block b = (Block) LOOKUP.findConstructor(c, MethodType.methodType(void.class)).invoke();
             b.length = region.runLength(region.entry);
+            b.chained = chain;
             b.firstSlot = region.firstSlot();
             b.span = region.slotsAfterEntry();
             return b;

@@ -21,6 +21,8 @@ final class DecodedPage {
     short[] heat;
     /** Per JALR slot: 1 + the slot of this page it last jumped to in the interpreter, 0 if none yet (region formation follows it). */
     short[] jalrTo;
+    /** Per load slot: it read a pure device register in the interpreter (its block then translates the device read). */
+    boolean[] deviceLoads;
     /** The furthest any block of this page reaches below and above its entry slot (for invalidation). */
     private int reachBelow, reachAbove = 1;
 
@@ -46,6 +48,7 @@ final class DecodedPage {
             blocks = new Block[SLOTS];
             heat = new short[SLOTS];
             jalrTo = new short[SLOTS];
+            deviceLoads = new boolean[SLOTS];
         }
     }
 

@@ -79,6 +79,8 @@ final class Hart {
     boolean stepping;
     /** Set by a translated block that stopped in front of an access it leaves to the interpreter. */
     boolean bail;
+    /** Set by a slow-path load that read a device register whose reads change nothing. */
+    boolean pureDeviceRead;
     /** Hot code runs as translated blocks ({@link BlockTranslator}); off only to compare with the interpreter. */
     boolean translate = !"off".equals(System.getProperty("rewind.blocks"));
     /** Calls into translated blocks (diagnostics; one increment per block, not per instruction). */
@@ -96,6 +98,17 @@ final class Hart {
      * were 10-25% slower at 1000 (their short runs then compile {@link #inner} too).
      */
     static final int HOT_FIRST = 32, HOT = 1000, EAGER_BLOCKS = 256;
+    /**
+     * Exits of a block to its own page before it is translated again with chaining (calls and
+     * returns within the page followed, {@link Region}). Chaining makes blocks larger (callees
+     * are copied into their callers), which a kernel's boot pays in compile time (Linux's first
+     * 6e8 instructions: 10% more bytecode, 40% more C2 work when chaining after 10,000 exits),
+     * while a polling loop's few blocks, left and entered millions of times, gain from it
+     * (U-Boot's countdown: half the block entries).
+     */
+    static final int CHAIN_AFTER = 100_000;
+    /** The current exits-to-chain threshold; tests lower it so short runs chain. */
+    int chainAfter = CHAIN_AFTER;
     /**
      * The current threshold; pinned by tests (short runs exercise translated code) and by the
      * launcher's class-cache training run (-Drewind.hot: its short guest loads and profiles the
@@ -246,6 +259,10 @@ final class Hart {
                     blocksEntered++;
                     long entered = icount;
                     icount = b.run(this, pc, icount, limit);
+                    if (((this.pc ^ pc) >>> 12) == 0 && !b.chained && ++b.pageExits == chainAfter && blocks[slot] == b) {
+                        // It keeps leaving for code of its own page (calls, returns): take that in.
+                        blocks[slot] = BlockTranslator.translate(this, page, slot, pc, true);
+                    }
                     if (ExecutionProfile.ON) {
                         countBlock(pc, entered);
 
@@ -260,7 +277,17 @@ final class Hart {
                         if (ExecutionProfile.ON) {
                             profile.interpreted++;
                         }
+                        pureDeviceRead = false;
+                        long at = this.pc;
                         inner(page, pageBase, icount + 1);
+                        if (pureDeviceRead && ((at - pageBase) >>> 12) == 0) {
+                            // A load that reads a timer: translate the block again with the
+                            // device read inside it (loads that never met a device have none).
+                            page.deviceLoads[(int) (at - pageBase) >>> 1] = true;
+                            if (blocks[slot] == b) {
+                                blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained);
+                            }
+                        }
                         if (icount == before) {
                             return;
                         }
@@ -270,7 +297,7 @@ final class Hart {
             } else if (translate) {
                 int hot = heat[slot];
                 if (hot >= this.hot) {
-                    blocks[slot] = BlockTranslator.translate(this, page, slot, pc);
+                    blocks[slot] = BlockTranslator.translate(this, page, slot, pc, false);
                     if (++translations == EAGER_BLOCKS && !hotPinned) {
                         this.hot = HOT;
                     }

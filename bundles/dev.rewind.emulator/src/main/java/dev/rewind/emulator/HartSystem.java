@@ -300,6 +300,8 @@ final class HartSystem {
         long v = d.read(pa - d.base(), size);
         if (!d.readIsPure(pa - d.base())) {
             endBlock(Hart.DEVICE);
+        } else {
+            h.pureDeviceRead = true;
         }
         return v;
     }

@@ -110,10 +110,13 @@ final class MemoryEmitter {
         };
     }
 
-    /** A load into rd; {@code pending}: instructions of the block retired before it and not yet in IC. */
+    /**
+     * A load into rd. {@code pending}: instructions of the block retired before it and not yet
+     * in IC, or -1 if the load never read a device while interpreted (no device path: it bails).
+     */
     void load(int op, int rd, int rs1, int imm, int off, int pending) {
         int bailTo = e.newBail(off);
-        int device = c.newLabel(), done = c.newLabel();
+        int device = pending < 0 ? bailTo : c.newLabel(), done = c.newLabel();
         address(rs1, imm, size(op), false, device);
         c.local(CodeBuffer.ALOAD, MEM);
         c.local(CodeBuffer.LLOAD, O);
@@ -136,6 +139,9 @@ final class MemoryEmitter {
             default -> e.invokeStatic(BLOCK, "ld", "([BI)J");
         }
         e.write(rd);
+        if (pending < 0) {
+            return;
+        }
         c.jump(CodeBuffer.GOTO, done);
         // Not RAM: a timer register read in a delay loop stays in the block.
         c.place(device);

@@ -395,6 +395,13 @@ public final class VirtMachine {
         }
     }
 
+    /** Exits of a block to its own page before it is translated again with chaining ({@link Hart#CHAIN_AFTER} unless a test lowers it). */
+    void chainAfter(int exits) {
+        for (Hart h : harts) {
+            h.chainAfter = exits;
+        }
+    }
+
     /** Calls into translated blocks so far. */
     long blocksEntered() {
         long n = 0;

@@ -84,7 +84,7 @@ final class Guests {
         }
     }
 
-    /** Entries before test guests' code is translated: their short runs go through blocks too. */
+    /** Entries before test guests' code is translated, and page exits before it is chained: their short runs go through both. */
     static final int TRANSLATE_AFTER = 32;
 
     /** A machine with the given program loaded, UART output collected in {@code uart}. */
@@ -92,6 +92,7 @@ final class Guests {
         VirtMachine m = new VirtMachine(MachineConfig.builder().uartOut(uart).build());
         m.load(elf);
         m.translateAfter(TRANSLATE_AFTER);
+        m.chainAfter(TRANSLATE_AFTER);
         return m;
     }
 }

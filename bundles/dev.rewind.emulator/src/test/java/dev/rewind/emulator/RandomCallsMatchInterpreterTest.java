@@ -127,7 +127,7 @@ public class RandomCallsMatchInterpreterTest {
     @Test
     public void randomCallsCsrsAtomicsAndMmuSwitchesMatchTheInterpreter() throws Exception {
         ElfImage elf = Guests.assemble(FRAME);
-        long entered = 0, retired = 0;
+        long entered = 0, unchained = 0;
         for (int seed = 1; seed <= PROGRAMS; seed++) {
             SplittableRandom r = new SplittableRandom(1000 + seed);
             List<Integer> program = program(r);
@@ -136,10 +136,15 @@ public class RandomCallsMatchInterpreterTest {
             VirtMachine b = machine(elf, program, regs, true);
             RandomPrograms.lockstep("program " + seed, a, b, CHUNKS);
             entered += b.blocksEntered();
-            retired += b.icount();
+            // The same program with blocks never chained: every call and return leaves its block.
+            VirtMachine c = machine(elf, program, regs, true);
+            c.chainAfter(Integer.MAX_VALUE);
+            assertEquals(StopReason.EXIT, c.run(10_000_000));
+            assertEquals("program " + seed + " unchained: state digest", b.digestHex(), c.digestHex());
+            unchained += c.blocksEntered();
         }
         assertTrue("translated blocks ran", entered > PROGRAMS);
-        assertTrue("calls stay inside translated blocks: " + retired + " instructions in " + entered + " entries",
-                retired > 8 * entered);
+        assertTrue("calls and returns stay inside chained blocks: " + entered + " entries, " + unchained + " unchained",
+                entered < unchained * 3 / 4);
     }
 }

@@ -7,8 +7,8 @@ package dev.rewind.emulator;
  *
  * <p>A block is a {@link Region}, not only a straight line: a branch or JAL whose target is
  * one of the region's own instructions jumps there inside the method, and a JALR compares its
- * target with the region's return points and called functions (at most
- * {@link Region#MAX_JALR_TARGETS}) and jumps there on a match (chaining without a trip
+ * target with {@link Region#jalrTargets} (its last-seen target, a return's return points) and
+ * jumps there on a match (chaining without a trip
  * through the dispatcher); anything else leaves it. The code is cut into runs, each from a run
  * start (the entry, a jump target, the fall-through of a branch, a return point, the start of
  * a stretch of contiguous instructions) to the next control transfer or the stretch's end; a

@@ -15,8 +15,8 @@ import java.util.Arrays;
  * often a return to a caller) start further stretches. It stops at anything not translatable,
  * at the page end, and after {@link BlockTranslator#MAX_INSNS} instructions (the first found
  * are kept). So a loop, an if/else, a call to a function of the same page and its return stay
- * in one JVM method; a JALR whose target is a return point, a called function or a last-seen
- * target of the region jumps there too (a target check per JALR, {@link #jalrTargets}).
+ * in one JVM method; a JALR whose target is its last-seen target or (a return) a return point
+ * of the region jumps there too (a target check per JALR, {@link #jalrTargets}).
  * Backward branches out of a stretch and everything else leave the block; formation does not
  * follow them, which keeps cold code (and compile time) out.
  *

@@ -52,7 +52,7 @@ end=$(sed -n 's/.*rewind record: \([0-9]*\) instructions.*/\1/p' "$work/record.o
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 run_gdb() { # label port end steps
-  BENCH_TARGET="$1" BENCH_PORT="$2" BENCH_END="$3" BENCH_STEPS="$4" BENCH_OUT="$results" BENCH_DEPTHS="$depths" \
+  BENCH_TARGET="$1" BENCH_PORT="$2" BENCH_END="$3" BENCH_STEPS="$4" BENCH_OUT="$results" BENCH_DEPTHS="${BENCH_DEPTHS_ONE:-$depths}" \
   BENCH_BREAK="0x$ksys_write" BENCH_RC_BACK="$rcback" \
     timeout 7200 gdb-multiarch -nx -batch -ex "set architecture riscv:rv64" -ex "set remotetimeout 3600" \
     -ex "target remote 127.0.0.1:$2" -x "$here/scripts/bench-reverse/linux.py" 2>&1 | tee "$work/gdb-$1.log" >&2
@@ -131,17 +131,23 @@ PY
     touch "$work/qemu-record.done"
     wait "$feeder" 2> /dev/null || true
   fi
-  port=$(free_port)
-  t0=$(date +%s.%N)
-  timeout 14400 "${qemu[@]}" -icount "shift=0,rr=replay,rrfile=$work/qemu.rr,rrsnapshot=init" -monitor none \
-    -gdb "tcp:127.0.0.1:$port" -S < /dev/null > "$work/qemu-replay.out" 2>&1 &
-  qpid=$!
-  for _ in $(seq 1 300); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2> /dev/null && break; sleep 0.1; done
-  t1=$(date +%s.%N)
-  echo "{\"target\": \"qemu\", \"op\": \"open (qemu rr=replay until the gdb port answers)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
-  run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2
-  kill "$qpid" 2> /dev/null || true
-  wait "$qpid" 2> /dev/null || true
+  # A fresh QEMU for each part: after reverse steps, QEMU 7.2 did not resume from replay_seek 0.
+  for part in end $(echo "$depths" | tr , ' ') rc; do
+    port=$(free_port)
+    t0=$(date +%s.%N)
+    timeout 14400 "${qemu[@]}" -icount "shift=0,rr=replay,rrfile=$work/qemu.rr,rrsnapshot=init" -monitor none \
+      -gdb "tcp:127.0.0.1:$port" -S < /dev/null > "$work/qemu-replay.out" 2>&1 &
+    qpid=$!
+    for _ in $(seq 1 300); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2> /dev/null && break; sleep 0.1; done
+    t1=$(date +%s.%N)
+    [ "$part" = end ] && echo "{\"target\": \"qemu\", \"op\": \"open (qemu rr=replay until the gdb port answers)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
+    case "$part" in
+      end|rc) BENCH_PARTS="$part" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
+      *) BENCH_PARTS=depths BENCH_DEPTHS_ONE="$part" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
+    esac
+    kill "$qpid" 2> /dev/null || true
+    wait "$qpid" 2> /dev/null || true
+  done
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$results" <<'PY'

@@ -13,6 +13,8 @@
 #   4. writing a CSR is refused: history is read-only.
 # Prints the gdb transcript and one PASS/FAIL line per check; exit status 1 if any failed.
 #   scripts/linux-reverse-debug.sh [--work DIR]   (DIR keeps linux.rrlog for reuse)
+# The recording persists a snapshot every 250M instructions (and one just before its end), so the
+# seek to the end jumps instead of replaying everything (scripts/bench-reverse/linux.sh: 1e10).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work=""
@@ -28,7 +30,8 @@ if [ ! -f "$log" ]; then
   # The first bytes reach the UART before the console is open and are dropped: a line of spaces.
   printf '%40s\n%s\n%s\n%s\n' '' \
     'grep -w -e ksys_write -e jiffies -e handle_exception /proc/kallsyms' 'uname -a' 'poweroff -f' |
-    timeout 1800 "$here/scripts/boot-linux.sh" --record "$log" > "$work/record.out" 2>&1
+    timeout 1800 "$here/scripts/boot-linux.sh" --record "$log" --snapshot init --snapshot-image "$work/linux.snapshots.qcow2" \
+      --snapshot-every 250000000 > "$work/record.out" 2>&1
 fi
 sym() { sed -n "s/^\([0-9a-f]\{16\}\) [A-Za-z] $1\r\?$/\1/p" "$work/record.out" | head -n 1; }
 ksys_write=$(sym ksys_write); jiffies=$(sym jiffies); handler=$(sym handle_exception)

@@ -94,14 +94,14 @@ for depth in DEPTHS if "depths" in PARTS else []:
 #    the end, then continue back to it from RC_BACK after it (no hit in between: it is the last).
 if "rc" not in PARTS:
     raise SystemExit
+seek(END)  # before the breakpoint: QEMU's way there is a continue, which would stop at it
 run("break *%s" % BREAK)
-seek(END)
 dt = timed("reverse-continue")
 last = icount()
 record("reverse-continue from the end", END, [dt], [last], "%d back" % (END - last))
 # (QEMU 7.2 did not resume after replay_seek once it had gone backwards: its figure is the one above)
 if last + RC_BACK <= END and TARGET != "qemu":
-    seek(last + RC_BACK)
+    seek(last + RC_BACK)  # a seek: Rewind's replay_seek does not stop at breakpoints
     dt = timed("reverse-continue")
     record("reverse-continue to a hit %.0e back" % RC_BACK, last + RC_BACK, [dt], [icount()],
            "%d back" % (last + RC_BACK - icount()))

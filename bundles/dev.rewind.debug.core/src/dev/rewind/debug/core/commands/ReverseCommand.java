@@ -7,7 +7,9 @@ import org.eclipse.debug.core.IRequest;
 import org.eclipse.debug.core.commands.AbstractDebugCommand;
 import org.eclipse.debug.core.commands.IEnabledStateRequest;
 import org.eclipse.debug.core.model.IDebugElement;
+import org.eclipse.debug.core.model.IStackFrame;
 
+import dev.rewind.debug.core.model.HartThread;
 import dev.rewind.debug.core.model.ReplayTarget;
 
 /**
@@ -35,8 +37,15 @@ public abstract class ReverseCommand extends AbstractDebugCommand {
         };
     }
 
+    /** A hart's thread (or one of its frames) is the command's target, so it moves that hart; else the replay. */
     @Override
     protected Object getTarget(Object element) {
+        if (element instanceof HartThread h) {
+            return h;
+        }
+        if (element instanceof IStackFrame f && f.getThread() instanceof HartThread h) {
+            return h;
+        }
         if (element instanceof IDebugElement e && e.getDebugTarget() instanceof ReplayTarget t) {
             return t;
         }
@@ -49,7 +58,7 @@ public abstract class ReverseCommand extends AbstractDebugCommand {
     @Override
     protected boolean isExecutable(Object[] targets, IProgressMonitor monitor, IEnabledStateRequest request) {
         for (Object t : targets) {
-            if (!((ReplayTarget) t).canMove()) {
+            if (!(t instanceof HartThread h ? h.canStepInto() : ((ReplayTarget) t).canMove())) {
                 return false;
             }
         }
@@ -59,6 +68,10 @@ public abstract class ReverseCommand extends AbstractDebugCommand {
     @Override
     protected void doExecute(Object[] targets, IProgressMonitor monitor, IRequest request) throws CoreException {
         for (Object t : targets) {
+            if (t instanceof HartThread h) {
+                h.reverse(movement);
+                continue;
+            }
             ReplayTarget target = (ReplayTarget) t;
             switch (movement) {
                 case RESUME -> target.reverseResume();

@@ -10,19 +10,41 @@ import org.eclipse.debug.core.model.IThread;
 import dev.rewind.emulator.TrapCause;
 import dev.rewind.symbols.StackFrame;
 
-/** The machine's single hart. Its frames come from the state read when it last stopped. */
+/**
+ * One hart of the replayed machine. Its frames and registers come from its own state read when the
+ * machine last stopped. Steps on the current hart (the one that stopped) are source-level moves of
+ * the replay; on another hart, a step runs until that hart executed one instruction, and a reverse
+ * step goes back to just before its previous one (other harts' turns may lie between).
+ */
 public final class HartThread extends RewindDebugElement implements IThread {
 
+    private final int id;
     private IStackFrame[] frames = new IStackFrame[0];
     private HartState framesOf;
 
-    HartThread(ReplayTarget target) {
+    HartThread(ReplayTarget target, int id) {
         super(target);
+        this.id = id;
+    }
+
+    /** The hart's id (mhartid). */
+    public int id() {
+        return id;
+    }
+
+    /** Whether this is the hart that stopped (whose turn it is at the current position). */
+    public boolean isCurrent() {
+        return replay().isCurrent(id);
+    }
+
+    /** This hart as it was at the last stop. */
+    public HartState state() {
+        return replay().state(id);
     }
 
     @Override
     public synchronized IStackFrame[] getStackFrames() {
-        HartState s = replay().state();
+        HartState s = state();
         if (!isSuspended() || s == null) {
             return new IStackFrame[0];
         }
@@ -59,22 +81,24 @@ public final class HartThread extends RewindDebugElement implements IThread {
 
     @Override
     public String getName() {
-        HartState s = replay().state();
+        HartState s = state();
         if (replay().isTerminated()) {
-            return "Hart 0 (terminated)";
+            return "Hart " + id + " (terminated)";
         }
         if (!isSuspended() || s == null) {
-            return "Hart 0 (running)";
+            return "Hart " + id + " (running)";
         }
         // the privilege level, and at a trap handler's entry the trap (cause, where from)
         String trap = TrapCause.handlerEntry(s.pc(), s.privilege(), s::csr);
-        return "Hart 0 (suspended: " + ReplayTarget.describe(s.stop()) + ", icount " + String.format("%,d", s.icount())
+        String how = isCurrent() ? ReplayTarget.describe(s.stop())
+                : String.format("%,d instructions of its own", s.retired());
+        return "Hart " + id + " (suspended: " + how + ", icount " + String.format("%,d", s.icount())
                 + ", " + TrapCause.privilegeName(s.privilege()) + "-mode" + (trap != null ? ", trap: " + trap : "") + ")";
     }
 
     @Override
     public IBreakpoint[] getBreakpoints() {
-        return replay().breakpointsHit();
+        return isCurrent() ? replay().breakpointsHit() : new IBreakpoint[0];
     }
 
     // ---- ISuspendResume, IStep, ITerminate: all delegate to the target ----
@@ -126,17 +150,45 @@ public final class HartThread extends RewindDebugElement implements IThread {
 
     @Override
     public void stepInto() throws DebugException {
-        replay().stepInto();
+        if (isCurrent()) {
+            replay().stepInto();
+        } else {
+            replay().stepInstruction(id);
+        }
     }
 
     @Override
     public void stepOver() throws DebugException {
-        replay().stepOver();
+        if (isCurrent()) {
+            replay().stepOver();
+        } else {
+            replay().stepInstruction(id);
+        }
     }
 
     @Override
     public void stepReturn() throws DebugException {
-        replay().stepReturn();
+        if (isCurrent()) {
+            replay().stepReturn();
+        } else {
+            replay().stepInstruction(id);
+        }
+    }
+
+    /** The reverse commands on this thread: source-level on the current hart, one instruction of this hart on another. */
+    public void reverse(dev.rewind.debug.core.commands.ReverseCommand.Movement movement) throws DebugException {
+        ReplayTarget t = replay();
+        if (movement == dev.rewind.debug.core.commands.ReverseCommand.Movement.RESUME) {
+            t.reverseResume();
+        } else if (!isCurrent()) {
+            t.reverseStepInstruction(id);
+        } else {
+            switch (movement) {
+                case STEP_INTO -> t.reverseStepInto();
+                case STEP_OVER -> t.reverseStepOver();
+                default -> t.reverseStepReturn();
+            }
+        }
     }
 
     @Override

@@ -1,10 +1,7 @@
 package dev.rewind.debug.core.model;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
@@ -28,7 +25,7 @@ import org.eclipse.debug.core.model.IThread;
 
 import dev.rewind.debug.core.RewindDebugCore;
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.emulator.WatchKind;
+import dev.rewind.replay.HartPositions;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.Stop;
 import dev.rewind.symbols.ProgramSymbols;
@@ -51,9 +48,10 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private final ILaunch launch;
     private final String name;
     private final ReplayEngine engine;
-    private final HartThread thread;
+    private final HartThreads harts;
     private final long startIcount;
     private final long endIcount;
+    /** The current hart at the last stop (the one that stopped). */
     private volatile HartState state;
     private volatile long[] snapshots = new long[0];
     private volatile IBreakpoint[] hitBreakpoints = new IBreakpoint[0];
@@ -64,11 +62,8 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
     private volatile long lastMoveNanos;
     private volatile long lastCaptureNanos;
     private final TreeSet<Long> hits = new TreeSet<>();
-    /** Breakpoint → its installed addresses. Touched on the engine thread only. */
-    private final Map<IBreakpoint, List<Long>> installed = new LinkedHashMap<>();
-    private final Map<Long, Integer> addressUse = new HashMap<>();
-    /** Watchpoint → {address, length, WatchKind ordinal, address space} as installed. Engine thread only. */
-    private final Map<RewindWatchpoint, long[]> watched = new LinkedHashMap<>();
+    /** Engine thread only. */
+    private final InstalledBreakpoints breakpoints;
     /**
      * Breakpoint installs and uninstalls not yet applied, in the order they were made. They are
      * applied on the engine thread: by a task of their own when the target is suspended, and by
@@ -83,7 +78,8 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         this.launch = launch;
         this.name = name;
         this.engine = engine;
-        this.thread = new HartThread(this);
+        this.harts = new HartThreads(this, engine.timeline().machine().harts());
+        this.breakpoints = new InstalledBreakpoints(engine.symbols(), engine.timeline().stops());
         this.startIcount = engine.timeline().startIcount();
         this.endIcount = engine.timeline().endIcount();
     }
@@ -109,7 +105,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
                 t.applyBreakpointChanges();
                 return true;
             });
-            t.state = t.capture(new Stop(Stop.Kind.STEP, timeline.icount(), timeline.machine().pc(), null));
+            t.publish(t.capture(new Stop(Stop.Kind.STEP, timeline.icount(), timeline.machine().pc(), null)));
             return null;
         });
         t.suspended = true;
@@ -119,20 +115,39 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
             t.breakpointAdded(bp);
         }
         t.fireCreationEvent();
-        t.thread.fireCreationEvent();
-        t.thread.fireSuspendEvent(DebugEvent.CLIENT_REQUEST);
+        t.harts.fireCreation();
+        DebugPlugin.getDefault().fireDebugEventSet(
+                t.harts.suspendEvents(DebugEvent.CLIENT_REQUEST, t.state.stop()).toArray(new DebugEvent[0]));
         return t;
     }
 
     // ---- what the views read ----
 
-    /** The hart as it was at the last stop; null while it has never stopped. */
+    /** The current hart (the one that stopped) as it was at the last stop; null while it has never stopped. */
     public HartState state() {
         return state;
     }
 
+    /** Hart {@code hart} as it was at the last stop; null while the target has never stopped. */
+    public HartState state(int hart) {
+        return harts.state(hart);
+    }
+
+    /** The current hart's thread. */
     public HartThread hart() {
-        return thread;
+        return harts.current();
+    }
+
+    public HartThread hart(int id) {
+        return harts.thread(id);
+    }
+
+    public int hartCount() {
+        return harts.count();
+    }
+
+    boolean isCurrent(int hart) {
+        return harts.isCurrent(hart);
     }
 
     public long startIcount() {
@@ -277,6 +292,20 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         move(DebugEvent.STEP_INTO, true, s -> engine.travel().stepBack());
     }
 
+    /** Runs until hart {@code hart} executed one instruction (the others run their turns meanwhile). */
+    public void stepInstruction(int hart) throws DebugException {
+        move(DebugEvent.STEP_INTO, true, s -> HartPositions.next(engine.timeline(), engine.travel(), hart));
+    }
+
+    /** Goes back to just before hart {@code hart}'s previous instruction (other harts' turns may lie between). */
+    public void reverseStepInstruction(int hart) throws DebugException {
+        move(DebugEvent.STEP_INTO, true, s -> {
+            Timeline t = engine.timeline();
+            boolean moved = HartPositions.previous(t, hart);
+            return new Stop(moved ? Stop.Kind.STEP : Stop.Kind.HISTORY_BEGIN, t.icount(), t.machine().pc(), null);
+        });
+    }
+
     /** Moves to {@code icount} (clamped to the history) without stopping at breakpoints: the Timeline's click. */
     public void seek(long icount) throws DebugException {
         move(DebugEvent.CLIENT_REQUEST, false, s -> engine.travel().seek(icount));
@@ -295,7 +324,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
             interrupt = false;
         }
         long t0 = System.nanoTime();
-        thread.fireResumeEvent(detail);
+        harts.fireResume(detail);
         engine.submit(() -> {
             Stop stop;
             Throwable failure = null;
@@ -310,40 +339,37 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         });
     }
 
-    /** Runs on the engine thread. */
-    private HartState capture(Stop stop) {
+    /** Runs on the engine thread: every hart's state, at the current hart's index. */
+    private HartState[] capture(Stop stop) {
         long t0 = System.nanoTime();
         Timeline s = engine.timeline();
-        HartState st = HartState.capture(s, engine.stepper(), stop);
+        HartState[] all = HartThreads.capture(s, engine.stepper(), stop);
+        HartState st = all[s.machine().currentHart()];
         snapshots = s.snapshotIcounts();
         List<IBreakpoint> at = new ArrayList<>();
         if (stop.kind() == Stop.Kind.BREAKPOINT) {
             synchronized (hits) {
                 hits.add(st.icount());
             }
-            installed.forEach((bp, addrs) -> {
-                if (addrs.contains(st.pc())) {
-                    at.add(bp);
-                }
-            });
+            at.addAll(breakpoints.at(st.pc()));
         } else if (stop.kind() == Stop.Kind.WATCHPOINT && stop.watch() != null) {
             synchronized (hits) {
                 hits.add(st.icount());
             }
-            long a = stop.watch().address();
-            watched.forEach((w, range) -> {
-                if (a + stop.watch().size() > range[0] && a < range[0] + range[1]) {
-                    at.add(w);
-                }
-            });
+            at.addAll(breakpoints.watching(stop.watch().address(), stop.watch().size()));
         }
         hitBreakpoints = at.toArray(new IBreakpoint[0]);
         lastCaptureNanos = System.nanoTime() - t0;
-        return st;
+        return all;
     }
 
-    private void stopped(HartState st, Throwable failure, long t0) {
-        state = st;
+    /** Engine thread (the machine's current hart is the one that stopped). */
+    private HartState publish(HartState[] all) {
+        return state = harts.stopped(all, engine.timeline().machine().currentHart());
+    }
+
+    private void stopped(HartState[] all, Throwable failure, long t0) {
+        HartState st = publish(all);
         stepping = false;
         suspended = !terminated;
         lastMoveNanos = System.nanoTime() - t0;
@@ -355,9 +381,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
             case INTERRUPTED -> DebugEvent.CLIENT_REQUEST;
             default -> DebugEvent.STEP_END;
         };
-        DebugEvent suspend = new DebugEvent(thread, DebugEvent.SUSPEND, detail);
-        suspend.setData(st.stop());
-        List<DebugEvent> events = new ArrayList<>(List.of(suspend));
+        List<DebugEvent> events = new ArrayList<>(harts.suspendEvents(detail, st.stop()));
         if (st.stop().kind() == Stop.Kind.HISTORY_BEGIN || st.stop().kind() == Stop.Kind.HISTORY_END) {
             DebugEvent edge = new DebugEvent(this, DebugEvent.MODEL_SPECIFIC,
                     st.stop().kind() == Stop.Kind.HISTORY_BEGIN ? HISTORY_BEGIN : HISTORY_END);
@@ -393,7 +417,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
 
     @Override
     public IThread[] getThreads() {
-        return terminated ? new IThread[0] : new IThread[] {thread};
+        return terminated ? new IThread[0] : harts.all();
     }
 
     @Override
@@ -453,7 +477,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         interrupt = true;
         DebugPlugin.getDefault().getBreakpointManager().removeBreakpointListener(this);
         engine.shutdown();
-        thread.fireTerminateEvent();
+        harts.fireTerminate();
         fireTerminateEvent();
     }
 
@@ -529,7 +553,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         }
         try {
             if (breakpoint.isEnabled()) {
-                change(() -> install(breakpoint));
+                change(() -> breakpoints.install(breakpoint));
             }
         } catch (CoreException e) {
             RewindDebugCore.log(e.getStatus());
@@ -541,7 +565,7 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         if (!supportsBreakpoint(breakpoint) || terminated) {
             return;
         }
-        change(() -> uninstall(breakpoint));
+        change(() -> breakpoints.uninstall(breakpoint));
     }
 
     @Override
@@ -556,9 +580,9 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
             return;
         }
         change(() -> {
-            uninstall(breakpoint);
+            breakpoints.uninstall(breakpoint);
             if (enabled) {
-                install(breakpoint);
+                breakpoints.install(breakpoint);
             }
         });
     }
@@ -579,65 +603,9 @@ public final class ReplayTarget extends RewindDebugElement implements IDebugTarg
         }
     }
 
-    /** The addresses a breakpoint stands for: DWARF line → statement addresses, or its own address. */
-    private List<Long> addressesOf(IBreakpoint bp) {
-        if (bp instanceof RewindLineBreakpoint lb && lb.sourcePath() != null) {
-            return engine.symbols().addressesFor(lb.sourcePath(), lb.line());
-        }
-        if (bp instanceof RewindAddressBreakpoint ab && ab.address() >= 0) {
-            return List.of(ab.address());
-        }
-        return List.of();
-    }
-
-    private void install(IBreakpoint bp) {
-        if (bp instanceof RewindWatchpoint w) {
-            try {
-                if (!watched.containsKey(w) && w.address() >= 0 && w.length() > 0) {
-                    // a device register is meant at its physical address, whatever the hart's translation
-                    long[] range = {w.address(), w.length(), w.kind().ordinal(),
-                        w.physical() ? dev.rewind.emulator.WatchHit.PHYSICAL : dev.rewind.emulator.WatchHit.ANY_SPACE};
-                    watched.put(w, range);
-                    engine.timeline().stops().addWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]], range[3]);
-                }
-            } catch (CoreException e) {
-                RewindDebugCore.log(e.getStatus());
-            }
-            return;
-        }
-        if (installed.containsKey(bp)) {
-            return;
-        }
-        List<Long> addrs = addressesOf(bp);
-        installed.put(bp, addrs);
-        for (long a : addrs) {
-            if (addressUse.merge(a, 1, Integer::sum) == 1) {
-                engine.timeline().stops().addBreakpoint(a);
-            }
-        }
-    }
-
-    private void uninstall(IBreakpoint bp) {
-        long[] range = watched.remove(bp);
-        if (range != null) {
-            engine.timeline().stops().removeWatchpoint(range[0], range[1], WatchKind.values()[(int) range[2]], range[3]);
-            return;
-        }
-        List<Long> addrs = installed.remove(bp);
-        if (addrs == null) {
-            return;
-        }
-        for (long a : addrs) {
-            if (addressUse.merge(a, -1, Integer::sum) == 0) {
-                addressUse.remove(a);
-                engine.timeline().stops().removeBreakpoint(a);
-            }
-        }
-    }
-
     /** The addresses a breakpoint is installed at in this replay (empty if its line has no code). */
     public List<Long> installedAddresses(IBreakpoint bp) throws DebugException {
-        return engine.call(() -> List.copyOf(installed.getOrDefault(bp, List.of())));
+        return engine.call(() -> breakpoints.addresses(bp));
     }
 
     @Override

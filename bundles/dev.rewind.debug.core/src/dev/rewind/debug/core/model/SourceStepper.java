@@ -337,11 +337,17 @@ final class SourceStepper {
     }
 
     List<StackFrame> frames() {
+        return frames(m.currentHart());
+    }
+
+    /** Hart {@code hart}'s frames (memory read as the current hart reads it: harts share one address space here). */
+    List<StackFrame> frames(int hart) {
+        dev.rewind.emulator.DebugView h = m.hart(hart);
         long[] regs = new long[32];
         for (int i = 0; i < 32; i++) {
-            regs[i] = m.reg(i);
+            regs[i] = h.reg(i);
         }
-        return symbols.unwind(m.pc(), regs, this::read64);
+        return symbols.unwind(h.pc(), regs, this::read64);
     }
 
     java.util.OptionalLong read64(long address) {

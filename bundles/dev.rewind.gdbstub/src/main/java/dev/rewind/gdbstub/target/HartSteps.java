@@ -5,6 +5,7 @@ import java.util.Map;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.gdbstub.BreakpointType;
 import dev.rewind.gdbstub.StopEvent;
+import dev.rewind.replay.HartPositions;
 import dev.rewind.replay.Timeline;
 
 /**
@@ -36,29 +37,8 @@ final class HartSteps {
         return StopEvent.stepped();
     }
 
-    /**
-     * Back to just before hart {@code h}'s previous instruction: the position p with h about to
-     * execute it, found by bisection over positions (h's retired count only grows with p).
-     */
+    /** Back to just before hart {@code h}'s previous instruction (see {@link HartPositions}). */
     static StopEvent back(Timeline session, int h) {
-        long now = session.icount();
-        long r = session.machine().retired(h);
-        long lo = session.startIcount();
-        session.seek(lo);
-        if (r == 0 || now <= lo || session.machine().retired(h) >= r) {
-            return StopEvent.historyBegin(); // no instruction of h in the recorded history before now
-        }
-        long below = lo, atOrAbove = now; // retired(h) < r at below, >= r at atOrAbove
-        while (atOrAbove - below > 1) {
-            long mid = below + (atOrAbove - below) / 2;
-            session.seek(mid);
-            if (session.machine().retired(h) >= r) {
-                atOrAbove = mid;
-            } else {
-                below = mid;
-            }
-        }
-        session.seek(below);
-        return StopEvent.stepped();
+        return HartPositions.previous(session, h) ? StopEvent.stepped() : StopEvent.historyBegin();
     }
 }

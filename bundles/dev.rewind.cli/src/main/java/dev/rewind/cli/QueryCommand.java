@@ -81,7 +81,7 @@ final class QueryCommand implements Command {
             q.index(progress);
             long t1 = System.nanoTime();
             long c1 = cpu.getCurrentThreadCpuTime();
-            String out = json ? json(request, q, progress) : request.answer(q, null, progress);
+            String out = json ? json(request, q, progress) : request.answer(q, progress);
             long t2 = System.nanoTime();
             long c2 = cpu.getCurrentThreadCpuTime();
             console.out().print(out);
@@ -147,8 +147,11 @@ final class QueryCommand implements Command {
                 Register reg = Register.parse(r.operand());
                 boolean last = r.verb().startsWith("last");
                 long p = r.at() != null ? r.at() : last ? end : start;
-                Optional<QueryEngine.RegisterChange> c = last ? q.lastChange(reg, p, progress) : q.nextChange(reg, p, progress);
-                sb.append(",\"register\":").append(Json.string(reg.name())).append(",\"at\":").append(p).append(",\"change\":");
+                int hart = r.hartOr(null);
+                Optional<QueryEngine.RegisterChange> c = last ? q.lastChange(reg, hart, p, progress)
+                        : q.nextChange(reg, hart, p, progress);
+                sb.append(",\"register\":").append(Json.string(reg.name())).append(",\"hart\":").append(hart)
+                        .append(",\"at\":").append(p).append(",\"change\":");
                 sb.append(c.map(x -> "{\"icount\":" + x.icount() + ",\"pc\":" + Json.string(hex(x.pc())) + ",\"privilege\":"
                         + Json.string(Access.privilegeName(x.privilege())) + ",\"before\":" + Json.string(hex(x.before()))
                         + ",\"after\":" + Json.string(hex(x.after())) + ",\"where\":" + Json.string(x.where()) + "}")
@@ -160,7 +163,8 @@ final class QueryCommand implements Command {
                 for (int i = 0; i < list.size(); i++) {
                     QueryEvent e = list.get(i);
                     sb.append(i == 0 ? "" : ",").append("{\"icount\":").append(e.icount()).append(",\"kind\":")
-                            .append(Json.string(e.kind().label())).append(",\"pc\":")
+                            .append(Json.string(e.kind().label())).append(",\"hart\":")
+                            .append(e.hart() < 0 ? "null" : Integer.toString(e.hart())).append(",\"pc\":")
                             .append(e.pc() < 0 ? "null" : Json.string(hex(e.pc())));
                     if (e.fromPrivilege() >= 0) {
                         sb.append(",\"from\":").append(Json.string(Access.privilegeName(e.fromPrivilege())))

@@ -363,7 +363,7 @@ final class HartSystem {
         Memory m = h.bus.memory(pa, size);
         if (m == h.ram) {
             int off = (int) (pa - m.base);
-            boolean special = m.beforeStore(off, size);
+            boolean special = m.beforeHartStore(off, size);
             writeRaw(m.data, off, size, v);
             mmu.fillTlb(a, pa, m, Mmu.STORE);
             if (special && specialStores != null && specialStores.stored(pa, size)) {
@@ -469,7 +469,7 @@ final class HartSystem {
                 default -> Long.compareUnsigned(word ? old & 0xffffffffL : old, word ? src & 0xffffffffL : src) >= 0 ? old : src;
             };
         }
-        boolean special = m.beforeStore(off, size);
+        boolean special = m.beforeHartStore(off, size);
         writeRaw(m.data, off, size, result);
         if (special && specialStores != null && specialStores.stored(pa, size)) {
             endBlock(Hart.DEVICE);

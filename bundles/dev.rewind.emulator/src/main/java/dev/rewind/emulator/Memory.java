@@ -6,12 +6,14 @@ import java.util.Arrays;
  * A byte-array backed physical memory range (RAM, or the read-only boot ROM) with one flag
  * byte per 4 KiB page ({@link #DIRTY}, {@link #CODE}, {@link #SPECIAL}) and the pre-decoded
  * instruction cache of its pages. The hart's store fast path only runs when a page's flags are
- * exactly DIRTY, so marking dirty pages, invalidating decoded code and catching HTIF writes
- * all cost nothing on ordinary stores.
+ * exactly DIRTY, so marking dirty pages, invalidating decoded code, catching HTIF writes and
+ * logging writes for a query index ({@link #LOGGED}) all cost nothing on ordinary stores.
  */
 final class Memory {
 
     static final byte DIRTY = 1, CODE = 2, SPECIAL = 4;
+    /** Every change of the page's bytes is reported to {@link #writes} first (see {@link RamWriteObserver}). */
+    static final byte LOGGED = 8;
     static final int PAGE = 4096;
 
     final long base;
@@ -26,6 +28,8 @@ final class Memory {
      */
     private final int[] dirtyList;
     private int dirtyCount;
+    /** Sees changes of LOGGED pages; null unless a query index is being built. */
+    RamWriteObserver writes;
 
     Memory(long base, int size, boolean writable) {
         this.base = base;
@@ -57,9 +61,20 @@ final class Memory {
     /**
      * Called before a slow-path store of {@code len} bytes at {@code offset}: marks pages dirty
      * and forgets decoded instructions the store may overlap. Returns true if a SPECIAL page was hit.
+     * Not a hart's store instruction: a device's DMA, a page-table A/D update, HTIF, a debugger.
      */
     boolean beforeStore(int offset, int len) {
+        return beforeStore(offset, len, false);
+    }
+
+    /** {@link #beforeStore(int, int)} for a hart's store, AMO or SC instruction. */
+    boolean beforeHartStore(int offset, int len) {
+        return beforeStore(offset, len, true);
+    }
+
+    private boolean beforeStore(int offset, int len, boolean hartStore) {
         boolean special = false;
+        boolean logged = false;
         int first = offset >>> 12;
         int last = (offset + len - 1) >>> 12;
         for (int pg = first; pg <= last; pg++) {
@@ -73,10 +88,19 @@ final class Memory {
             if ((f & DIRTY) == 0) {
                 dirtyList[dirtyCount++] = pg;
             }
+            logged |= (f & LOGGED) != 0;
             flags[pg] = (byte) (f | DIRTY);
+        }
+        if (logged && writes != null) {
+            writes.writing(data, offset, len, hartStore); // the old bytes are still there
         }
         // An instruction crossing from the previous page is never cached, so nothing to do there.
         return special;
+    }
+
+    /** Starts or stops reporting changes of page {@code pg} (RAM offset / 4096). */
+    void log(int pg, boolean on) {
+        flags[pg] = (byte) (on ? flags[pg] | LOGGED : flags[pg] & ~LOGGED);
     }
 
     void markSpecial(int offset) {

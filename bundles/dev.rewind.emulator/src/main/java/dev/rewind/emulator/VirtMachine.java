@@ -567,6 +567,24 @@ public final class VirtMachine {
         debug.removeWatchpoint(addr, len, kind, space);
     }
 
+    /**
+     * Installs (or with null removes) the observer of changes of logged RAM pages; with null,
+     * every page also stops being logged.
+     */
+    public void observeRamWrites(RamWriteObserver observer) {
+        ram.writes = observer;
+        if (observer == null) {
+            for (int pg = 0; pg < ram.flags.length; pg++) {
+                ram.log(pg, false);
+            }
+        }
+    }
+
+    /** Starts or stops reporting changes of RAM page {@code page} (RAM offset / 4096) to the {@link RamWriteObserver}. */
+    public void logRamWrites(int page, boolean on) {
+        ram.log(page, on);
+    }
+
     /** Installs (or with null removes) the observer of trap entries and returns. */
     public void observeTraps(TrapObserver observer) {
         for (Hart h : harts) {

@@ -3,6 +3,7 @@ package dev.rewind.gdbstub.target;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 import dev.rewind.gdbstub.MonitorCommands;
 import dev.rewind.gdbstub.TargetException;
@@ -15,16 +16,20 @@ import dev.rewind.replay.query.QueryRequest;
 /**
  * gdb's {@code monitor} commands that ask the recording ({@code last-write ADDR},
  * {@code history VAR}, {@code events --kind trap}, ... as {@code rewind query} takes them, the
- * default position being the debugger's) and {@code goto N}, which moves there. The query engine
+ * default position being the debugger's, the default hart gdb's selected thread) and
+ * {@code goto N}, which moves there. The query engine
  * replays in a session of its own, opened at the first query, so answers never move gdb.
  */
 final class QueryMonitorCommands implements MonitorCommands {
 
     private final Timeline session;
+    /** gdb's selected thread (Hg): whose registers {@code last-change} follows by default. */
+    private final IntSupplier selectedHart;
     private QueryEngine engine;
 
-    QueryMonitorCommands(Timeline timeline) {
+    QueryMonitorCommands(Timeline timeline, IntSupplier selectedHart) {
         this.session = timeline;
+        this.selectedHart = selectedHart;
     }
 
     @Override
@@ -58,7 +63,7 @@ final class QueryMonitorCommands implements MonitorCommands {
         }
         try {
             QueryRequest r = QueryRequest.parse(words);
-            return r.answer(engine(), session.icount(), Progress.NONE);
+            return r.answer(engine(), session.icount(), selectedHart.getAsInt(), Progress.NONE);
         } catch (IllegalArgumentException e) {
             throw new TargetException(TargetException.EINVAL, verb + ": " + e.getMessage());
         }

@@ -46,7 +46,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     public ReplayTarget(Timeline timeline) {
         this.timeline = timeline;
         this.travel = new TimeTravel(timeline);
-        this.queries = new QueryMonitorCommands(timeline);
+        this.queries = new QueryMonitorCommands(timeline, () -> selected);
         this.physical = new PhysicalWatches(timeline, queries);
     }
 

@@ -4,6 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -12,11 +15,19 @@ import java.util.regex.Pattern;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
+import dev.rewind.gdbstub.RspServer;
+import dev.rewind.replay.RecordSession;
+import dev.rewind.replay.Timeline;
+import dev.rewind.replay.query.Progress;
+import dev.rewind.replay.query.QueryEngine;
+import dev.rewind.replay.query.Register;
+
 /**
  * gdb-multiarch asks the recording of {@code guests/src/sample.c} through {@code monitor}: the
  * value history of {@code total} names the same writes, one instruction earlier, at which gdb's
  * own watchpoint stops going forward; {@code monitor goto} lands before the writing
- * instruction with the old value still in memory; events and last-write answer too.
+ * instruction with the old value still in memory; events and last-write answer too. On four
+ * harts, register questions follow the thread gdb selected.
  */
 public class QueriesThroughGdbMonitorTest {
 
@@ -75,5 +86,35 @@ public class QueriesThroughGdbMonitorTest {
         assertEquals(out2, 1, last.size());
         assertEquals(out2, changes.get(2)[0], last.get(0)[0]);
         assertTrue(out2, GdbScript.section(out2, "EVENTS").contains("uart_out"));
+    }
+
+    @Test
+    public void onFourHartsRegisterQuestionsFollowTheThreadGdbSelectedAndEventsNameTheirHart() throws Exception {
+        Path dir = Files.createTempDirectory("rewind-gdb-queries");
+        Path elf = Files.copy(RecordedGuest.elf("smp_traps"), dir.resolve("smp_traps.elf"));
+        Path log = dir.resolve("smp_traps.rrlog");
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(elf, log)
+                .withInput(null, new ByteArrayOutputStream()).withHarts(4))) {
+            s.run(Long.MAX_VALUE);
+        }
+        long expected;
+        try (QueryEngine q = QueryEngine.open(log, null, QueryEngine.DEFAULT_INTERVAL)) {
+            expected = q.nextChange(Register.parse("mcause"), 2, 0, Progress.NONE).orElseThrow().icount();
+        }
+        // gdb's thread 3 is hart 2; every hart takes hartid + 1 ECALLs and as many timer interrupts
+        GdbScript g = new GdbScript().add("thread 3").mark("CHANGE").add("monitor next-change mcause").mark("TRAPS")
+                .add("monitor events --kind trap --hart 2").mark("END");
+        String out;
+        try (Timeline session = Timeline.open(log, Timeline.Options.defaults());
+                RspServer server = new RspServer(new ReplayTarget(session))) {
+            server.start();
+            out = g.run(server.port(), elf);
+        }
+        String change = GdbScript.section(out, "CHANGE");
+        assertTrue(out, change.contains("next change of mcause of hart 2 from icount 0"));
+        assertTrue(out, change.contains("icount " + expected + " "));
+        String traps = GdbScript.section(out, "TRAPS");
+        assertTrue(out, traps.contains("6 events"));
+        assertEquals(out, 6, traps.split("hart 2", -1).length - 1);
     }
 }

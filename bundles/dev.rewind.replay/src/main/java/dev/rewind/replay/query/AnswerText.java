@@ -59,13 +59,16 @@ public final class AnswerText {
             return "no change of " + r.name() + (what.startsWith("last") ? " before" : " from") + " icount " + at + "\n";
         }
         QueryEngine.RegisterChange x = c.get();
-        return String.format("%s of %s %s icount %d:%n  icount %-12d pc 0x%08x  %s  0x%x -> 0x%x%s%n", what, r.name(),
-                what.startsWith("last") ? "before" : "from", at, x.icount(), x.pc(), Access.privilegeName(x.privilege()),
-                x.before(), x.after(), x.where() == null ? "" : "  " + x.where());
+        return String.format("%s of %s of hart %d %s icount %d:%n  icount %-12d pc 0x%08x  %s  0x%x -> 0x%x%s%n", what,
+                r.name(), x.hart(), what.startsWith("last") ? "before" : "from", at, x.icount(), x.pc(),
+                Access.privilegeName(x.privilege()), x.before(), x.after(), x.where() == null ? "" : "  " + x.where());
     }
 
     public static String event(QueryEvent e) {
         StringBuilder sb = new StringBuilder(String.format("icount %-12d %-12s", e.icount(), e.kind().label()));
+        if (e.hart() >= 0) {
+            sb.append(" hart ").append(e.hart());
+        }
         if (e.pc() >= 0) {
             sb.append(String.format(" pc 0x%08x", e.pc()));
         }

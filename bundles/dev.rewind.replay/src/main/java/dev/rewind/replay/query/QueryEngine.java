@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.rewind.emulator.DebugView;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
-import dev.rewind.emulator.WatchHit;
 import dev.rewind.emulator.WatchKind;
 import dev.rewind.replay.Timeline;
 import dev.rewind.replay.ReplaySetupException;
@@ -29,10 +29,11 @@ import dev.rewind.symbols.SymbolsException;
  * interrupts, privilege changes, UART, disk, breakpoint hits, snapshots).
  *
  * <p>The engine replays the recording in a session of its own, so the debugger's position never
- * moves. The first query replays the whole recording once to build a {@link RecordingIndex};
- * memory queries then replay, with a watchpoint, only the snapshot intervals that wrote one of
- * the range's pages (reads and device registers: every interval), from the snapshot at the
- * interval's start. Answers carry the position just before the accessing instruction.
+ * moves. The first query replays the whole recording once to build a {@link RecordingIndex}
+ * and its {@link WriteLog}; memory queries then look only at the snapshot intervals that wrote
+ * one of the range's pages (reads and device registers: every interval), take what they can from
+ * the log and replay the rest with a watchpoint from the snapshot at the interval's start (see
+ * {@link AccessSearch}). Answers carry the position just before the accessing instruction.
  * Single-threaded, like the replay.
  */
 public final class QueryEngine implements AutoCloseable {
@@ -44,6 +45,8 @@ public final class QueryEngine implements AutoCloseable {
     private final RecordingIndex.UartTap tap;
     private final ProgramSymbols symbols;
     private RecordingIndex index;
+    private WriteLog.Budget budget = WriteLog.Budget.DEFAULT;
+    private AccessSearch search;
 
     private QueryEngine(Timeline session, RecordingIndex.UartTap tap, ProgramSymbols symbols) {
         this.session = session;
@@ -91,9 +94,16 @@ public final class QueryEngine implements AutoCloseable {
         if (index != null) {
             return;
         }
-        RecordingIndex built = RecordingIndex.build(session, tap, progress);
+        RecordingIndex built = RecordingIndex.build(session, tap, progress, budget);
         built.addEvents(logEvents());
         index = built;
+        search = new AccessSearch(session, built, this::where);
+        where(session.machine().pc()); // reads the DWARF tables now, not in the first answer
+    }
+
+    /** Sets how much the index logs of RAM writes (tests: none, or little); before {@link #index}. */
+    void budget(WriteLog.Budget b) {
+        budget = b;
     }
 
     public boolean indexed() {
@@ -168,145 +178,35 @@ public final class QueryEngine implements AutoCloseable {
     /** The bytes of {@code t} at a position (device registers read as zero). */
     public byte[] valueAt(Target t, long icount) {
         moveTo(icount);
-        return read(t);
-    }
-
-    private Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
-        index(progress);
-        int[] ks = candidates(t, kind);
-        long total = 0;
-        for (int k : ks) {
-            if (index.start(k) < before) {
-                total += Math.min(index.end(k), before) - index.start(k);
-            }
-        }
-        long done = 0;
-        for (int i = ks.length - 1; i >= 0; i--) {
-            int k = ks[i];
-            long s = index.start(k);
-            if (s >= before) {
-                continue;
-            }
-            long e = Math.min(index.end(k), before);
-            List<Access> hits = scan(t, kind, s, e, 0, progress, done, total);
-            done += e - s;
-            if (!hits.isEmpty()) {
-                return Optional.of(hits.get(hits.size() - 1));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private Optional<Access> next(Target t, WatchKind kind, long from, Progress progress) {
-        index(progress);
-        List<Access> hits = collect(t, kind, from, endIcount(), 1, progress);
-        return hits.isEmpty() ? Optional.empty() : Optional.of(hits.get(0));
-    }
-
-    private List<Access> all(Target t, WatchKind kind, long from, long to, Progress progress) {
-        index(progress);
-        return collect(t, kind, from, to, Integer.MAX_VALUE, progress);
-    }
-
-    private List<Access> collect(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
-        int[] ks = candidates(t, kind);
-        long total = 0;
-        for (int k : ks) {
-            total += Math.max(0, Math.min(index.end(k), to) - Math.max(index.start(k), from));
-        }
-        long done = 0;
-        List<Access> out = new ArrayList<>();
-        for (int k : ks) {
-            long s = Math.max(index.start(k), from);
-            long e = Math.min(index.end(k), to);
-            if (s >= e) {
-                continue;
-            }
-            out.addAll(scan(t, kind, s, e, max - out.size(), progress, done, total));
-            done += e - s;
-            if (out.size() >= max) {
-                break;
-            }
-        }
-        return out;
-    }
-
-    /** Intervals to replay for {@code t}: those that wrote its pages (writes to RAM), else all. */
-    private int[] candidates(Target t, WatchKind kind) {
-        long ramOffset = t.address() - VirtMachine.RAM_BASE;
-        boolean inRam = ramOffset >= 0 && ramOffset + t.size() <= session.machine().config().ramSize();
-        return kind == WatchKind.WRITE && inRam ? index.intervalsWriting(ramOffset, t.size()) : index.allIntervals();
-    }
-
-    /**
-     * Replays positions [from, to) watching {@code t}; returns up to {@code max} accesses (0: all,
-     * for a caller that wants the last one).
-     */
-    private List<Access> scan(Target t, WatchKind kind, long from, long to, int max, Progress progress, long done,
-            long total) {
-        if (progress.cancelled()) {
-            throw new QueryCancelledException();
-        }
-        moveTo(from);
-        VirtMachine m = session.machine();
-        boolean device = !inRam(t);
-        byte[] shadow = device ? null : read(t);
-        List<Access> out = new ArrayList<>();
-        StopConditions watched = new StopConditions();
-        watched.addWatchpoint(t.address(), t.size(), kind);
-        while (session.icount() < to) {
-            Stop r = session.scan(to, watched);
-            if (r.kind() != Stop.Kind.WATCHPOINT) {
-                break;
-            }
-            WatchHit hit = r.watch();
-            byte[] after = device ? storedValue(m, hit) : read(t);
-            byte[] before = hit.write() ? shadow : after;
-            // the stop leaves the hart that hit the watchpoint current: it is the writer (or reader)
-            out.add(new Access(hit.icount() - 1, m.currentHart(), hit.pc(), m.privilege(), hit.write(), hit.address(),
-                    hit.size(), t.address(), before, after, where(hit.pc())));
-            shadow = device ? null : after;
-            if (max > 0 && out.size() >= max) {
-                break;
-            }
-            if (progress.cancelled()) {
-                throw new QueryCancelledException();
-            }
-        }
-        progress.worked(done + (to - from), total);
-        return out;
-    }
-
-    private boolean inRam(Target t) {
-        long off = t.address() - VirtMachine.RAM_BASE;
-        return off >= 0 && off + t.size() <= session.machine().config().ramSize();
-    }
-
-    private byte[] read(Target t) {
         byte[] b = new byte[t.size()];
         session.machine().readMemory(t.address(), b, 0, b.length);
         return b;
     }
 
-    /**
-     * The value a store to a device register wrote: its source register, which the store left
-     * unchanged (RV64 S-type and the compressed stores; null for anything else).
-     */
-    static byte[] storedValue(VirtMachine m, WatchHit hit) {
-        if (!hit.write()) {
-            return null;
-        }
-        long insn = m.instructionAt(hit.pc());
-        int rs2 = StoreDecoding.sourceRegister(insn);
-        if (rs2 < 0) {
-            return null;
-        }
-        long v = m.reg(rs2);
-        byte[] b = new byte[hit.size()];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
+    private Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
+        index(progress);
+        return search.last(t, kind, before, progress);
+    }
+
+    private Optional<Access> next(Target t, WatchKind kind, long from, Progress progress) {
+        index(progress);
+        List<Access> hits = search.collect(t, kind, from, endIcount(), 1, progress);
+        return hits.isEmpty() ? Optional.empty() : Optional.of(hits.get(0));
+    }
+
+    private List<Access> all(Target t, WatchKind kind, long from, long to, Progress progress) {
+        index(progress);
+        return search.collect(t, kind, from, to, Integer.MAX_VALUE, progress);
+    }
+
+    /** Snapshot intervals the last memory query replayed; the others it skipped or answered from the write log. */
+    public int intervalsReplayed() {
+        return search == null ? 0 : search.replayed();
+    }
+
+    /** Intervals of the index (0 before it is built). */
+    public int intervals() {
+        return index == null ? 0 : index.intervals();
     }
 
     /** Moves the engine's session to {@code icount}: from the snapshot there if there is one. */
@@ -316,14 +216,20 @@ public final class QueryEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ registers
 
-    /** A change of a register: at {@code icount} the instruction at {@code pc} turned {@code before} into {@code after}. */
-    public record RegisterChange(Register register, long icount, long pc, int privilege, long before, long after,
-            String where) {
+    /**
+     * A change of register {@code register} of hart {@code hart}: at position {@code icount} it
+     * went from {@code before} to {@code after}; the hart was at {@code pc} with privilege
+     * {@code privilege} (its instruction, or the one a trap entry interrupted; a change another
+     * hart caused, such as an IPI raising mip, happens wherever this hart was).
+     */
+    public record RegisterChange(Register register, int hart, long icount, long pc, int privilege, long before,
+            long after, String where) {
     }
 
-    /** The last change of {@code r} by an instruction (or trap entry) before position {@code before}. */
-    public Optional<RegisterChange> lastChange(Register r, long before, Progress progress) {
+    /** The last change of {@code r} on {@code hart} by an instruction (or trap entry) before position {@code before}. */
+    public Optional<RegisterChange> lastChange(Register r, int hart, long before, Progress progress) {
         index(progress);
+        session.machine().hart(hart); // an unknown hart is refused before any replay
         before = Math.min(before, endIcount());
         int kFirst = index.intervalAt(Math.max(startIcount(), before - 1));
         long total = before - startIcount();
@@ -333,7 +239,7 @@ public final class QueryEngine implements AutoCloseable {
             if (s >= e) {
                 continue;
             }
-            List<RegisterChange> changes = stepScan(r, s, e, Integer.MAX_VALUE, progress);
+            List<RegisterChange> changes = stepScan(r, hart, s, e, Integer.MAX_VALUE, progress);
             progress.worked(before - s, total);
             if (!changes.isEmpty()) {
                 return Optional.of(changes.get(changes.size() - 1));
@@ -342,9 +248,10 @@ public final class QueryEngine implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The first change of {@code r} at or after position {@code from}. */
-    public Optional<RegisterChange> nextChange(Register r, long from, Progress progress) {
+    /** The first change of {@code r} on {@code hart} at or after position {@code from}. */
+    public Optional<RegisterChange> nextChange(Register r, int hart, long from, Progress progress) {
         index(progress);
+        session.machine().hart(hart);
         long total = endIcount() - from;
         for (int k = index.intervalAt(from); k <= index.intervals(); k++) {
             long s = Math.max(index.start(k), from);
@@ -352,7 +259,7 @@ public final class QueryEngine implements AutoCloseable {
             if (s >= e) {
                 continue;
             }
-            List<RegisterChange> changes = stepScan(r, s, e, 1, progress);
+            List<RegisterChange> changes = stepScan(r, hart, s, e, 1, progress);
             progress.worked(e - from, total);
             if (!changes.isEmpty()) {
                 return Optional.of(changes.get(0));
@@ -361,24 +268,25 @@ public final class QueryEngine implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Single-steps [from, to) recording every change of {@code r}. */
-    private List<RegisterChange> stepScan(Register r, long from, long to, int max, Progress progress) {
+    /** Single-steps [from, to) recording every change of {@code r} on {@code hart}. */
+    private List<RegisterChange> stepScan(Register r, int hart, long from, long to, int max, Progress progress) {
         if (progress.cancelled()) {
             throw new QueryCancelledException();
         }
         moveTo(from);
         VirtMachine m = session.machine();
+        DebugView v = m.hart(hart);
         List<RegisterChange> out = new ArrayList<>();
-        long value = r.read(m);
+        long value = r.read(m, hart);
         while (m.icount() < to && out.size() < max) {
-            long pc = m.pc();
+            long pc = v.pc();
             long ic = m.icount();
-            int priv = m.privilege();
+            int priv = v.privilege();
             StopReason stop = m.step(null);
-            long now = r.read(m);
+            long now = r.read(m, hart);
             if (now != value) {
                 // a trap entry changes CSRs without retiring: it happened at position ic, at pc
-                out.add(new RegisterChange(r, ic, pc, priv, value, now, where(pc)));
+                out.add(new RegisterChange(r, hart, ic, pc, priv, value, now, where(pc)));
                 value = now;
             }
             if (stop != null && stop != StopReason.LIMIT) {
@@ -450,7 +358,7 @@ public final class QueryEngine implements AutoCloseable {
         long pc = session.machine().pc();
         String w = where(pc);
         return new QueryEvent(session.icount(), QueryEvent.Kind.BREAKPOINT, pc, session.machine().privilege(),
-                session.machine().privilege(), pc, w == null ? "" : w);
+                session.machine().privilege(), pc, w == null ? "" : w, session.machine().currentHart());
     }
 
     // ------------------------------------------------------------------ symbols

@@ -8,10 +8,17 @@ import java.util.Set;
  * Something that happened at a position of a recording: a trap or interrupt (cause, privilege
  * before and after), a return from one (MRET/SRET), a UART byte out or in, a disk request or
  * completion, a breakpoint hit, a persisted snapshot. {@code value} is the cause, the byte, the
- * request id or the breakpoint address; {@code pc} is where the guest was.
+ * request id or the breakpoint address; {@code pc} is where the guest was; {@code hart} the hart
+ * that took the trap, wrote the byte, submitted the request or hit the breakpoint (-1 for what
+ * comes from outside: UART input, disk completions, snapshots).
  */
 public record QueryEvent(long icount, Kind kind, long pc, int fromPrivilege, int toPrivilege, long value,
-        String detail) {
+        String detail, int hart) {
+
+    /** An event no hart caused. */
+    public QueryEvent(long icount, Kind kind, long pc, int fromPrivilege, int toPrivilege, long value, String detail) {
+        this(icount, kind, pc, fromPrivilege, toPrivilege, value, detail, -1);
+    }
 
     public enum Kind {
         EXCEPTION, INTERRUPT, TRAP_RETURN, UART_OUT, UART_IN, DISK_REQUEST, DISK_DONE, BREAKPOINT, SNAPSHOT;

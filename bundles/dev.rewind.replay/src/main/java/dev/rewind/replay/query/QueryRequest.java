@@ -8,10 +8,10 @@ import java.util.Set;
 /**
  * One query as typed after {@code rewind query RUN.rrlog} or gdb's {@code monitor}: a verb,
  * its operand and options {@code --at N}, {@code --from N}, {@code --to N}, {@code --kind a,b},
- * {@code --break PC,...}. {@link #answer} runs it and renders the answer as text.
+ * {@code --break PC,...}, {@code --hart N} (whose registers; whose events). {@link #answer} runs it and renders the answer as text.
  */
 public record QueryRequest(String verb, String operand, Long at, Long from, Long to, Set<QueryEvent.Kind> kinds,
-        long[] breakpoints) {
+        long[] breakpoints, Integer hart) {
 
     public static final List<String> VERBS = List.of("last-write", "next-write", "writes", "last-read", "next-read",
             "reads", "history", "last-change", "next-change", "events");
@@ -22,9 +22,10 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
             "  writes ADDR[:LEN]|VAR [--from N] [--to N]   every write",
             "  last-read, next-read, reads         the same for reads",
             "  history VAR|ADDR[:LEN] [--from N] [--to N]   the value and every change of it",
-            "  last-change REG [--at N], next-change REG [--at N]   a register (a0, sp, x5) or CSR (mstatus, csr:0x300)",
+            "  last-change REG [--at N] [--hart H], next-change REG [--at N] [--hart H]",
+            "         a register (a0, sp, x5) or CSR (mstatus, csr:0x300) of hart H (default: the selected one / 0)",
             "  events [--kind trap,interrupt,exception,return,privilege,uart,disk,snapshot,breakpoint]",
-            "         [--break PC,...] [--from N] [--to N]");
+            "         [--break PC,...] [--from N] [--to N] [--hart H]   (--hart: only what hart H did)");
 
     public static boolean isVerb(String word) {
         return VERBS.contains(word);
@@ -43,6 +44,7 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
         Long to = null;
         Set<QueryEvent.Kind> kinds = EnumSet.noneOf(QueryEvent.Kind.class);
         List<Long> breaks = new ArrayList<>();
+        Integer hart = null;
         for (int i = 1; i < words.size(); i++) {
             String w = words.get(i);
             if (w.startsWith("--")) {
@@ -54,6 +56,13 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
                     case "--at" -> at = Target.number(v, w + " " + v);
                     case "--from" -> from = Target.number(v, w + " " + v);
                     case "--to" -> to = Target.number(v, w + " " + v);
+                    case "--hart" -> {
+                        long h = Target.number(v, w + " " + v);
+                        if (h < 0 || h > 255) {
+                            throw new IllegalArgumentException("--hart must be a hart number, not " + v);
+                        }
+                        hart = (int) h;
+                    }
                     case "--kind" -> {
                         for (String k : v.split(",")) {
                             kinds.addAll(QueryEvent.kindsNamed(k));
@@ -79,11 +88,24 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
             kinds = EnumSet.complementOf(EnumSet.of(QueryEvent.Kind.BREAKPOINT));
         }
         return new QueryRequest(verb, operand, at, from, to, kinds,
-                breaks.stream().mapToLong(Long::longValue).toArray());
+                breaks.stream().mapToLong(Long::longValue).toArray(), hart);
     }
 
-    /** The answer as text; {@code here} is the default position (the debugger's, or null for the CLI). */
-    public String answer(QueryEngine q, Long here, Progress progress) {
+    /** The hart whose registers a change query follows: {@code --hart}, else {@code selected}, else 0. */
+    public int hartOr(Integer selected) {
+        return hart != null ? hart : selected != null ? selected : 0;
+    }
+
+    /** The answer as text for the CLI: default positions are the recording's ends, the default hart 0. */
+    public String answer(QueryEngine q, Progress progress) {
+        return answer(q, null, null, progress);
+    }
+
+    /**
+     * The answer as text; {@code here} is the default position and {@code selected} the default
+     * hart (a debugger's; null: the recording's ends, hart 0).
+     */
+    public String answer(QueryEngine q, Long here, Integer selected, Progress progress) {
         long start = q.startIcount();
         long end = q.endIcount();
         long f = from != null ? from : start;
@@ -115,12 +137,12 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
             case "last-change" -> {
                 Register r = Register.parse(operand);
                 long p = at != null ? at : here != null ? here : end;
-                return AnswerText.change("last change", r, q.lastChange(r, p, progress), p);
+                return AnswerText.change("last change", r, q.lastChange(r, hartOr(selected), p, progress), p);
             }
             case "next-change" -> {
                 Register r = Register.parse(operand);
                 long p = at != null ? at : here != null ? here : start;
-                return AnswerText.change("next change", r, q.nextChange(r, p, progress), p);
+                return AnswerText.change("next change", r, q.nextChange(r, hartOr(selected), p, progress), p);
             }
             default -> {
                 return AnswerText.events(events(q, f, t, progress));
@@ -128,12 +150,18 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
         }
     }
 
-    /** The events this request asks for (indexed kinds, plus breakpoint hits when {@code --break} is given). */
+    /**
+     * The events this request asks for (indexed kinds, plus breakpoint hits when {@code --break}
+     * is given; with {@code --hart}, only that hart's).
+     */
     public List<QueryEvent> events(QueryEngine q, long f, long t, Progress progress) {
         List<QueryEvent> out = new ArrayList<>(q.events(kinds, f, t, progress));
         if (breakpoints.length > 0) {
             out.addAll(q.breakpointHits(breakpoints, f, t, progress));
             out.sort((a, b) -> Long.compare(a.icount(), b.icount()));
+        }
+        if (hart != null) {
+            out.removeIf(e -> e.hart() != hart);
         }
         return out;
     }

@@ -35,10 +35,12 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
     private final TreeMap<Long, long[]> pageIntervals = new TreeMap<>();
     private final List<QueryEvent> events = new ArrayList<>();
     private boolean translated;
+    private final WriteLog writes;
 
-    private RecordingIndex(Timeline session) {
+    private RecordingIndex(Timeline session, WriteLog.Budget budget) {
         this.session = session;
         this.machine = session.machine();
+        this.writes = new WriteLog(machine, budget);
     }
 
     /**
@@ -46,11 +48,19 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
      * session's echo must be {@link #uartTap()}'s stream for UART output to be indexed.
      */
     static RecordingIndex build(Timeline session, UartTap tap, Progress progress) {
-        RecordingIndex index = new RecordingIndex(session);
+        return build(session, tap, progress, WriteLog.Budget.DEFAULT);
+    }
+
+    static RecordingIndex build(Timeline session, UartTap tap, Progress progress, WriteLog.Budget budget) {
+        if (session.icount() != session.startIcount()) {
+            session.moveTo(session.startIcount()); // the engine looked elsewhere before it indexed
+        }
+        RecordingIndex index = new RecordingIndex(session, budget);
         index.bounds[index.captures++] = session.icount();
         tap.index = index;
         session.observe(index);
         session.machine().observeTraps(index);
+        index.writes.start();
         long start = session.startIcount();
         long end = session.endIcount();
         long interval = session.snapshotInterval();
@@ -71,11 +81,21 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
             tap.index = null;
             session.observe(null);
             session.machine().observeTraps(null);
+            index.writes.stop();
         }
         if (index.bounds[index.captures - 1] < session.icount()) {
-            // the last stretch ends without a capture: count it as one interval that wrote anything
+            // the last stretch ends without a capture: the write log tells which pages it may have
+            // written; if the log is full, count it as an interval that wrote anything
             index.addBound(session.icount());
-            index.writtenAll(index.captures - 1);
+            int k = index.captures - 1;
+            int[] pages = index.writes.lastIntervalEnded(k);
+            if (pages == null) {
+                index.writtenAll(k);
+            } else {
+                for (int p : pages) {
+                    index.addPageInterval(p, k);
+                }
+            }
         }
         index.events.sort((a, b) -> Long.compare(a.icount(), b.icount()));
         return index;
@@ -108,40 +128,47 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
         }
         addBound(icount);
         long k = captures - 1;
+        writes.intervalEnded((int) k, writtenPages);
         for (long page : writtenPages) {
-            long[] list = pageIntervals.get(page); // list[0] = count, then the intervals
-            if (list == null) {
-                list = new long[4];
-            } else if (list[0] + 1 >= list.length) {
-                list = Arrays.copyOf(list, list.length * 2);
-            }
-            list[(int) ++list[0]] = k;
-            pageIntervals.put(page, list);
+            addPageInterval(page, k);
         }
+    }
+
+    private void addPageInterval(long page, long k) {
+        long[] list = pageIntervals.get(page); // list[0] = count, then the intervals
+        if (list == null) {
+            list = new long[4];
+        } else if (list[0] + 1 >= list.length) {
+            list = Arrays.copyOf(list, list.length * 2);
+        }
+        list[(int) ++list[0]] = k;
+        pageIntervals.put(page, list);
     }
 
     @Override
     public void blockSubmitted(long icount, long requestId) {
         events.add(new QueryEvent(icount, QueryEvent.Kind.DISK_REQUEST, machine.pc(), -1, -1, requestId,
-                "request " + requestId));
+                "request " + requestId, machine.currentHart()));
     }
+
+    // Traps and stores happen while their hart runs: it is the machine's current one.
 
     @Override
     public void trap(long icount, long epc, int cause, boolean interrupt, long tval, int from, int to, long handler) {
         events.add(new QueryEvent(icount, interrupt ? QueryEvent.Kind.INTERRUPT : QueryEvent.Kind.EXCEPTION, epc, from,
                 to, cause, Causes.name(cause, interrupt) + (interrupt ? "" : ", tval 0x" + Long.toHexString(tval))
-                        + ", handler 0x" + Long.toHexString(handler)));
+                        + ", handler 0x" + Long.toHexString(handler), machine.currentHart()));
     }
 
     @Override
     public void trapReturn(long icount, long pc, int from, int to, long target) {
         events.add(new QueryEvent(icount, QueryEvent.Kind.TRAP_RETURN, pc, from, to, target,
-                (from == 3 ? "mret" : "sret") + " to 0x" + Long.toHexString(target)));
+                (from == 3 ? "mret" : "sret") + " to 0x" + Long.toHexString(target), machine.currentHart()));
     }
 
     void uartByte(int b) {
         events.add(new QueryEvent(machine.icount(), QueryEvent.Kind.UART_OUT, machine.pc(), -1, -1, b & 0xff,
-                Causes.printable(b)));
+                Causes.printable(b), machine.currentHart()));
     }
 
     /** The guest's UART output, seen by the index while it is built (the session's echo stream). */
@@ -167,6 +194,20 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
 
     boolean translated() {
         return translated;
+    }
+
+    /** The changes of RAM logged while indexing. */
+    WriteLog writeLog() {
+        return writes;
+    }
+
+    /**
+     * True if the write log holds every change of RAM offsets [offset, offset+length) in interval
+     * {@code k}, so the interval need not be replayed for writes to them (virtual addresses: only
+     * while they are physical ones).
+     */
+    boolean logCovers(int k, long offset, int length) {
+        return !translated && !allPagesIntervals.contains((long) k) && writes.covers(k, offset, length);
     }
 
     int intervals() {

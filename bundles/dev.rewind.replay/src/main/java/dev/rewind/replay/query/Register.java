@@ -3,6 +3,7 @@ package dev.rewind.replay.query;
 import java.util.Locale;
 
 import dev.rewind.emulator.Csr;
+import dev.rewind.emulator.DebugView;
 import dev.rewind.emulator.VirtMachine;
 
 /**
@@ -43,8 +44,9 @@ public record Register(String name, int gpr, int csr) {
                 + "mstatus/mepc/... or csr:0xNNN)");
     }
 
-    /** The value now; a CSR the hart lacks reads as 0. */
-    long read(VirtMachine m) {
-        return gpr >= 0 ? m.reg(gpr) : m.csr(csr).orElse(0);
+    /** The value now on hart {@code hart}; a CSR the hart lacks reads as 0. */
+    long read(VirtMachine m, int hart) {
+        DebugView v = m.hart(hart);
+        return gpr >= 0 ? v.reg(gpr) : v.csr(csr).orElse(0);
     }
 }

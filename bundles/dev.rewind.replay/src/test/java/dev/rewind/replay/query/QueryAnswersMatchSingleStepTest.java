@@ -32,7 +32,7 @@ import dev.rewind.symbols.ProgramSymbols;
  */
 public class QueryAnswersMatchSingleStepTest {
 
-    private static final long INTERVAL = 1024;
+    static final long INTERVAL = 1024;
     private static Path dir;
 
     @BeforeClass
@@ -86,8 +86,26 @@ public class QueryAnswersMatchSingleStepTest {
         Path log = record(guest, harts);
         List<Target> targets = new ArrayList<>(globals(GuestPrograms.elf(guest), 12));
         targets.addAll(extraTargets);
+        check(guest, log, INTERVAL, targets, registers, List.of(WriteLog.Budget.DEFAULT));
+    }
+
+    /**
+     * Compares the answers about {@code targets} and {@code registers} with a single-step scan of
+     * {@code log}, once per write-log budget (registers: with the first).
+     */
+    static void check(String guest, Path log, long interval, List<Target> targets, List<Register> registers,
+            List<WriteLog.Budget> budgets) throws Exception {
         SingleStepTruth truth = SingleStepTruth.of(log, targets, registers);
-        try (QueryEngine q = QueryEngine.open(log, null, INTERVAL)) {
+        for (WriteLog.Budget budget : budgets) {
+            check(guest + " (write log " + budget + ")", log, interval, targets, budget == budgets.get(0) ? registers
+                    : List.of(), budget, truth);
+        }
+    }
+
+    private static void check(String guest, Path log, long interval, List<Target> targets, List<Register> registers,
+            WriteLog.Budget budget, SingleStepTruth truth) throws Exception {
+        try (QueryEngine q = QueryEngine.open(log, null, interval)) {
+            q.budget(budget);
             q.index(Progress.NONE);
             assertEquals(truth.endIcount, q.endIcount());
             int withWrites = 0;
@@ -100,8 +118,8 @@ public class QueryAnswersMatchSingleStepTest {
                     assertEquals(t + " pc", expected.get(j).pc(), all.get(j).pc());
                     assertEquals(t + " hart", expected.get(j).hart(), all.get(j).hart());
                     if (all.get(j).before() != null) {
-                        assertArrayEquals(t + " before", expected.get(j).before(), all.get(j).before());
-                        assertArrayEquals(t + " after", expected.get(j).after(), all.get(j).after());
+                        assertArrayEquals(guest + " " + t + " before " + all.get(j).icount(), expected.get(j).before(), all.get(j).before());
+                        assertArrayEquals(guest + " " + t + " after " + all.get(j).icount(), expected.get(j).after(), all.get(j).after());
                     }
                 }
                 withWrites += expected.isEmpty() ? 0 : 1;
@@ -129,25 +147,7 @@ public class QueryAnswersMatchSingleStepTest {
                 }
             }
             assertTrue(guest + ": some watched variable is written", withWrites > 0);
-            for (int i = 0; i < registers.size(); i++) {
-                Register r = registers.get(i);
-                List<SingleStepTruth.Change> expected = truth.registerChanges.get(i);
-                for (long p = q.startIcount() + 1; p <= q.endIcount(); p += Math.max(1, q.endIcount() / 5)) {
-                    long at = p;
-                    Optional<SingleStepTruth.Change> last = expected.stream().filter(c -> c.icount() < at)
-                            .reduce((a, b) -> b);
-                    Optional<QueryEngine.RegisterChange> got = q.lastChange(r, at, Progress.NONE);
-                    assertEquals(r + " last change before " + at, last.map(SingleStepTruth.Change::icount),
-                            got.map(QueryEngine.RegisterChange::icount));
-                    if (got.isPresent()) {
-                        assertEquals(r + " value", last.get().after(), got.get().after());
-                        assertEquals(r + " pc", last.get().pc(), got.get().pc());
-                    }
-                    Optional<SingleStepTruth.Change> next = expected.stream().filter(c -> c.icount() >= at).findFirst();
-                    assertEquals(r + " next change from " + at, next.map(SingleStepTruth.Change::icount),
-                            q.nextChange(r, at, Progress.NONE).map(QueryEngine.RegisterChange::icount));
-                }
-            }
+            checkRegisters(guest, q, registers, new int[registers.size()], truth);
             List<QueryEvent> privilege = new ArrayList<>();
             for (QueryEvent e : q.events(EnumSet.allOf(QueryEvent.Kind.class), q.startIcount(), q.endIcount(),
                     Progress.NONE)) {
@@ -164,6 +164,33 @@ public class QueryAnswersMatchSingleStepTest {
                 gotPriv.add(e.fromPrivilege() + "->" + e.toPrivilege());
             }
             assertEquals(guest + ": privilege changes", expectedPriv, gotPriv);
+        }
+    }
+
+    /** Last and next changes of register i on hart {@code harts[i]} from positions spread over the recording. */
+    private static void checkRegisters(String guest, QueryEngine q, List<Register> registers, int[] harts,
+            SingleStepTruth truth) {
+        for (int i = 0; i < registers.size(); i++) {
+            Register r = registers.get(i);
+            int hart = harts[i];
+            String what = guest + " " + r + " of hart " + hart;
+            List<SingleStepTruth.Change> expected = truth.registerChanges.get(i);
+            for (long p = q.startIcount() + 1; p <= q.endIcount(); p += Math.max(1, q.endIcount() / 5)) {
+                long at = p;
+                Optional<SingleStepTruth.Change> last = expected.stream().filter(c -> c.icount() < at)
+                        .reduce((a, b) -> b);
+                Optional<QueryEngine.RegisterChange> got = q.lastChange(r, hart, at, Progress.NONE);
+                assertEquals(what + " last change before " + at, last.map(SingleStepTruth.Change::icount),
+                        got.map(QueryEngine.RegisterChange::icount));
+                if (got.isPresent()) {
+                    assertEquals(what + " value", last.get().after(), got.get().after());
+                    assertEquals(what + " pc", last.get().pc(), got.get().pc());
+                    assertEquals(what + " hart", hart, got.get().hart());
+                }
+                Optional<SingleStepTruth.Change> next = expected.stream().filter(c -> c.icount() >= at).findFirst();
+                assertEquals(what + " next change from " + at, next.map(SingleStepTruth.Change::icount),
+                        q.nextChange(r, hart, at, Progress.NONE).map(QueryEngine.RegisterChange::icount));
+            }
         }
     }
 
@@ -212,6 +239,36 @@ public class QueryAnswersMatchSingleStepTest {
                 text.append((char) e.value());
             }
             assertTrue(text.toString(), text.toString().startsWith("harts 4 amo 8000 lrsc 8000"));
+        }
+    }
+
+    @Test
+    public void trapsAndRegisterChangesOnFourHartsNameTheHartAndEqualASingleStepScan() throws Exception {
+        // every hart takes hartid + 1 ECALLs and hartid + 1 timer interrupts in the same handler
+        Path log = record("smp_traps", 4);
+        long handler = ProgramSymbols.load(GuestPrograms.elf("smp_traps")).symbol("on_trap").value();
+        List<Register> registers = new ArrayList<>();
+        int[] harts = new int[16];
+        for (int h = 0; h < 4; h++) {
+            for (String name : new String[] {"mepc", "mcause", "a0", "sp"}) {
+                harts[registers.size()] = h;
+                registers.add(Register.parse(name));
+            }
+        }
+        SingleStepTruth truth = SingleStepTruth.of(log, List.of(), registers, harts, handler);
+        try (QueryEngine q = QueryEngine.open(log, null, INTERVAL)) {
+            List<String> expected = truth.arrivals.stream().map(a -> a[0] + "@" + a[1]).toList();
+            List<QueryEvent> traps = q.events(QueryEvent.kindsNamed("trap"), 0, Long.MAX_VALUE, Progress.NONE);
+            assertEquals("trap entries: position and hart", expected,
+                    traps.stream().map(e -> e.icount() + "@" + e.hart()).toList());
+            for (int h = 0; h < 4; h++) {
+                int hart = h;
+                assertEquals("ECALLs of hart " + h, h + 1, traps.stream()
+                        .filter(e -> e.hart() == hart && e.kind() == QueryEvent.Kind.EXCEPTION).count());
+                assertEquals("timer interrupts of hart " + h, h + 1, traps.stream()
+                        .filter(e -> e.hart() == hart && e.kind() == QueryEvent.Kind.INTERRUPT).count());
+            }
+            checkRegisters("smp_traps", q, registers, harts, truth);
         }
     }
 

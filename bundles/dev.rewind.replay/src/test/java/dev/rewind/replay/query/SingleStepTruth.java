@@ -26,10 +26,21 @@ final class SingleStepTruth {
     final List<List<Write>> writes = new ArrayList<>();
     final List<List<Change>> registerChanges = new ArrayList<>();
     final List<long[]> privilegeChanges = new ArrayList<>(); // {icount, from, to}
+    /** {icount, hart} of each arrival at {@code handler} (a trap handler's first instruction). */
+    final List<long[]> arrivals = new ArrayList<>();
     long endIcount;
 
-    /** Steps through {@code log}, watching {@code targets} and {@code registers}. */
+    /** Steps through {@code log}, watching {@code targets} and {@code registers} (of hart 0). */
     static SingleStepTruth of(Path log, List<Target> targets, List<Register> registers) throws Exception {
+        return of(log, targets, registers, new int[registers.size()], -1);
+    }
+
+    /**
+     * Steps through {@code log}, watching {@code targets}, register i of {@code registers} on
+     * hart {@code harts[i]}, and the arrivals of every hart at pc {@code handler} (-1: none).
+     */
+    static SingleStepTruth of(Path log, List<Target> targets, List<Register> registers, int[] harts, long handler)
+            throws Exception {
         SingleStepTruth t = new SingleStepTruth();
         for (int i = 0; i < targets.size(); i++) {
             t.writes.add(new ArrayList<>());
@@ -46,12 +57,15 @@ final class SingleStepTruth {
             }
             long[] regs = new long[registers.size()];
             for (int i = 0; i < regs.length; i++) {
-                regs[i] = registers.get(i).read(m);
+                regs[i] = registers.get(i).read(m, harts[i]);
             }
             long[] store = new long[3];
+            long[] pcsBefore = new long[m.harts()];
             while (m.icount() < end) {
                 long ic = m.icount();
-                long pcBefore = m.pc();
+                for (int h = 0; h < pcsBefore.length; h++) {
+                    pcsBefore[h] = m.hart(h).pc();
+                }
                 int priv = m.privilege();
                 long[] seen = new long[3];
                 boolean[] isStore = new boolean[1];
@@ -60,6 +74,9 @@ final class SingleStepTruth {
                     seen[1] = icount;
                     seen[2] = m.currentHart(); // the hart about to run: pc, registers and memory are its
                     isStore[0] = decodeStore(m, pc, store);
+                    if (pc == handler) {
+                        t.arrivals.add(new long[] {icount, m.currentHart()});
+                    }
                 });
                 long pc = seen[0];
                 boolean retired = m.icount() == seen[1] + 1;
@@ -74,9 +91,9 @@ final class SingleStepTruth {
                     values[i] = now;
                 }
                 for (int i = 0; i < regs.length; i++) {
-                    long v = registers.get(i).read(m);
+                    long v = registers.get(i).read(m, harts[i]);
                     if (v != regs[i]) {
-                        t.registerChanges.get(i).add(new Change(ic, pcBefore, regs[i], v));
+                        t.registerChanges.get(i).add(new Change(ic, pcsBefore[harts[i]], regs[i], v));
                         regs[i] = v;
                     }
                 }

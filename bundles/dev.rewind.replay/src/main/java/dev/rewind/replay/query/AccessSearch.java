@@ -1,0 +1,316 @@
+package dev.rewind.replay.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
+
+import dev.rewind.emulator.RamWriteObserver;
+import dev.rewind.emulator.VirtMachine;
+import dev.rewind.emulator.WatchHit;
+import dev.rewind.emulator.WatchKind;
+import dev.rewind.replay.Stop;
+import dev.rewind.replay.StopConditions;
+import dev.rewind.replay.Timeline;
+
+/**
+ * Finds the accesses of a range over a stretch of the recording, interval by interval: only
+ * intervals the {@link RecordingIndex} says wrote the range's pages (for writes to RAM; every
+ * interval for reads and device registers). Of those, an interval the {@link WriteLog} covers
+ * for the range is answered from the log, any other is replayed with a watchpoint from its
+ * snapshot. The log's answers need the range's bytes at the interval's start: carried over from
+ * the interval before (the range does not change in intervals that did not write its pages), or
+ * read once after restoring the interval's snapshot.
+ */
+final class AccessSearch {
+
+    private final Timeline session;
+    private final RecordingIndex index;
+    private final LongFunction<String> where;
+    private int replayed;
+
+    AccessSearch(Timeline session, RecordingIndex index, LongFunction<String> where) {
+        this.session = session;
+        this.index = index;
+        this.where = where;
+    }
+
+    /** Intervals the last search replayed (the others came from the index or the log). */
+    int replayed() {
+        return replayed;
+    }
+
+    /** The last access of {@code kind} to {@code t} by an instruction before position {@code before}. */
+    Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
+        replayed = 0;
+        int[] ks = candidates(t, kind);
+        long total = 0;
+        for (int k : ks) {
+            if (index.start(k) < before) {
+                total += Math.min(index.end(k), before) - index.start(k);
+            }
+        }
+        long done = 0;
+        for (int i = ks.length - 1; i >= 0; i--) {
+            int k = ks[i];
+            long s = index.start(k);
+            if (s >= before) {
+                continue;
+            }
+            long e = Math.min(index.end(k), before);
+            List<Access> hits;
+            if (fromLog(t, kind, k)) {
+                hits = logged(t, k, s, e, 0, null);
+            } else {
+                hits = scan(t, kind, s, e, 0, progress, done, total);
+            }
+            done += e - s;
+            if (!hits.isEmpty()) {
+                return Optional.of(hits.get(hits.size() - 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Up to {@code max} accesses of {@code kind} to {@code t} by instructions at positions in
+     * [from, to), in order.
+     */
+    List<Access> collect(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
+        replayed = 0;
+        int[] ks = candidates(t, kind);
+        long total = 0;
+        for (int k : ks) {
+            total += Math.max(0, Math.min(index.end(k), to) - Math.max(index.start(k), from));
+        }
+        long done = 0;
+        List<Access> out = new ArrayList<>();
+        byte[] carried = null; // the range's bytes at the start of the next candidate interval, if known
+        for (int k : ks) {
+            long s = Math.max(index.start(k), from);
+            long e = Math.min(index.end(k), to);
+            if (s >= e) {
+                continue;
+            }
+            if (fromLog(t, kind, k)) {
+                out.addAll(logged(t, k, s, e, max - out.size(), carried));
+                carried = lastContent;
+            } else {
+                out.addAll(scan(t, kind, s, e, max - out.size(), progress, done, total));
+                // the replay ended at the interval's end unless it stopped at the max
+                carried = session.icount() == index.end(k) && inRam(t) ? read(t) : null;
+            }
+            done += e - s;
+            progress.worked(done, total);
+            if (out.size() >= max) {
+                break;
+            }
+            if (progress.cancelled()) {
+                throw new QueryCancelledException();
+            }
+        }
+        return out;
+    }
+
+    /** The range's bytes at the end of the interval the last {@link #logged} call went through. */
+    private byte[] lastContent;
+
+    private boolean fromLog(Target t, WatchKind kind, int k) {
+        return kind == WatchKind.WRITE && inRam(t) && index.logCovers(k, ramOffset(t), t.size());
+    }
+
+    /**
+     * The writes to {@code t} in [s, e) of interval {@code k} from the write log, up to {@code max}
+     * (0: all). {@code content} is the range's bytes at the interval's start, or null to read them
+     * from the interval's snapshot; it is updated in place to the interval's end (also
+     * {@link #lastContent}).
+     */
+    private List<Access> logged(Target t, int k, long s, long e, int max, byte[] content) {
+        WriteLog log = index.writeLog();
+        long off = ramOffset(t);
+        long start = index.start(k);
+        int[] changes = log.changes(off, t.size(), start, index.end(k));
+        List<Access> out = new ArrayList<>();
+        lastContent = content;
+        if (changes.length == 0 || content == null && !storesIn(log, changes, s, e)) {
+            return out; // nothing to answer here: the bytes are only needed if known already
+        }
+        if (content == null) {
+            content = contentAt(t, k);
+        }
+        for (int c : changes) {
+            long ic = log.icount(c);
+            byte[] before = content.clone();
+            log.apply(c, off, content);
+            if (ic >= s && ic < e && log.hartStore(c) && (max <= 0 || out.size() < max)) {
+                long pc = log.pc(c);
+                out.add(new Access(ic, log.hart(c), pc, log.privilege(c), true, VirtMachine.RAM_BASE + log.offset(c),
+                        log.length(c), t.address(), before, content.clone(), where.apply(pc)));
+            }
+        }
+        lastContent = content;
+        return out;
+    }
+
+    /**
+     * The range's bytes at the start of interval {@code k}: the machine's bytes now with the
+     * logged changes since undone, if the log covers every interval between for the range;
+     * else read after restoring the interval's snapshot.
+     */
+    private byte[] contentAt(Target t, int k) {
+        long start = index.start(k);
+        long now = session.icount();
+        long off = ramOffset(t);
+        boolean covered = now >= start;
+        for (int j : index.intervalsWriting(off, t.size())) {
+            if (covered && j >= k && index.start(j) < now && !index.logCovers(j, off, t.size())) {
+                covered = false;
+            }
+        }
+        if (!covered) {
+            session.moveTo(start); // a snapshot: a restore, no replay
+            return read(t);
+        }
+        WriteLog log = index.writeLog();
+        byte[] content = read(t);
+        int[] since = log.changes(off, t.size(), start, now);
+        for (int i = since.length - 1; i >= 0; i--) {
+            log.undo(since[i], off, content);
+        }
+        return content;
+    }
+
+    private static boolean storesIn(WriteLog log, int[] changes, long s, long e) {
+        for (int c : changes) {
+            if (log.hartStore(c) && log.icount(c) >= s && log.icount(c) < e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Intervals to look at for {@code t}: those that wrote its pages (writes to RAM), else all. */
+    private int[] candidates(Target t, WatchKind kind) {
+        return kind == WatchKind.WRITE && inRam(t) ? index.intervalsWriting(ramOffset(t), t.size()) : index.allIntervals();
+    }
+
+    /**
+     * Replays positions [from, to) watching {@code t}; returns up to {@code max} accesses (0: all,
+     * for a caller that wants the last one).
+     */
+    private List<Access> scan(Target t, WatchKind kind, long from, long to, int max, Progress progress, long done,
+            long total) {
+        if (progress.cancelled()) {
+            throw new QueryCancelledException();
+        }
+        replayed++;
+        session.moveTo(from);
+        VirtMachine m = session.machine();
+        boolean device = !inRam(t);
+        byte[] shadow = device ? null : read(t);
+        // a device's DMA may change the range between two stores: the bytes each store replaced
+        // come from the machine itself (physical pages: only while addresses are)
+        RangeBefore exact = device || index.translated() ? null : new RangeBefore(m, ramOffset(t), t.size());
+        List<Access> out = new ArrayList<>();
+        StopConditions watched = new StopConditions();
+        watched.addWatchpoint(t.address(), t.size(), kind);
+        try {
+            while (session.icount() < to) {
+                Stop r = session.scan(to, watched);
+                if (r.kind() != Stop.Kind.WATCHPOINT) {
+                    break;
+                }
+                WatchHit hit = r.watch();
+                byte[] after = device ? storedValue(m, hit) : read(t);
+                byte[] before = !hit.write() ? after : exact != null && exact.seen ? exact.bytes.clone() : shadow;
+                // the stop leaves the hart that hit the watchpoint current: it is the writer (or reader)
+                out.add(new Access(hit.icount() - 1, m.currentHart(), hit.pc(), m.privilege(), hit.write(),
+                        hit.address(), hit.size(), t.address(), before, after, where.apply(hit.pc())));
+                shadow = device ? null : after;
+                if (exact != null) {
+                    exact.seen = false;
+                }
+                if (max > 0 && out.size() >= max) {
+                    break;
+                }
+                if (progress.cancelled()) {
+                    throw new QueryCancelledException();
+                }
+            }
+        } finally {
+            if (exact != null) {
+                m.observeRamWrites(null);
+            }
+        }
+        progress.worked(done + (to - from), total);
+        return out;
+    }
+
+    /**
+     * The range's bytes just before the latest store instruction that wrote it: logs the range's
+     * pages (the watchpoint already sends every access to them down the slow path).
+     */
+    private static final class RangeBefore implements RamWriteObserver {
+        private final VirtMachine m;
+        private final long off;
+        final byte[] bytes;
+        boolean seen;
+        private long seenAt = -1;
+
+        RangeBefore(VirtMachine m, long off, int size) {
+            this.m = m;
+            this.off = off;
+            this.bytes = new byte[size];
+            m.observeRamWrites(this);
+            for (long p = off >>> 12; p <= (off + size - 1) >>> 12; p++) {
+                m.logRamWrites((int) p, true);
+            }
+        }
+
+        @Override
+        public void writing(byte[] ram, int at, int len, boolean hartStore) {
+            // an instruction's first change of the range: a store split into bytes changes it several times
+            if (hartStore && at < off + bytes.length && off < at + len && !(seen && seenAt == m.icount())) {
+                System.arraycopy(ram, (int) off, bytes, 0, bytes.length);
+                seen = true;
+                seenAt = m.icount();
+            }
+        }
+    }
+
+    private long ramOffset(Target t) {
+        return t.address() - VirtMachine.RAM_BASE;
+    }
+
+    boolean inRam(Target t) {
+        long off = ramOffset(t);
+        return off >= 0 && off + t.size() <= session.machine().config().ramSize();
+    }
+
+    byte[] read(Target t) {
+        byte[] b = new byte[t.size()];
+        session.machine().readMemory(t.address(), b, 0, b.length);
+        return b;
+    }
+
+    /**
+     * The value a store to a device register wrote: its source register, which the store left
+     * unchanged (RV64 S-type and the compressed stores; null for anything else).
+     */
+    static byte[] storedValue(VirtMachine m, WatchHit hit) {
+        if (!hit.write()) {
+            return null;
+        }
+        long insn = m.instructionAt(hit.pc());
+        int rs2 = StoreDecoding.sourceRegister(insn);
+        if (rs2 < 0) {
+            return null;
+        }
+        long v = m.reg(rs2);
+        byte[] b = new byte[hit.size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        return b;
+    }
+}

@@ -14,8 +14,8 @@ import dev.rewind.replay.query.QueryEngine;
 import dev.rewind.symbols.ProgramSymbols;
 
 /**
- * {@code rewind coverage RUN.rrlog -o cov.info [--profile]}: line and function coverage of what
- * the recording ran, as an lcov tracefile for genhtml, and per-function instruction counts.
+ * {@code rewind coverage RUN.rrlog -o cov.info [--profile]}: line, branch and function coverage of
+ * what the recording ran, as an lcov tracefile for genhtml, and per-function instruction counts.
  */
 final class CoverageCommand implements Command {
 
@@ -26,13 +26,13 @@ final class CoverageCommand implements Command {
 
     @Override
     public String summary() {
-        return "lcov line/function coverage of a recording (genhtml renders it); --profile: instructions per function";
+        return "lcov line/branch/function coverage of a recording (genhtml renders it); --profile: instructions per function";
     }
 
     @Override
     public String usage() {
         return "rewind coverage RUN.rrlog|RUN.rwd [-o cov.info] [--profile] [--source-root DIR]\n"
-                + "  -o             write an lcov tracefile (genhtml cov.info -o html)\n"
+                + "  -o             write an lcov tracefile (genhtml --branch-coverage cov.info -o html)\n"
                 + "  --profile      print instructions retired per function, most first\n"
                 + "  --source-root  folder that relative DWARF source paths are found under (default: the current one,\n"
                 + "                 then the program's folder and its parents)";
@@ -55,7 +55,7 @@ final class CoverageCommand implements Command {
             if (symbols == null || symbols.lineTable() == null) {
                 throw new CliException("the program has no DWARF line table: build it with -g for coverage");
             }
-            Coverage c = Coverage.measure(q.session(), Progress.NONE);
+            Coverage c = Coverage.measure(q.session(), symbols, Progress.NONE);
             if (out != null) {
                 Path program = q.session().session().program();
                 Path root = Path.of(a.value("--source-root", ".")).toAbsolutePath();

@@ -129,12 +129,13 @@ public class AskPackAndCoverRecordingsTest {
     }
 
     @Test
-    public void coverageCountsLinesAsTheProgramRanThemAndGenhtmlRendersItWithoutWarnings() throws Exception {
+    public void coverageCountsLinesAndBranchesAsTheProgramRanThemAndGenhtmlRendersThemWithoutWarnings() throws Exception {
         Path info = dir.resolve("cov.info");
         Result r = rewind("coverage", log.toString(), "-o", info.toString(), "--profile", "--source-root",
                 GuestPrograms.root().toString());
         assertEquals(r.err, 0, r.code);
         TreeMap<Integer, Long> sample = new TreeMap<>();
+        List<String> branches24 = new ArrayList<>();
         String sf = null;
         for (String line : Files.readAllLines(info)) {
             if (line.startsWith("SF:")) {
@@ -142,6 +143,8 @@ public class AskPackAndCoverRecordingsTest {
             } else if (line.startsWith("DA:") && sf != null && sf.endsWith("sample.c")) {
                 String[] p = line.substring(3).split(",");
                 sample.put(Integer.parseInt(p[0]), Long.parseLong(p[1]));
+            } else if (line.startsWith("BRDA:24,") && sf != null && sf.endsWith("sample.c")) {
+                branches24.add(line);
             }
         }
         assertTrue(sf, Files.exists(Path.of(sf)));
@@ -149,9 +152,13 @@ public class AskPackAndCoverRecordingsTest {
         assertEquals(sample.toString(), Long.valueOf(10), sample.get(24)); // if (i % 3 == 0)
         assertEquals(sample.toString(), Long.valueOf(3), sample.get(25));  // total = total - 1;
         assertEquals(sample.toString(), Long.valueOf(1), sample.get(40));  // total = 0;
+        // if (i % 3 == 0): one conditional branch, taken one way 3 times and the other 7
+        java.util.Collections.sort(branches24);
+        assertTrue(branches24.toString(), branches24.equals(List.of("BRDA:24,0,0,3", "BRDA:24,0,1,7"))
+                || branches24.equals(List.of("BRDA:24,0,0,7", "BRDA:24,0,1,3")));
         assertTrue(r.out, r.out.contains("uart_putc") || r.out.contains("uart_puts"));
         assumeTrue("genhtml (Debian's lcov) not installed", onPath("genhtml"));
-        Process g = new ProcessBuilder("genhtml", info.toString(), "-o", dir.resolve("html").toString())
+        Process g = new ProcessBuilder("genhtml", "--branch-coverage", info.toString(), "-o", dir.resolve("html").toString())
                 .redirectErrorStream(true).start();
         String text = new String(g.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(text, 0, g.waitFor());

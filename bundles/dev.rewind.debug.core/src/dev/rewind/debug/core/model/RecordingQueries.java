@@ -36,8 +36,11 @@ public final class RecordingQueries {
     public record Change(long icount, long pc, String privilege, String before, String after, String where) {
     }
 
-    /** A value history: what was asked, the value at the start, every change, and how many writes there were. */
-    public record History(String target, String initial, List<Change> changes, int writes) {
+    /**
+     * A value history: what was asked, the value at the start, every change, how many writes
+     * there were, and the stretch of the recording it covers, positions [from, to].
+     */
+    public record History(String target, String initial, List<Change> changes, int writes, long from, long to) {
     }
 
     private static final Map<ReplayTarget, QueryEngine> ENGINES = new LinkedHashMap<>();
@@ -66,7 +69,7 @@ public final class RecordingQueries {
                 changes.add(new Change(a.icount(), a.pc(), Access.privilegeName(a.privilege()), Access.hex(a.before()),
                         Access.hex(a.after()), a.where() == null ? "" : a.where()));
             }
-            return new History(target.toString(), Access.hex(h.initial()), changes, h.writes());
+            return new History(target.toString(), Access.hex(h.initial()), changes, h.writes(), h.from(), h.to());
         } catch (IllegalArgumentException e) {
             throw LaunchSettings.error(e.getMessage());
         } catch (QueryCancelledException e) {

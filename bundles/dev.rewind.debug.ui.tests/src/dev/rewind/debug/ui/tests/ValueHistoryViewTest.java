@@ -13,7 +13,10 @@ import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.ui.IDebugUIConstants;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Event;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbenchWindow;
 import org.eclipse.ui.PlatformUI;
@@ -28,7 +31,8 @@ import dev.rewind.debug.ui.views.ValueHistoryView;
  * The Value History view on a replay of {@code guests/src/sample.c}: the history of
  * {@code total} lists its 13 changes (ten squares added, three penalties) from 0 to 382, and a
  * double-click moves the replay to just before the chosen write; Go to Last/Next Write move to
- * the writes around the position. Saves a screenshot.
+ * the writes around the position; a click on a change in the plot goes there too. Saves a
+ * screenshot.
  */
 public class ValueHistoryViewTest {
 
@@ -76,11 +80,6 @@ public class ValueHistoryViewTest {
                 "the double-click to go to icount " + icount);
         long pc = Long.decode(view.table().getItem(3).getText(1));
         assertEquals(pc, target.state().pc());
-        page.showView(ValueHistoryView.ID); // in front of the Console it is stacked with
-        view.table().setSelection(3);
-        pump(800);
-        File png = Screenshots.save(window.getShell(), "rewind-value-history.png");
-        assertTrue(png.length() > 1000);
 
         // Go to Last Write from here lands on the write before (row 2), Next Write on this one again
         long before = Long.parseLong(view.table().getItem(2).getText(0));
@@ -90,6 +89,28 @@ public class ValueHistoryViewTest {
         Job next = WriteSearchHandler.goToWrite(target, "total", true);
         ReverseDebuggingWorkbenchTest.waitUntil(() -> next.getResult() != null && target.isSuspended()
                 && target.state().icount() == before, "Go to Next Write to stay on the write it is before");
+
+        // a click on the plot's seventh change selects its row and goes there too
+        page.showView(ValueHistoryView.ID); // in front of the Console it is stacked with
+        page.setPartState(page.getReference(view), IWorkbenchPage.STATE_MAXIMIZED); // room for plot and table
+        pump(300);
+        long seventh = Long.parseLong(view.table().getItem(6).getText(0));
+        Point p = view.plotPointOf(6);
+        Event click = new Event();
+        click.x = p.x;
+        click.y = p.y;
+        click.button = 1;
+        view.plot().notifyListeners(SWT.MouseDown, click);
+        ReverseDebuggingWorkbenchTest.waitUntil(() -> target.isSuspended() && target.state().icount() == seventh,
+                "a click on the plot to go to icount " + seventh);
+        assertEquals(6, view.table().getSelectionIndex());
+        // the plot steps up with total: later changes are drawn higher (y grows downwards)
+        assertTrue(view.plotPointOf(12).y < view.plotPointOf(0).y);
+        assertTrue(view.plotPointOf(12).x > view.plotPointOf(0).x);
+        pump(800);
+        File png = Screenshots.save(window.getShell(), "rewind-value-history.png");
+        assertTrue(png.length() > 1000);
+        page.setPartState(page.getReference(view), IWorkbenchPage.STATE_RESTORED);
         launch.terminate();
     }
 

@@ -9,9 +9,12 @@ import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.debug.core.DebugException;
 import org.eclipse.debug.ui.DebugUITools;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Canvas;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
@@ -26,9 +29,10 @@ import dev.rewind.debug.core.model.ReplayTarget;
 
 /**
  * Value History: every change of a variable (or {@code ADDR[:LEN]}) over the whole recording of
- * the selected replay, answered by the recording's query engine: position, pc, privilege, value
- * before and after, and the writing function and line. A double-click on a row moves the replay
- * to just before that write.
+ * the selected replay, answered by the recording's query engine: a step plot of the value over
+ * the recording ({@link ValueHistoryPlot}) above a table of position, pc, privilege, value before
+ * and after, and the writing function and line. A double-click on a row, or a click on a change
+ * in the plot, moves the replay to just before that write.
  */
 public final class ValueHistoryView extends ViewPart {
 
@@ -39,6 +43,7 @@ public final class ValueHistoryView extends ViewPart {
     private Text expression;
     private Label status;
     private Table table;
+    private ValueHistoryPlot plot;
     private volatile ReplayTarget target;
     private RecordingQueries.History shown;
 
@@ -56,16 +61,23 @@ public final class ValueHistoryView extends ViewPart {
         status = new Label(c, SWT.NONE);
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
         status.setText("Select a Rewind replay, name a global variable and press Show History.");
-        table = new Table(c, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
+        SashForm split = new SashForm(c, SWT.VERTICAL);
+        split.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 3, 1));
+        plot = new ValueHistoryPlot(split, i -> {
+            table.setSelection(i);
+            seekToRow(i);
+        });
+        table = new Table(split, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
-        table.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 3, 1));
+        split.setWeights(new int[] {2, 3});
         for (int i = 0; i < COLUMNS.length; i++) {
             TableColumn col = new TableColumn(table, i < 3 ? SWT.RIGHT : SWT.LEFT);
             col.setText(COLUMNS[i]);
             col.setWidth(WIDTHS[i]);
         }
         table.addListener(SWT.DefaultSelection, e -> seekToRow(table.getSelectionIndex()));
+        table.addListener(SWT.Selection, e -> plot.select(table.getSelectionIndex()));
     }
 
     @Override
@@ -84,6 +96,16 @@ public final class ValueHistoryView extends ViewPart {
 
     public Table table() {
         return table;
+    }
+
+    /** The plot's canvas (tests click it). */
+    public Canvas plot() {
+        return plot.canvas();
+    }
+
+    /** Where the plot draws change {@code index}, in its canvas's coordinates. */
+    public Point plotPointOf(int index) {
+        return plot.pointOf(index);
     }
 
     public String status() {
@@ -139,8 +161,9 @@ public final class ValueHistoryView extends ViewPart {
             item.setText(new String[] {Long.toString(ch.icount()), String.format("0x%08x", ch.pc()), ch.privilege(),
                 ch.before(), ch.after(), ch.where()});
         }
+        plot.show(h);
         status.setText(h.target() + ": " + h.changes().size() + " changes in " + h.writes() + " writes, initially "
-                + h.initial() + " (double-click a row to go there)");
+                + h.initial() + " (double-click a row or click a change in the plot to go there)");
     }
 
     /** Moves the replay to just before the write of row {@code index}. */
@@ -150,6 +173,7 @@ public final class ValueHistoryView extends ViewPart {
         if (h == null || t == null || index < 0 || index >= h.changes().size()) {
             return;
         }
+        plot.select(index);
         try {
             t.seek(h.changes().get(index).icount());
         } catch (DebugException e) {

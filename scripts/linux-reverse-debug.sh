@@ -41,13 +41,7 @@ end=$(sed -n 's/.*rewind record: \([0-9]*\) instructions.*/\1/p' "$work/record.o
 "$here/rewind" gdbserver --replay "$log" --listen 0 > "$work/gdbserver.out" 2> "$work/gdbserver.log" &
 server=$!
 trap 'kill $server 2> /dev/null || true' EXIT
-port=""
-for _ in $(seq 1 600); do
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/gdbserver.log" | head -n 1)
-  [ -n "$port" ] && break
-  sleep 0.2
-done
-[ -n "$port" ] || { echo "linux-reverse-debug: gdbserver did not start:" >&2; cat "$work/gdbserver.log" >&2; exit 1; }
+port=$("$here/scripts/gdbserver-port.sh" "$work/gdbserver.log" 120 "$server") || exit 1
 cat > "$work/session.gdb" <<GDB
 set pagination off
 set confirm off

@@ -62,13 +62,7 @@ if [ "$only" != qemu ]; then
   t0=$(date +%s.%N)
   "$here/rewind" gdbserver --replay "$log" --listen 0 > "$work/gdbserver.out" 2> "$work/gdbserver.log" &
   server=$!
-  port=""
-  for _ in $(seq 1 3000); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/gdbserver.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "linux.sh: gdbserver did not start" >&2; cat "$work/gdbserver.log" >&2; exit 1; }
+  port=$("$here/scripts/gdbserver-port.sh" "$work/gdbserver.log" 300 "$server") || exit 1
   t1=$(date +%s.%N)
   echo "{\"target\": \"rewind\", \"op\": \"open (gdbserver --replay until listening)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
   run_gdb rewind "$port" "$end" "$steps" || echo "linux.sh: gdb against Rewind failed" >&2

@@ -91,13 +91,7 @@ echo "{\"target\": \"rewind\", \"op\": \"record\", \"depth\": 0, \"seconds\": [$
 timeout 2400 "${rewind[@]}" gdbserver --replay "$work/ticktock.rrlog" --listen 0 > "$work/rewind-gdbserver.out" \
   2> "$work/rewind-gdbserver.log" &
 rewind_pid=$!
-port=""
-for _ in $(seq 1 300); do
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/rewind-gdbserver.log" | head -n1)
-  [ -n "$port" ] && break
-  sleep 0.2
-done
-[ -n "$port" ] || { echo "bench-reverse: rewind gdbserver did not start:" >&2; cat "$work/rewind-gdbserver.log" >&2; exit 1; }
+port=$("$here/scripts/gdbserver-port.sh" "$work/rewind-gdbserver.log" 60 "$rewind_pid") || exit 1
 run_gdb rewind "$port" || echo "bench-reverse: gdb against Rewind failed" >&2
 kill "$rewind_pid" 2>/dev/null || true
 wait "$rewind_pid" 2>/dev/null || true

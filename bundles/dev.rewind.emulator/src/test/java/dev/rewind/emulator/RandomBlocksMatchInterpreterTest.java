@@ -46,14 +46,7 @@ public class RandomBlocksMatchInterpreterTest {
             int rs2 = r.nextInt(32);
             int kind = r.nextInt(10);
             if (kind < 6) {
-                Encoding e = ALU[r.nextInt(ALU.length)];
-                int imm = switch (e.format) {
-                    case SHAMT6 -> r.nextInt(64) | (e.match & 0xfc000000) >>> 20;
-                    case SHAMT5 -> r.nextInt(32) | (e.match & 0xfe000000) >>> 20;
-                    case U -> r.nextInt() & 0xfffff000;
-                    default -> r.nextInt(4096) - 2048;
-                };
-                p.add(RandomPrograms.encode(e, rd, rs1, rs2, imm));
+                p.add(RandomPrograms.randomAlu(r, ALU[r.nextInt(ALU.length)], rd, rs1, rs2));
             } else if (kind < 9) {
                 Encoding e = MEMORY[r.nextInt(MEMORY.length)];
                 p.add(RandomPrograms.encode(e, rd, 31, rs2, r.nextInt(2048)));

@@ -58,14 +58,7 @@ public class RandomCallsMatchInterpreterTest {
         int rs1 = r.nextInt(32);
         int rs2 = r.nextInt(32);
         if (r.nextInt(3) > 0) {
-            Encoding e = ALU[r.nextInt(ALU.length)];
-            int imm = switch (e.format) {
-                case SHAMT6 -> r.nextInt(64) | (e.match & 0xfc000000) >>> 20;
-                case SHAMT5 -> r.nextInt(32) | (e.match & 0xfe000000) >>> 20;
-                case U -> r.nextInt() & 0xfffff000;
-                default -> r.nextInt(4096) - 2048;
-            };
-            return RandomPrograms.encode(e, rd, rs1, rs2, imm);
+            return RandomPrograms.randomAlu(r, ALU[r.nextInt(ALU.length)], rd, rs1, rs2);
         }
         return RandomPrograms.encode(MEMORY[r.nextInt(MEMORY.length)], rd, 31, rs2, r.nextInt(2048));
     }

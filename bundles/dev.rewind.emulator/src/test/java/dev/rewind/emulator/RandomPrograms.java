@@ -1,6 +1,7 @@
 package dev.rewind.emulator;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +24,17 @@ final class RandomPrograms {
                     | ((imm >> 20) & 1) << 31;
             default -> throw new IllegalArgumentException(e.format.toString());
         };
+    }
+
+    /** A random ALU instruction {@code e}: its immediate fits its format (shift amounts keep the funct bits). */
+    static int randomAlu(SplittableRandom r, Encoding e, int rd, int rs1, int rs2) {
+        int imm = switch (e.format) {
+            case SHAMT6 -> r.nextInt(64) | (e.match & 0xfc000000) >>> 20;
+            case SHAMT5 -> r.nextInt(32) | (e.match & 0xfe000000) >>> 20;
+            case U -> r.nextInt() & 0xfffff000;
+            default -> r.nextInt(4096) - 2048;
+        };
+        return encode(e, rd, rs1, rs2, imm);
     }
 
     /** x1..x29: small, extreme and random values, so divisions and shifts meet their edge cases. */
@@ -55,10 +67,18 @@ final class RandomPrograms {
 
     /**
      * Runs the interpreting machine {@code a} and the translating {@code b} to their exit in
-     * chunks of the given sizes; after each chunk the stop reason, icount, pc, privilege and
-     * registers must agree, at the end the exit code (0) and the state digest.
+     * chunks of the given sizes; after each chunk the stop reason and {@link #assertSameState}
+     * must agree, at the end the exit code (0) and the state digest.
      */
     static void lockstep(String name, VirtMachine a, VirtMachine b, long[] chunks) {
+        runInLockstep(name, a, b, chunks, Long.MAX_VALUE);
+        assertEquals(name + " passes (mcause " + a.csr(0x342).orElse(-1) + ", mepc 0x"
+                + Long.toHexString(a.csr(0x341).orElse(-1)) + ")", 0, a.exitCode());
+        assertEquals(name + ": state digest", a.digestHex(), b.digestHex());
+    }
+
+    /** Runs both machines in chunks until they stop for another reason than the limit, which must be EXIT, within budget instructions. */
+    static void runInLockstep(String name, VirtMachine a, VirtMachine b, long[] chunks, long budget) {
         int chunk = 0;
         while (true) {
             long limit = a.icount() + chunks[chunk++ % chunks.length];
@@ -66,19 +86,26 @@ final class RandomPrograms {
             StopReason rb = b.run(limit);
             String where = name + " at icount " + a.icount();
             assertEquals(where + ": stop", ra, rb);
-            assertEquals(where + ": icount", a.icount(), b.icount());
-            assertEquals(where + ": pc", Long.toHexString(a.pc()), Long.toHexString(b.pc()));
-            assertEquals(where + ": privilege", a.privilege(), b.privilege());
-            for (int i = 1; i < 32; i++) {
-                assertEquals(where + ": x" + i, a.reg(i), b.reg(i));
-            }
+            assertSameState(where, a, b);
             if (ra != StopReason.LIMIT) {
-                assertEquals(where, StopReason.EXIT, ra);
-                break;
+                assertEquals(where + ": ends with EXIT", StopReason.EXIT, ra);
+                return;
             }
+            assertTrue(name + " exceeds its budget", a.icount() < budget);
         }
-        assertEquals(name + " passes (mcause " + a.csr(0x342).orElse(-1) + ", mepc 0x"
-                + Long.toHexString(a.csr(0x341).orElse(-1)) + ")", 0, a.exitCode());
-        assertEquals(name + ": state digest", a.digestHex(), b.digestHex());
+    }
+
+    /** icount, pc, privilege, the integer and FP registers and fcsr. */
+    static void assertSameState(String where, VirtMachine interpreted, VirtMachine translated) {
+        assertEquals(where + ": icount", interpreted.icount(), translated.icount());
+        assertEquals(where + ": pc", Long.toHexString(interpreted.pc()), Long.toHexString(translated.pc()));
+        assertEquals(where + ": privilege", interpreted.privilege(), translated.privilege());
+        for (int i = 1; i < 32; i++) {
+            assertEquals(where + ": x" + i, interpreted.reg(i), translated.reg(i));
+        }
+        for (int i = 0; i < 32; i++) {
+            assertEquals(where + ": f" + i, interpreted.debugView().fpr(i), translated.debugView().fpr(i));
+        }
+        assertEquals(where + ": fcsr", interpreted.debugView().fcsr(), translated.debugView().fcsr());
     }
 }

@@ -19,19 +19,6 @@ public class TranslatedBlocksMatchInterpreterTest {
     private static final long[] CHUNKS = {1, 2, 3, 7, 100, 997, 10_007, 65_536, 5, 250_000};
     private static final long BUDGET = 50_000_000;
 
-    private static void assertSameState(String where, VirtMachine interpreted, VirtMachine translated) {
-        assertEquals(where + ": icount", interpreted.icount(), translated.icount());
-        assertEquals(where + ": pc", Long.toHexString(interpreted.pc()), Long.toHexString(translated.pc()));
-        assertEquals(where + ": privilege", interpreted.privilege(), translated.privilege());
-        for (int i = 1; i < 32; i++) {
-            assertEquals(where + ": x" + i, interpreted.reg(i), translated.reg(i));
-        }
-        for (int i = 0; i < 32; i++) {
-            assertEquals(where + ": f" + i, interpreted.debugView().fpr(i), translated.debugView().fpr(i));
-        }
-        assertEquals(where + ": fcsr", interpreted.debugView().fcsr(), translated.debugView().fcsr());
-    }
-
     private static VirtMachine machine(ElfImage elf, ByteArrayOutputStream uart, boolean translate) throws Exception {
         VirtMachine m = Guests.machine(elf, uart);
         m.translateHotCode(translate);
@@ -44,20 +31,7 @@ public class TranslatedBlocksMatchInterpreterTest {
         ByteArrayOutputStream outB = new ByteArrayOutputStream();
         VirtMachine a = machine(elf, outA, false);
         VirtMachine b = machine(elf, outB, true);
-        int chunk = 0;
-        while (true) {
-            long limit = a.icount() + CHUNKS[chunk++ % CHUNKS.length];
-            StopReason ra = a.run(limit);
-            StopReason rb = b.run(limit);
-            String where = name + " at icount " + a.icount();
-            assertEquals(where + ": stop", ra, rb);
-            assertSameState(where, a, b);
-            if (ra != StopReason.LIMIT) {
-                assertEquals(name + " ends with EXIT", StopReason.EXIT, ra);
-                break;
-            }
-            assertTrue(name + " exceeds its budget", a.icount() < BUDGET);
-        }
+        RandomPrograms.runInLockstep(name, a, b, CHUNKS, BUDGET);
         assertEquals(name + ": exit code", a.exitCode(), b.exitCode());
         assertEquals(name + ": uart", outA.toString(StandardCharsets.UTF_8), outB.toString(StandardCharsets.UTF_8));
         assertEquals(name + ": state digest", a.digestHex(), b.digestHex());
@@ -220,7 +194,7 @@ public class TranslatedBlocksMatchInterpreterTest {
         for (int i = 0; i < 3; i++) {
             assertEquals(StopReason.WATCHPOINT, a.run(Long.MAX_VALUE));
             assertEquals(StopReason.WATCHPOINT, b.run(Long.MAX_VALUE));
-            assertSameState("watch stop " + i, a, b);
+            RandomPrograms.assertSameState("watch stop " + i, a, b);
             assertEquals(a.lastWatchHit(), b.lastWatchHit());
         }
         for (VirtMachine m : new VirtMachine[] {a, b}) {
@@ -231,14 +205,14 @@ public class TranslatedBlocksMatchInterpreterTest {
             assertEquals(StopReason.BREAKPOINT, a.run(Long.MAX_VALUE));
             assertEquals(StopReason.BREAKPOINT, b.run(Long.MAX_VALUE));
             assertEquals(middle, b.pc());
-            assertSameState("breakpoint stop " + i, a, b);
+            RandomPrograms.assertSameState("breakpoint stop " + i, a, b);
         }
         long entered = b.blocksEntered();
         for (VirtMachine m : new VirtMachine[] {a, b}) {
             m.removeBreakpoint(middle);
             assertEquals(StopReason.EXIT, m.run(Long.MAX_VALUE));
         }
-        assertSameState("exit", a, b);
+        RandomPrograms.assertSameState("exit", a, b);
         assertTrue("the loop is translated again after the hooks are gone", b.blocksEntered() > entered);
         assertEquals(a.digestHex(), b.digestHex());
     }

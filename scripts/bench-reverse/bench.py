@@ -5,47 +5,22 @@
 #   BENCH_REPS (repetitions), BENCH_PARTS (comma list: stepi,milestone,tick,forward),
 #   BENCH_STEPI_DEPTHS, BENCH_RC_DEPTHS (comma lists of icounts), BENCH_FORWARD (instructions per
 #   forward run), BENCH_NEVER_LINE (a source line of main never reached while measuring).
-import gdb
 import json
 import os
-import re
-import time
+import sys
+
+import gdb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gdb_bench import OUT, TARGET, icount, record, run, timed  # noqa: E402
 
 PORT = os.environ["BENCH_PORT"]
-TARGET = os.environ["BENCH_TARGET"]
-OUT = os.environ["BENCH_OUT"]
 REPS = int(os.environ.get("BENCH_REPS", "3"))
 PARTS = os.environ.get("BENCH_PARTS", "stepi,milestone,tick,forward").split(",")
 STEPI_DEPTHS = [int(float(x)) for x in os.environ.get("BENCH_STEPI_DEPTHS", "1e6,1e7,1e8,1e9").split(",") if x]
 RC_DEPTHS = [int(float(x)) for x in os.environ.get("BENCH_RC_DEPTHS", "1e7,1e8").split(",") if x]
 FORWARD = int(float(os.environ.get("BENCH_FORWARD", "1e8")))
 NEVER_LINE = os.environ.get("BENCH_NEVER_LINE")
-
-
-def run(cmd):
-    return gdb.execute(cmd, to_string=True)
-
-
-def icount():
-    text = run("monitor info replay")
-    m = re.search(r"instruction count = (\d+)", text)
-    if m is None:
-        raise gdb.GdbError("no icount in: " + text)
-    return int(m.group(1))
-
-
-def timed(cmd):
-    t = time.perf_counter()
-    text = run(cmd)
-    return time.perf_counter() - t, text
-
-
-def record(op, depth, seconds, stops, notes=""):
-    with open(OUT, "a") as f:
-        f.write(json.dumps({"target": TARGET, "op": op, "depth": depth, "seconds": seconds, "stops": stops,
-                            "notes": notes}) + "\n")
-    print("%-8s %-28s depth %-12d %s  stops %s %s" % (TARGET, op, depth, " ".join("%.4f" % s for s in seconds),
-                                                   stops, notes), flush=True)
 
 
 def goto(target):

@@ -7,45 +7,21 @@
 #   BENCH_STEPS (reverse-stepi after the first, per depth), BENCH_BREAK (address of a function
 #   the guest calls rarely, e.g. ksys_write), BENCH_RC_BACK (distance of the reverse-continue hit),
 #   BENCH_PARTS (comma list of end, depths, rc; default all).
-import gdb
-import json
 import os
-import re
+import sys
 import time
 
-TARGET = os.environ["BENCH_TARGET"]
-OUT = os.environ["BENCH_OUT"]
+import gdb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gdb_bench import TARGET, icount, record, run, timed  # noqa: E402
+
 END = int(os.environ["BENCH_END"])
 DEPTHS = [END if x == "end" else int(float(x)) for x in os.environ.get("BENCH_DEPTHS", "1e8,1e9,end").split(",")]
 STEPS = int(os.environ.get("BENCH_STEPS", "10"))
 BREAK = os.environ["BENCH_BREAK"]
 RC_BACK = int(float(os.environ.get("BENCH_RC_BACK", "1e9")))
 PARTS = os.environ.get("BENCH_PARTS", "end,depths,rc").split(",")
-
-
-def run(cmd):
-    return gdb.execute(cmd, to_string=True)
-
-
-def icount():
-    m = re.search(r"instruction count = (\d+)", run("monitor info replay"))
-    if m is None:
-        raise gdb.GdbError("no icount")
-    return int(m.group(1))
-
-
-def timed(cmd):
-    t = time.perf_counter()
-    run(cmd)
-    return time.perf_counter() - t
-
-
-def record(op, depth, seconds, stops, notes=""):
-    with open(OUT, "a") as f:
-        f.write(json.dumps({"target": TARGET, "op": op, "depth": depth, "seconds": seconds, "stops": stops,
-                            "notes": notes}) + "\n")
-    print("%-7s %-34s depth %-12d %s  stops %s %s" % (TARGET, op, depth, " ".join("%.4f" % s for s in seconds),
-                                                   stops, notes), flush=True)
 
 
 def move(n):
@@ -59,7 +35,7 @@ def move(n):
             run("monitor replay_break %d" % n)
             run("continue")
         return time.perf_counter() - t
-    return timed("monitor replay_seek %d" % n)
+    return timed("monitor replay_seek %d" % n)[0]
 
 
 def seek(n):
@@ -84,7 +60,7 @@ for depth in DEPTHS if "depths" in PARTS else []:
     seconds, stops = [], []
     for _ in range(STEPS + 1):
         before = icount()
-        seconds.append(timed("reverse-stepi"))
+        seconds.append(timed("reverse-stepi")[0])
         run("maintenance flush register-cache")
         stops.append(icount())
         if stops[-1] != before - 1:
@@ -96,13 +72,13 @@ if "rc" not in PARTS:
     raise SystemExit
 seek(END)  # before the breakpoint: QEMU's way there is a continue, which would stop at it
 run("break *%s" % BREAK)
-dt = timed("reverse-continue")
+dt = timed("reverse-continue")[0]
 last = icount()
 record("reverse-continue from the end", END, [dt], [last], "%d back" % (END - last))
 # (QEMU 7.2 did not resume after replay_seek once it had gone backwards: its figure is the one above)
 if last + RC_BACK <= END and TARGET != "qemu":
     seek(last + RC_BACK)  # a seek: Rewind's replay_seek does not stop at breakpoints
-    dt = timed("reverse-continue")
+    dt = timed("reverse-continue")[0]
     record("reverse-continue to a hit %.0e back" % RC_BACK, last + RC_BACK, [dt], [icount()],
            "%d back" % (last + RC_BACK - icount()))
 run("delete")

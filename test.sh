@@ -16,6 +16,13 @@ packages="make gcc-riscv64-unknown-elf qemu-utils qemu-system-misc gdb-multiarch
           opensbi u-boot-qemu e2fsprogs dosfstools cpio"
 # - lcov: genhtml renders the coverage file `rewind coverage` writes (AskPackAndCoverRecordingsTest)
 packages="$packages lcov"
+# - xz-utils: the kernel's modules are .ko.xz; scripts/linux-initramfs.sh unpacks virtio_blk, ext4 and
+#   their dependencies for LinuxOnSeveralHartsKeepsFilesOnItsVirtioDiskTest (priority "standard": a
+#   minimal machine may lack it)
+packages="$packages xz-utils"
+# Not here on purpose: picolibc-riscv64-unknown-elf. No test or guest uses a libc (guests are built
+# -nostdlib -ffreestanding); only the Embench benchmark links it, and scripts/bench-embench.sh
+# installs it when it is missing.
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

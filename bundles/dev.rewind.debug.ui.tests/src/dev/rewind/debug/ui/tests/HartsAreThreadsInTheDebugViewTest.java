@@ -78,16 +78,20 @@ public class HartsAreThreadsInTheDebugViewTest {
             // The hart that did not stop: its own state, as an independent replay reads it there.
             int other = 1 - target.hart().id();
             HartThread hart = target.hart(other);
-            IStackFrame top = hart.getTopStackFrame();
-            TreePath path = new TreePath(new Object[] {launch, target, hart, top});
-            // as a click does; again if the view's own selection of the stopped hart came after it
+            // as a click does (it also activates the Debug view: the debug context is the active
+            // provider's, and the replay's launch can activate another part); again if the view's
+            // own selection of the stopped hart came after it
             waitUntil(() -> {
                 if (!ofHart(DebugUITools.getDebugContext(), hart)) {
+                    page.activate(debugView);
+                    // the frame as the thread has it now: a later state read makes new frame objects
+                    TreePath path = new TreePath(new Object[] {launch, target, hart, hart.getTopStackFrame()});
                     ((IDebugView) debugView).getViewer().setSelection(new TreeSelection(path), true);
                     pump(50);
                 }
                 return ofHart(DebugUITools.getDebugContext(), hart);
             }, "hart " + other + "'s frame to be the debug context");
+            IStackFrame top = hart.getTopStackFrame();
             long pc;
             long[] regs = new long[32];
             long retired;

@@ -13,6 +13,7 @@ import dev.rewind.emulator.ElfFormatException;
 import dev.rewind.emulator.ElfImage;
 import dev.rewind.emulator.FlashImage;
 import dev.rewind.emulator.MachineConfig;
+import dev.rewind.emulator.RtcConfig;
 import dev.rewind.emulator.VirtMachine;
 
 /**
@@ -24,9 +25,9 @@ import dev.rewind.emulator.VirtMachine;
  */
 final class BootOptions {
 
-    /** The boot options, and {@code --smp}: every verb that boots a machine takes it too. */
+    /** The boot options, and {@code --smp} and {@code --rtc}: every verb that boots a machine takes them too. */
     static final Set<String> WITH_VALUE = Set.of("--bios", "--kernel", "--initrd", "--append", "--dtb", "--dumpdtb",
-            "--pflash", "--smp");
+            "--pflash", "--smp", "--rtc");
 
     /** Where QEMU's data package keeps the OpenSBI that {@code -bios default} loads. */
     static final List<Path> QEMU_OPENSBI = List.of(
@@ -45,7 +46,10 @@ final class BootOptions {
             + "                 (the reset ROM then jumps there), bank 1 at 0x22000000; none leaves a bank without a file.\n"
             + "                 run writes the guest's program/erase back to the file as QEMU does; record and replay\n"
             + "                 never write it (the recording names it with its SHA-256)\n"
-            + "  --smp N        harts, 1 to 8 (default 1), as QEMU's -smp N; they take turns deterministically";
+            + "  --smp N        harts, 1 to 8 (default 1), as QEMU's -smp N; they take turns deterministically\n"
+            + "  --rtc [base=utc|localtime|DATETIME][,clock=host|vm]  the goldfish RTC, as QEMU's -rtc (default\n"
+            + "                 base=utc,clock=host: the host's time, logged when recording). base=2026-01-01T00:00:00,clock=vm\n"
+            + "                 starts it there and moves it with virtual time: recordings of the same input are identical";
 
     private BootOptions() {
     }
@@ -117,6 +121,31 @@ final class BootOptions {
     /** {@code --smp N}: 1 to {@value MachineConfig#MAX_HARTS} harts, 1 if absent. */
     static int harts(Args a) throws CliException {
         return a.integer("--smp", 1, 1, MachineConfig.MAX_HARTS);
+    }
+
+    /** {@code --rtc ...}: QEMU's -rtc syntax; QEMU's default (utc, host clock) if absent. */
+    static RtcConfig rtc(Args a) throws CliException {
+        String v = a.value("--rtc", null);
+        try {
+            return v == null ? RtcConfig.DEFAULT : RtcConfig.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--rtc " + v + ": " + e.getMessage().replaceFirst("^-rtc:? ?", ""));
+        }
+    }
+
+    /**
+     * {@code --rtc} given to a replay: the recording decides the RTC, so another setting is refused naming it;
+     * {@code opened} is closed then.
+     */
+    static void requireRecordedRtc(Args a, String recorded, AutoCloseable... opened) throws Exception {
+        RtcConfig r = recorded == null ? RtcConfig.DEFAULT : RtcConfig.parse(recorded);
+        if (a.has("--rtc") && !rtc(a).equals(r)) {
+            for (AutoCloseable c : opened) {
+                c.close();
+            }
+            throw new CliException("RTC (--rtc): the recording used " + r.text() + ", --rtc asks for " + rtc(a).text()
+                    + " (a replay runs on the recorded machine; drop --rtc)");
+        }
     }
 
     /**

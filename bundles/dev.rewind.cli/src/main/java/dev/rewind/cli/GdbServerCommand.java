@@ -88,6 +88,7 @@ final class GdbServerCommand implements Command {
                 throw new CliException(e.getMessage());
             }
             BootOptions.requireRecordedHarts(a, s.session().log().header().harts(), s, opened);
+            BootOptions.requireRecordedRtc(a, s.session().log().header().rtc(), s, opened);
             Timeline session = s;
             resource = () -> {
                 try (opened; session) {
@@ -106,9 +107,10 @@ final class GdbServerCommand implements Command {
                 return 0;
             }
             VirtMachine m;
+            dev.rewind.emulator.RtcConfig rtc = BootOptions.rtc(a);
             FlashImage[] flash = BootOptions.liveFlash(boot);
             try {
-                m = new VirtMachine(MachineConfig.builder().ramSize(ram).harts(BootOptions.harts(a))
+                m = new VirtMachine(MachineConfig.builder().ramSize(ram).harts(BootOptions.harts(a)).rtc(rtc)
                         .uartOut(console.out()).inputPort(new LiveInputPort(console.in(), java.time.Clock.systemUTC(), 100_000))
                         .pflash(flash).build());
                 m.boot(boot);

@@ -62,7 +62,7 @@ final class InfoCommand implements Command {
         }
         // The ISA is part of the configuration digest a replay checks, so this build's is the recording's.
         out.println("machine:        virt, " + VirtMachine.ISA + ", " + h.harts() + (h.harts() == 1 ? " hart, " : " harts, ") + (h.ramSize() >> 20) + " MiB RAM, icount shift " + h.icountShift()
-                + ", sleep=" + (h.sleep() ? "on" : "off"));
+                + ", sleep=" + (h.sleep() ? "on" : "off") + (h.rtc() == null ? "" : ", rtc " + h.rtc()));
         out.println("disk:           " + (h.diskPath() == null ? "none" : h.diskPath()));
         out.println("start:          " + (h.startSnapshot() == null ? "reset" : "snapshot '" + h.startSnapshot() + "' in " + h.snapshotImagePath()));
         out.println("written by:     " + h.writerVersion());

@@ -53,6 +53,7 @@ final class RecordCommand implements Command {
         RecordSession.Options o = RecordSession.Options.of(boot, Path.of(a.value("--rrfile", null)))
                 .withMachine(a.bytes("--ram", MachineConfig.DEFAULT_RAM), a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT))
                 .withHarts(BootOptions.harts(a))
+                .withRtc(BootOptions.rtc(a))
                 .withSleep(a.onOff("--sleep", false))
                 .withDigestInterval(a.count("--digest-every", RecordSession.Options.DEFAULT_DIGEST_INTERVAL))
                 .withSnapshotEvery(a.count("--snapshot-every", 0))

@@ -26,21 +26,23 @@ final class ReplayCommand implements Command {
     @Override
     public String usage() {
         return "rewind replay RUN.rrlog|RUN.rwd [--from-snapshot NAME] [--to-icount N] [--snapshot-every 10M] [--smp N]\n"
-                + "       [--snapshot-budget SIZE] [--quiet]\n"
+                + "       [--rtc ...] [--snapshot-budget SIZE] [--quiet]\n"
                 + "  --from-snapshot  start from a snapshot persisted in the recording's snapshot image\n"
                 + "  --to-icount      stop after N instructions\n"
                 + "  --snapshot-budget  memory the in-memory snapshots may hold (default: twice the guest's RAM)\n"
                 + "  --smp N          refuse the recording unless it was made with N harts (the log says how many)\n"
+                + "  --rtc ...        refuse the recording unless its RTC was set so (QEMU's -rtc; the log says how)\n"
                 + "  --quiet          do not print the guest's output";
     }
 
     @Override
     public int run(String[] argv, Console console) throws Exception {
-        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every", "--smp",
+        Args a = new Args(argv, Set.of("--from-snapshot", "--to-icount", "--snapshot-every", "--smp", "--rtc",
                 "--snapshot-budget"), Set.of("--quiet"));
         if (a.has("--smp")) {
             BootOptions.harts(a); // 0 or 9 is refused before anything is opened
         }
+        BootOptions.rtc(a); // so is a bad --rtc
         Path given = Path.of(a.onlyPositional("recording (a .rrlog or packed .rwd file)"));
         Timeline.Options o = Timeline.Options.defaults()
                 .withSnapshotInterval(a.count("--snapshot-every", Timeline.Options.DEFAULT_INTERVAL))
@@ -66,6 +68,7 @@ final class ReplayCommand implements Command {
             throw new CliException(e.getMessage());
         }
         BootOptions.requireRecordedHarts(a, s.session().log().header().harts(), s, opened);
+        BootOptions.requireRecordedRtc(a, s.session().log().header().rtc(), s, opened);
         try (opened; s; Progress progress = new Progress(console.err(), s.endIcount())) {
             Stop.Kind stop = Stop.Kind.STEP;
             while (s.icount() < Math.min(to, s.endIcount()) && stop == Stop.Kind.STEP) {

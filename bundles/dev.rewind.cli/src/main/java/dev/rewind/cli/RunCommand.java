@@ -61,6 +61,7 @@ final class RunCommand implements Command {
         long ram = a.bytes("--ram", MachineConfig.DEFAULT_RAM);
         int shift = a.integer("--icount-shift", 0, 0, MachineConfig.MAX_ICOUNT_SHIFT);
         int harts = BootOptions.harts(a);
+        dev.rewind.emulator.RtcConfig rtc = BootOptions.rtc(a);
         long max = a.count("--max-insns", Long.MAX_VALUE);
         if (BootOptions.dumpDtb(a, boot, ram, console, name())) {
             return 0;
@@ -78,7 +79,7 @@ final class RunCommand implements Command {
             flash = BootOptions.liveFlash(boot);
             MachineConfig config;
             try {
-                config = MachineConfig.builder().ramSize(ram).icountShift(shift).harts(harts).disk(disk).uartOut(console.out())
+                config = MachineConfig.builder().ramSize(ram).icountShift(shift).harts(harts).rtc(rtc).disk(disk).uartOut(console.out())
                         .inputPort(livePort(console.in())).pflash(flash).build();
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());

@@ -251,4 +251,42 @@ public class BootOptionsTest {
                     + " recorded machine; drop --smp)", oneLineError());
         }
     }
+
+    @Test
+    public void aBadRtcSettingIsOneLineNamingTheOptionAndNothingRuns() throws Exception {
+        refusedByEveryVerb("--rtc clock=wall: clock='wall' is invalid: use clock=host or clock=vm", RunCommandTest.guest("rtc"),
+                "--rtc", "clock=wall");
+        refusedByEveryVerb("--rtc base=2026-02-30: base='2026-02-30' is neither utc, localtime nor a valid date: valid"
+                + " formats are '2006-06-17T16:01:21' and '2006-06-17'", RunCommandTest.guest("rtc"), "--rtc", "base=2026-02-30");
+        assertEquals(2, rewind("replay", dir.resolve("never.rrlog").toString(), "--rtc", "speed=2"));
+        assertTrue(oneLineError().contains("--rtc speed=2: invalid parameter 'speed'"));
+        assertEquals(2, rewind("record", "--rrfile", dir.resolve("local.rrlog").toString(), "--rtc", "base=localtime",
+                RunCommandTest.guest("rtc")));
+        assertTrue(oneLineError().contains("-rtc base=localtime cannot be recorded"));
+        assertFalse(Files.exists(dir.resolve("local.rrlog")));
+    }
+
+    @Test
+    public void aRecordingWithAFixedRtcPrintsTheSameOnEveryVerbAndRefusesAnotherSettingInReplay() throws Exception {
+        String rtc = "base=2026-01-01,clock=vm";
+        assertEquals(0, rewind("run", "--rtc", rtc, RunCommandTest.guest("rtc")));
+        String ran = out.toString(StandardCharsets.UTF_8);
+        assertTrue(ran, ran.startsWith("start 0x18867251edfa00"));
+        Path log = dir.resolve("rtc.rrlog");
+        assertEquals(0, rewind("record", "--rrfile", log.toString(), "--rtc", rtc, RunCommandTest.guest("rtc")));
+        assertEquals("record and run print the same values", ran, out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, rewind("info", log.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8)
+                .contains(", rtc base=2026-01-01T00:00:00,clock=vm"));
+        assertEquals(0, rewind("replay", log.toString(), "--rtc", "clock=vm,base=2026-01-01T00:00:00"));
+        assertEquals(ran, out.toString(StandardCharsets.UTF_8));
+
+        String[][] others = {{"replay", log.toString(), "--rtc", "base=utc"}, {"gdbserver", "--replay", log.toString(),
+                "--rtc", "base=utc", "--listen", "0"}};
+        for (String[] args : others) {
+            assertEquals(String.join(" ", args), 2, rewind(args));
+            assertEquals("rewind " + args[0] + ": RTC (--rtc): the recording used base=2026-01-01T00:00:00,clock=vm, --rtc asks"
+                    + " for base=utc,clock=host (a replay runs on the recorded machine; drop --rtc)", oneLineError());
+        }
+    }
 }

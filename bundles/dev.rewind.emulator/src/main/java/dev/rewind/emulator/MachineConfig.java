@@ -3,8 +3,8 @@ package dev.rewind.emulator;
 import java.io.OutputStream;
 
 /**
- * How a {@link VirtMachine} is built: RAM size, icount shift, optional disk, where UART output
- * goes and which {@link InputPort} feeds it. Immutable; make one with {@link #builder()}.
+ * How a {@link VirtMachine} is built: RAM size, icount shift, optional disk, the RTC's base and
+ * clock, where UART output goes and which {@link InputPort} feeds it. Immutable; make one with {@link #builder()}.
  * Two machines with equal configuration (and equal port behaviour) execute identically.
  */
 public final class MachineConfig {
@@ -24,6 +24,7 @@ public final class MachineConfig {
     private final OutputStream uartOut;
     private final InputPort inputPort;
     private final FlashImage[] pflash;
+    private final RtcConfig rtc;
 
     private MachineConfig(Builder b) {
         if (b.ramSize < (1 << 20) || b.ramSize > (1L << 31) - (1 << 20) || (b.ramSize & 0xfff) != 0) {
@@ -42,6 +43,7 @@ public final class MachineConfig {
         this.uartOut = b.uartOut != null ? b.uartOut : OutputStream.nullOutputStream();
         this.inputPort = b.inputPort != null ? b.inputPort : LiveInputPort.silent();
         this.pflash = b.pflash.clone();
+        this.rtc = b.rtc;
     }
 
     public static Builder builder() {
@@ -83,10 +85,15 @@ public final class MachineConfig {
         return pflash[unit];
     }
 
+    /** The goldfish RTC's base and clock (QEMU's {@code -rtc}). */
+    public RtcConfig rtc() {
+        return rtc;
+    }
+
     /** A builder that starts from this configuration (e.g. to swap the input port for replay). */
     public Builder toBuilder() {
         return new Builder().ramSize(ramSize).icountShift(icountShift).harts(harts).disk(disk).uartOut(uartOut)
-                .inputPort(inputPort).pflash(pflash);
+                .inputPort(inputPort).pflash(pflash).rtc(rtc);
     }
 
     public static final class Builder {
@@ -97,6 +104,7 @@ public final class MachineConfig {
         private OutputStream uartOut;
         private InputPort inputPort;
         private FlashImage[] pflash = new FlashImage[PFLASH_BANKS];
+        private RtcConfig rtc = RtcConfig.DEFAULT;
 
         public Builder ramSize(long bytes) {
             this.ramSize = bytes;
@@ -141,6 +149,12 @@ public final class MachineConfig {
                         + banks.length + " images");
             }
             this.pflash = java.util.Arrays.copyOf(banks, PFLASH_BANKS);
+            return this;
+        }
+
+        /** The RTC's base and clock, QEMU's {@code -rtc} ({@link RtcConfig#DEFAULT} if not given). */
+        public Builder rtc(RtcConfig rtc) {
+            this.rtc = java.util.Objects.requireNonNull(rtc);
             return this;
         }
 

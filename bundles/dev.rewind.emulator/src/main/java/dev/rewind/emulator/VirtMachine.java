@@ -80,7 +80,7 @@ public final class VirtMachine {
         this.clint = new Clint(csrFiles, clock);
         this.uart = new Uart16550(config.uartOut(), plic);
         SifiveTest test = new SifiveTest(this::guestExit);
-        GoldfishRtc rtc = new GoldfishRtc(() -> port.hostClockNs(hart.icount));
+        GoldfishRtc rtc = new GoldfishRtc(config.rtc(), () -> port.hostClockNs(hart.icount), clock);
         devices.add(clint);
         devices.add(plic);
         devices.add(uart);

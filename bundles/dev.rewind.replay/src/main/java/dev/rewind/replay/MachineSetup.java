@@ -14,21 +14,43 @@ import java.util.Map;
 
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.MachineState;
+import dev.rewind.emulator.RtcConfig;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.log.ReplayLogHeader;
 
 /**
- * What a recorded machine is made of: the boot files, RAM size, icount shift and disk size. A
+ * What a recorded machine is made of: the boot files, RAM size, icount shift, disk size, harts and
+ * the RTC's base and clock. A
  * replay rebuilds the machine from the log header and refuses to start if anything differs,
  * naming the field, because a replay on another machine diverges at once.
  */
-public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long diskSectors, int harts) {
+public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long diskSectors, int harts, RtcConfig rtc) {
+
+    /** A machine with QEMU's default RTC. */
+    public MachineSetup(BootFiles boot, long ramSize, int icountShift, long diskSectors, int harts) {
+        this(boot, ramSize, icountShift, diskSectors, harts, RtcConfig.DEFAULT);
+    }
+
+    /** The RTC a header names (null: QEMU's default, as in logs from before {@code -rtc}). */
+    public static RtcConfig rtc(ReplayLogHeader h) throws ReplaySetupException {
+        try {
+            return h.rtc() == null ? RtcConfig.DEFAULT : RtcConfig.parse(h.rtc());
+        } catch (IllegalArgumentException e) {
+            throw new ReplaySetupException("the recording's RTC setting is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** The RTC as a header stores it: null for the default, so older readers and digests see no change. */
+    public String rtcText() {
+        return rtc.isDefault() ? null : rtc.text();
+    }
 
     /** The configuration in a canonical text form; its digest goes into the log header. */
     public String configText() {
         return "board=virt;isa=" + VirtMachine.ISA + ";harts=" + harts + ";ram=" + ramSize + ";icount-shift=" + icountShift
                 + ";devices=uart16550a-fifo@0x10000000,clint@0x2000000,plic@0xc000000,sifive-test@0x100000,virtio-mmio-blk@0x10001000"
-                + ";disk-sectors=" + diskSectors + ";state=" + MachineState.format();
+                + ";disk-sectors=" + diskSectors + ";state=" + MachineState.format()
+                + (rtc.isDefault() ? "" : ";rtc=" + rtc.text());
     }
 
     public byte[] configDigest() {
@@ -87,6 +109,9 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
         }
         if (icountShift != h.icountShift()) {
             throw new ReplaySetupException("icount shift: the recording used " + h.icountShift() + ", this machine has " + icountShift);
+        }
+        if (!rtc.equals(rtc(h))) {
+            throw new ReplaySetupException("RTC (-rtc): the recording used " + rtc(h).text() + ", this machine has " + rtc.text());
         }
         if (!MessageDigest.isEqual(configDigest(), h.configDigest())) {
             throw new ReplaySetupException("machine configuration differs from the recording's (" + configText() + ")");

@@ -11,6 +11,7 @@ import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.InputPort;
 import dev.rewind.emulator.LiveInputPort;
 import dev.rewind.emulator.MachineConfig;
+import dev.rewind.emulator.RtcConfig;
 import dev.rewind.emulator.StopReason;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.qcow2.Qcow2Exception;
@@ -32,7 +33,7 @@ public final class RecordSession implements AutoCloseable {
      */
     public record Options(BootFiles boot, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
             Path snapshotImage, long digestInterval, boolean sleep, InputStream uartIn, OutputStream uartOut,
-            long pollInterval, long snapshotEvery, int harts) {
+            long pollInterval, long snapshotEvery, int harts, RtcConfig rtc) {
 
         public static final long DEFAULT_DIGEST_INTERVAL = 10_000_000L;
         public static final long DEFAULT_POLL_INTERVAL = 100_000L;
@@ -43,7 +44,7 @@ public final class RecordSession implements AutoCloseable {
 
         public static Options of(BootFiles boot, Path logFile) {
             return new Options(boot, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
-                    false, null, null, DEFAULT_POLL_INTERVAL, 0, 1);
+                    false, null, null, DEFAULT_POLL_INTERVAL, 0, 1, RtcConfig.DEFAULT);
         }
 
         /** The file whose symbols describe the run: the kernel, else the firmware. */
@@ -53,49 +54,55 @@ public final class RecordSession implements AutoCloseable {
 
         public Options withInput(InputStream in, OutputStream out) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, in, out, pollInterval, snapshotEvery, harts);
+                    sleep, in, out, pollInterval, snapshotEvery, harts, rtc);
         }
 
         public Options withMachine(long ram, int shift) {
             return new Options(boot, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery, harts);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
         }
 
         public Options withDisk(Path diskImage, String snapshot) {
             return new Options(boot, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
         }
 
         public Options withSnapshotImage(Path image, String snapshot) {
             return new Options(boot, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery, harts);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
         }
 
         public Options withSleep(boolean on) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    on, uartIn, uartOut, pollInterval, snapshotEvery, harts);
+                    on, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
         }
 
         public Options withPollInterval(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, n, snapshotEvery, harts);
+                    sleep, uartIn, uartOut, n, snapshotEvery, harts, rtc);
         }
 
         /** Persist a snapshot named auto-ICOUNT every {@code n} instructions (0 = only the start snapshot). */
         public Options withSnapshotEvery(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, n, harts);
+                    sleep, uartIn, uartOut, pollInterval, n, harts, rtc);
         }
 
         /** Harts (1..8, {@code --smp}). */
         public Options withHarts(int n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, n);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, n, rtc);
+        }
+
+        /** The RTC's base and clock (QEMU's {@code -rtc}); {@code base=DATETIME,clock=vm} makes it a function of icount. */
+        public Options withRtc(RtcConfig r) {
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, r);
         }
 
         public Options withDigestInterval(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery, harts);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
         }
     }
 
@@ -142,6 +149,11 @@ public final class RecordSession implements AutoCloseable {
             throw new ReplaySetupException("a diskless recording keeps its start snapshot in an orphan qcow2 image:"
                     + " name one with --snapshot-image FILE");
         }
+        if (!o.rtc().replayable()) {
+            // QEMU refuses it too ("Record/replay feature is not supported for '-rtc base=localtime'").
+            throw new ReplaySetupException("-rtc base=localtime cannot be recorded: the host's time zone is no logged input,"
+                    + " so a replay elsewhere would differ; use base=utc or base=DATETIME");
+        }
         Qcow2Image disk = null;
         try {
             if (o.disk() != null) {
@@ -154,7 +166,7 @@ public final class RecordSession implements AutoCloseable {
                 disk = Qcow2Image.open(o.disk());
             }
             long sectors = disk == null ? 0 : disk.size() / 512;
-            MachineSetup setup = new MachineSetup(o.boot(), o.ramSize(), o.icountShift(), sectors, o.harts());
+            MachineSetup setup = new MachineSetup(o.boot(), o.ramSize(), o.icountShift(), sectors, o.harts(), o.rtc());
             InputPort live = new LiveInputPort(o.uartIn(), Clock.systemUTC(), o.pollInterval());
             if (o.sleep()) {
                 live = new SleepingIdlePort(live, Clock.systemUTC(), o.uartIn());
@@ -165,7 +177,7 @@ public final class RecordSession implements AutoCloseable {
             // the guest's output so far goes into each periodic snapshot: a replay jumping to one has not seen it
             ConsoleHistory console = o.snapshotEvery() > 0 ? new ConsoleHistory(o.uartOut()) : null;
             MachineConfig.Builder cb = MachineConfig.builder().ramSize(o.ramSize()).icountShift(o.icountShift()).harts(o.harts())
-                    .uartOut(console != null ? console : o.uartOut()).inputPort(port);
+                    .rtc(o.rtc()).uartOut(console != null ? console : o.uartOut()).inputPort(port);
             if (disk != null) {
                 cb.disk(new Qcow2Disk(disk));
             }
@@ -186,7 +198,7 @@ public final class RecordSession implements AutoCloseable {
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
                     snapshotImage == null ? null : snapshotImage.toAbsolutePath().toString(), o.startSnapshot(), o.sleep(),
                     setup.configDigest(), o.digestInterval(), "rewind 0.1.0", setup.bootFileDigests(), o.boot().append(),
-                    o.harts());
+                    o.harts(), setup.rtcText());
             Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
             port.target = recorder;
             return new RecordSession(o, machine, recorder, disk, snapshots, console);

@@ -179,13 +179,13 @@ public final class Timeline implements AutoCloseable {
             disk = new OverlayDisk(RecordingFiles.diskBase(logFile, h, image, startSnapshot));
             diskSectors = disk.sectors();
         }
-        MachineSetup setup = new MachineSetup(boot, h.ramSize(), h.icountShift(), diskSectors, h.harts());
+        MachineSetup setup = new MachineSetup(boot, h.ramSize(), h.icountShift(), diskSectors, h.harts(), MachineSetup.rtc(h));
         setup.verify(h);
 
         Replayer replayer = new Replayer(log.events());
         ConsoleHistory console = new ConsoleHistory(options.echo());
         MachineConfig.Builder config = MachineConfig.builder().ramSize(h.ramSize()).icountShift(h.icountShift()).harts(h.harts())
-                .uartOut(console).inputPort(replayer);
+                .rtc(setup.rtc()).uartOut(console).inputPort(replayer);
         if (disk != null) {
             config.disk(disk);
         }

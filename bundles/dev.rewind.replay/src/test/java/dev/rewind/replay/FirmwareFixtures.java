@@ -73,6 +73,25 @@ final class FirmwareFixtures {
         output(dir, cmd);
     }
 
+    /**
+     * Debian's riscv64 kernel (boot/vmlinux-*) from scripts/fetch-riscv64-packages.sh's cache
+     * (REWIND_RISCV64_PACKAGES overrides where); the test is skipped without it.
+     */
+    static Path debianKernel() throws IOException {
+        Path packages = Path.of(System.getenv().getOrDefault("REWIND_RISCV64_PACKAGES",
+                System.getProperty("user.home") + "/.cache/rewind/riscv64"));
+        Path root = Files.isDirectory(packages.resolve("root")) ? packages.resolve("root") : packages;
+        Path kernel = null;
+        if (Files.isDirectory(root.resolve("boot"))) {
+            try (var s = Files.list(root.resolve("boot"))) {
+                kernel = s.filter(p -> p.getFileName().toString().startsWith("vmlinux-")).findFirst().orElse(null);
+            }
+        }
+        org.junit.Assume.assumeTrue("Debian's riscv64 kernel is not in " + packages
+                + " (scripts/fetch-riscv64-packages.sh; test.sh runs it)", kernel != null);
+        return kernel;
+    }
+
     /** Runs a host tool in {@code dir}; returns its standard output, or fails with everything it printed. */
     static String output(Path dir, String... cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "tool", ".out");

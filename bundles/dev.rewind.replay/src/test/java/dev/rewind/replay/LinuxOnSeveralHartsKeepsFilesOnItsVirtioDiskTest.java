@@ -66,17 +66,7 @@ public class LinuxOnSeveralHartsKeepsFilesOnItsVirtioDiskTest {
 
     @BeforeClass
     public static void fixtures() throws Exception {
-        Path packages = Path.of(System.getenv().getOrDefault("REWIND_RISCV64_PACKAGES",
-                System.getProperty("user.home") + "/.cache/rewind/riscv64"));
-        Path root = Files.isDirectory(packages.resolve("root")) ? packages.resolve("root") : packages;
-        Path kernel = null;
-        if (Files.isDirectory(root.resolve("boot"))) {
-            try (var s = Files.list(root.resolve("boot"))) {
-                kernel = s.filter(p -> p.getFileName().toString().startsWith("vmlinux-")).findFirst().orElse(null);
-            }
-        }
-        assumeTrue("Debian's riscv64 kernel is not in " + packages + " (scripts/fetch-riscv64-packages.sh; test.sh runs it)",
-                kernel != null);
+        Path kernel = FirmwareFixtures.debianKernel();
         assumeTrue("qemu-img, mkfs.ext4, debugfs and e2fsck are needed (test.sh installs them)",
                 FirmwareFixtures.tool("qemu-img") != null && FirmwareFixtures.tool("mkfs.ext4") != null
                         && FirmwareFixtures.tool("debugfs") != null && FirmwareFixtures.tool("e2fsck") != null);

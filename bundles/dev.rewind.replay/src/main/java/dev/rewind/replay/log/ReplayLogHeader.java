@@ -31,11 +31,13 @@ import java.util.List;
  *                          whose machine booted {@code programPath} as QEMU's -bios none -kernel
  * @param append            the kernel command line, or null
  * @param harts             number of harts ({@code --smp}); 1 in logs written before several harts
+ * @param rtc               the RTC's base and clock as QEMU's {@code -rtc} text ({@code base=...,clock=...}),
+ *                          or null for QEMU's default (utc, host), as in logs written before the option
  */
 public record ReplayLogHeader(String programPath, byte[] programSha256, long ramSize, int icountShift,
         String diskPath, String snapshotImagePath, String startSnapshot, boolean sleep,
         byte[] configDigest, long digestInterval, String writerVersion, List<BootFile> bootFiles, String append,
-        int harts) {
+        int harts, String rtc) {
 
     /** One boot file: its role ("bios", "kernel", "initrd", "dtb"), its path as given and its SHA-256. */
     public record BootFile(String role, String path, byte[] sha256) {
@@ -48,12 +50,20 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
         bootFiles = List.copyOf(bootFiles);
     }
 
+    /** A header with QEMU's default RTC (no {@code -rtc}). */
+    public ReplayLogHeader(String programPath, byte[] programSha256, long ramSize, int icountShift, String diskPath,
+            String snapshotImagePath, String startSnapshot, boolean sleep, byte[] configDigest, long digestInterval,
+            String writerVersion, List<BootFile> bootFiles, String append, int harts) {
+        this(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath, startSnapshot, sleep,
+                configDigest, digestInterval, writerVersion, bootFiles, append, harts, null);
+    }
+
     /** A header without boot files: the program alone, as {@code -bios none -kernel PROGRAM}. */
     public ReplayLogHeader(String programPath, byte[] programSha256, long ramSize, int icountShift, String diskPath,
             String snapshotImagePath, String startSnapshot, boolean sleep, byte[] configDigest, long digestInterval,
             String writerVersion) {
         this(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath, startSnapshot, sleep,
-                configDigest, digestInterval, writerVersion, List.of(), null, 1);
+                configDigest, digestInterval, writerVersion, List.of(), null, 1, null);
     }
 
     static final byte[] MAGIC = "RWNDLOG1".getBytes(StandardCharsets.US_ASCII);
@@ -75,6 +85,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
     private static final int TAG_BOOT_FILE = 12;
     private static final int TAG_APPEND = 13;
     private static final int TAG_HARTS = 14;
+    private static final int TAG_RTC = 15;
 
     /** Header bytes: magic, version, fields and their CRC. */
     byte[] encode() {
@@ -101,6 +112,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
             }
             count += string(f, TAG_APPEND, append);
             count += bytes(f, TAG_HARTS, ByteBuffer.allocate(4).putInt(harts).array());
+            count += string(f, TAG_RTC, rtc);
             byte[] fields = fieldBytes.toByteArray();
 
             ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -209,6 +221,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
         final List<BootFile> bootFiles = new ArrayList<>();
         String append;
         int harts = 1;
+        String rtc;
 
         void field(int tag, byte[] v, long offset) throws ReplayLogException {
             switch (tag) {
@@ -226,6 +239,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
                 case TAG_BOOT_FILE -> bootFiles.add(bootFile(v, offset));
                 case TAG_APPEND -> append = utf8(v);
                 case TAG_HARTS -> harts = ByteBuffer.wrap(fixed(v, 4, "hart count", offset)).getInt();
+                case TAG_RTC -> rtc = utf8(v);
                 default -> {
                     // a field from a newer writer: not needed to replay
                 }
@@ -256,7 +270,7 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
 
         ReplayLogHeader build() {
             return new ReplayLogHeader(programPath, programSha256, ramSize, icountShift, diskPath, snapshotImagePath,
-                    startSnapshot, sleep, configDigest, digestInterval, writerVersion, bootFiles, append, harts);
+                    startSnapshot, sleep, configDigest, digestInterval, writerVersion, bootFiles, append, harts, rtc);
         }
     }
 
@@ -279,6 +293,6 @@ public record ReplayLogHeader(String programPath, byte[] programSha256, long ram
         return "ReplayLogHeader[program=" + programPath + ", ram=" + ramSize + ", shift=" + icountShift + ", disk=" + diskPath
                 + ", snapshotImage=" + snapshotImagePath + ", start=" + startSnapshot + ", sleep=" + sleep
                 + ", boot=" + bootFiles.stream().map(b -> b.role() + ":" + b.path()).toList()
-                + (append == null ? "" : ", append=" + append) + "]";
+                + (append == null ? "" : ", append=" + append) + (rtc == null ? "" : ", rtc=" + rtc) + "]";
     }
 }

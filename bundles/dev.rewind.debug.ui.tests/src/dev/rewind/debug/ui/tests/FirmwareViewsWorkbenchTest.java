@@ -175,7 +175,8 @@ public class FirmwareViewsWorkbenchTest {
         view.goTo("main");
         waitUntil(() -> view.shownLines().stream().anyMatch(l -> l.text().contains("<main>:")), "the view to go to main");
         view.goTo("");
-        waitUntil(() -> view.shownLines().stream().anyMatch(l -> l.address() == pc), "the view to follow the pc again");
+        // the table, not only the listing: a refresh started before goTo("") may still be drawing
+        waitUntil(() -> !tableRowAt(view, pc).isEmpty() && !tableRowAt(view, next).isEmpty(), "the view to follow the pc again");
         File png = screenshot(view, "disassembly.png");
         assertTrue(png.length() > 1000);
         toggleAt(view, next);
@@ -202,6 +203,7 @@ public class FirmwareViewsWorkbenchTest {
     }
 
     private static void toggleAt(DisassemblyView view, long address) {
+        waitUntil(() -> !tableRowAt(view, address).isEmpty(), "a row for 0x" + Long.toHexString(address));
         for (var item : view.table().getItems()) {
             if (item.getData() instanceof DisassemblyListing.Line l && l.kind() == DisassemblyListing.Kind.INSTRUCTION
                     && l.address() == address) {

@@ -81,13 +81,19 @@ public class HartsAreThreadsInTheDebugViewTest {
             // as a click does (it also activates the Debug view: the debug context is the active
             // provider's, and the replay's launch can activate another part); again if the view's
             // own selection of the stopped hart came after it
+            // A new selection cancels the viewer's pending reveal of the last one, so the tries back
+            // off: on a loaded machine, fetching the thread's children can take longer than a try.
+            long[] wait = {100};
             waitUntil(() -> {
                 if (!ofHart(DebugUITools.getDebugContext(), hart)) {
                     page.activate(debugView);
                     // the frame as the thread has it now: a later state read makes new frame objects
                     TreePath path = new TreePath(new Object[] {launch, target, hart, hart.getTopStackFrame()});
                     ((IDebugView) debugView).getViewer().setSelection(new TreeSelection(path), true);
-                    pump(50);
+                    for (long waited = 0; waited < wait[0] && !ofHart(DebugUITools.getDebugContext(), hart); waited += 50) {
+                        pump(50);
+                    }
+                    wait[0] = Math.min(wait[0] * 2, 8_000);
                 }
                 return ofHart(DebugUITools.getDebugContext(), hart);
             }, "hart " + other + "'s frame to be the debug context");

@@ -3,7 +3,7 @@
 # Debian 13's Linux 6.12 with OpenSBI fw_dynamic on one hart boots to the busybox shell, prints
 # kernel symbols (/proc/kallsyms), then runs a shell loop that prints "tick" about every 2e9
 # instructions, recorded for --insns instructions (default 1e10). Rewind records with
-# scripts/boot-linux.sh --record, persisting a snapshot every 250M instructions; QEMU records the
+# scripts/boot-linux.sh --record (snapshots persisted as rewind record does by default); QEMU records the
 # same input with -icount shift=0,rr=record,rrsnapshot=init and is stopped (monitor 'quit') once
 # its instruction count passes --insns. Each recording is then served to gdb-multiarch, which
 # runs scripts/bench-reverse/linux.py: open + replay_seek to the end, reverse-stepi after a jump
@@ -41,8 +41,8 @@ printf '%40s\n%s\n%s\n%s\n' '' 'grep -w -e ksys_write -e jiffies -e handle_excep
 log="$work/linux.rrlog"
 if [ ! -f "$log" ] && [ "$only" != qemu ]; then
   echo "linux.sh: recording Linux with Rewind (${insns} instructions) ..." >&2
-  /usr/bin/time -f "record: %e s wall %U+%S cpu" "$here/scripts/boot-linux.sh" --record "$log" --snapshot init \
-    --snapshot-image "$work/linux.snapshots.qcow2" --snapshot-every 250000000 --max-insns "$insns" \
+  # the default snapshots: every 250M instructions into linux.snapshots.qcow2, within 4 x the RAM
+  /usr/bin/time -f "record: %e s wall %U+%S cpu" "$here/scripts/boot-linux.sh" --record "$log" --max-insns "$insns" \
     < "$input" > "$work/record.out" 2>&1
 fi
 ksys_write=$(sed -n 's/^\([0-9a-f]\{16\}\) [A-Za-z] ksys_write\r\?$/\1/p' "$work/record.out" | head -n 1)

@@ -1,6 +1,7 @@
 package dev.rewind.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -27,14 +28,18 @@ final class RecordCommand implements Command {
         return "rewind record PROG.elf --rrfile RUN.rrlog [--disk D.qcow2 --snapshot NAME]\n"
                 + "         [--bios FILE|none] [--kernel FILE] [--initrd FILE] [--append ARGS] [--dtb FILE] [--dumpdtb FILE] [--pflash FILE]\n"
                 + "         [--snapshot NAME --snapshot-image RR.qcow2] [--icount-shift N] [--sleep on|off]\n"
-                + "         [--ram 128M] [--max-insns N] [--digest-every 10M] [--snapshot-every N]\n"
+                + "         [--ram 128M] [--max-insns N] [--digest-every 10M] [--snapshot-every 250M] [--snapshot-space SIZE]\n"
                 + "  --disk          qcow2 disk for the virtio block device; needs --snapshot so the replay\n"
                 + "                  starts from the same disk contents (the snapshot is created in the disk)\n"
                 + "  --snapshot      name of the start snapshot (icount 0) to create, e.g. init\n"
                 + "  --snapshot-image  orphan qcow2 that holds the start snapshot of a diskless run (created if missing)\n"
                 + "  --sleep on      idle time at WFI passes in real time (logged); off (default) warps to the next timer\n"
                 + "  --digest-every  instructions between logged hart digests that detect replay divergence\n"
-                + "  --snapshot-every  also persist a snapshot auto-ICOUNT every N instructions (replay --from-snapshot)\n"
+                + "  --snapshot-every  persist a snapshot auto-ICOUNT every N instructions (default 250M; 0: none), where a\n"
+                + "                  replay jumps instead of replaying all history before a far position; a diskless run\n"
+                + "                  keeps them in --snapshot-image, by default RUN.snapshots.qcow2 beside the log\n"
+                + "  --snapshot-space  bytes of snapshot state they may take (default 4 x --ram); past it every other\n"
+                + "                  one is deleted and the distance doubles\n"
                 + "  The log header names every boot file with its SHA-256: 'rewind replay RUN.rrlog' needs nothing else.\n"
                 + BootOptions.USAGE;
     }
@@ -42,7 +47,7 @@ final class RecordCommand implements Command {
     @Override
     public int run(String[] argv, Console console) throws Exception {
         Args a = new Args(argv, BootOptions.withValue("--rrfile", "--disk", "--snapshot", "--snapshot-image", "--icount-shift",
-                "--sleep", "--ram", "--max-insns", "--digest-every", "--snapshot-every"), Set.of());
+                "--sleep", "--ram", "--max-insns", "--digest-every", "--snapshot-every", "--snapshot-space"), Set.of());
         BootFiles boot = BootOptions.parse(a);
         if (BootOptions.dumpDtb(a, boot, a.bytes("--ram", MachineConfig.DEFAULT_RAM), console, name())) {
             return 0;
@@ -56,13 +61,19 @@ final class RecordCommand implements Command {
                 .withRtc(BootOptions.rtc(a))
                 .withSleep(a.onOff("--sleep", false))
                 .withDigestInterval(a.count("--digest-every", RecordSession.Options.DEFAULT_DIGEST_INTERVAL))
-                .withSnapshotEvery(a.count("--snapshot-every", 0))
+                .withSnapshotEvery(a.count("--snapshot-every", RecordSession.Options.DEFAULT_SNAPSHOT_EVERY))
+                .withSnapshotSpace(a.bytes("--snapshot-space", 0))
                 .withInput(console.in(), console.out());
         String snapshot = a.value("--snapshot", null);
         if (a.has("--disk")) {
             o = o.withDisk(Path.of(a.value("--disk", null)), snapshot);
         } else if (snapshot != null || a.has("--snapshot-image")) {
             o = o.withSnapshotImage(a.has("--snapshot-image") ? Path.of(a.value("--snapshot-image", null)) : null, snapshot);
+        } else if (o.snapshotEvery() > 0) {
+            // ours, named after the log this recording replaces: an earlier one's snapshots go with it
+            Path image = RecordSession.Options.defaultSnapshotImage(o.logFile());
+            Files.deleteIfExists(image);
+            o = o.withSnapshotImage(image, null);
         }
         long max = a.count("--max-insns", Long.MAX_VALUE);
         RecordSession session;
@@ -70,6 +81,10 @@ final class RecordCommand implements Command {
             session = RecordSession.start(o);
         } catch (ReplaySetupException e) {
             throw new CliException(e.getMessage());
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (threads.isCurrentThreadCpuTimeSupported()) {
+            session.timeSnapshots(threads::getCurrentThreadCpuTime);
         }
         // Ctrl-C ends the recording cleanly at an instruction boundary instead of losing its tail.
         Thread hook = new Thread(session::requestStop, "rewind-record-stop");
@@ -87,6 +102,12 @@ final class RecordCommand implements Command {
             }
         }
         console.out().flush();
+        RecordSession.SnapshotsKept kept = session.snapshotsKept();
+        if (kept != null && kept.count() > 0) {
+            console.err().printf("rewind record: %d snapshots (%.1f MiB) in %s, %,d instructions apart; persisting them"
+                    + " took %.2f s CPU%n", kept.count(), kept.bytes() / 1048576.0, kept.image(), kept.every(),
+                    session.snapshotNanos() / 1e9);
+        }
         console.err().printf("rewind record: %d instructions, %d events, %s -> %s%n", r.icount(), r.events(),
                 switch (r.reason()) {
                     case EXIT -> "guest exited with code " + r.exitCode();

@@ -1,10 +1,9 @@
 package dev.rewind.emulator;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -200,45 +199,52 @@ public final class MachineState {
 
     /** Canonical byte encoding (big-endian). Zero pages of a full state are omitted. */
     public byte[] encode() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(MAGIC);
-            out.writeInt(formatVersion);
-            out.writeBoolean(full);
-            out.writeLong(icount);
-            out.writeLong(clockBiasNs);
-            out.writeInt(icountShift);
-            out.writeLong(ramSize);
-            out.writeInt(hart.length);
-            out.write(hart);
-            out.writeInt(devices.size());
-            for (var e : devices.entrySet()) {
-                byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-                out.writeShort(name.length);
-                out.write(name);
-                out.writeInt(e.getValue().length);
-                out.write(e.getValue());
-            }
-            // a full state's table holds no zero pages (PageTree drops them)
-            out.writeInt(pageCount());
-            IOException[] failed = new IOException[1];
-            forEachPage((index, page) -> {
-                try {
-                    out.writeInt((int) index);
-                    out.write(page);
-                } catch (IOException e) {
-                    failed[0] = e;
-                }
-            });
-            if (failed[0] != null) {
-                throw failed[0];
-            }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
+        ByteBuffer out = ByteBuffer.allocate(encodedSize());
+        encodeTo(out);
+        return out.array();
+    }
+
+    /** The length of {@link #encode()}'s output, without encoding. */
+    public int encodedSize() {
+        long n = 4 + 4 + 1 + 8 + 8 + 4 + 8 + 4 + hart.length + 4;
+        for (var e : devices.entrySet()) {
+            n += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + e.getValue().length;
         }
+        n += 4 + (long) pageCount() * (4 + PAGE_SIZE);
+        if (n > Integer.MAX_VALUE - 64) {
+            throw new IllegalStateException("machine state of " + n + " bytes is too large for one array");
+        }
+        return (int) n;
+    }
+
+    /**
+     * Writes {@link #encode()}'s bytes into {@code out} (big-endian, {@link #encodedSize()} of
+     * them) without an intermediate copy: for callers that frame the state with more.
+     */
+    public void encodeTo(ByteBuffer out) {
+        out.putInt(MAGIC);
+        out.putInt(formatVersion);
+        out.put((byte) (full ? 1 : 0));
+        out.putLong(icount);
+        out.putLong(clockBiasNs);
+        out.putInt(icountShift);
+        out.putLong(ramSize);
+        out.putInt(hart.length);
+        out.put(hart);
+        out.putInt(devices.size());
+        for (var e : devices.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            out.putShort((short) name.length);
+            out.put(name);
+            out.putInt(e.getValue().length);
+            out.put(e.getValue());
+        }
+        // a full state's table holds no zero pages (PageTree drops them)
+        out.putInt(pageCount());
+        forEachPage((index, page) -> {
+            out.putInt((int) index);
+            out.put(page);
+        });
     }
 
     /** Decodes {@link #encode()} output. */

@@ -20,7 +20,7 @@ public final class OverlayDisk implements BlockDevice {
         void read(long offset, byte[] buf, int off, int len) throws IOException;
     }
 
-    private static final int CHUNK = 4096;
+    static final int CHUNK = 4096;
 
     private final Base base;
     private TreeMap<Long, byte[]> written = new TreeMap<>();

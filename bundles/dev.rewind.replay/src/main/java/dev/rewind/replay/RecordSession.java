@@ -33,10 +33,18 @@ public final class RecordSession implements AutoCloseable {
      */
     public record Options(BootFiles boot, Path logFile, long ramSize, int icountShift, Path disk, String startSnapshot,
             Path snapshotImage, long digestInterval, boolean sleep, InputStream uartIn, OutputStream uartOut,
-            long pollInterval, long snapshotEvery, int harts, RtcConfig rtc) {
+            long pollInterval, long snapshotEvery, int harts, RtcConfig rtc, long snapshotSpace) {
 
         public static final long DEFAULT_DIGEST_INTERVAL = 10_000_000L;
         public static final long DEFAULT_POLL_INTERVAL = 100_000L;
+        /**
+         * What {@code rewind record} persists unless told otherwise: a snapshot every 250M
+         * instructions (a replay reaches any position by replaying at most that far: ~1 s of
+         * bare-metal code, ~3 s of Linux), within {@value #DEFAULT_SNAPSHOT_SPACE_RAM_MULTIPLE}
+         * x the guest's RAM of snapshot state (a Linux snapshot of a 512 MiB guest holds ~40 MiB).
+         */
+        public static final long DEFAULT_SNAPSHOT_EVERY = 250_000_000L;
+        public static final long DEFAULT_SNAPSHOT_SPACE_RAM_MULTIPLE = 4;
 
         public static Options of(Path program, Path logFile) {
             return of(BootFiles.program(program), logFile);
@@ -44,7 +52,7 @@ public final class RecordSession implements AutoCloseable {
 
         public static Options of(BootFiles boot, Path logFile) {
             return new Options(boot, logFile, MachineConfig.DEFAULT_RAM, 0, null, null, null, DEFAULT_DIGEST_INTERVAL,
-                    false, null, null, DEFAULT_POLL_INTERVAL, 0, 1, RtcConfig.DEFAULT);
+                    false, null, null, DEFAULT_POLL_INTERVAL, 0, 1, RtcConfig.DEFAULT, 0);
         }
 
         /** The file whose symbols describe the run: the kernel, else the firmware. */
@@ -54,55 +62,83 @@ public final class RecordSession implements AutoCloseable {
 
         public Options withInput(InputStream in, OutputStream out) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, in, out, pollInterval, snapshotEvery, harts, rtc);
+                    sleep, in, out, pollInterval, snapshotEvery, harts, rtc, snapshotSpace);
         }
 
         public Options withMachine(long ram, int shift) {
             return new Options(boot, logFile, ram, shift, disk, startSnapshot, snapshotImage, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc, snapshotSpace);
         }
 
         public Options withDisk(Path diskImage, String snapshot) {
             return new Options(boot, logFile, ramSize, icountShift, diskImage, snapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc, snapshotSpace);
         }
 
         public Options withSnapshotImage(Path image, String snapshot) {
             return new Options(boot, logFile, ramSize, icountShift, disk, snapshot, image, digestInterval, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc, snapshotSpace);
         }
 
         public Options withSleep(boolean on) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    on, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
+                    on, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc, snapshotSpace);
         }
 
         public Options withPollInterval(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, n, snapshotEvery, harts, rtc);
+                    sleep, uartIn, uartOut, n, snapshotEvery, harts, rtc, snapshotSpace);
         }
 
         /** Persist a snapshot named auto-ICOUNT every {@code n} instructions (0 = only the start snapshot). */
         public Options withSnapshotEvery(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, n, harts, rtc);
+                    sleep, uartIn, uartOut, pollInterval, n, harts, rtc, snapshotSpace);
+        }
+
+        /**
+         * Bytes of state the periodic snapshots may hold in the image ({@code --snapshot-space});
+         * 0: {@value #DEFAULT_SNAPSHOT_SPACE_RAM_MULTIPLE} x the guest's RAM. Past it they are thinned
+         * (the period doubled, every other one deleted).
+         */
+        public Options withSnapshotSpace(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("snapshot space must not be negative: " + bytes);
+            }
+            return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc, bytes);
+        }
+
+        /** The space budget of the periodic snapshots in bytes (see {@link #withSnapshotSpace}). */
+        public long snapshotSpaceBytes() {
+            return snapshotSpace > 0 ? snapshotSpace : DEFAULT_SNAPSHOT_SPACE_RAM_MULTIPLE * ramSize;
+        }
+
+        /**
+         * Where a diskless recording keeps its snapshots unless told otherwise: beside the log,
+         * {@code RUN.snapshots.qcow2} for {@code RUN.rrlog}.
+         */
+        public static Path defaultSnapshotImage(Path logFile) {
+            String name = logFile.getFileName().toString();
+            return logFile.resolveSibling((name.endsWith(".rrlog") ? name.substring(0, name.length() - 6) : name)
+                    + ".snapshots.qcow2");
         }
 
         /** Harts (1..8, {@code --smp}). */
         public Options withHarts(int n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, n, rtc);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, n, rtc, snapshotSpace);
         }
 
         /** The RTC's base and clock (QEMU's {@code -rtc}); {@code base=DATETIME,clock=vm} makes it a function of icount. */
         public Options withRtc(RtcConfig r) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, digestInterval,
-                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, r);
+                    sleep, uartIn, uartOut, pollInterval, snapshotEvery, harts, r, snapshotSpace);
         }
 
         public Options withDigestInterval(long n) {
             return new Options(boot, logFile, ramSize, icountShift, disk, startSnapshot, snapshotImage, n, sleep,
-                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc);
+                    uartIn, uartOut, pollInterval, snapshotEvery, harts, rtc, snapshotSpace);
         }
     }
 
@@ -125,9 +161,15 @@ public final class RecordSession implements AutoCloseable {
     static final long SLICE = 10_000_000L;
 
     private RecordSession(Options options, VirtMachine machine, Recorder recorder, Qcow2Image diskImage,
-            SnapshotImage snapshotImage, ConsoleHistory console) {
+            SnapshotImage snapshotImage, ConsoleHistory console) throws IOException {
         this.options = options;
-        this.periodic = options.snapshotEvery() > 0 ? new RecordingSnapshots(snapshotImage, console, options.snapshotEvery(),
+        Qcow2Disk written = diskImage != null && options.snapshotEvery() > 0 ? (Qcow2Disk) machine.config().disk() : null;
+        if (written != null) {
+            written.keepWrittenChunks();
+        }
+        this.periodic = options.snapshotEvery() > 0 ? new RecordingSnapshots(snapshotImage,
+                RecordingSnapshots.prefix(diskImage == null ? null : options.startSnapshot()), console,
+                written == null ? null : written::writtenChunks, options.snapshotEvery(), options.snapshotSpaceBytes(),
                 machine) : null;
         this.machine = machine;
         this.recorder = recorder;
@@ -135,9 +177,37 @@ public final class RecordSession implements AutoCloseable {
         this.snapshotImage = snapshotImage;
     }
 
-    /** Periodic snapshots persisted so far (besides the start snapshot). */
+    /** Periodic snapshots persisted so far (besides the start snapshot), including any thinned out since. */
     public long snapshotsTaken() {
         return periodic == null ? 0 : periodic.taken();
+    }
+
+    /** What the periodic snapshots left in the image: how many, the bytes of state they hold, their distance now. */
+    public record SnapshotsKept(long count, long bytes, long every, Path image) {
+    }
+
+    /** The periodic snapshots in the image now (after the recording ended: all it keeps); null without them. */
+    public SnapshotsKept snapshotsKept() {
+        if (periodic == null) {
+            return null;
+        }
+        long[] k = periodic.kept();
+        return new SnapshotsKept(k[0], k[1], periodic.every(), snapshotImage.image().path());
+    }
+
+    /**
+     * Times persisting the periodic snapshots with {@code cpuNanos}, a clock the caller reads
+     * (e.g. the recording thread's CPU time): the engine never reads the host clock itself.
+     */
+    public void timeSnapshots(java.util.function.LongSupplier cpuNanos) {
+        if (periodic != null) {
+            periodic.timeWith(cpuNanos);
+        }
+    }
+
+    /** Time spent persisting periodic snapshots, by the clock given to {@link #timeSnapshots} (0 if untimed). */
+    public long snapshotNanos() {
+        return periodic == null ? 0 : periodic.persistNanos();
     }
 
     public static RecordSession start(Options o) throws ReplaySetupException, IOException {
@@ -183,15 +253,16 @@ public final class RecordSession implements AutoCloseable {
             }
             VirtMachine machine = ProgramLoader.newMachine(cb.build(), o.boot());
 
-            if (o.snapshotEvery() > 0 && o.startSnapshot() == null) {
-                throw new ReplaySetupException("periodic snapshots need a snapshot image: give --snapshot NAME (and"
-                        + " --snapshot-image FILE for a diskless run)");
+            if (o.snapshotEvery() > 0 && o.disk() == null && o.snapshotImage() == null) {
+                throw new ReplaySetupException("periodic snapshots need a snapshot image: give --snapshot-image FILE");
             }
             Path snapshotImage = null;
             SnapshotImage snapshots = null;
-            if (o.startSnapshot() != null) {
+            if (o.startSnapshot() != null || o.snapshotEvery() > 0) {
                 snapshotImage = o.disk() != null ? o.disk() : o.snapshotImage();
                 snapshots = disk != null ? SnapshotImage.inDisk(disk) : SnapshotImage.openOrCreate(snapshotImage);
+            }
+            if (o.startSnapshot() != null) {
                 snapshots.save(o.startSnapshot(), machine, 0, new byte[0]);
             }
             ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),

@@ -79,6 +79,11 @@ public final class ReplaySession implements AutoCloseable {
         return log.damage();
     }
 
+    /** The replay's disk (reads as the guest's disk at the current position), or null without one. */
+    OverlayDisk disk() {
+        return disk;
+    }
+
     // ---- executing (for the timeline) ----
 
     /** Runs the machine to at most {@code limit} and checks the digest the log has for where it stopped, if any. */

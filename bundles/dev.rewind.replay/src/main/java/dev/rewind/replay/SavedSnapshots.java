@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * is refused with a note naming it and why, and never offered again: the jump falls back to the
  * next earlier one, or to a replay, never to wrong state.
  *
- * <p>Only recordings without a disk: a disk's contents at a persisted snapshot are not in it.
+ * <p>With a disk, a snapshot carries the disk's changes since the recording started (the
+ * replay's overlay over the start snapshot), covered by its SHA-256 like the rest.
  */
 final class SavedSnapshots {
 
@@ -26,10 +27,12 @@ final class SavedSnapshots {
     private final List<String> notes = new ArrayList<>();
     private int jumps;
 
-    SavedSnapshots(SnapshotImage image, long after, long end) {
+    /** {@code diskStartSnapshot}: a disk recording's start snapshot (its disk may hold other recordings' too), else null. */
+    SavedSnapshots(SnapshotImage image, String diskStartSnapshot, long after, long end) {
         this.image = image;
+        String prefix = diskStartSnapshot == null ? "" : RecordingSnapshots.prefix(diskStartSnapshot);
         for (Timeline.SavedSnapshot s : image.list()) {
-            if (s.icount() > after && s.icount() <= end) {
+            if (s.icount() > after && s.icount() <= end && s.name().startsWith(prefix)) {
                 candidates.put(s.icount(), s.name());
             }
         }
@@ -75,7 +78,7 @@ final class SavedSnapshots {
                     throw new ReplaySetupException("its console output contradicts the output replayed so far");
                 }
                 t.session().restoreIo(new ReplaySession.IoPosition(
-                        new Replayer.Position((int) v.eventsConsumed(), new long[0]), v.console().length, null));
+                        new Replayer.Position((int) v.eventsConsumed(), new long[0]), v.console().length, v.disk()));
                 t.snapshots().add(new SnapshotStore.Snapshot(p, v.machine(), t.session().ioPosition()));
                 jumps++;
                 return true;
@@ -98,6 +101,11 @@ final class SavedSnapshots {
         }
         if (v.eventsConsumed() > t.session().log().events().size()) {
             throw new ReplaySetupException("it lies beyond the end of the log");
+        }
+        boolean hasDisk = t.session().log().header().diskPath() != null;
+        if (hasDisk != (v.disk() != null)) {
+            throw new ReplaySetupException(hasDisk ? "it holds no disk contents (saved by an older Rewind)"
+                    : "it holds disk contents, and this recording has no disk");
         }
     }
 

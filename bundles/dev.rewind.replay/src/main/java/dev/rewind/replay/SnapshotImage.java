@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.rewind.emulator.MachineState;
 import dev.rewind.emulator.StateFormatException;
 import dev.rewind.emulator.VirtMachine;
 import dev.rewind.qcow2.Qcow2Image;
@@ -55,17 +56,27 @@ final class SnapshotImage implements Closeable {
      * carrying the icount; replaces one of the same name, as savevm does.
      */
     void save(String name, VirtMachine machine, long eventsConsumed, byte[] console) throws IOException {
-        save(name, machine.saveState(), eventsConsumed, console);
+        MachineState m = machine.saveState();
+        save(name, m, new VmState(m, eventsConsumed, console).encode());
     }
 
-    /** Like {@link #save(String, VirtMachine, long, byte[])} for a state already captured. */
-    void save(String name, dev.rewind.emulator.MachineState machineState, long eventsConsumed, byte[] console)
-            throws IOException {
-        VmState state = new VmState(machineState, eventsConsumed, console);
+    /**
+     * Stores {@code vmState}, the {@link VmState#encode() encoding} of a state holding
+     * {@code machineState}, as snapshot {@code name} carrying its icount; replaces one of the
+     * same name, as savevm does.
+     */
+    void save(String name, MachineState machineState, byte[] vmState) throws IOException {
         if (image.snapshots().stream().anyMatch(s -> s.name().equals(name))) {
             image.deleteSnapshot(name);
         }
-        image.createSnapshot(name, machineState.icount(), (machineState.icount() << machineState.icountShift()) + machineState.clockBiasNs(), state.encode());
+        image.createSnapshot(name, machineState.icount(),
+                (machineState.icount() << machineState.icountShift()) + machineState.clockBiasNs(), vmState);
+        image.flush();
+    }
+
+    /** Deletes snapshot {@code name} (its clusters become free for later ones). */
+    void delete(String name) throws IOException {
+        image.deleteSnapshot(name);
         image.flush();
     }
 

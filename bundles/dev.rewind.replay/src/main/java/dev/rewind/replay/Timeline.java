@@ -109,7 +109,7 @@ public final class Timeline implements AutoCloseable {
     private final SnapshotStore store;
     /** The recording's snapshot image, open while the replay reads its start snapshot or disk; may be null. */
     private final SnapshotImage image;
-    /** The image's snapshots a seek may jump to; null if there are none to use (no image, or a disk). */
+    /** The image's snapshots a seek may jump to; null without an image. */
     private final SavedSnapshots saved;
     private final long startIcount;
     private final long endIcount;
@@ -124,8 +124,9 @@ public final class Timeline implements AutoCloseable {
         this.image = image;
         this.startIcount = machine.icount();
         this.endIcount = Math.max(startIcount, session.log().endIcount());
-        this.saved = image != null && session.log().header().diskPath() == null
-                ? new SavedSnapshots(image, startIcount, endIcount) : null;
+        ReplayLogHeader h = session.log().header();
+        this.saved = image != null ? new SavedSnapshots(image, h.diskPath() == null ? null : h.startSnapshot(), startIcount,
+                endIcount) : null;
         store.capture(machine, session.ioPosition());
     }
 
@@ -159,6 +160,15 @@ public final class Timeline implements AutoCloseable {
             } catch (ReplaySetupException e) {
                 SnapshotImage.closeQuietly(image);
                 throw e;
+            }
+        } else if (h.snapshotImagePath() != null) {
+            // periodic snapshots only (the default of rewind record): the replay starts at reset and may jump to them
+            Path img = resolve(logFile, h.snapshotImagePath());
+            try {
+                image = SnapshotImage.openReadOnly(img);
+            } catch (IOException e) {
+                System.err.println("rewind: cannot read the recording's snapshots in " + img + " (" + e.getMessage()
+                        + "); replaying without them");
             }
         }
 

@@ -1,13 +1,11 @@
 package dev.rewind.replay;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.TreeMap;
 
 import dev.rewind.emulator.MachineState;
 import dev.rewind.emulator.StateFormatException;
@@ -22,40 +20,59 @@ import dev.rewind.emulator.StateFormatException;
  * <pre>magic "RWVMST02", u64 events consumed, u32 console length, console bytes,
  * u32 state length, MachineState.encode() bytes, SHA-256 of everything after the magic</pre>
  *
+ * A machine with a disk is saved as version 3, "RWVMST03": the same, and before the digest the
+ * disk's changes since the recording started (the replay's {@link OverlayDisk} state): u32 chunk
+ * count, then per chunk u64 index and its 4096 bytes, ascending. The base they lie over, the
+ * recording's start snapshot in the disk, never changes.
+ *
  * The digest makes a damaged snapshot (a flipped bit, a cut-short file, a cluster overwritten)
  * a refusal instead of wrong state: qcow2 keeps no checksums of its own. Version 1 (no console,
  * no digest) is still read, marked {@link #verified() unverified}, its console null.
  */
-public record VmState(MachineState machine, long eventsConsumed, byte[] console, boolean verified) {
+public record VmState(MachineState machine, long eventsConsumed, byte[] console, TreeMap<Long, byte[]> disk,
+        boolean verified) {
 
     private static final byte[] MAGIC_V1 = "RWVMST01".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] MAGIC = "RWVMST02".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_V2 = "RWVMST02".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "RWVMST03".getBytes(StandardCharsets.US_ASCII);
     private static final int DIGEST = 32;
+    private static final int CHUNK = OverlayDisk.CHUNK;
 
+    /** A diskless machine's state (written as version 2). */
     public VmState(MachineState machine, long eventsConsumed, byte[] console) {
-        this(machine, eventsConsumed, console, true);
+        this(machine, eventsConsumed, console, null, true);
+    }
+
+    /** With the disk's chunks written since the recording started ({@code disk} null: no disk; written as version 3). */
+    public VmState(MachineState machine, long eventsConsumed, byte[] console, TreeMap<Long, byte[]> disk) {
+        this(machine, eventsConsumed, console, disk, true);
     }
 
     public byte[] encode() {
-        byte[] state = machine.encode();
         byte[] text = console == null ? new byte[0] : console;
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(state.length + text.length + 24 + DIGEST);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.write(MAGIC);
-            out.writeLong(eventsConsumed);
-            out.writeInt(text.length);
-            out.write(text);
-            out.writeInt(state.length);
-            out.write(state);
-            out.flush();
-            byte[] body = bytes.toByteArray();
-            out.write(sha256(body, MAGIC.length, body.length - MAGIC.length));
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory stream failed", e);
+        long size = MAGIC.length + 8 + 4 + text.length + 4 + machine.encodedSize()
+                + (disk == null ? 0 : 4 + (long) disk.size() * (8 + CHUNK)) + DIGEST;
+        if (size > Integer.MAX_VALUE - 64) {
+            throw new IllegalStateException("snapshot of " + size + " bytes is too large for one array");
         }
+        // one array of the exact size: a Linux snapshot is tens of MiB, and a recording persists many
+        ByteBuffer out = ByteBuffer.allocate((int) size);
+        out.put(disk == null ? MAGIC_V2 : MAGIC);
+        out.putLong(eventsConsumed);
+        out.putInt(text.length);
+        out.put(text);
+        out.putInt(machine.encodedSize());
+        machine.encodeTo(out);
+        if (disk != null) {
+            out.putInt(disk.size());
+            for (var e : disk.entrySet()) {
+                out.putLong(e.getKey());
+                out.put(e.getValue());
+            }
+        }
+        byte[] bytes = out.array();
+        out.put(sha256(bytes, MAGIC.length, out.position() - MAGIC.length));
+        return bytes;
     }
 
     /**
@@ -65,7 +82,8 @@ public record VmState(MachineState machine, long eventsConsumed, byte[] console,
      *         not match their digest (the message says which)
      */
     public static VmState decode(byte[] data) throws StateFormatException {
-        boolean v2 = data.length >= MAGIC.length && Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC);
+        boolean v3 = data.length >= MAGIC.length && Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC);
+        boolean v2 = v3 || data.length >= MAGIC_V2.length && Arrays.equals(Arrays.copyOf(data, MAGIC_V2.length), MAGIC_V2);
         boolean v1 = data.length >= MAGIC_V1.length && Arrays.equals(Arrays.copyOf(data, MAGIC_V1.length), MAGIC_V1);
         if (!v1 && !v2) {
             throw new StateFormatException("not a Rewind snapshot (bad magic): it was not made by rewind record");
@@ -90,7 +108,23 @@ public record VmState(MachineState machine, long eventsConsumed, byte[] console,
                 throw new StateFormatException("Rewind snapshot is truncated");
             }
             int start = b.position();
-            return new VmState(MachineState.decode(Arrays.copyOfRange(data, start, start + length)), events, console, v2);
+            MachineState machine = MachineState.decode(Arrays.copyOfRange(data, start, start + length));
+            b.position(start + length);
+            TreeMap<Long, byte[]> disk = null;
+            if (v3) {
+                int chunks = b.getInt();
+                if (chunks < 0 || (long) chunks * (8 + CHUNK) > b.remaining() - DIGEST) {
+                    throw new StateFormatException("Rewind snapshot is truncated");
+                }
+                disk = new TreeMap<>();
+                for (int i = 0; i < chunks; i++) {
+                    long index = b.getLong();
+                    byte[] chunk = new byte[CHUNK];
+                    b.get(chunk);
+                    disk.put(index, chunk);
+                }
+            }
+            return new VmState(machine, events, console, disk, v2);
         } catch (java.nio.BufferUnderflowException e) {
             throw new StateFormatException("Rewind snapshot is truncated");
         }

@@ -32,7 +32,8 @@ import org.junit.Test;
  * each prompt). The first run checks a host file on the disk and writes one; its recording replays
  * with the same console bytes, icount and final state digest, every time; a second boot finds the
  * written file intact; qemu-img check passes on the image and the host reads the file back with
- * debugfs (e2fsck: clean).
+ * debugfs (e2fsck: clean). The recording persists its snapshots by default, disk changes included:
+ * opened again, a seek to its end jumps to the one close to it and finds the disk as recorded.
  *
  * <p>CI runs 2 harts and one replay (~1.2e9 instructions per boot). The issue's figure:
  * {@code JAVA_TOOL_OPTIONS="-Drewind.linux.harts=2,4 -Drewind.linux.replays=3"
@@ -102,8 +103,8 @@ public class LinuxOnSeveralHartsKeepsFilesOnItsVirtioDiskTest {
                     Step.type("# ", "seq 1 5000 > /mnt/numbers; sync; md5sum /mnt/numbers\r"),
                     Step.type("# ", "umount /mnt; poweroff -f\r"));
             long t0 = System.nanoTime();
-            FirmwareConsole.Recorded rec = FirmwareConsole.recordTypedAtRandomIcounts(options(work, "first", harts, disk),
-                    first, seed, MAX_DELAY, MAX_INSTRUCTIONS);
+            FirmwareConsole.Recorded rec = FirmwareConsole.recordTypedAtRandomIcounts(options(work, "first", harts, disk)
+                    .withSnapshotEvery(RecordSession.Options.DEFAULT_SNAPSHOT_EVERY), first, seed, MAX_DELAY, MAX_INSTRUCTIONS);
             long recordNs = System.nanoTime() - t0;
             String what = harts + " harts, seed " + seed;
             assertEquals("the guest powers off (" + what + "):\n" + rec.console(), StopReason.EXIT, rec.reason());
@@ -126,6 +127,29 @@ public class LinuxOnSeveralHartsKeepsFilesOnItsVirtioDiskTest {
                 assertEquals("replay " + i + ": icount (" + what + ")", rec.icount(), rep.icount());
                 assertEquals("replay " + i + ": final state digest (" + what + ")", rec.digest(), rep.digest());
                 assertEquals("replay " + i + ": console (" + what + ")", rec.console(), rep.console());
+            }
+
+            // Opened again, a seek to the end jumps to the snapshot persisted close to it, whose disk is the
+            // recording's: every chunk of the replay's disk there reads as the recording left the image.
+            try (Timeline t = Timeline.open(rec.log(), Timeline.Options.defaults());
+                    dev.rewind.qcow2.Qcow2Image image = dev.rewind.qcow2.Qcow2Image.openReadOnly(disk)) {
+                t.seek(t.endIcount());
+                assertEquals("refused persisted snapshots (" + what + ")", List.of(), t.persistedSnapshotNotes());
+                assertEquals("jumps to persisted snapshots (" + what + ")", 1, t.persistedSnapshotJumps());
+                assertTrue("it jumped close to the end: in-memory snapshots " + java.util.Arrays.toString(t.snapshotIcounts()),
+                        t.snapshotIcounts()[1] > rec.icount() - SavedSnapshots.WORTH_LOADING);
+                assertEquals("icount after the jump (" + what + ")", rec.icount(), t.icount());
+                assertEquals("final state digest after the jump (" + what + ")", rec.digest(), t.machine().digestHex());
+                byte[] expected = new byte[OverlayDisk.CHUNK];
+                byte[] actual = new byte[OverlayDisk.CHUNK];
+                for (long at = 0; at < image.size(); at += OverlayDisk.CHUNK) {
+                    image.read(at, expected, 0, expected.length);
+                    t.session().disk().read(at, actual, 0, actual.length);
+                    if (!java.util.Arrays.equals(expected, actual)) {
+                        throw new AssertionError("disk byte range [" + at + ", +4096) after the jump differs from the"
+                                + " recorded image (" + what + ")");
+                    }
+                }
             }
 
             // Second boot: the file is there, intact.

@@ -134,6 +134,34 @@ public class PersistedSnapshotsTest {
         }
     }
 
+    @Test
+    public void aRecordingKeepsItsPersistedSnapshotsWithinTheirSpaceEvenlySpreadAndTheNearEndOne() throws Exception {
+        long one = vmState("auto-290000000").length;
+        long space = 4 * one + one / 2; // room for four
+        Path thin = dir.resolve("thin.rrlog");
+        Path thinImage = RecordSession.Options.defaultSnapshotImage(thin);
+        assertEquals(dir.resolve("thin.snapshots.qcow2"), thinImage);
+        RecordSession.SnapshotsKept kept;
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(GuestPrograms.elf("ticktock"), thin)
+                .withMachine(16L << 20, 0).withInput(null, new ByteArrayOutputStream())
+                .withSnapshotImage(thinImage, null).withSnapshotEvery(EVERY / 4).withSnapshotSpace(space))) {
+            assertEquals(LENGTH, s.run(LENGTH).icount());
+            kept = s.snapshotsKept();
+        }
+        // every 25M until a fifth would not fit, then 50M, then 100M; and the one close to the end
+        assertEquals(EVERY, kept.every());
+        assertEquals(4, kept.count());
+        try (Qcow2Image q = Qcow2Image.openReadOnly(thinImage)) {
+            assertTrue(q.snapshots().stream().mapToLong(Snapshot::vmStateSize).sum() <= space);
+        }
+        try (Timeline t = Timeline.open(thin, Timeline.Options.defaults())) {
+            assertArrayEquals(new long[] {EVERY, 2 * EVERY, NEAR_END, 3 * EVERY}, t.persistedSnapshotIcounts());
+            t.seek(LENGTH);
+            assertAtTheEndOfAFullReplay(t);
+            assertEquals(1, t.persistedSnapshotJumps());
+        }
+    }
+
     /** Opens the recording with its snapshot {@code name} holding {@code vmState} instead (the image is put back after). */
     private static void withReplacedSnapshot(String name, byte[] vmState, TimelineCheck check) throws Exception {
         Path saved = dir.resolve("intact.qcow2");

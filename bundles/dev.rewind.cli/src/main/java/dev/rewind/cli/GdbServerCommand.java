@@ -95,7 +95,13 @@ final class GdbServerCommand implements Command {
                     // closes the session, then deletes an unpacked pack's folder
                 }
             };
-            target = new ReplayTarget(s);
+            ReplayTarget replay = new ReplayTarget(s);
+            try {
+                replay.warmUp(); // before gdb connects: its first reverse-stepi then costs what the next ones do
+            } catch (dev.rewind.gdbstub.TargetException e) {
+                // only a warm-up: gdb will meet the problem, if any, with a message
+            }
+            target = replay;
             program = opened.program() != null ? opened.program().toString() : s.session().log().header().programPath();
         } else {
             if (a.positional().isEmpty() && !a.has("--kernel") && !a.has("--bios")) {

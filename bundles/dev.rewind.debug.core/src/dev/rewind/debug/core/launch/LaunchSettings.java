@@ -119,13 +119,15 @@ public record LaunchSettings(Path program, Path disk, int icountShift, long snap
 
     /**
      * How a Record Run of these settings records: what {@link #boot()} boots into the recording,
-     * with the icount shift, the disk (from its start snapshot) and the UART on {@code in}/{@code uart}.
+     * with the icount shift, the disk (from its start snapshot), the UART on {@code in}/{@code uart} and
+     * the snapshots rewind record persists by default.
      * {@code sleep}: an idle guest waits in real time for typed input (an interactive console).
      */
     public RecordSession.Options recordOptions(InputStream in, OutputStream uart, boolean sleep) {
         RecordSession.Options o = RecordSession.Options.of(boot(), recording).withInput(in, uart)
                 .withMachine(MachineConfig.DEFAULT_RAM, icountShift).withHarts(harts).withSleep(sleep);
-        return disk == null ? o : o.withDisk(disk, LaunchAttributes.START_SNAPSHOT);
+        // snapshots persisted as rewind record does, so a long recording opens and seeks fast
+        return (disk == null ? o : o.withDisk(disk, LaunchAttributes.START_SNAPSHOT)).withDefaultSnapshots();
     }
 
     /** Checks what both launch types need: the program. */

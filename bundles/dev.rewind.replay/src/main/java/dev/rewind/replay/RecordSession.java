@@ -115,6 +115,16 @@ public final class RecordSession implements AutoCloseable {
         }
 
         /**
+         * The snapshots a recording persists unless told otherwise (rewind record, the IDE's Record
+         * Run): every {@value #DEFAULT_SNAPSHOT_EVERY} instructions, in the disk, in the snapshot
+         * image already named, or else in {@link #defaultSnapshotImage} beside the log.
+         */
+        public Options withDefaultSnapshots() {
+            Options o = withSnapshotEvery(DEFAULT_SNAPSHOT_EVERY);
+            return disk != null || snapshotImage != null ? o : o.withSnapshotImage(defaultSnapshotImage(logFile), startSnapshot);
+        }
+
+        /**
          * Where a diskless recording keeps its snapshots unless told otherwise: beside the log,
          * {@code RUN.snapshots.qcow2} for {@code RUN.rrlog}.
          */

@@ -36,11 +36,13 @@ final class QueryCommand implements Command {
 
     @Override
     public String usage() {
-        return "rewind query RUN.rrlog|RUN.rwd VERB ... [--json] [--time] [--program ELF] [--interval N]\n"
+        return "rewind query RUN.rrlog|RUN.rwd VERB ... [--json] [--time] [--program ELF] [--interval N] [--index-file F|none]\n"
                 + QueryRequest.USAGE + "\n"
                 + "ADDR is 0x... or decimal (device registers too), VAR a global variable; N an icount.\n"
                 + "Positions are icounts just before the instruction that did it ('gdb: monitor goto N').\n"
-                + "--time prints the time the index and the answer took to stderr.";
+                + "--time prints the time the index and the answer took to stderr.\n"
+                + "The index (one replay of the whole recording) is saved beside it as RUN.rrlog.qindex and read back\n"
+                + "by the next query; a stale or damaged one is built again (--index-file: elsewhere, or none).";
     }
 
     @Override
@@ -50,12 +52,14 @@ final class QueryCommand implements Command {
         boolean time = false;
         Path program = null;
         long interval = QueryEngine.DEFAULT_INTERVAL;
+        String indexFile = null;
         for (int i = 0; i < argv.length; i++) {
             switch (argv[i]) {
                 case "--json" -> json = true;
                 case "--time" -> time = true;
                 case "--program" -> program = Path.of(value(argv, ++i, "--program"));
                 case "--interval" -> interval = Long.parseLong(value(argv, ++i, "--interval").replace("_", ""));
+                case "--index-file" -> indexFile = value(argv, ++i, "--index-file");
                 default -> words.add(argv[i]);
             }
         }
@@ -75,10 +79,18 @@ final class QueryCommand implements Command {
         try (RecordingPack.Opened opened = RecordingPack.openForReplay(log);
                 QueryEngine q = QueryEngine.open(opened.log(), program != null ? program : opened.program(), interval)) {
             Progress progress = Progress.NONE;
+            if (indexFile != null) {
+                q.indexFile(indexFile.equals("none") ? null : Path.of(indexFile));
+            } else if (!opened.log().equals(log)) {
+                q.indexFile(log.resolveSibling(log.getFileName() + ".qindex")); // a pack unpacks to a new folder each time
+            }
             var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
             long t0 = System.nanoTime();
             long c0 = cpu.getCurrentThreadCpuTime();
             q.index(progress);
+            if (q.indexNote() != null && (time || !q.indexNote().startsWith("query index read"))) {
+                console.err().println(q.indexNote());
+            }
             long t1 = System.nanoTime();
             long c1 = cpu.getCurrentThreadCpuTime();
             String out = json ? json(request, q, progress) : request.answer(q, progress);
@@ -87,8 +99,9 @@ final class QueryCommand implements Command {
             console.out().print(out);
             if (time) {
                 // CPU time of this thread beside wall time: on a shared machine wall time mostly measures the load
-                console.err().printf("index: %.1f ms wall, %.1f ms cpu (%d instructions); answer: %.1f ms wall, %.1f ms cpu%n",
-                        (t1 - t0) / 1e6, (c1 - c0) / 1e6, q.endIcount() - q.startIcount(), (t2 - t1) / 1e6, (c2 - c1) / 1e6);
+                console.err().printf("index: %.1f ms wall, %.1f ms cpu (%d instructions; %s); answer: %.1f ms wall, %.1f ms cpu"
+                        + " (%d intervals replayed)%n", (t1 - t0) / 1e6, (c1 - c0) / 1e6, q.endIcount() - q.startIcount(),
+                        q.indexSummary(), (t2 - t1) / 1e6, (c2 - c1) / 1e6, q.intervalsReplayed());
             }
             return 0;
         } catch (ReplayLogException | ReplaySetupException | IllegalArgumentException e) {
@@ -111,7 +124,7 @@ final class QueryCommand implements Command {
         StringBuilder sb = new StringBuilder("{\"query\":").append(Json.string(r.verb()));
         switch (r.verb()) {
             case "last-write", "last-read", "next-write", "next-read" -> {
-                Target target = q.target(r.operand());
+                Target target = r.target(q, null);
                 boolean last = r.verb().startsWith("last");
                 long p = r.at() != null ? r.at() : last ? end : start;
                 Optional<Access> a = switch (r.verb()) {
@@ -124,7 +137,7 @@ final class QueryCommand implements Command {
                         .append(a.map(QueryCommand::access).orElse("null"));
             }
             case "writes", "reads" -> {
-                Target target = q.target(r.operand());
+                Target target = r.target(q, null);
                 List<Access> list = r.verb().equals("writes") ? q.writes(target, f, t, progress) : q.reads(target, f, t, progress);
                 sb.append(",\"target\":").append(target(target)).append(",\"from\":").append(f).append(",\"to\":").append(t)
                         .append(",\"accesses\":[");
@@ -134,7 +147,7 @@ final class QueryCommand implements Command {
                 sb.append(']');
             }
             case "history" -> {
-                QueryEngine.History h = q.history(q.target(r.operand()), f, t, progress);
+                QueryEngine.History h = q.history(r.target(q, null), f, t, progress);
                 sb.append(",\"target\":").append(target(h.target())).append(",\"from\":").append(f).append(",\"to\":")
                         .append(t).append(",\"initial\":").append(Json.string(Access.hex(h.initial())))
                         .append(",\"writes\":").append(h.writes()).append(",\"changes\":[");
@@ -176,12 +189,19 @@ final class QueryCommand implements Command {
                 sb.append(']');
             }
         }
+        if (!q.mappingLines().isEmpty()) {
+            sb.append(",\"mapping\":[");
+            for (int i = 0; i < q.mappingLines().size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(Json.string(q.mappingLines().get(i)));
+            }
+            sb.append(']');
+        }
         return sb.append("}\n").toString();
     }
 
     private static String target(Target t) {
         return "{\"expression\":" + Json.string(t.text()) + ",\"address\":" + Json.string(hex(t.address())) + ",\"size\":"
-                + t.size() + "}";
+                + t.size() + ",\"physical\":" + t.physical() + "}";
     }
 
     private static String access(Access a) {

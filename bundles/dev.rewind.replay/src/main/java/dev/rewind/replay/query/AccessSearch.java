@@ -40,22 +40,32 @@ final class AccessSearch {
         return replayed;
     }
 
-    /** The last access of {@code kind} to {@code t} by an instruction before position {@code before}. */
-    Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
+    /** Starts counting the intervals replayed (a query may search several ranges). */
+    void resetReplayed() {
         replayed = 0;
+    }
+
+    /**
+     * The last access of {@code kind} to {@code t} by an instruction at a position in [from,
+     * before).
+     */
+    Optional<Access> last(Target t, WatchKind kind, long from, long before, Progress progress) {
         int[] ks = candidates(t, kind);
         long total = 0;
         for (int k : ks) {
-            if (index.start(k) < before) {
-                total += Math.min(index.end(k), before) - index.start(k);
+            if (index.start(k) < before && index.end(k) > from) {
+                total += Math.min(index.end(k), before) - Math.max(index.start(k), from);
             }
         }
         long done = 0;
         for (int i = ks.length - 1; i >= 0; i--) {
             int k = ks[i];
-            long s = index.start(k);
-            if (s >= before) {
+            long s = Math.max(index.start(k), from);
+            if (index.start(k) >= before) {
                 continue;
+            }
+            if (index.end(k) <= from) {
+                break;
             }
             long e = Math.min(index.end(k), before);
             List<Access> hits;
@@ -77,7 +87,6 @@ final class AccessSearch {
      * [from, to), in order.
      */
     List<Access> collect(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
-        replayed = 0;
         int[] ks = candidates(t, kind);
         long total = 0;
         for (int k : ks) {
@@ -116,7 +125,15 @@ final class AccessSearch {
     private byte[] lastContent;
 
     private boolean fromLog(Target t, WatchKind kind, int k) {
-        return kind == WatchKind.WRITE && inRam(t) && index.logCovers(k, ramOffset(t), t.size());
+        return kind == WatchKind.WRITE && inRam(t) && physical(t) && index.logCovers(k, ramOffset(t), t.size());
+    }
+
+    /**
+     * True if the range's addresses are physical ones: asked as such, or the recording never
+     * translated addresses. Only such ranges are looked up in the index and the write log.
+     */
+    private boolean physical(Target t) {
+        return t.physical() || !index.translated();
     }
 
     /**
@@ -134,6 +151,12 @@ final class AccessSearch {
         lastContent = content;
         if (changes.length == 0 || content == null && !storesIn(log, changes, s, e)) {
             return out; // nothing to answer here: the bytes are only needed if known already
+        }
+        if (content == null && max <= 0) {
+            Access whole = lastStoreOfWholeRange(t, changes, s, e);
+            if (whole != null) {
+                return List.of(whole); // all a last() needs, without the range's bytes before it
+            }
         }
         if (content == null) {
             content = contentAt(t, k);
@@ -153,29 +176,68 @@ final class AccessSearch {
     }
 
     /**
+     * The last store in [s, e) among {@code changes} if it wrote every byte of the range (its bytes
+     * before and after are then in the log), else null.
+     */
+    private Access lastStoreOfWholeRange(Target t, int[] changes, long s, long e) {
+        WriteLog log = index.writeLog();
+        long off = ramOffset(t);
+        for (int i = changes.length - 1; i >= 0; i--) {
+            int c = changes[i];
+            if (log.icount(c) >= e || !log.hartStore(c)) {
+                continue;
+            }
+            if (log.icount(c) < s || log.offset(c) > off || log.offset(c) + log.length(c) < off + t.size()) {
+                return null;
+            }
+            byte[] before = new byte[t.size()];
+            byte[] after = new byte[t.size()];
+            int shift = (int) (off - log.offset(c));
+            for (int b = 0; b < before.length; b++) {
+                before[b] = (byte) (log.before(c) >>> (8 * (shift + b)));
+                after[b] = (byte) (log.after(c) >>> (8 * (shift + b)));
+            }
+            long pc = log.pc(c);
+            return new Access(log.icount(c), log.hart(c), pc, log.privilege(c), true, VirtMachine.RAM_BASE + log.offset(c),
+                    log.length(c), t.address(), before, after, where.apply(pc));
+        }
+        return null;
+    }
+
+    /**
      * The range's bytes at the start of interval {@code k}: the machine's bytes now with the
-     * logged changes since undone, if the log covers every interval between for the range;
-     * else read after restoring the interval's snapshot.
+     * logged changes in between undone (or, from an earlier position, applied), if the log covers
+     * every interval between for the range; else read after moving to the interval's start (a
+     * snapshot restore once the index was built by this process; a replay after one read back).
      */
     private byte[] contentAt(Target t, int k) {
         long start = index.start(k);
         long now = session.icount();
         long off = ramOffset(t);
-        boolean covered = now >= start;
+        long lo = Math.min(now, start);
+        long hi = Math.max(now, start);
+        boolean covered = true;
         for (int j : index.intervalsWriting(off, t.size())) {
-            if (covered && j >= k && index.start(j) < now && !index.logCovers(j, off, t.size())) {
+            if (index.end(j) > lo && index.start(j) < hi && !index.logCovers(j, off, t.size())) {
                 covered = false;
+                break;
             }
         }
         if (!covered) {
-            session.moveTo(start); // a snapshot: a restore, no replay
+            session.moveTo(start);
             return read(t);
         }
         WriteLog log = index.writeLog();
         byte[] content = read(t);
-        int[] since = log.changes(off, t.size(), start, now);
-        for (int i = since.length - 1; i >= 0; i--) {
-            log.undo(since[i], off, content);
+        int[] between = log.changes(off, t.size(), lo, hi);
+        if (now >= start) {
+            for (int i = between.length - 1; i >= 0; i--) {
+                log.undo(between[i], off, content);
+            }
+        } else {
+            for (int c : between) {
+                log.apply(c, off, content);
+            }
         }
         return content;
     }
@@ -191,7 +253,8 @@ final class AccessSearch {
 
     /** Intervals to look at for {@code t}: those that wrote its pages (writes to RAM), else all. */
     private int[] candidates(Target t, WatchKind kind) {
-        return kind == WatchKind.WRITE && inRam(t) ? index.intervalsWriting(ramOffset(t), t.size()) : index.allIntervals();
+        return kind == WatchKind.WRITE && inRam(t) && physical(t) ? index.intervalsWriting(ramOffset(t), t.size())
+                : index.allIntervals();
     }
 
     /**
@@ -210,10 +273,10 @@ final class AccessSearch {
         byte[] shadow = device ? null : read(t);
         // a device's DMA may change the range between two stores: the bytes each store replaced
         // come from the machine itself (physical pages: only while addresses are)
-        RangeBefore exact = device || index.translated() ? null : new RangeBefore(m, ramOffset(t), t.size());
+        RangeBefore exact = device || !physical(t) ? null : new RangeBefore(m, ramOffset(t), t.size());
         List<Access> out = new ArrayList<>();
         StopConditions watched = new StopConditions();
-        watched.addWatchpoint(t.address(), t.size(), kind);
+        watched.addWatchpoint(t.address(), t.size(), kind, t.physical() ? WatchHit.PHYSICAL : WatchHit.ANY_SPACE);
         try {
             while (session.icount() < to) {
                 Stop r = session.scan(to, watched);
@@ -287,9 +350,23 @@ final class AccessSearch {
         return off >= 0 && off + t.size() <= session.machine().config().ramSize();
     }
 
+    /** The range's bytes now: physical ones as such, virtual ones through the current hart's translation. */
     byte[] read(Target t) {
+        if (t.physical()) {
+            return readPhysical(session.machine(), t.address(), t.size());
+        }
         byte[] b = new byte[t.size()];
         session.machine().readMemory(t.address(), b, 0, b.length);
+        return b;
+    }
+
+    /** {@code size} bytes at physical address {@code pa} (device registers peeked, without side effects). */
+    static byte[] readPhysical(VirtMachine m, long pa, int size) {
+        byte[] b = new byte[size];
+        var view = m.physicalView();
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) view.peek(pa + i, 1).orElse(0);
+        }
         return b;
     }
 

@@ -1,6 +1,7 @@
 package dev.rewind.replay.query;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +48,10 @@ public final class QueryEngine implements AutoCloseable {
     private RecordingIndex index;
     private WriteLog.Budget budget = WriteLog.Budget.DEFAULT;
     private AccessSearch search;
+    private MappingHistory mappings;
+    private Path indexFile;
+    private String indexNote;
+    private List<MappingHistory.Piece> lastMapping = List.of();
 
     private QueryEngine(Timeline session, RecordingIndex.UartTap tap, ProgramSymbols symbols) {
         this.session = session;
@@ -69,7 +74,9 @@ public final class QueryEngine implements AutoCloseable {
         } catch (SymbolsException | RuntimeException e) {
             // answers then carry addresses only
         }
-        return new QueryEngine(s, tap, symbols);
+        QueryEngine q = new QueryEngine(s, tap, symbols);
+        q.indexFile = IndexFile.beside(log);
+        return q;
     }
 
     public Timeline session() {
@@ -89,15 +96,61 @@ public final class QueryEngine implements AutoCloseable {
         return session.endIcount();
     }
 
-    /** Builds the index (one replay of the whole recording) unless it exists. */
+    /**
+     * Where the index is saved and read back ({@code RUN.rrlog.qindex} by default), or null: built
+     * by every process. Before {@link #index}.
+     */
+    public void indexFile(Path file) {
+        indexFile = file;
+    }
+
+    /**
+     * What became of the saved index, in a sentence: read, built and saved, stale or damaged and
+     * built again, or could not be saved; null before {@link #index} or without an index file.
+     */
+    public String indexNote() {
+        return indexNote;
+    }
+
+    /**
+     * Gets the index unless it exists: reads the saved one if it belongs to this recording, else
+     * builds it (one replay of the whole recording) and saves it.
+     */
     public void index(Progress progress) {
         if (index != null) {
             return;
         }
-        RecordingIndex built = RecordingIndex.build(session, tap, progress, budget);
+        RecordingIndex built = null;
+        String key = null;
+        if (indexFile != null) {
+            try {
+                key = IndexFile.key(session.session().logFile(), session.snapshotInterval(), budget);
+                if (Files.exists(indexFile)) {
+                    built = IndexFile.read(indexFile, key, session, budget);
+                    indexNote = "query index read from " + indexFile;
+                }
+            } catch (IndexFile.Unusable e) {
+                indexNote = "query index " + indexFile + " " + e.getMessage() + "; built again";
+            } catch (IOException e) {
+                indexNote = "query index " + indexFile + " cannot be read (" + e.getMessage() + "); built again";
+            }
+        }
+        if (built == null) {
+            built = RecordingIndex.build(session, tap, progress, budget);
+            if (indexFile != null && key != null) {
+                try {
+                    IndexFile.write(indexFile, key, built);
+                    indexNote = (indexNote == null ? "query index" : indexNote + ";") + " saved to " + indexFile;
+                } catch (IOException | RuntimeException e) {
+                    indexNote = (indexNote == null ? "" : indexNote + "; ") + "query index not saved to " + indexFile
+                            + ": " + e.getMessage();
+                }
+            }
+        }
         built.addEvents(logEvents());
         index = built;
         search = new AccessSearch(session, built, this::where);
+        mappings = new MappingHistory(session, search);
         where(session.machine().pc()); // reads the DWARF tables now, not in the first answer
     }
 
@@ -167,7 +220,9 @@ public final class QueryEngine implements AutoCloseable {
                 changes.add(a);
             }
         }
+        List<MappingHistory.Piece> mapped = lastMapping;
         byte[] initial = valueAt(t, Math.max(from, startIcount()));
+        lastMapping = mapped;
         return new History(t, from, to, initial, changes, writes.size());
     }
 
@@ -179,29 +234,109 @@ public final class QueryEngine implements AutoCloseable {
     public byte[] valueAt(Target t, long icount) {
         moveTo(icount);
         byte[] b = new byte[t.size()];
+        if (t.physical() || follows(t)) {
+            long pa = t.address();
+            if (!t.physical()) {
+                int hart = t.hart() >= 0 ? t.hart() : session.machine().currentHart();
+                MappingHistory.Walk w = MappingHistory.walk(session.machine(), hart, t.address(), t.size());
+                lastMapping = List.of(new MappingHistory.Piece(icount, icount, w.pa(), hart, w.satp()));
+                pa = w.pa();
+            }
+            return pa < 0 ? null : AccessSearch.readPhysical(session.machine(), pa, t.size());
+        }
         session.machine().readMemory(t.address(), b, 0, b.length);
         return b;
     }
 
+    /**
+     * True if {@code t}'s virtual addresses are followed through the page tables: the recording
+     * turned on translation and {@code t} is not physical (bare-metal recordings: virtual is physical).
+     */
+    private boolean follows(Target t) {
+        return !t.physical() && index != null && index.translated();
+    }
+
     private Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
         index(progress);
-        return search.last(t, kind, before, progress);
+        search.resetReplayed();
+        lastMapping = List.of();
+        if (!follows(t)) {
+            return search.last(t, kind, startIcount(), before, progress);
+        }
+        List<MappingHistory.Piece> seen = new ArrayList<>();
+        MappingHistory.Backwards pieces = mappings.backwards(t, startIcount(), Math.min(before, endIcount()));
+        try {
+            for (MappingHistory.Piece p = pieces.next(); p != null; p = pieces.next()) {
+                seen.add(0, p);
+                if (p.mapped()) {
+                    Optional<Access> a = search.last(p.physical(t), kind, p.from(), p.to(), progress);
+                    if (a.isPresent()) {
+                        return a;
+                    }
+                }
+            }
+            return Optional.empty();
+        } finally {
+            lastMapping = seen;
+        }
     }
 
     private Optional<Access> next(Target t, WatchKind kind, long from, Progress progress) {
-        index(progress);
-        List<Access> hits = search.collect(t, kind, from, endIcount(), 1, progress);
+        List<Access> hits = collect(t, kind, from, endIcount(), 1, progress);
         return hits.isEmpty() ? Optional.empty() : Optional.of(hits.get(0));
     }
 
     private List<Access> all(Target t, WatchKind kind, long from, long to, Progress progress) {
+        return collect(t, kind, from, to, Integer.MAX_VALUE, progress);
+    }
+
+    private List<Access> collect(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
         index(progress);
-        return search.collect(t, kind, from, to, Integer.MAX_VALUE, progress);
+        search.resetReplayed();
+        lastMapping = List.of();
+        if (!follows(t)) {
+            return search.collect(t, kind, from, to, max, progress);
+        }
+        List<MappingHistory.Piece> pieces = mappings.pieces(t, Math.max(from, startIcount()), Math.min(to, endIcount()));
+        lastMapping = pieces;
+        List<Access> out = new ArrayList<>();
+        for (MappingHistory.Piece p : pieces) {
+            if (p.mapped() && out.size() < max) {
+                out.addAll(search.collect(p.physical(t), kind, p.from(), p.to(), max - out.size(), progress));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Where the last memory query's virtual range mapped, one line per stretch of positions
+     * (empty for physical ranges and recordings that never translated addresses).
+     */
+    public List<String> mappingLines() {
+        List<String> out = new ArrayList<>();
+        for (MappingHistory.Piece p : lastMapping) {
+            String span = p.from() == p.to() ? "at icount " + p.from() : "icount [" + p.from() + ", " + p.to() + ")";
+            out.add(String.format("%s: hart %d (satp 0x%x) maps it to %s", span, p.hart(), p.satp(),
+                    p.mapped() ? String.format("physical 0x%x", p.pa()) : "nothing"));
+        }
+        return out;
     }
 
     /** Snapshot intervals the last memory query replayed; the others it skipped or answered from the write log. */
     public int intervalsReplayed() {
         return search == null ? 0 : search.replayed();
+    }
+
+    /** The index in numbers: intervals, changes in the write log, where the log filled up. */
+    public String indexSummary() {
+        if (index == null) {
+            return "no index";
+        }
+        WriteLog log = index.writeLog();
+        int full = log.fullFrom();
+        return index.intervals() + " intervals, " + log.size() + " writes logged"
+                + (full > 0 && full <= index.intervals() ? ", the log full from icount " + index.start(full) : "")
+                + (index.translated() ? ", translation on" : "");
     }
 
     /** Intervals of the index (0 before it is built). */

@@ -8,10 +8,12 @@ import java.util.Set;
 /**
  * One query as typed after {@code rewind query RUN.rrlog} or gdb's {@code monitor}: a verb,
  * its operand and options {@code --at N}, {@code --from N}, {@code --to N}, {@code --kind a,b},
- * {@code --break PC,...}, {@code --hart N} (whose registers; whose events). {@link #answer} runs it and renders the answer as text.
+ * {@code --break PC,...}, {@code --hart N} (whose registers; whose events; whose page tables map a
+ * virtual address), {@code --phys} (the address is physical). {@link #answer} runs it and renders the
+ * answer as text.
  */
 public record QueryRequest(String verb, String operand, Long at, Long from, Long to, Set<QueryEvent.Kind> kinds,
-        long[] breakpoints, Integer hart) {
+        long[] breakpoints, Integer hart, boolean physical) {
 
     public static final List<String> VERBS = List.of("last-write", "next-write", "writes", "last-read", "next-read",
             "reads", "history", "last-change", "next-change", "events");
@@ -22,6 +24,9 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
             "  writes ADDR[:LEN]|VAR [--from N] [--to N]   every write",
             "  last-read, next-read, reads         the same for reads",
             "  history VAR|ADDR[:LEN] [--from N] [--to N]   the value and every change of it",
+            "         with address translation on, ADDR is virtual as hart H's page tables map it (--hart H;",
+            "         default: the hart running at the position), followed through every change of the",
+            "         mapping; --phys: ADDR is a physical address (RAM through any mapping, device registers)",
             "  last-change REG [--at N] [--hart H], next-change REG [--at N] [--hart H]",
             "         a register (a0, sp, x5) or CSR (mstatus, csr:0x300) of hart H (default: the selected one / 0)",
             "  events [--kind trap,interrupt,exception,return,privilege,uart,disk,snapshot,breakpoint]",
@@ -45,9 +50,12 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
         Set<QueryEvent.Kind> kinds = EnumSet.noneOf(QueryEvent.Kind.class);
         List<Long> breaks = new ArrayList<>();
         Integer hart = null;
+        boolean physical = false;
         for (int i = 1; i < words.size(); i++) {
             String w = words.get(i);
-            if (w.startsWith("--")) {
+            if (w.equals("--phys")) {
+                physical = true;
+            } else if (w.startsWith("--")) {
                 if (i + 1 >= words.size()) {
                     throw new IllegalArgumentException(w + " needs a value");
                 }
@@ -88,7 +96,27 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
             kinds = EnumSet.complementOf(EnumSet.of(QueryEvent.Kind.BREAKPOINT));
         }
         return new QueryRequest(verb, operand, at, from, to, kinds,
-                breaks.stream().mapToLong(Long::longValue).toArray(), hart);
+                breaks.stream().mapToLong(Long::longValue).toArray(), hart, physical);
+    }
+
+    /**
+     * The range a memory query watches: the operand, physical with {@code --phys}, else virtual as
+     * hart {@code --hart} (else {@code selected}, else the one running at the position) maps it.
+     */
+    public Target target(QueryEngine q, Integer selected) {
+        Target t = q.target(operand);
+        if (physical) {
+            return t.asPhysical();
+        }
+        return hart != null ? t.inHart(hart) : selected != null ? t.inHart(selected) : t;
+    }
+
+    private static String mapping(QueryEngine q) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : q.mappingLines()) {
+            sb.append("  ").append(line).append('\n');
+        }
+        return sb.toString();
     }
 
     /** The hart whose registers a change query follows: {@code --hart}, else {@code selected}, else 0. */
@@ -112,27 +140,29 @@ public record QueryRequest(String verb, String operand, Long at, Long from, Long
         long t = to != null ? to : end;
         switch (verb) {
             case "last-write", "last-read" -> {
-                Target target = q.target(operand);
+                Target target = target(q, selected);
                 long p = at != null ? at : here != null ? here : end;
                 return AnswerText.single(verb.replace('-', ' '), target,
-                        verb.equals("last-write") ? q.lastWrite(target, p, progress) : q.lastRead(target, p, progress), p);
+                        verb.equals("last-write") ? q.lastWrite(target, p, progress) : q.lastRead(target, p, progress), p)
+                        + mapping(q);
             }
             case "next-write", "next-read" -> {
-                Target target = q.target(operand);
+                Target target = target(q, selected);
                 long p = at != null ? at : here != null ? here : start;
                 return AnswerText.single(verb.replace('-', ' '), target,
-                        verb.equals("next-write") ? q.nextWrite(target, p, progress) : q.nextRead(target, p, progress), p);
+                        verb.equals("next-write") ? q.nextWrite(target, p, progress) : q.nextRead(target, p, progress), p)
+                        + mapping(q);
             }
             case "writes" -> {
-                Target target = q.target(operand);
-                return AnswerText.accesses("writes", target, q.writes(target, f, t, progress));
+                Target target = target(q, selected);
+                return AnswerText.accesses("writes", target, q.writes(target, f, t, progress)) + mapping(q);
             }
             case "reads" -> {
-                Target target = q.target(operand);
-                return AnswerText.accesses("reads", target, q.reads(target, f, t, progress));
+                Target target = target(q, selected);
+                return AnswerText.accesses("reads", target, q.reads(target, f, t, progress)) + mapping(q);
             }
             case "history" -> {
-                return AnswerText.history(q.history(q.target(operand), f, t, progress));
+                return AnswerText.history(q.history(target(q, selected), f, t, progress)) + mapping(q);
             }
             case "last-change" -> {
                 Register r = Register.parse(operand);

@@ -20,9 +20,9 @@ import dev.rewind.replay.StopConditions;
  * its position and pc. A query for writes then replays only the intervals that wrote one of its
  * pages; events are answered from the list.
  *
- * <p>Pages are physical (RAM offset / 4096). Once the guest turned on address translation the
- * index no longer maps a virtual address to its pages, so {@link #translated()} tells the
- * queries to replay every interval instead.
+ * <p>Pages are physical (RAM offset / 4096). Once a hart turned on address translation
+ * ({@link #translated()}), virtual addresses are first followed to the physical ones they map to
+ * ({@link MappingHistory}).
  */
 final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
 
@@ -35,12 +35,16 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
     private final TreeMap<Long, long[]> pageIntervals = new TreeMap<>();
     private final List<QueryEvent> events = new ArrayList<>();
     private boolean translated;
-    private final WriteLog writes;
+    private WriteLog writes;
 
     private RecordingIndex(Timeline session, WriteLog.Budget budget) {
+        this(session, budget, new WriteLog(session.machine(), budget));
+    }
+
+    private RecordingIndex(Timeline session, WriteLog.Budget budget, WriteLog writes) {
         this.session = session;
         this.machine = session.machine();
-        this.writes = new WriteLog(machine, budget);
+        this.writes = writes;
     }
 
     /**
@@ -102,9 +106,8 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
     }
 
     private void noteTranslation() {
-        if (!translated) {
-            long satp = machine.csr(0x180).orElse(0);
-            translated = (satp >>> 60) != 0;
+        for (int h = 0; h < machine.harts() && !translated; h++) {
+            translated = (machine.hart(h).csr(0x180).orElse(0) >>> 60) != 0;
         }
     }
 
@@ -192,6 +195,78 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
         return events;
     }
 
+    /** Writes what {@link #build} learnt (not the log's events, which {@code addEvents} adds after). */
+    void writeTo(IndexFile.Out out) throws java.io.IOException {
+        out.writeInt(captures);
+        out.writeLongs(bounds, captures);
+        out.writeBoolean(translated);
+        out.writeInt(pageIntervals.size());
+        for (var e : pageIntervals.entrySet()) {
+            out.writeLong(e.getKey());
+            long[] list = e.getValue();
+            out.writeLongs(list, (int) list[0] + 1);
+        }
+        out.writeInt(allPagesIntervals.size());
+        for (long k : allPagesIntervals) {
+            out.writeLong(k);
+        }
+        out.writeInt(events.size());
+        for (QueryEvent e : events) {
+            out.writeLong(e.icount());
+            out.writeInt(e.kind().ordinal());
+            out.writeLong(e.pc());
+            out.writeInt(e.fromPrivilege());
+            out.writeInt(e.toPrivilege());
+            out.writeLong(e.value());
+            out.writeString(e.detail() == null ? "" : e.detail());
+            out.writeInt(e.hart());
+        }
+        writes.writeTo(out);
+    }
+
+    /** An index read back from {@link #writeTo} for {@code session} (which has not replayed anything). */
+    static RecordingIndex readFrom(IndexFile.In in, Timeline session, WriteLog.Budget budget) throws java.io.IOException {
+        RecordingIndex index = new RecordingIndex(session, budget, null);
+        int captures = in.readInt();
+        in.expect(captures >= 1 && captures <= 1 << 26, "number of intervals");
+        index.bounds = in.readLongs(captures);
+        index.captures = captures;
+        for (int i = 1; i < captures; i++) {
+            in.expect(index.bounds[i] > index.bounds[i - 1], "interval bounds");
+        }
+        in.expect(index.bounds[0] == session.startIcount() && index.bounds[captures - 1] <= session.endIcount(),
+                "the recording's start and end");
+        index.translated = in.readBoolean();
+        int pages = in.readInt();
+        in.expect(pages >= 0 && pages <= 1 << 24, "number of pages");
+        for (int i = 0; i < pages; i++) {
+            long page = in.readLong();
+            long[] list = in.readLongsUpTo(captures);
+            in.expect(list.length >= 1 && list[0] == list.length - 1, "page interval list");
+            for (int j = 1; j < list.length; j++) {
+                in.expect(list[j] >= 1 && list[j] < captures, "page interval");
+            }
+            index.pageIntervals.put(page, list);
+        }
+        int all = in.readInt();
+        in.expect(all >= 0 && all < captures, "intervals that wrote anything");
+        for (int i = 0; i < all; i++) {
+            index.allPagesIntervals.add(in.readLong());
+        }
+        int events = in.readInt();
+        in.expect(events >= 0, "number of events");
+        QueryEvent.Kind[] kinds = QueryEvent.Kind.values();
+        for (int i = 0; i < events; i++) {
+            long icount = in.readLong();
+            int kind = in.readInt();
+            in.expect(kind >= 0 && kind < kinds.length, "event kind");
+            index.events.add(new QueryEvent(icount, kinds[kind], in.readLong(), in.readInt(), in.readInt(), in.readLong(),
+                    in.readString(), in.readInt()));
+        }
+        index.writes = WriteLog.readFrom(in, session.machine(), budget);
+        return index;
+    }
+
     boolean translated() {
         return translated;
     }
@@ -203,11 +278,10 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
 
     /**
      * True if the write log holds every change of RAM offsets [offset, offset+length) in interval
-     * {@code k}, so the interval need not be replayed for writes to them (virtual addresses: only
-     * while they are physical ones).
+     * {@code k}, so the interval need not be replayed for writes to them.
      */
     boolean logCovers(int k, long offset, int length) {
-        return !translated && !allPagesIntervals.contains((long) k) && writes.covers(k, offset, length);
+        return !allPagesIntervals.contains((long) k) && writes.covers(k, offset, length);
     }
 
     int intervals() {
@@ -235,7 +309,7 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
      * every interval when the index cannot tell.
      */
     int[] intervalsWriting(long offset, long length) {
-        if (translated || offset < 0 || length <= 0) {
+        if (offset < 0 || length <= 0) {
             return allIntervals();
         }
         java.util.TreeSet<Long> ks = new java.util.TreeSet<>();

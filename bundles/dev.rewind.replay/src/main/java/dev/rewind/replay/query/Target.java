@@ -9,8 +9,27 @@ import dev.rewind.symbols.ProgramSymbols;
  * What a query watches: a range of guest addresses {@code [address, address+size)} and the text
  * it was named by. Parsed from {@code ADDR[:LEN]} (hex with 0x, or decimal), or a global
  * variable's name (its ELF symbol: address and size), optionally {@code NAME:LEN}.
+ *
+ * <p>The addresses are virtual unless {@code physical}: once the recording turned on address
+ * translation, the engine follows what they map to in the page tables of hart {@code hart}
+ * (-1: the hart about to run at the query's position) over the queried stretch (see
+ * {@link MappingHistory}); physical ones are RAM or device addresses as such.
  */
-public record Target(String text, long address, int size) {
+public record Target(String text, long address, int size, boolean physical, int hart) {
+
+    public Target(String text, long address, int size) {
+        this(text, address, size, false, -1);
+    }
+
+    /** The same addresses taken as physical ones. */
+    public Target asPhysical() {
+        return new Target(text, address, size, true, hart);
+    }
+
+    /** The same virtual addresses as hart {@code h} maps them (-1: the hart about to run). */
+    public Target inHart(int h) {
+        return new Target(text, address, size, physical, h);
+    }
 
     /** Longest range a query watches. */
     public static final int MAX_SIZE = 4096;
@@ -54,6 +73,6 @@ public record Target(String text, long address, int size) {
 
     @Override
     public String toString() {
-        return text + " [0x" + Long.toHexString(address) + ", +" + size + ")";
+        return text + (physical ? " [physical 0x" : " [0x") + Long.toHexString(address) + ", +" + size + ")";
     }
 }

@@ -31,7 +31,8 @@ final class WriteLog implements RamWriteObserver {
 
     /** How much logging an indexing replay affords. */
     record Budget(int perPage, int perInterval, int maxBackoff, int capacity) {
-        static final Budget DEFAULT = new Budget(64, 4096, 1024, 1 << 21);
+        /** capacity: 8M changes, 320 MB at most (40 bytes each), and as much in the saved index. */
+        static final Budget DEFAULT = new Budget(64, 4096, 1024, 1 << 23);
     }
 
     private static final int NONE = Integer.MAX_VALUE;
@@ -323,11 +324,89 @@ final class WriteLog implements RamWriteObserver {
         return v;
     }
 
+    // ------------------------------------------------------------------ saving
+
+    /** Writes what the reading side needs (the changes, the per-page lists, what is not covered). */
+    void writeTo(IndexFile.Out out) throws java.io.IOException {
+        finishPending();
+        out.writeInt(pages);
+        out.writeInt(size);
+        out.writeLongs(icount, size);
+        out.writeLongs(pc, size);
+        out.writeLongs(before, size);
+        out.writeLongs(after, size);
+        out.writeInts(offset, size);
+        out.writeInts(meta, size);
+        writeLists(out, pageChanges, pageChangeCount);
+        writeLists(out, uncovered, uncoveredCount);
+        out.writeInt(fullFrom);
+    }
+
+    private void writeLists(IndexFile.Out out, int[][] lists, int[] counts) throws java.io.IOException {
+        int n = 0;
+        for (int p = 0; p < pages; p++) {
+            n += counts[p] > 0 ? 1 : 0;
+        }
+        out.writeInt(n);
+        for (int p = 0; p < pages; p++) {
+            if (counts[p] > 0) {
+                out.writeInt(p);
+                out.writeInt(counts[p]);
+                out.writeInts(lists[p], counts[p]);
+            }
+        }
+    }
+
+    /** A log read back from {@link #writeTo}, for reading only (it logs nothing). */
+    static WriteLog readFrom(IndexFile.In in, VirtMachine machine, Budget budget) throws java.io.IOException {
+        WriteLog log = new WriteLog(machine, budget);
+        in.expect(in.readInt() == log.pages, "pages of RAM");
+        int n = in.readInt();
+        in.expect(n >= 0 && n <= budget.capacity(), "number of changes");
+        log.size = n;
+        log.icount = in.readLongs(n);
+        log.pc = in.readLongs(n);
+        log.before = in.readLongs(n);
+        log.after = in.readLongs(n);
+        log.offset = in.readInts(n);
+        log.meta = in.readInts(n);
+        for (int i = 0; i < n; i++) {
+            int len = log.meta[i] & 15;
+            in.expect(len >= 1 && len <= 8 && log.offset[i] >= 0 && (long) log.offset[i] + len <= (long) log.pages << 12,
+                    "change " + i);
+        }
+        log.readLists(in, log.pageChanges, log.pageChangeCount, n);
+        log.readLists(in, log.uncovered, log.uncoveredCount, Integer.MAX_VALUE);
+        log.fullFrom = in.readInt();
+        log.size = n;
+        return log;
+    }
+
+    private void readLists(IndexFile.In in, int[][] lists, int[] counts, int bound) throws java.io.IOException {
+        int n = in.readInt();
+        in.expect(n >= 0 && n <= pages, "number of pages");
+        for (int i = 0; i < n; i++) {
+            int p = in.readInt();
+            int c = in.readInt();
+            in.expect(p >= 0 && p < pages && c > 0 && c <= (bound == Integer.MAX_VALUE ? 1 << 28 : bound), "page list");
+            lists[p] = in.readInts(c);
+            counts[p] = c;
+            for (int v : lists[p]) {
+                in.expect(v >= 0 && v < bound, "page list entry");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ reading
 
     /** Changes logged. */
     int size() {
         return size;
+    }
+
+    /** The first interval the log does not cover at all because it filled up, or -1. */
+    int fullFrom() {
+        return fullFrom == NONE ? -1 : fullFrom;
     }
 
     /**

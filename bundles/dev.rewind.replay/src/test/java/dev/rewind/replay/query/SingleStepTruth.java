@@ -109,6 +109,67 @@ final class SingleStepTruth {
         return t;
     }
 
+    /**
+     * Steps through {@code log} finding the writes to the physical bytes behind each target: a
+     * physical target's own, a virtual one's as its hart ({@link Target#hart()}) translates it
+     * before each instruction (nothing while it does not map it, or the hart is in M-mode with a
+     * virtual address outside RAM). A store's address is translated by the hart that stores.
+     */
+    static SingleStepTruth physical(Path log, List<Target> targets) throws Exception {
+        SingleStepTruth t = new SingleStepTruth();
+        for (int i = 0; i < targets.size(); i++) {
+            t.writes.add(new ArrayList<>());
+        }
+        try (Timeline s = Timeline.open(log, Timeline.Options.defaults())) {
+            VirtMachine m = s.machine();
+            long end = s.endIcount();
+            long[] store = new long[3];
+            long[] pa = new long[targets.size()];
+            byte[][] before = new byte[targets.size()][];
+            while (m.icount() < end) {
+                for (int i = 0; i < targets.size(); i++) {
+                    Target tg = targets.get(i);
+                    pa[i] = tg.physical() ? tg.address() : translate(m, tg.hart(), tg.address());
+                    before[i] = pa[i] < 0 ? null : readPhysical(m, pa[i], tg.size());
+                }
+                long[] seen = new long[4];
+                boolean[] isStore = new boolean[1];
+                StopReason r = m.step((pc, icount) -> {
+                    seen[0] = pc;
+                    seen[1] = icount;
+                    seen[2] = m.currentHart();
+                    isStore[0] = decodeStore(m, pc, store);
+                    seen[3] = isStore[0] ? translate(m, m.currentHart(), store[0]) : -1;
+                });
+                boolean retired = m.icount() == seen[1] + 1;
+                boolean wrote = isStore[0] && retired && seen[3] >= 0 && (store[2] == 0 || m.reg((int) store[2]) == 0);
+                for (int i = 0; i < targets.size(); i++) {
+                    Target tg = targets.get(i);
+                    if (wrote && pa[i] >= 0 && seen[3] < pa[i] + tg.size() && pa[i] < seen[3] + store[1]) {
+                        t.writes.get(i).add(new Write(seen[1], (int) seen[2], seen[0], before[i],
+                                readPhysical(m, pa[i], tg.size())));
+                    }
+                }
+                if (r != null && r != StopReason.LIMIT) {
+                    break;
+                }
+            }
+            t.endIcount = m.icount();
+        }
+        return t;
+    }
+
+    /** Where hart {@code hart}'s loads would go for {@code va} now, or -1 (not mapped, or not RAM). */
+    private static long translate(VirtMachine m, int hart, long va) {
+        long pa = m.hart(hart).translate(va);
+        long off = pa - VirtMachine.RAM_BASE;
+        return pa == -1 || off < 0 || off >= m.config().ramSize() ? -1 : pa;
+    }
+
+    private static byte[] readPhysical(VirtMachine m, long pa, int size) {
+        return AccessSearch.readPhysical(m, pa, size);
+    }
+
     private static byte[] read(VirtMachine m, Target t) {
         byte[] b = new byte[t.size()];
         m.readMemory(t.address(), b, 0, b.length);

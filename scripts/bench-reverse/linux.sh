@@ -53,7 +53,7 @@ end=$(sed -n 's/.*rewind record: \([0-9]*\) instructions.*/\1/p' "$work/record.o
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 run_gdb() { # label port end steps
   BENCH_TARGET="$1" BENCH_PORT="$2" BENCH_END="$3" BENCH_STEPS="$4" BENCH_OUT="$results" BENCH_DEPTHS="${BENCH_DEPTHS_ONE:-$depths}" \
-  BENCH_BREAK="0x$ksys_write" BENCH_RC_BACK="$rcback" \
+  BENCH_BREAK="0x$ksys_write" BENCH_RC_BACK="$rcback" BENCH_SERVER_PID="${BENCH_SERVER_PID:-}" \
     timeout 7200 gdb-multiarch -nx -batch -ex "set architecture riscv:rv64" -ex "set remotetimeout 3600" \
     -ex "target remote 127.0.0.1:$2" -x "$here/scripts/bench-reverse/linux.py" 2>&1 | tee "$work/gdb-$1.log" >&2
 }
@@ -65,7 +65,7 @@ if [ "$only" != qemu ]; then
   port=$("$here/scripts/gdbserver-port.sh" "$work/gdbserver.log" 300 "$server") || exit 1
   t1=$(date +%s.%N)
   echo "{\"target\": \"rewind\", \"op\": \"open (gdbserver --replay until listening)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
-  run_gdb rewind "$port" "$end" "$steps" || echo "linux.sh: gdb against Rewind failed" >&2
+  BENCH_SERVER_PID="$server" run_gdb rewind "$port" "$end" "$steps" || echo "linux.sh: gdb against Rewind failed" >&2
   kill "$server" 2> /dev/null || true
   wait "$server" 2> /dev/null || true
 fi
@@ -153,4 +153,12 @@ for line in open(sys.argv[1]):
     med = (rest[(len(rest) - 1) // 2] + rest[len(rest) // 2]) / 2 if rest else None
     print("%-7s %-40s depth %-12d first %9.1f ms%s %s" % (r["target"], r["op"], r["depth"], first * 1000,
           "  median of next %d %8.1f ms" % (len(rest), med * 1000) if med is not None else "", r.get("notes", "")))
+    # the server's CPU time for the same commands: all its threads (JIT, GC), and the one serving gdb
+    for key, label in (("cpu_seconds", "server CPU, all threads"), ("main_cpu_seconds", "server CPU, gdb's thread")):
+        c = r.get(key)
+        if c:
+            crest = sorted(c[1:])
+            cmed = (crest[(len(crest) - 1) // 2] + crest[len(crest) // 2]) / 2 if crest else None
+            print("%-7s %-40s %-18s first %9.1f ms%s" % ("", "  " + label, "", c[0] * 1000,
+                  "  median of next %d %8.1f ms" % (len(crest), cmed * 1000) if cmed is not None else ""))
 PY

@@ -156,6 +156,9 @@ final class RecordingSnapshots {
             long icount = p.state().icount();
             byte[] bytes = new VmState(p.state(), p.events(), Arrays.copyOf(console.toByteArray(), p.consoleLength()), p.disk())
                     .encode();
+            if (budget > 0 && bytes.length > budget) {
+                return false; // it would not fit even alone: keep the ones there
+            }
             long before = every;
             while (budget > 0 && !persisted.isEmpty() && persistedBytes + bytes.length > budget) {
                 if (!thin()) {
@@ -165,7 +168,7 @@ final class RecordingSnapshots {
                     delete(persisted.firstKey()); // the one close to the end matters more than the oldest
                 }
             }
-            if ((budget > 0 && bytes.length > budget) || (periodic && !onGrid(icount, before))) {
+            if (periodic && !onGrid(icount, before)) {
                 return false;
             }
             image.save(name(icount), p.state(), bytes);

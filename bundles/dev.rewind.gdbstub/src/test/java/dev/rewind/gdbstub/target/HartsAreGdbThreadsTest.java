@@ -27,6 +27,9 @@ public class HartsAreGdbThreadsTest {
 
     private static Path elf;
     private static Path log;
+    /** guests/smp built with -O0 (no inlined frames for source-level steps) and its 4-hart recording. */
+    private static Path debugElf;
+    private static Path debugLog;
 
     @BeforeClass
     public static void recordFourHarts() throws Exception {
@@ -39,6 +42,14 @@ public class HartsAreGdbThreadsTest {
         RecordSession.Options o = RecordSession.Options.of(elf, log).withInput(null, new ByteArrayOutputStream())
                 .withHarts(4);
         try (RecordSession s = RecordSession.start(o)) {
+            assertEquals(StopReason.EXIT, s.run(Long.MAX_VALUE).reason());
+        }
+        debugElf = Files.copy(RecordedGuest.elf("smp-O0"), dir.resolve("smp-O0.elf"));
+        debugLog = dir.resolve("smp-O0.rrlog");
+        debugElf.toFile().deleteOnExit();
+        debugLog.toFile().deleteOnExit();
+        try (RecordSession s = RecordSession.start(RecordSession.Options.of(debugElf, debugLog)
+                .withInput(null, new ByteArrayOutputStream()).withHarts(4))) {
             assertEquals(StopReason.EXIT, s.run(Long.MAX_VALUE).reason());
         }
     }
@@ -80,11 +91,13 @@ public class HartsAreGdbThreadsTest {
             assertEquals(retired - 1, s.machine().retired(2));
             assertEquals(2, target.selectedThread());
             // and a step of that hart forward retires exactly that instruction again
-            target.resume(ResumeMode.STEP, Interruption.NEVER);
+            assertEquals(StopEvent.Reason.STEPPED, target.resume(ResumeMode.STEP, Interruption.NEVER).reason());
             assertEquals(retired, s.machine().retired(2));
             assertEquals(expected[0] + 1, s.icount());
+            assertEquals(2, target.selectedThread());
         }
     }
+
 
     @Test
     public void gdbListsFourThreadsAndReverseStepsTheSelectedOne() throws Exception {
@@ -110,9 +123,8 @@ public class HartsAreGdbThreadsTest {
         assertTrue(out, after.contains("* 3    Thread 3"));
     }
 
-    @Test
-    public void aReverseWatchpointOnACounterOfAllHartsStopsAtTheLastWriterAndSelectsItsHart() throws Exception {
-        long counter = dev.rewind.emulator.ElfImage.read(elf).symbol("amo_counter").orElseThrow();
+    /** Where the last write to amo_counter left off (just after it) and which hart made it, from a forward run. */
+    private static long[] lastWriteOfTheCounter(long counter) throws Exception {
         long lastWrite = -1;
         int lastWriter = -1;
         java.util.BitSet writers = new java.util.BitSet();
@@ -127,6 +139,15 @@ public class HartsAreGdbThreadsTest {
             }
         }
         assertEquals("every hart adds to the counter", 4, writers.cardinality());
+        return new long[] {lastWrite, lastWriter};
+    }
+
+    @Test
+    public void aReverseWatchpointOnACounterOfAllHartsStopsAtTheLastWriterAndSelectsItsHart() throws Exception {
+        long counter = dev.rewind.emulator.ElfImage.read(elf).symbol("amo_counter").orElseThrow();
+        long[] last = lastWriteOfTheCounter(counter);
+        long lastWrite = last[0];
+        int lastWriter = (int) last[1];
         try (Timeline s = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(100_000))) {
             s.seek(s.endIcount());
             ReplayTarget target = new ReplayTarget(s);
@@ -136,6 +157,94 @@ public class HartsAreGdbThreadsTest {
             assertEquals(StopEvent.Reason.WATCH_WRITE, e.reason());
             assertEquals("just after the last write", lastWrite, s.icount());
             assertEquals("the stop names the hart that wrote", lastWriter, target.selectedThread());
+        }
+    }
+
+    @Test
+    public void gdbsReverseWatchOnTheCounterOfAllHartsStopsAtTheLastWriterAndSwitchesToItsThread() throws Exception {
+        assumeTrue("gdb-multiarch not on PATH", GdbScript.available());
+        long counter = dev.rewind.emulator.ElfImage.read(elf).symbol("amo_counter").orElseThrow();
+        long[] last = lastWriteOfTheCounter(counter);
+        // to the end of the recording (the guest has exited), then back to the last write of the counter
+        GdbScript g = new GdbScript().add("thread " + (last[1] == 0 ? 2 : 1), "continue", "watch amo_counter");
+        g.add("reverse-continue").mark("STOP").icount().add(THREAD, "p amo_counter").mark("END");
+        String out;
+        try (Timeline session = Timeline.open(log, Timeline.Options.defaults().withSnapshotInterval(100_000));
+                RspServer server = new RspServer(new ReplayTarget(session))) {
+            server.start();
+            out = g.run(server.port(), elf);
+        }
+        String stop = GdbScript.section(out, "STOP");
+        // gdb shows a reverse watch stop before the instruction that wrote: the amoadd is the next to run
+        assertEquals(out, List.of(last[0] - 1), GdbScript.icounts(stop));
+        assertEquals("the thread of the hart that wrote last:\n" + out, List.of(last[1] + 1), GdbScript.values(stop, "THREAD"));
+        assertTrue(out, out.contains("hit Hardware watchpoint 1: amo_counter\n\nOld value = 8000\nNew value = 7999\namoadd ("));
+        assertTrue(out, stop.contains("$1 = 7999"));
+    }
+
+    /** Prints the selected gdb thread as {@code THREAD=n}. */
+    static final String THREAD = "python print('THREAD=%d' % gdb.selected_thread().num)";
+
+    /**
+     * Source-level {@code reverse-next} and {@code reverse-step} on a hart other than the one that hit
+     * the breakpoint (its thread selected with {@code thread N}) go where the same commands go when
+     * that hart is the one that stopped. At the tenth {@code send} (hart 0's) hart 2 sleeps in the WFI
+     * that begins line 63; in a second session {@code reverse-stepi} on it makes it the stopped hart
+     * there, at its previous instruction, which is where the first command of the first session
+     * lands; from there on both sessions stop at the same icounts, pcs, lines and functions, with
+     * that hart selected. reverse-next crosses from receive back into its caller and over the call
+     * of work; reverse-step goes into work.
+     */
+    @Test
+    public void reverseNextAndReverseStepOnAHartThatDidNotStopGoWhereTheyGoOnTheHartThatStopped() throws Exception {
+        assumeTrue("gdb-multiarch not on PATH", GdbScript.available());
+        for (String command : List.of("reverse-next", "reverse-step")) {
+            int n = 5;
+            String other = sourceSteps(command, n, false);
+            String stopped = sourceSteps(command, n, true);
+            long thread = GdbScript.values(other, "STOPPED").get(0) == 3 ? 2 : 3;
+            assertTrue("the breakpoint was another hart's:\n" + other, GdbScript.values(other, "STOPPED").get(0) != thread);
+            assertEquals("the selected hart is the one that stopped:\n" + stopped, List.of(thread),
+                    GdbScript.values(GdbScript.section(stopped, "START"), "STOPPED"));
+            String a = GdbScript.section(other, "BACK");
+            String b = GdbScript.section(stopped, "BACK");
+            assertEquals(other, java.util.Collections.nCopies(n + 1, thread), GdbScript.values(a, "THREAD"));
+            assertEquals(stopped, java.util.Collections.nCopies(n + 1, thread), GdbScript.values(b, "THREAD"));
+            List<Long> at = GdbScript.icounts(a);
+            for (int k = 1; k < at.size(); k++) {
+                assertTrue(command + " went back:\n" + a, at.get(k) < at.get(k - 1));
+            }
+            assertTrue("the lines change:\n" + a, new java.util.HashSet<>(GdbScript.values(a, "LINE")).size() > 2);
+            String both = other + "\n---- with the hart stopped ----\n" + stopped;
+            // a[1..n] (after each command on the hart that did not stop) = b[0..n-1] (its start and the same commands)
+            assertEquals(both, at.subList(1, n + 1), GdbScript.icounts(b).subList(0, n));
+            assertEquals(both, GdbScript.values(a, "PC").subList(1, n + 1), GdbScript.values(b, "PC").subList(0, n));
+            assertEquals(both, GdbScript.values(a, "LINE").subList(1, n + 1), GdbScript.values(b, "LINE").subList(0, n));
+            assertEquals(both, GdbScript.strings(a, "FN").subList(1, n + 1), GdbScript.strings(b, "FN").subList(0, n));
+        }
+    }
+
+    /**
+     * At the tenth {@code send}: selects hart 2 (or 3 if hart 2 stopped) and runs {@code command}
+     * {@code n} times on it; with {@code makeItStop}, first {@code reverse-stepi} on it, so that it
+     * is the hart that stopped.
+     */
+    private static String sourceSteps(String command, int n, boolean makeItStop) throws Exception {
+        GdbScript g = new GdbScript().add("break send", "continue 10", "delete");
+        g.add("python stopped = gdb.selected_thread().num", "python print('STOPPED=%d' % stopped)");
+        g.add("python gdb.execute('thread %d' % (3 if stopped != 3 else 2))");
+        if (makeItStop) {
+            g.add("reverse-stepi").mark("START").add("python print('STOPPED=%d' % gdb.selected_thread().num)");
+        }
+        g.mark("BACK").add(THREAD, GdbScript.LINE, GdbScript.PC, GdbScript.FN).icount();
+        for (int k = 0; k < n; k++) {
+            g.add(command, THREAD, GdbScript.LINE, GdbScript.PC, GdbScript.FN).icount();
+        }
+        g.mark("END");
+        try (Timeline session = Timeline.open(debugLog, Timeline.Options.defaults().withSnapshotInterval(10_000));
+                RspServer server = new RspServer(new ReplayTarget(session))) {
+            server.start();
+            return g.run(server.port(), debugElf);
         }
     }
 }

@@ -67,7 +67,7 @@ def timed(cmd):
 def record(op, depth, seconds, stops, notes=""):
     """Appends a result; the server CPU seconds of the commands timed since the last record go with it."""
     result = {"target": TARGET, "op": op, "depth": depth, "seconds": seconds, "stops": stops, "notes": notes}
-    if SERVER:
+    if SERVER and seconds:
         result["cpu_seconds"] = cpu_seconds[-len(seconds):] if len(cpu_seconds) >= len(seconds) else []
         result["main_cpu_seconds"] = main_cpu_seconds[-len(seconds):] if len(main_cpu_seconds) >= len(seconds) else []
     cpu_seconds.clear()

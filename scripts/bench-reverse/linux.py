@@ -66,6 +66,10 @@ for depth in DEPTHS if "depths" in PARTS else []:
         if stops[-1] != before - 1:
             raise gdb.GdbError("reverse-stepi from %d landed at %d" % (before, stops[-1]))
     record("seek, then reverse-stepi x%d" % (STEPS + 1), depth, seconds, stops, "seek %.3f s" % arrive)
+# What the in-memory snapshots hold against their budget by now (Rewind's 'info snapshots' ends with it).
+if TARGET != "qemu":
+    record("in-memory snapshots after the parts so far", icount(), [], [],
+           run("monitor info snapshots").strip().splitlines()[-1])
 # 3. reverse-continue to a breakpoint hit RC_BACK instructions back: find the last hit before
 #    the end, then continue back to it from RC_BACK after it (no hit in between: it is the last).
 if "rc" not in PARTS:
@@ -82,3 +86,5 @@ if last + RC_BACK <= END and TARGET != "qemu":
     record("reverse-continue to a hit %.0e back" % RC_BACK, last + RC_BACK, [dt], [icount()],
            "%d back" % (last + RC_BACK - icount()))
 run("delete")
+if TARGET != "qemu":
+    record("in-memory snapshots at the end", icount(), [], [], run("monitor info snapshots").strip().splitlines()[-1])

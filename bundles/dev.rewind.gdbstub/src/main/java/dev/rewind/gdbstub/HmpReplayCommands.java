@@ -90,6 +90,10 @@ public final class HmpReplayCommands implements MonitorCommands {
         for (ReplayControl.Snapshot s : replay.snapshots()) {
             sb.append(String.format(Locale.ROOT, "%-8s %-24s %16d%n", s.id(), s.tag(), s.icount()));
         }
+        String memory = replay.snapshotMemory();
+        if (memory != null) {
+            sb.append(memory).append('\n');
+        }
         return sb.toString();
     }
 

@@ -42,4 +42,9 @@ public interface ReplayControl {
 
     /** Snapshots available for seeking, oldest first. */
     List<Snapshot> snapshots();
+
+    /** A line on the memory the in-memory snapshots hold against their budget, or null if there is none to tell. */
+    default String snapshotMemory() {
+        return null;
+    }
 }

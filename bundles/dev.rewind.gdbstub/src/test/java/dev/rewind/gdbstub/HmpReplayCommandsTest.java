@@ -58,6 +58,13 @@ public class HmpReplayCommandsTest {
         public List<Snapshot> snapshots() {
             return snapshots;
         }
+
+        String memory;
+
+        @Override
+        public String snapshotMemory() {
+            return memory;
+        }
     }
 
     @Test
@@ -105,6 +112,15 @@ public class HmpReplayCommandsTest {
         r.snapshots = List.of(new ReplayControl.Snapshot("1", "init", 0), new ReplayControl.Snapshot("2", "auto-1", 1000000));
         String out = hmp.execute("info snapshots");
         assertTrue(out, out.matches("(?s)ID\\s+TAG\\s+ICOUNT\\n1\\s+init\\s+0\\n2\\s+auto-1\\s+1000000\\n"));
+    }
+
+    @Test
+    public void snapshotsEndWithTheMemoryTheyHoldAgainstTheirBudget() throws Exception {
+        FakeReplay r = new FakeReplay();
+        r.snapshots = List.of(new ReplayControl.Snapshot("m1", "(memory)", 0));
+        r.memory = "in-memory snapshots: 1.5 MiB of a 256.0 MiB budget";
+        String out = new HmpReplayCommands(r).execute("info snapshots");
+        assertTrue(out, out.matches("(?s).*\\nm1\\s+\\(memory\\)\\s+0\\n" + java.util.regex.Pattern.quote(r.memory) + "\\n"));
     }
 
     @Test

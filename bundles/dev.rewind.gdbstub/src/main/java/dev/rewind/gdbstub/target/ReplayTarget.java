@@ -328,6 +328,12 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     @Override
+    public String snapshotMemory() {
+        return String.format(java.util.Locale.ROOT, "in-memory snapshots: %.1f MiB of a %.1f MiB budget",
+                timeline.snapshotBytes() / 1048576.0, timeline.snapshotBudget() / 1048576.0);
+    }
+
+    @Override
     public List<Snapshot> snapshots() {
         List<Snapshot> out = new ArrayList<>();
         for (var s : timeline.savedSnapshots()) {

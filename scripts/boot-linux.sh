@@ -4,11 +4,12 @@
 # (default) or on QEMU 7.2 (--qemu: with -icount shift=0; --qemu-no-icount: without). The kernel
 # and busybox come from scripts/fetch-riscv64-packages.sh's cache; the initramfs (/init: busybox
 # --install, mount proc and sys, print a line, exec sh) is built in a temporary folder.
-#   scripts/boot-linux.sh [--qemu|--qemu-no-icount] [--record RUN.rrlog] [--smp N] [more rewind options,
-#                         e.g. --max-insns 3G --stats]
+#   scripts/boot-linux.sh [--qemu|--qemu-no-icount|--qemu-rr record|replay FILE] [--record RUN.rrlog] [--smp N]
+#                         [more rewind options, e.g. --max-insns 3G --stats --rtc base=2026-01-01,clock=vm]
 # --smp N: N harts (OpenSBI starts the secondaries through HSM; the kernel brings them up with IPIs).
 # --record: 'rewind record' instead of 'rewind run' ('rewind replay RUN.rrlog' replays it exactly;
 # the initramfs stays beside it as RUN.initrd.cpio.gz, the kernel and firmware where they are).
+# --qemu-rr MODE FILE: QEMU 7.2's record/replay, -icount shift=0,rr=MODE,rrfile=FILE (and -net none).
 # On Rewind (RV64IMAFDC) the kernel reaches the busybox shell after ~1.2e9 instructions on one
 # hart (0.92 s of virtual time to /init); 'poweroff -f' ends the run through OpenSBI and the test
 # finisher. Typed input (stdin) reaches the shell; scripts/linux-smp.sh types commands, records,
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --qemu) qemu=yes ;;
     --qemu-no-icount) qemu=yes; icount=() ;;
+    --qemu-rr) qemu=yes; icount=(-icount "shift=0,rr=$2,rrfile=$3" -net none); shift 2 ;;
     --record) record="$2"; shift ;;
     --smp) smp="$2"; shift ;;
     *) rest+=("$1") ;;

@@ -1,7 +1,8 @@
 /* sv39: three-level page tables with 4 KiB pages, 2 MiB and 1 GiB superpages,
  * hardware A/D updates, page faults (load/store/fetch) with stval/mtval = VA,
  * invalid and reserved PTEs, misaligned superpages, U bit (U and S side), SUM,
- * MXR, MPRV, sfence.vma after a PTE change, and delegation of page faults to S. */
+ * MXR, MPRV, sfence.vma after a PTE change (one address of a megapage: all of it),
+ * translations not carried across SUM or privilege changes, and delegation of page faults to S. */
 #include "rt.h"
 
 #define PTE_V 1
@@ -176,10 +177,14 @@ int main(void)
     expect_fault(n, EXC_INSN_PAGE, 0xC0000000UL + ((u64)ld_or_m1 - 0x80000000UL), "S never executes U pages");
     csr_clear(mstatus, MSTATUS_SUM);
     n = faults();
+    check_eq(call_in_mode(MODE_S, ld_or_m1, va_of(PG_USER), 0), (u64)-1, "S load from U page faults again once SUM = 0");
+    expect_fault(n, EXC_LOAD_PAGE, va_of(PG_USER), "what SUM = 1 allowed is not remembered");
+    n = faults();
     check_eq(call_in_mode(MODE_U, ld_or_m1, va_of(PG_USER), ALIAS_OFFSET), 0x4444, "U code at the alias loads a U page");
     check_eq(faults(), n, "no fault");
+    check_eq(call_in_mode(MODE_S, ld_or_m1, va_of(PG_RO), 0), 0x2222, "S loads an S page");
     check_eq(call_in_mode(MODE_U, ld_or_m1, va_of(PG_RO), ALIAS_OFFSET), (u64)-1, "U load from S page");
-    expect_fault(n, EXC_LOAD_PAGE, va_of(PG_RO), "U bit clear");
+    expect_fault(n, EXC_LOAD_PAGE, va_of(PG_RO), "U bit clear (S's access just before is not U's)");
 
     group("sv39.sfence");
     check_eq(call_in_mode(MODE_S, ld_or_m1, va_of(PG_REMAP), 0), 0x5555, "old mapping");
@@ -191,6 +196,16 @@ int main(void)
     n = faults();
     check_eq(call_in_mode(MODE_S, ld_or_m1, va_of(PG_REMAP), 0), (u64)-1, "unmapped after sfence.vma va");
     expect_fault(n, EXC_LOAD_PAGE, va_of(PG_REMAP), "unmapped page");
+    /* A megapage's leaf PTE maps all its 4 KiB pages: sfence.vma for one address of it drops them all. */
+    *(volatile u64 *)(MEGA_PA + 0x3000) = 0x9999;
+    *(volatile u64 *)(MEGA_PA + 0x200000 + 0x3000) = 0x8888;
+    check_eq(call_in_mode(MODE_S, ld_or_m1, MEGA_VA + 0x1238, 0), 0x7777, "megapage, page 1");
+    check_eq(call_in_mode(MODE_S, ld_or_m1, MEGA_VA + 0x3000, 0), 0x9999, "megapage, page 3");
+    l1[1] = pte(MEGA_PA + 0x200000, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+    asm volatile("sfence.vma %0, zero" :: "r"(MEGA_VA + 0x1238) : "memory");
+    check_eq(call_in_mode(MODE_S, ld_or_m1, MEGA_VA + 0x3000, 0), 0x8888, "page 3 remapped after sfence.vma of page 1");
+    l1[1] = pte(MEGA_PA, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+    sfence();
 
     group("sv39.mprv");
     u64 v;

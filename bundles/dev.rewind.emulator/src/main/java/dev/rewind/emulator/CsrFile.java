@@ -162,7 +162,7 @@ final class CsrFile {
                 long mode = v >>> 60;
                 if (mode == 0 || mode == 8) {
                     satp = v & ((0xfL << 60) | (0xffffL << 44) | ((1L << 44) - 1));
-                    h.mmu.translationChanged();
+                    h.mmu.translationChanged(ExecutionProfile.FLUSH_SATP);
                 }
             }
             case 0x300 -> writeMstatus(v);
@@ -225,8 +225,14 @@ final class CsrFile {
         if (mpp == 2) {
             v = (v & ~MSTATUS_MPP) | (mstatus & MSTATUS_MPP); // reserved value: keep the old one
         }
+        long was = mstatus;
         mstatus = (v & MSTATUS_WRITABLE) | MSTATUS_XL;
-        h.mmu.translationChanged();
+        if (((was ^ mstatus) & MSTATUS_MXR) != 0) {
+            h.mmu.translationChanged(ExecutionProfile.FLUSH_STATUS);
+        } else {
+            // SIE/MIE, FS, SUM, MPRV, MPP...: at most another TLB is selected (see Mmu.rTags).
+            h.mmu.privilegeChanged();
+        }
     }
 
     // ---------------------------------------------------------------- PMP

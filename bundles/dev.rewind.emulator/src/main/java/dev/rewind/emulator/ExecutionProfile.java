@@ -33,6 +33,18 @@ public final class ExecutionProfile {
     long chained;
     /** By op: where a block stopped in front of an instruction it leaves to the interpreter. */
     final long[] handOver = new long[256];
+    /** Sv39 walks for data accesses and for fetches. */
+    long dataWalks, fetchWalks;
+    /** Slow-path loads and stores by why the fast path could not take them ({@link #SLOW_NAMES}). */
+    final long[] slow = new long[SLOW_NAMES.length];
+    static final int SLOW_LOAD_MISS = 0, SLOW_LOAD_DEVICE = 1, SLOW_LOAD_CROSS = 2, SLOW_STORE_MISS = 3,
+            SLOW_STORE_CODE = 4, SLOW_STORE_CLEAN = 5, SLOW_STORE_DEVICE = 6, SLOW_STORE_CROSS = 7;
+    static final String[] SLOW_NAMES = {"load TLB miss", "load device", "load page-crossing", "store TLB miss",
+        "store to a code page", "store to a clean page", "store device", "store page-crossing"};
+    /** Translation caches dropped, by cause ({@link #FLUSH_NAMES}). */
+    final long[] flushes = new long[FLUSH_NAMES.length];
+    static final int FLUSH_STATUS = 0, FLUSH_SATP = 1, FLUSH_SFENCE = 2, FLUSH_PAGE = 3;
+    static final String[] FLUSH_NAMES = {"mstatus.MXR write", "satp write", "sfence.vma (all)", "sfence.vma (one page)"};
 
     void merge(ExecutionProfile o) {
         outer += o.outer;
@@ -43,8 +55,16 @@ public final class ExecutionProfile {
         cold += o.cold;
         samePage += o.samePage;
         chained += o.chained;
+        dataWalks += o.dataWalks;
+        fetchWalks += o.fetchWalks;
         for (int i = 0; i < handOver.length; i++) {
             handOver[i] += o.handOver[i];
+        }
+        for (int i = 0; i < slow.length; i++) {
+            slow[i] += o.slow[i];
+        }
+        for (int i = 0; i < flushes.length; i++) {
+            flushes[i] += o.flushes[i];
         }
     }
 
@@ -82,7 +102,18 @@ public final class ExecutionProfile {
         }
         out.add(String.format(Locale.ROOT, "hand-overs:            %,d", total));
         out.add(top.toString());
+        out.add(String.format(Locale.ROOT, "Sv39 walks:            %,d for data, %,d for fetch", dataWalks, fetchWalks));
+        out.add("slow loads/stores:    " + counts(slow, SLOW_NAMES));
+        out.add("translation flushes:  " + counts(flushes, FLUSH_NAMES));
         return out;
+    }
+
+    private static String counts(long[] n, String[] names) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n.length; i++) {
+            b.append(String.format(Locale.ROOT, " %s %,d;", names[i], n[i]));
+        }
+        return b.toString();
     }
 
     private static double per(long a, long b) {

@@ -29,7 +29,8 @@ final class Hart {
     static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    static final int TLB_SIZE = 256, TLB_MASK = TLB_SIZE - 1;
+    /** Entries of each software TLB (direct-mapped by virtual page; Linux's boot missed 256 often). */
+    static final int TLB_SIZE = 1024, TLB_MASK = TLB_SIZE - 1;
 
     /** x0..x31 plus x32, the write sink for rd = x0. */
     final long[] x = new long[33];
@@ -67,8 +68,12 @@ final class Hart {
 
     /** Data accesses go straight to RAM offsets (M-mode, no watchpoints, no locked PMP). */
     boolean direct = true;
-    final long[] rTag = new long[TLB_SIZE], rOff = new long[TLB_SIZE];
-    final long[] wTag = new long[TLB_SIZE], wOff = new long[TLB_SIZE];
+    /**
+     * The software TLB of the current data privilege ({@link Mmu#privilegeChanged}): virtual page tags
+     * and RAM page offsets for loads and for stores. Read once per block or interpreter run
+     * (anything that switches them ends the run).
+     */
+    long[] rTag, rOff, wTag, wOff;
 
     /** Set by slow paths: end the block after the current instruction with {@link #status}. */
     boolean stopAfter;
@@ -139,13 +144,7 @@ final class Hart {
         this.mmu = new Mmu(this);
         this.sys = new HartSystem(this);
         debug.attach(this);
-        flushTlb();
-    }
-
-    void flushTlb() {
-        java.util.Arrays.fill(rTag, -1L);
-        java.util.Arrays.fill(wTag, -1L);
-        mmu.flushFetch();
+        mmu.translationChanged();
     }
 
     /**

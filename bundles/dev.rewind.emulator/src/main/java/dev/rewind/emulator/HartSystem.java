@@ -139,7 +139,7 @@ final class HartSystem {
     void setPriv(int p) {
         h.priv = p;
         reservation = -1;
-        mmu.translationChanged();
+        mmu.privilegeChanged();
     }
 
     /**
@@ -223,7 +223,16 @@ final class HartSystem {
                 if (h.priv == Hart.U || (h.priv == Hart.S && (c.mstatus & CsrFile.MSTATUS_TVM) != 0)) {
                     throw illegal(pc, ic);
                 }
-                mmu.translationChanged();
+                int rs1 = (w >>> Op.RS1_SHIFT) & 31;
+                if (rs1 == 0) {
+                    mmu.translationChanged(ExecutionProfile.FLUSH_SFENCE);
+                } else {
+                    // One address (Linux after changing one page's mapping): that page only.
+                    if (ExecutionProfile.ON) {
+                        h.profile.flushes[ExecutionProfile.FLUSH_PAGE]++;
+                    }
+                    mmu.flushPage(h.x[rs1]);
+                }
                 endBlock(Hart.CONTINUE);
                 return npc;
             }
@@ -274,6 +283,9 @@ final class HartSystem {
         h.pc = pc;
         h.icount = ic;
         if (!h.direct && (a & 0xfff) + size > 4096) {
+            if (ExecutionProfile.ON) {
+                h.profile.slow[ExecutionProfile.SLOW_LOAD_CROSS]++;
+            }
             long v = 0;
             for (int i = 0; i < size; i++) {
                 v |= (load(a + i, 1, pc, ic) & 0xff) << (8 * i);
@@ -288,6 +300,9 @@ final class HartSystem {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);
+        if (ExecutionProfile.ON && size > 0) {
+            h.profile.slow[m != null ? ExecutionProfile.SLOW_LOAD_MISS : ExecutionProfile.SLOW_LOAD_DEVICE]++;
+        }
         if (m != null) {
             int off = (int) (pa - m.base);
             mmu.fillTlb(a, pa, m, Mmu.LOAD);
@@ -345,6 +360,9 @@ final class HartSystem {
         h.pc = pc;
         h.icount = ic;
         if (!h.direct && (a & 0xfff) + size > 4096) {
+            if (ExecutionProfile.ON) {
+                h.profile.slow[ExecutionProfile.SLOW_STORE_CROSS]++;
+            }
             // QEMU checks both pages before writing either.
             mmu.translate(a, Mmu.STORE, pc, ic, false);
             mmu.translate(a + size - 1, Mmu.STORE, pc, ic, false);
@@ -361,6 +379,9 @@ final class HartSystem {
             endBlock(Hart.WATCH);
         }
         Memory m = h.bus.memory(pa, size);
+        if (ExecutionProfile.ON) {
+            countSlowStore(m, pa);
+        }
         if (m == h.ram) {
             int off = (int) (pa - m.base);
             boolean special = m.beforeHartStore(off, size);
@@ -377,6 +398,16 @@ final class HartSystem {
         }
         d.write(pa - d.base(), size, v);
         endBlock(Hart.DEVICE);
+    }
+
+    private void countSlowStore(Memory m, long pa) {
+        int why = ExecutionProfile.SLOW_STORE_DEVICE;
+        if (m == h.ram) {
+            byte f = m.flags[(int) (pa - m.base) >>> 12];
+            why = (f & Memory.CODE) != 0 ? ExecutionProfile.SLOW_STORE_CODE
+                    : (f & Memory.DIRTY) == 0 ? ExecutionProfile.SLOW_STORE_CLEAN : ExecutionProfile.SLOW_STORE_MISS;
+        }
+        h.profile.slow[why]++;
     }
 
     static long readRaw(byte[] b, int off, int size) {
@@ -420,7 +451,11 @@ final class HartSystem {
             throw raise(pc, ic, LOAD_MISALIGNED, a, false);
         }
         int access = lr ? Mmu.LOAD : Mmu.STORE;
-        long pa = mmu.translate(a, access, pc, ic, false);
+        long pa = mmu.cachedTranslation(a, access);
+        boolean walked = pa == -1;
+        if (walked) {
+            pa = mmu.translate(a, access, pc, ic, false);
+        }
         // QEMU 7.2 checks SC and AMOs as read-modify-writes (load and store triggers), LR as a load.
         if (h.triggers.dataArmed && h.triggers.firesOnAccess(a, size, lr ? Triggers.LOAD : Triggers.LOAD | Triggers.STORE, h.priv)) {
             throw raise(pc, ic, BREAKPOINT, 0, false);
@@ -431,6 +466,9 @@ final class HartSystem {
         Memory m = h.bus.memory(pa, size);
         if (m != h.ram) {
             throw raise(pc, ic, lr ? LOAD_ACCESS : STORE_ACCESS, a, false);
+        }
+        if (walked) {
+            mmu.fillTlb(a, pa, m, access);
         }
         int off = (int) (pa - m.base);
         long old = readRaw(m.data, off, size);

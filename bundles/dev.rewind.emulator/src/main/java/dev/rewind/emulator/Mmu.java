@@ -14,32 +14,168 @@ final class Mmu {
 
     // Fetch translation cache: the current page, then a small direct-mapped cache of recent ones
     // (code that calls across pages would otherwise walk and check PMP at every page change).
+    // One cache per privilege (U, S, M; index 2 unused), like the data TLBs below.
     Memory fetchMemory;
     private long fetchVpn = -1;
     private DecodedPage fetchPage;
-    private static final int FETCH_WAYS = 64;
-    private final long[] fetchTags = new long[FETCH_WAYS];
-    private final DecodedPage[] fetchPages = new DecodedPage[FETCH_WAYS];
-    private final Memory[] fetchMemories = new Memory[FETCH_WAYS];
+    private static final int FETCH_WAYS = 256;
+    private long[] fetchTags;
+    private DecodedPage[] fetchPages;
+    private Memory[] fetchMemories;
+    private final long[][] fetchTagsBy = new long[4][FETCH_WAYS];
+    private final DecodedPage[][] fetchPagesBy = new DecodedPage[4][FETCH_WAYS];
+    private final Memory[][] fetchMemoriesBy = new Memory[4][FETCH_WAYS];
+
+    // The data TLBs, one per effective data privilege and, for S, mstatus.SUM ({@link #dataSet}):
+    // what an entry holds depends on satp, mstatus.MXR, PMP, watchpoints and triggers, which
+    // flush all of them when they change, and on the privilege and SUM, which only select one. So
+    // traps and returns between U, S and M (system calls, interrupts, SBI calls) and the kernel's
+    // SUM toggles around user accesses keep every entry.
+    private final long[][] rTags = new long[4][Hart.TLB_SIZE], rOffs = new long[4][Hart.TLB_SIZE];
+    private final long[][] wTags = new long[4][Hart.TLB_SIZE], wOffs = new long[4][Hart.TLB_SIZE];
+    /** Per privilege: its TLB or fetch cache may hold entries (bit p), so a flush need not clear the others. */
+    private int tlbFilled, fetchFilled;
+    /** The level of the leaf the last translation found (0: a 4 KiB page or no translation, 1: 2 MiB, 2: 1 GiB). */
+    private int walkLevel;
+    /**
+     * The superpages cached entries came from since the last full flush, as {@code vpn >>> (9 *
+     * level)} with the level in the low 2 bits ({@link #superpage}): entries are per 4 KiB page,
+     * so a superpage leaves one per page used, and an SFENCE.VMA for one address of it must drop
+     * all of them ({@link #flushPage}). Past {@link #SUPERPAGES} of them, {@link #manySuperpages}:
+     * every one-address SFENCE.VMA drops the whole 1 GiB around its address.
+     */
+    private final long[] superpages = new long[SUPERPAGES];
+    private int superpageCount;
+    private boolean manySuperpages;
+    private static final int SUPERPAGES = 64;
 
     Mmu(Hart hart) {
         this.h = hart;
         this.c = hart.csrs;
+        for (long[][] t : new long[][][] {rTags, wTags, fetchTagsBy}) {
+            for (long[] a : t) {
+                java.util.Arrays.fill(a, -1L);
+            }
+        }
     }
 
-    /** Privilege, satp, MPRV/MPP/SUM/MXR, PMP or watchpoints changed: drop cached translations. */
+    /** {@link #translationChanged()}, counted by cause under -Drewind.profile ({@link ExecutionProfile#flushes}). */
+    void translationChanged(int cause) {
+        if (ExecutionProfile.ON) {
+            h.profile.flushes[cause]++;
+        }
+        translationChanged();
+    }
+
+    /** satp, SUM/MXR, PMP, watchpoints, triggers or the whole state changed: drop every cached translation. */
     void translationChanged() {
-        int dataPriv = h.priv == Hart.M && (c.mstatus & CsrFile.MSTATUS_MPRV) != 0 ? (int) ((c.mstatus >>> 11) & 3) : h.priv;
-        h.direct = dataPriv == Hart.M && !c.pmpLocked() && !h.debug.watching() && !h.triggers.dataArmed;
-        java.util.Arrays.fill(h.rTag, -1L);
-        java.util.Arrays.fill(h.wTag, -1L);
-        flushFetch();
+        for (int p = 0; p < 4; p++) {
+            if ((tlbFilled & (1 << p)) != 0) {
+                java.util.Arrays.fill(rTags[p], -1L);
+                java.util.Arrays.fill(wTags[p], -1L);
+            }
+            if ((fetchFilled & (1 << p)) != 0) {
+                java.util.Arrays.fill(fetchTagsBy[p], -1L);
+            }
+        }
+        tlbFilled = 0;
+        fetchFilled = 0;
+        superpageCount = 0;
+        manySuperpages = false;
+        privilegeChanged();
     }
 
-    void flushFetch() {
+    private static long superpage(long vpn, int level) {
+        return (vpn >>> (9 * level)) << 2 | level;
+    }
+
+    /** Notes the superpage (if any) of the translation just cached for {@code vpn}. */
+    private void cached(long vpn) {
+        if (walkLevel == 0 || manySuperpages) {
+            return;
+        }
+        long sp = superpage(vpn, walkLevel);
+        for (int i = 0; i < superpageCount; i++) {
+            if (superpages[i] == sp) {
+                return;
+            }
+        }
+        if (superpageCount == SUPERPAGES) {
+            manySuperpages = true;
+        } else {
+            superpages[superpageCount++] = sp;
+        }
+    }
+
+    /**
+     * SFENCE.VMA for the one virtual address {@code va}: drops the cached translations its leaf
+     * PTE made, i.e. of its 4 KiB page, or of every page of the superpage (up to 1 GiB) around it
+     * when superpages were cached; the others stay.
+     */
+    void flushPage(long va) {
+        long vpn = va >>> 12;
+        drop(vpn, 0);
+        if (manySuperpages) {
+            drop(vpn, 18);
+        } else {
+            for (int i = 0; i < superpageCount; i++) {
+                int level = (int) superpages[i] & 3;
+                if (superpages[i] == superpage(vpn, level)) {
+                    drop(vpn, 9 * level);
+                    superpages[i--] = superpages[--superpageCount];
+                }
+            }
+        }
         fetchVpn = -1;
         fetchPage = null;
-        java.util.Arrays.fill(fetchTags, -1L);
+    }
+
+    /** Drops the cached translations of every page whose vpn equals {@code vpn} above bit {@code shift}. */
+    private void drop(long vpn, int shift) {
+        for (int p = 0; p < 4; p++) {
+            if ((tlbFilled & (1 << p)) != 0) {
+                dropPage(rTags[p], vpn, shift);
+                dropPage(wTags[p], vpn, shift);
+            }
+            if ((fetchFilled & (1 << p)) != 0) {
+                dropPage(fetchTagsBy[p], vpn, shift);
+            }
+        }
+    }
+
+    private static void dropPage(long[] tags, long vpn, int shift) {
+        if (shift == 0) {
+            int i = (int) vpn & (tags.length - 1);
+            if (tags[i] == vpn) {
+                tags[i] = -1L;
+            }
+            return;
+        }
+        long region = vpn >>> shift;
+        for (int i = 0; i < tags.length; i++) {
+            if (tags[i] >>> shift == region) {
+                tags[i] = -1L;
+            }
+        }
+    }
+
+    /**
+     * The privilege or mstatus.MPRV/MPP changed: select the TLB and fetch cache of the new data
+     * and fetch privileges (their entries stay valid: see {@link #rTags}).
+     */
+    void privilegeChanged() {
+        int dataPriv = effectivePriv(LOAD);
+        h.direct = dataPriv == Hart.M && !c.pmpLocked() && !h.debug.watching() && !h.triggers.dataArmed;
+        int set = dataSet();
+        h.rTag = rTags[set];
+        h.rOff = rOffs[set];
+        h.wTag = wTags[set];
+        h.wOff = wOffs[set];
+        fetchTags = fetchTagsBy[h.priv];
+        fetchPages = fetchPagesBy[h.priv];
+        fetchMemories = fetchMemoriesBy[h.priv];
+        fetchVpn = -1;
+        fetchPage = null;
     }
 
     // ---------------------------------------------------------------- PMP
@@ -86,6 +222,12 @@ final class Mmu {
         return p == Hart.M;
     }    // ---------------------------------------------------------------- translation
 
+    /** The data TLB in use: U 0, S 1, S with mstatus.SUM 2 (a privilege that does not exist), M 3. */
+    private int dataSet() {
+        int p = effectivePriv(LOAD);
+        return p == Hart.S && (c.mstatus & CsrFile.MSTATUS_SUM) != 0 ? 2 : p;
+    }
+
     int effectivePriv(int access) {
         if (access != FETCH && h.priv == Hart.M && (c.mstatus & CsrFile.MSTATUS_MPRV) != 0) {
             return (int) ((c.mstatus >>> 11) & 3);
@@ -117,6 +259,9 @@ final class Mmu {
         int p = effectivePriv(access);
         long pa;
         if (p == Hart.M || (c.satp >>> 60) != 8) {
+            if (!debug) {
+                walkLevel = 0;
+            }
             pa = va;
         } else {
             pa = walk(va, access, p, pc, ic, debug);
@@ -134,6 +279,13 @@ final class Mmu {
     }
 
     private long walk(long va, int access, int p, long pc, long ic, boolean debug) {
+        if (ExecutionProfile.ON && !debug) {
+            if (access == FETCH) {
+                h.profile.fetchWalks++;
+            } else {
+                h.profile.dataWalks++;
+            }
+        }
         if ((va >> 38) != 0 && (va >> 38) != -1) {
             return fail(va, access, pc, ic, debug, true);
         }
@@ -178,6 +330,9 @@ final class Mmu {
                 }
             }
             long pageMask = (1L << (12 + 9 * level)) - 1;
+            if (!debug) {
+                walkLevel = level;
+            }
             return ((ppn << 12) & ~pageMask) | (va & pageMask);
         }
         return fail(va, access, pc, ic, debug, true);
@@ -206,6 +361,8 @@ final class Mmu {
                 throw h.sys.raise(pc, h.icount, HartSystem.INSN_ACCESS, pc, false);
             }
             fetchTags[way] = vpn;
+            fetchFilled |= 1 << h.priv;
+            cached(vpn);
             fetchMemories[way] = m;
             fetchPages[way] = m.decodedPage((int) (pa - m.base));
         }
@@ -245,6 +402,12 @@ final class Mmu {
     }
 
     private int fetchHalf(long va, long pc) {
+        long vpn = va >>> 12;
+        int way = (int) vpn & (FETCH_WAYS - 1);
+        if (fetchTags[way] == vpn) {
+            // A page the fetch cache holds (a page-crossing instruction runs here every time).
+            return (short) Hart.I16.get(fetchMemories[way].data, fetchPages[way].memOffset + (int) (va & 0xfff)) & 0xffff;
+        }
         long pa = translate(va, FETCH, pc, h.icount, false);
         Memory m = h.bus.fetchMemory(pa, 2);
         if (m == null) {
@@ -252,6 +415,19 @@ final class Mmu {
         }
         return (short) Hart.I16.get(m.data, (int) (pa - m.base)) & 0xffff;
     }
+    /**
+     * The physical address the data TLB holds for an aligned access at {@code va} that stays in
+     * its page (RAM only: nothing else enters it), or -1 if it holds none (see {@link #fillTlb}).
+     */
+    long cachedTranslation(long va, int access) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & Hart.TLB_MASK;
+        if (h.direct || (access == LOAD ? h.rTag : h.wTag)[i] != vpn) {
+            return -1;
+        }
+        return h.ram.base + ((access == LOAD ? h.rOff : h.wOff)[i] | (va & 0xfff));
+    }
+
     void fillTlb(long va, long pa, Memory m, int access) {
         // A watched page never enters the TLB, so every access to it takes the checked slow
         // path; the other pages keep the fast path while a watchpoint is set.
@@ -265,6 +441,8 @@ final class Mmu {
         }
         int i = (int) (va >>> 12) & Hart.TLB_MASK;
         long ramPage = pagePa - m.base;
+        tlbFilled |= 1 << dataSet();
+        cached(va >>> 12);
         if (access == LOAD) {
             h.rTag[i] = pageVa >>> 12;
             h.rOff[i] = ramPage;

@@ -138,6 +138,7 @@ public final class VirtMachine {
             h.pc = ROM_BASE;
             h.waiting = false;
             h.icount = hart.icount;
+            h.mmu.translationChanged();
         }
         scheduler.reset();
         hart = scheduler.current();

@@ -21,6 +21,13 @@ abstract class Block {
     boolean chained;
     /** Exits to another instruction of the same page, counted by the dispatcher until it chains the block. */
     int pageExits;
+    /** Instructions retired in its calls from the dispatcher while it is not {@link #hot} ({@link Hart#HOT_BLOCK}). */
+    long retired;
+    /**
+     * Defined as a {@code HotBlock}: the launcher lets only those reach C2 (the others end at
+     * C1, whose compile time a block run a few thousand times pays back; see the launcher).
+     */
+    boolean hot;
     /** The lowest slot its instructions cover, relative to its entry slot (0 or less: a function it calls lies below). */
     int firstSlot;
 

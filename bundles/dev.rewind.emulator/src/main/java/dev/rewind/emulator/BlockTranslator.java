@@ -86,16 +86,25 @@ final class BlockTranslator {
      * {@code chain}: its region follows calls and returns within the page ({@link Region}).
      */
     static Block translate(Hart h, DecodedPage page, int slot, long pc, boolean chain) {
+        return translate(h, page, slot, pc, chain, false);
+    }
+
+    /** {@link #translate}; {@code hot}: as a class C2 may compile ({@link Block#hot}). */
+    static Block translate(Hart h, DecodedPage page, int slot, long pc, boolean chain, boolean hot) {
         Region region = Region.form(h, page, slot, pc, chain);
         if (region == null) {
             return Block.NONE;
         }
-        Key key = new Key(region.key());
+        long[] content = region.key();
+        if (hot) {
+            content[content.length - 1] |= 1L << 40; // the same code as another class
+        }
+        Key key = new Key(content);
         Block b;
         synchronized (CACHE) {
             b = CACHE.get(key);
             if (b == null) {
-                b = define(region, chain);
+                b = define(region, chain, hot);
                 CACHE.put(key, b);
             }
         }
@@ -103,7 +112,7 @@ final class BlockTranslator {
         return b;
     }
 
-    private static Block define(Region region, boolean chain) {
+    private static Block define(Region region, boolean chain, boolean hot) {
         byte[] code;
         ClassFileWriter cf;
         while (true) {
@@ -120,12 +129,13 @@ final class BlockTranslator {
         init.op(CodeBuffer.RETURN);
         cf.method(0, "<init>", "()V", 1, 1, init.toBytes());
         cf.method(0, "run", "(L" + HART + ";JJJ)J", 16, BlockEmitter.LOCALS, code);
-        byte[] bytes = cf.toBytes(0x0030 /* final, super */, "dev/rewind/emulator/TranslatedBlock", BLOCK);
+        byte[] bytes = cf.toBytes(0x0030 /* final, super */, hot ? "dev/rewind/emulator/HotBlock" : "dev/rewind/emulator/TranslatedBlock", BLOCK);
         try {
             Class<?> c = LOOKUP.defineHiddenClass(bytes, true).lookupClass();
             Block b = (Block) LOOKUP.findConstructor(c, MethodType.methodType(void.class)).invoke();
             b.length = region.runLength(region.entry);
             b.chained = chain;
+            b.hot = hot;
             b.firstSlot = region.firstSlot();
             b.span = region.slotsAfterEntry();
             return b;

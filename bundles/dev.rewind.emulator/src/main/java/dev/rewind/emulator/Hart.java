@@ -112,6 +112,13 @@ final class Hart {
      * (U-Boot's countdown: half the block entries).
      */
     static final int CHAIN_AFTER = 100_000;
+    /**
+     * Instructions a block retires (in calls from the dispatcher) before it is translated again
+     * as a {@link Block#hot} class, the only kind the launcher lets C2 compile: C2 took 10-15 s of
+     * CPU compiling Linux's boot blocks (C1 5-8 s, the emulation itself 12-14 s), while its
+     * code only pays back in the few blocks a run spends its time in (a benchmark's loop, memset).
+     */
+    static final long HOT_BLOCK = 10_000_000;
     /** The current exits-to-chain threshold; tests lower it so short runs chain. */
     int chainAfter = CHAIN_AFTER;
     /**
@@ -260,7 +267,10 @@ final class Hart {
                     icount = b.run(this, pc, icount, limit);
                     if (((this.pc ^ pc) >>> 12) == 0 && !b.chained && ++b.pageExits == chainAfter && blocks[slot] == b) {
                         // It keeps leaving for code of its own page (calls, returns): take that in.
-                        blocks[slot] = BlockTranslator.translate(this, page, slot, pc, true);
+                        blocks[slot] = BlockTranslator.translate(this, page, slot, pc, true, b.hot);
+                    } else if (!b.hot && (b.retired += icount - entered) >= HOT_BLOCK && blocks[slot] == b) {
+                        // Where a run spends its time: worth C2's compile time.
+                        blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained, true);
                     }
                     if (ExecutionProfile.ON) {
                         countBlock(pc, entered);
@@ -284,7 +294,7 @@ final class Hart {
                             // device read inside it (loads that never met a device have none).
                             page.deviceLoads[(int) (at - pageBase) >>> 1] = true;
                             if (blocks[slot] == b) {
-                                blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained);
+                                blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained, b.hot);
                             }
                         }
                         if (icount == before) {

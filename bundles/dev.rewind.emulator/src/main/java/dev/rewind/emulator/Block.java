@@ -36,6 +36,19 @@ abstract class Block {
 
     abstract long run(Hart h, long pc0, long ic, long limit);
 
+    /**
+     * Its loads and stores were translated for {@link Hart#direct} (RAM offsets) or for the TLB
+     * ({@link #TLB}); {@link #ANY_MODE} for a block without loads and stores. A block entered in
+     * the other mode bails at once and the dispatcher translates it again ({@link #fits}).
+     */
+    byte mode = ANY_MODE;
+    static final byte ANY_MODE = 0, DIRECT = 1, TLB = 2;
+
+    /** Its loads and stores were translated for the hart's current data access mode. */
+    final boolean fits(Hart h) {
+        return mode == ANY_MODE || (mode == DIRECT) == h.direct;
+    }
+
     /** Marks a slot that cannot start a block (a system instruction, breakpoint, page crossing...). */
     static final Block NONE = new Block() {
         {
@@ -51,6 +64,21 @@ abstract class Block {
         }
     };
 
+    /** The instructions a block entered at {@code ic} may retire before {@code limit}, at most 2^31 - 1 (see BlockEmitter's BUDGET). */
+    static int budget(long ic, long limit) {
+        return (int) Math.min(limit - ic, Integer.MAX_VALUE);
+    }
+
+    /**
+     * For a store of a block to RAM offset o: its page's flags are
+     * exactly DIRTY (no decoded code, no device hooks, not LOGGED: the only pages the fast path
+     * may write) and the access stays inside the page ({@code last}: 4096 - size). Small enough
+     * for HotSpot to inline at every call.
+     */
+    static boolean dirty(byte[] flags, long o, int last) {
+        return flags[(int) (o >>> 12)] == Memory.DIRTY && (o & 0xfff) <= last;
+    }
+
     // RAM accessors the generated code calls (little-endian views of the RAM byte array).
 
     static long ld(byte[] m, int o) {
@@ -63,6 +91,10 @@ abstract class Block {
 
     static long lwu(byte[] m, int o) {
         return (int) Hart.I32.get(m, o) & 0xffffffffL;
+    }
+
+    static long lbu(byte[] m, int o) {
+        return m[o] & 0xffL;
     }
 
     static long lh(byte[] m, int o) {

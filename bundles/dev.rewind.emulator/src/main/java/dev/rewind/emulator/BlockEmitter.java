@@ -14,29 +14,39 @@ package dev.rewind.emulator;
  * a stretch of contiguous instructions) to the next control transfer or the stretch's end; a
  * run is entered only if it fits under the icount limit whole, otherwise the block leaves in
  * front of it, so runs stop at exact icounts as the dispatcher's own check does for the first
- * run ({@link Block#length}). Loads and stores are {@link MemoryEmitter}'s, F and D
- * {@link FloatEmitter}'s.
+ * run ({@link Block#length}). Integer operations are {@link AluEmitter}'s, loads and stores
+ * {@link MemoryEmitter}'s, F and D {@link FloatEmitter}'s.
  */
 final class BlockEmitter {
     static final String HART = BlockTranslator.HART, BLOCK = BlockTranslator.BLOCK;
-    private static final String ARITH = "dev/rewind/emulator/Arithmetic";
     static final String FPU = "dev/rewind/emulator/FloatUnit", CSRS = "dev/rewind/emulator/CsrFile",
             SOFT = "dev/rewind/emulator/fp/SoftFloat";
 
-    // Locals of run(Hart h, long pc0, long ic, long limit).
-    static final int H = 1, PC0 = 2, IC = 4, LIMIT = 6, X = 8, MEM = 9, FLAGS = 10, DIRECT = 11,
-            RTAG = 12, ROFF = 13, WTAG = 14, WOFF = 15, A = 16, O = 18, VPN = 20, RAMLAST = 22,
-            EXIT_OFF = 24, F = 25, FPUNIT = 26, FP_ON = 27, RM = 28, REGS = 29;
+    /**
+     * Locals of run(Hart h, long pc0, long ic, long limit). The icount is kept as BUDGET, an int
+     * counting down the instructions the block may still retire (at most 2^31 - 1: a block that
+     * runs out leaves for the dispatcher, which enters it again), and END = ic + the initial
+     * budget in the ic parameter's slot, so the icount is END - BUDGET: a run's check is an int
+     * compare and bringing it up to date a single IINC.
+     */
+    static final int H = 1, PC0 = 2, END = 4, LIMIT = 6, X = 8, MEM = 9, A = 10, O = 12, BUDGET = 14,
+            F = 15, FPUNIT = 16, FP_ON = 17, RM = 18, RAMLAST = 19, FLAGS = 21, RTAG = 22, ROFF = 23,
+            WTAG = 24, WOFF = 25, VPN = 26, REGS = 28;
     static final int LOCALS = REGS + 62;
 
     final ClassFileWriter cf;
     private final Region region;
+    /** Loads and stores are translated for direct RAM offsets, else for the TLB ({@link Block#mode}). */
+    final boolean direct;
     private final long[] insns;
     final CodeBuffer c = new CodeBuffer();
     private final boolean[] written = new boolean[32];
-    /** Common tails: leave with pc = pc0 + EXIT_OFF, the same after setting h.bail, leave with pc = A. */
+    /**
+     * Common tails: leave with pc = pc0 + the int on the stack; the same after setting h.bail and
+     * retiring the instructions packed with that offset ({@link #newBail}); leave with pc = A.
+     */
     private final int out = c.newLabel(), bailOut = c.newLabel(), outAbs = c.newLabel();
-    private boolean usedBail, usedAbs;
+    private boolean usedBail, usedOut;
     /** Byte offset of each instruction from the entry. */
     private final int[] offsets;
     /** Per instruction: the label of a run start (the entry, a jump target, a branch's fall-through, a return point), else -1. */
@@ -44,17 +54,23 @@ final class BlockEmitter {
     /** Side exits emitted after the body: label and the offset they leave for. */
     private final int[] exitLabel, exitOffset;
     private int exits;
-    /** Per memory instruction: its bail label, offset, and instructions retired before it since IC was updated. */
+    /** Per memory or FP instruction and the entry's mode check: its bail label, offset, and instructions retired before it since BUDGET was updated. */
     private final int[] bailLabel, bailOffset, bailIndex;
     private int bails;
-    /** Instructions retired since the IC local was last brought up to date. */
+    /** Instructions retired since BUDGET was last brought up to date. */
     private int pending;
+    /** The region has loads or stores (its block has a {@link Block#mode}). */
+    boolean accessesMemory;
+    /** Bytecode bytes of the loads and stores in the body (their bail tails not counted), and how many (profile). */
+    int memoryBytes, memoryInsns;
     private final FloatEmitter fp = new FloatEmitter(this);
+    private final AluEmitter alu = new AluEmitter(this);
     final MemoryEmitter memory = new MemoryEmitter(this);
 
-    BlockEmitter(ClassFileWriter cf, Region region) {
+    BlockEmitter(ClassFileWriter cf, Region region, boolean direct) {
         this.cf = cf;
         this.region = region;
+        this.direct = direct;
         this.insns = region.insns;
         this.offsets = region.offsets;
         int n = insns.length;
@@ -85,13 +101,18 @@ final class BlockEmitter {
         }
         this.exitLabel = new int[2 * n + 1];
         this.exitOffset = new int[2 * n + 1];
-        this.bailLabel = new int[n];
-        this.bailOffset = new int[n];
-        this.bailIndex = new int[n];
+        this.bailLabel = new int[n + 1];
+        this.bailOffset = new int[n + 1];
+        this.bailIndex = new int[n + 1];
     }
 
     static boolean isBranch(int op) {
         return op >= Op.BEQ && op <= Op.BGEU;
+    }
+
+    /** A load or store (integer or FP). */
+    static boolean isMemory(int op) {
+        return (op >= Op.LB && op <= Op.SD) || (op >= Op.FLW && op <= Op.FSD);
     }
 
     static boolean transfersControl(int op) {
@@ -124,6 +145,9 @@ final class BlockEmitter {
             c.op(CodeBuffer.LCONST_0);
         } else if (v == 1) {
             c.op(CodeBuffer.LCONST_1);
+        } else if (v == (byte) v) {
+            c.op(CodeBuffer.BIPUSH, (int) v & 0xff);
+            c.op(CodeBuffer.I2L);
         } else if (v == (short) v) {
             c.opU2(CodeBuffer.SIPUSH, (int) v & 0xffff);
             c.op(CodeBuffer.I2L);
@@ -156,7 +180,8 @@ final class BlockEmitter {
     }
 
     byte[] emit() {
-        boolean memory = false, stores = false, usesFp = false;
+        boolean stores = false, usesFp = false;
+        accessesMemory = false;
         boolean[] used = new boolean[32];
         for (long e : insns) {
             int w = DecodedPage.word(e);
@@ -175,25 +200,38 @@ final class BlockEmitter {
                 written[rd] = true;
             }
             usesFp |= isFp;
-            memory |= (op >= Op.LB && op <= Op.SD) || (op >= Op.FLW && op <= Op.FSD);
+            accessesMemory |= isMemory(op);
             stores |= (op >= Op.SB && op <= Op.SD) || op == Op.FSW || op == Op.FSD;
         }
         used[0] = false;
         written[0] = false;
+        c.local(CodeBuffer.LLOAD, END);
+        c.local(CodeBuffer.LLOAD, LIMIT);
+        invokeStatic(BLOCK, "budget", "(JJ)I");
+        c.op(CodeBuffer.DUP);
+        c.local(CodeBuffer.ISTORE, BUDGET);
+        c.op(CodeBuffer.I2L);
+        c.local(CodeBuffer.LLOAD, END);
+        c.op(CodeBuffer.LADD);
+        c.local(CodeBuffer.LSTORE, END);
         getHart(X, "x", "[J", CodeBuffer.ASTORE);
         if (usesFp) {
             fp.prologue();
         }
-        if (memory) {
+        if (accessesMemory) {
             getHart(MEM, "mem", "[B", CodeBuffer.ASTORE);
-            getHart(DIRECT, "direct", "Z", CodeBuffer.ISTORE);
-            getHart(RAMLAST, "ramLast", "J", CodeBuffer.LSTORE);
-            getHart(RTAG, "rTag", "[J", CodeBuffer.ASTORE);
-            getHart(ROFF, "rOff", "[J", CodeBuffer.ASTORE);
             if (stores) {
                 getHart(FLAGS, "flags", "[B", CodeBuffer.ASTORE);
-                getHart(WTAG, "wTag", "[J", CodeBuffer.ASTORE);
-                getHart(WOFF, "wOff", "[J", CodeBuffer.ASTORE);
+            }
+            if (direct) {
+                getHart(RAMLAST, "ramLast", "J", CodeBuffer.LSTORE);
+            } else {
+                getHart(RTAG, "rTag", "[J", CodeBuffer.ASTORE);
+                getHart(ROFF, "rOff", "[J", CodeBuffer.ASTORE);
+                if (stores) {
+                    getHart(WTAG, "wTag", "[J", CodeBuffer.ASTORE);
+                    getHart(WOFF, "wOff", "[J", CodeBuffer.ASTORE);
+                }
             }
         }
         for (int r = 1; r < 32; r++) {
@@ -204,6 +242,12 @@ final class BlockEmitter {
                 c.local(CodeBuffer.LSTORE, reg(r));
             }
         }
+        if (accessesMemory) {
+            // Entered in the other data access mode: leave before the first instruction.
+            c.local(CodeBuffer.ALOAD, H);
+            c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(HART, "direct", "Z"));
+            c.jump(direct ? CodeBuffer.IFEQ : CodeBuffer.IFNE, newBail(offsets[region.entry]));
+        }
         if (region.entry != 0) {
             // Code of the region below the entry (a function it calls) comes first in the method.
             c.jump(CodeBuffer.GOTO, runLabel[region.entry]);
@@ -213,14 +257,16 @@ final class BlockEmitter {
                 catchUp();
                 c.place(runLabel[k]);
                 // The entry's first run was checked by the dispatcher, and passes again here.
-                c.local(CodeBuffer.LLOAD, IC);
-                pushLong(region.runLength(k));
-                c.op(CodeBuffer.LADD);
-                c.local(CodeBuffer.LLOAD, LIMIT);
-                c.op(CodeBuffer.LCMP);
-                c.jump(CodeBuffer.IFGT, sideExit(offsets[k]));
+                c.local(CodeBuffer.ILOAD, BUDGET);
+                pushInt(region.runLength(k));
+                c.jump(CodeBuffer.IF_ICMPLT, sideExit(offsets[k]));
             }
+            int before = c.length();
             boolean fallsThrough = instruction(insns[k], k, offsets[k]);
+            if (isMemory(Region.op(insns[k]))) {
+                memoryBytes += c.length() - before;
+                memoryInsns++;
+            }
             if (!fallsThrough && (k + 1 == insns.length || runLabel[k + 1] < 0)) {
                 // Nothing jumps to what follows an unconditional jump: skip to the next run start.
                 int next = k + 1;
@@ -240,36 +286,41 @@ final class BlockEmitter {
         }
         for (int i = 0; i < bails; i++) {
             c.place(bailLabel[i]);
-            addToIc(bailIndex[i]);
-            pushInt(bailOffset[i]);
-            c.local(CodeBuffer.ISTORE, EXIT_OFF);
+            // Instructions retired in front of it and its offset, in one int.
+            pushInt(bailIndex[i] << 16 | (bailOffset[i] & 0xffff));
             c.jump(CodeBuffer.GOTO, bailOut);
         }
         if (usedBail) {
             c.place(bailOut);
+            c.op(CodeBuffer.DUP);
+            c.op(CodeBuffer.BIPUSH, 16);
+            c.op(CodeBuffer.IUSHR);
+            c.local(CodeBuffer.ILOAD, BUDGET);
+            c.op(CodeBuffer.SWAP);
+            c.op(CodeBuffer.ISUB);
+            c.local(CodeBuffer.ISTORE, BUDGET);
+            c.op(CodeBuffer.I2S);
             c.local(CodeBuffer.ALOAD, H);
             c.op(CodeBuffer.ICONST_1);
             c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "bail", "Z"));
         }
-        c.place(out);
+        if (usedOut || usedBail) {
+            c.place(out);
+            c.op(CodeBuffer.I2L);
+            c.local(CodeBuffer.LLOAD, PC0);
+            c.op(CodeBuffer.LADD);
+            c.local(CodeBuffer.LSTORE, A);
+        }
+        c.place(outAbs);
         writeBack();
         c.local(CodeBuffer.ALOAD, H);
-        c.local(CodeBuffer.LLOAD, PC0);
-        c.local(CodeBuffer.ILOAD, EXIT_OFF);
-        c.op(CodeBuffer.I2L);
-        c.op(CodeBuffer.LADD);
+        c.local(CodeBuffer.LLOAD, A);
         c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
-        c.local(CodeBuffer.LLOAD, IC);
+        c.local(CodeBuffer.LLOAD, END);
+        c.local(CodeBuffer.ILOAD, BUDGET);
+        c.op(CodeBuffer.I2L);
+        c.op(CodeBuffer.LSUB);
         c.op(CodeBuffer.LRETURN);
-        if (usedAbs) {
-            c.place(outAbs);
-            writeBack();
-            c.local(CodeBuffer.ALOAD, H);
-            c.local(CodeBuffer.LLOAD, A);
-            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
-            c.local(CodeBuffer.LLOAD, IC);
-            c.op(CodeBuffer.LRETURN);
-        }
         return c.toBytes();
     }
 
@@ -284,29 +335,34 @@ final class BlockEmitter {
         c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef("dev/rewind/emulator/ExecutionProfile", "chained", "J"));
     }
 
-    private void addToIc(int n) {
-        if (n != 0) {
-            c.local(CodeBuffer.LLOAD, IC);
-            pushLong(n);
-            c.op(CodeBuffer.LADD);
-            c.local(CodeBuffer.LSTORE, IC);
-        }
-    }
-
-    /** Brings the IC local up to date with the instructions retired so far. */
+    /** Brings BUDGET up to date with the instructions retired so far. */
     private void catchUp() {
-        addToIc(pending);
+        for (int n = pending; n > 0; n -= 128) {
+            c.iinc(BUDGET, -Math.min(n, 128));
+        }
         pending = 0;
     }
 
-    /** Leaves with pc = pc0 + off (IC up to date). */
-    private void leave(int off) {
-        pushInt(off);
-        c.local(CodeBuffer.ISTORE, EXIT_OFF);
-        c.jump(CodeBuffer.GOTO, out);
+    /** Pushes the icount after {@code retired} more instructions than BUDGET counts. */
+    void pushIcount(int retired) {
+        c.local(CodeBuffer.LLOAD, END);
+        c.local(CodeBuffer.ILOAD, BUDGET);
+        c.op(CodeBuffer.I2L);
+        c.op(CodeBuffer.LSUB);
+        if (retired != 0) {
+            pushLong(retired);
+            c.op(CodeBuffer.LADD);
+        }
     }
 
-    /** A label, emitted after the body, that leaves with pc = pc0 + off (IC up to date). */
+    /** Leaves with pc = pc0 + off (BUDGET up to date). */
+    private void leave(int off) {
+        pushInt(off);
+        c.jump(CodeBuffer.GOTO, out);
+        usedOut = true;
+    }
+
+    /** A label, emitted after the body, that leaves with pc = pc0 + off (BUDGET up to date). */
     private int sideExit(int off) {
         int label = c.newLabel();
         exitLabel[exits] = label;
@@ -405,7 +461,6 @@ final class BlockEmitter {
                         c.jump(CodeBuffer.IFEQ, runLabel[t]);
                     }
                 }
-                usedAbs = true;
                 c.jump(CodeBuffer.GOTO, outAbs);
                 return false;
             }
@@ -463,143 +518,12 @@ final class BlockEmitter {
                 if (op >= Op.FP_FIRST && op <= Op.FP_LAST) {
                     fp.operation(w, imm, off);
                 } else if (!sink) {
-                    alu(op, rs1, rs2, imm, off);
+                    alu.operation(op, rs1, rs2, imm, off);
                     write(rd);
                 }
                 pending++;
                 return true;
             }
         }
-    }
-
-    private void lessThan() {
-        c.op(CodeBuffer.LCMP);
-        c.op(CodeBuffer.BIPUSH, 31);
-        c.op(CodeBuffer.IUSHR);
-        c.op(CodeBuffer.I2L);
-    }
-
-    /** Pushes the result of a register-to-register or immediate operation. */
-    private void alu(int op, int rs1, int rs2, int imm, int off) {
-        switch (op) {
-            case Op.LUI -> pushLong(imm);
-            case Op.AUIPC -> {
-                c.local(CodeBuffer.LLOAD, PC0);
-                pushLong(off + (long) imm);
-                c.op(CodeBuffer.LADD);
-            }
-            case Op.ADDI -> binaryImm(rs1, imm, CodeBuffer.LADD);
-            case Op.XORI -> binaryImm(rs1, imm, CodeBuffer.LXOR);
-            case Op.ORI -> binaryImm(rs1, imm, CodeBuffer.LOR);
-            case Op.ANDI -> binaryImm(rs1, imm, CodeBuffer.LAND);
-            case Op.SLTI -> {
-                read(rs1);
-                pushLong(imm);
-                lessThan();
-            }
-            case Op.SLTIU -> {
-                read(rs1);
-                pushLong(Long.MIN_VALUE);
-                c.op(CodeBuffer.LADD);
-                pushLong(imm + Long.MIN_VALUE);
-                lessThan();
-            }
-            case Op.SLLI, Op.SRLI, Op.SRAI -> {
-                read(rs1);
-                pushInt(imm);
-                c.op(op == Op.SLLI ? CodeBuffer.LSHL : op == Op.SRLI ? CodeBuffer.LUSHR : CodeBuffer.LSHR);
-            }
-            case Op.ADD -> binary(rs1, rs2, CodeBuffer.LADD);
-            case Op.SUB -> binary(rs1, rs2, CodeBuffer.LSUB);
-            case Op.XOR -> binary(rs1, rs2, CodeBuffer.LXOR);
-            case Op.OR -> binary(rs1, rs2, CodeBuffer.LOR);
-            case Op.AND -> binary(rs1, rs2, CodeBuffer.LAND);
-            case Op.MUL -> binary(rs1, rs2, CodeBuffer.LMUL);
-            case Op.SLL, Op.SRL, Op.SRA -> {
-                read(rs1);
-                read(rs2);
-                c.op(CodeBuffer.L2I);
-                c.op(op == Op.SLL ? CodeBuffer.LSHL : op == Op.SRL ? CodeBuffer.LUSHR : CodeBuffer.LSHR);
-            }
-            case Op.SLT -> {
-                read(rs1);
-                read(rs2);
-                lessThan();
-            }
-            case Op.SLTU -> {
-                read(rs1);
-                pushLong(Long.MIN_VALUE);
-                c.op(CodeBuffer.LADD);
-                read(rs2);
-                pushLong(Long.MIN_VALUE);
-                c.op(CodeBuffer.LADD);
-                lessThan();
-            }
-            case Op.ADDIW -> {
-                binaryImm(rs1, imm, CodeBuffer.LADD);
-                c.op(CodeBuffer.L2I);
-                c.op(CodeBuffer.I2L);
-            }
-            case Op.SLLIW, Op.SRLIW, Op.SRAIW -> {
-                read(rs1);
-                c.op(CodeBuffer.L2I);
-                pushInt(imm);
-                c.op(op == Op.SLLIW ? CodeBuffer.ISHL : op == Op.SRLIW ? CodeBuffer.IUSHR : CodeBuffer.ISHR);
-                c.op(CodeBuffer.I2L);
-            }
-            case Op.ADDW, Op.SUBW -> {
-                binary(rs1, rs2, op == Op.ADDW ? CodeBuffer.LADD : CodeBuffer.LSUB);
-                c.op(CodeBuffer.L2I);
-                c.op(CodeBuffer.I2L);
-            }
-            case Op.SLLW, Op.SRLW, Op.SRAW, Op.MULW -> {
-                read(rs1);
-                c.op(CodeBuffer.L2I);
-                read(rs2);
-                c.op(CodeBuffer.L2I);
-                c.op(switch (op) {
-                    case Op.SLLW -> CodeBuffer.ISHL;
-                    case Op.SRLW -> CodeBuffer.IUSHR;
-                    case Op.SRAW -> CodeBuffer.ISHR;
-                    default -> CodeBuffer.IMUL;
-                });
-                c.op(CodeBuffer.I2L);
-            }
-            case Op.MULH -> {
-                read(rs1);
-                read(rs2);
-                invokeStatic("java/lang/Math", "multiplyHigh", "(JJ)J");
-            }
-            default -> {
-                String name = switch (op) {
-                    case Op.MULHSU -> "mulhsu";
-                    case Op.MULHU -> "mulhu";
-                    case Op.DIV -> "div";
-                    case Op.DIVU -> "divu";
-                    case Op.REM -> "rem";
-                    case Op.REMU -> "remu";
-                    case Op.DIVW -> "divw";
-                    case Op.DIVUW -> "divuw";
-                    case Op.REMW -> "remw";
-                    case Op.REMUW -> "remuw";
-                    default -> throw new IllegalStateException("op " + op + " is not translated");
-                };
-                read(rs1);
-                read(rs2);
-                invokeStatic(ARITH, name, "(JJ)J");
-            }
-        }
-    }
-
-    private void binary(int rs1, int rs2, int opcode) {
-        read(rs1);
-        read(rs2);
-        c.op(opcode);
-    }
-
-    private void binaryImm(int rs1, int imm, int opcode) {
-        read(rs1);
-        pushLong(imm);
-        c.op(opcode);
     }
 }

@@ -47,19 +47,21 @@ final class BlockTranslator {
         }
     };
 
-    /** Instruction slot words as a map key. */
+    /** Instruction slot words and the data access mode as a map key. */
     private static final class Key {
         final long[] insns;
+        final boolean direct;
         final int hash;
 
-        Key(long[] insns) {
+        Key(long[] insns, boolean direct) {
             this.insns = insns;
-            this.hash = Arrays.hashCode(insns);
+            this.direct = direct;
+            this.hash = Arrays.hashCode(insns) * 2 + (direct ? 1 : 0);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key && Arrays.equals(insns, ((Key) o).insns);
+            return o instanceof Key && Arrays.equals(insns, ((Key) o).insns) && direct == ((Key) o).direct;
         }
 
         @Override
@@ -99,12 +101,12 @@ final class BlockTranslator {
         if (hot) {
             content[content.length - 1] |= 1L << 40; // the same code as another class
         }
-        Key key = new Key(content);
+        Key key = new Key(content, h.direct);
         Block b;
         synchronized (CACHE) {
             b = CACHE.get(key);
             if (b == null) {
-                b = define(region, chain, hot);
+                b = define(region, chain, hot, h.direct, ExecutionProfile.ON ? h.profile : null);
                 CACHE.put(key, b);
             }
         }
@@ -112,16 +114,26 @@ final class BlockTranslator {
         return b;
     }
 
-    private static Block define(Region region, boolean chain, boolean hot) {
+    /** {@code profile}: counts the bytecode it emits (-Drewind.profile), else null. */
+    private static Block define(Region region, boolean chain, boolean hot, boolean direct, ExecutionProfile profile) {
         byte[] code;
         ClassFileWriter cf;
+        BlockEmitter emitter;
         while (true) {
             cf = new ClassFileWriter();
-            code = new BlockEmitter(cf, region).emit();
+            emitter = new BlockEmitter(cf, region, direct);
+            code = emitter.emit();
             if (code.length <= MAX_CODE || region.size() == 1) {
                 break;
             }
             region = region.cut(region.size() * 3 / 4);
+        }
+        if (profile != null) {
+            profile.translatedBlocks++;
+            profile.blockInsns += region.size();
+            profile.blockBytes += code.length;
+            profile.memoryBytes += emitter.memoryBytes;
+            profile.memoryInsns += emitter.memoryInsns;
         }
         CodeBuffer init = new CodeBuffer();
         init.local(CodeBuffer.ALOAD, 0);
@@ -136,6 +148,7 @@ final class BlockTranslator {
             b.length = region.runLength(region.entry);
             b.chained = chain;
             b.hot = hot;
+            b.mode = !emitter.accessesMemory ? Block.ANY_MODE : direct ? Block.DIRECT : Block.TLB;
             b.firstSlot = region.firstSlot();
             b.span = region.slotsAfterEntry();
             return b;

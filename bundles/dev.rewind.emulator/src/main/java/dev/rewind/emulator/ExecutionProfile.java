@@ -31,6 +31,10 @@ public final class ExecutionProfile {
     long samePage;
     /** Calls and returns that went on inside a translated block instead of leaving it. */
     long chained;
+    /** Blocks translated (defined as classes, not found in the cache), their guest instructions and bytecode bytes. */
+    long translatedBlocks, blockInsns, blockBytes;
+    /** ... of that bytecode: in loads and stores, and the loads and stores. */
+    long memoryBytes, memoryInsns;
     /** By op: where a block stopped in front of an instruction it leaves to the interpreter. */
     final long[] handOver = new long[256];
     /** Sv39 walks for data accesses and for fetches. */
@@ -57,6 +61,11 @@ public final class ExecutionProfile {
         chained += o.chained;
         dataWalks += o.dataWalks;
         fetchWalks += o.fetchWalks;
+        translatedBlocks += o.translatedBlocks;
+        blockInsns += o.blockInsns;
+        blockBytes += o.blockBytes;
+        memoryBytes += o.memoryBytes;
+        memoryInsns += o.memoryInsns;
         for (int i = 0; i < handOver.length; i++) {
             handOver[i] += o.handOver[i];
         }
@@ -80,6 +89,8 @@ public final class ExecutionProfile {
                 per(translatedInsns, entries)));
         out.add(String.format(Locale.ROOT, "exits within the page:  %,d; calls and returns inside blocks: %,d", samePage, chained));
         out.add(String.format(Locale.ROOT, "translated:            %.1f%% of instructions", 100.0 * translatedInsns / Math.max(1, icount)));
+        out.add(String.format(Locale.ROOT, "blocks translated:     %,d (%.1f instructions, %.1f bytecode bytes per instruction; loads/stores %.1f)",
+                translatedBlocks, per(blockInsns, translatedBlocks), per(blockBytes, blockInsns), per(memoryBytes, memoryInsns)));
         out.add(String.format(Locale.ROOT, "interpreter runs:      %,d (%,d on code not yet translated)", interpreted, cold));
         long total = 0;
         for (long n : handOver) {

@@ -8,8 +8,6 @@ import static dev.rewind.emulator.BlockEmitter.FPUNIT;
 import static dev.rewind.emulator.BlockEmitter.FP_ON;
 import static dev.rewind.emulator.BlockEmitter.H;
 import static dev.rewind.emulator.BlockEmitter.HART;
-import static dev.rewind.emulator.BlockEmitter.MEM;
-import static dev.rewind.emulator.BlockEmitter.O;
 import static dev.rewind.emulator.BlockEmitter.RM;
 import static dev.rewind.emulator.BlockEmitter.SOFT;
 
@@ -168,12 +166,10 @@ final class FloatEmitter {
     void load(int op, int rd, int rs1, int imm, int off) {
         int bailTo = e.newBail(off);
         requireFp(bailTo);
-        e.memory.address(rs1, imm, op == Op.FLW ? 4 : 8, false, bailTo);
+        e.memory.address(rs1, imm, op == Op.FLW ? 4 : 8, false, bailTo, false);
         c.local(CodeBuffer.ALOAD, F);
         e.pushInt(rd);
-        c.local(CodeBuffer.ALOAD, MEM);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.L2I);
+        e.memory.pushTarget();
         if (op == Op.FLW) {
             e.invokeStatic(BLOCK, "lwu", "([BI)J");
             e.pushLong(FloatUnit.BOX);
@@ -189,8 +185,8 @@ final class FloatEmitter {
         int bailTo = e.newBail(off);
         requireFp(bailTo);
         int size = op == Op.FSW ? 4 : 8;
-        e.memory.address(rs1, imm, size, true, bailTo);
-        e.memory.pushStoreTarget(size, bailTo);
+        e.memory.address(rs1, imm, size, true, bailTo, false);
+        e.memory.pushTarget();
         c.local(CodeBuffer.ALOAD, F);
         e.pushInt(rs2);
         c.op(CodeBuffer.LALOAD);

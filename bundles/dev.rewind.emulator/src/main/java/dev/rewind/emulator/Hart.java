@@ -279,6 +279,10 @@ final class Hart {
                     if (bail) {
                         // The block stopped in front of an access only the slow path can do.
                         bail = false;
+                        if (!b.fits(this) && blocks[slot] == b) {
+                            // Entered in the other data access mode (direct vs TLB): it left at once.
+                            blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained, b.hot);
+                        }
                         if (ExecutionProfile.ON) {
                             countHandOver(page, pageBase);
                         }

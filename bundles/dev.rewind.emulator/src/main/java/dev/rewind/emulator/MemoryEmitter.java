@@ -2,25 +2,26 @@ package dev.rewind.emulator;
 
 import static dev.rewind.emulator.BlockEmitter.A;
 import static dev.rewind.emulator.BlockEmitter.BLOCK;
-import static dev.rewind.emulator.BlockEmitter.DIRECT;
 import static dev.rewind.emulator.BlockEmitter.FLAGS;
 import static dev.rewind.emulator.BlockEmitter.H;
 import static dev.rewind.emulator.BlockEmitter.HART;
-import static dev.rewind.emulator.BlockEmitter.IC;
 import static dev.rewind.emulator.BlockEmitter.MEM;
 import static dev.rewind.emulator.BlockEmitter.O;
 import static dev.rewind.emulator.BlockEmitter.RAMLAST;
-import static dev.rewind.emulator.BlockEmitter.RTAG;
 import static dev.rewind.emulator.BlockEmitter.ROFF;
+import static dev.rewind.emulator.BlockEmitter.RTAG;
 import static dev.rewind.emulator.BlockEmitter.VPN;
 import static dev.rewind.emulator.BlockEmitter.WOFF;
 import static dev.rewind.emulator.BlockEmitter.WTAG;
 
 /**
  * Loads and stores of a translated block ({@link BlockEmitter}): the interpreter's RAM fast
- * path (direct RAM offsets in M-mode, the read/write TLB otherwise; stores only to pages already
- * dirty that hold no decoded code), reads of side-effect-free device registers through
- * {@link HartSystem#pureDeviceLoad}, and a bail-out to the interpreter for everything else.
+ * path, reads of side-effect-free device registers through {@link HartSystem#pureDeviceLoad},
+ * and a bail-out to the interpreter for everything else. A block is translated for one data
+ * access mode ({@link Block#mode}, checked at its entry): direct RAM offsets (M-mode without
+ * watchpoints: an add and one range check per access, ~20 bytes of bytecode) or the read/write
+ * TLB (S/U-mode, Sv39, watched pages); a mode's block carries no code for the other. Stores go
+ * only to pages already dirty that hold no decoded code and are not LOGGED.
  */
 final class MemoryEmitter {
     private final BlockEmitter e;
@@ -32,35 +33,41 @@ final class MemoryEmitter {
     }
 
     /**
-     * Leaves o = the RAM offset of a = rs1 + imm, or jumps to the bail label, following the
-     * interpreter's fast path: direct RAM offsets, or the read/write TLB.
+     * Leaves O = the RAM offset of a = rs1 + imm, or jumps to {@code bailTo}; for a store, only
+     * where the fast path may write ({@link Block#dirty}); {@code keepAddress}: a is also left in
+     * A (for a device read).
      */
-    void address(int rs1, int imm, int size, boolean store, int bailTo) {
-        e.read(rs1);
-        e.pushLong(imm);
-        c.op(CodeBuffer.LADD);
+    void address(int rs1, int imm, int size, boolean store, int bailTo, boolean keepAddress) {
+        if (keepAddress) {
+            e.read(rs1);
+            e.pushLong(imm);
+            c.op(CodeBuffer.LADD);
+            c.op(CodeBuffer.DUP2);
+            c.local(CodeBuffer.LSTORE, A);
+            if (e.direct) {
+                e.pushLong(-Hart.RAM_BASE);
+                c.op(CodeBuffer.LADD);
+            }
+        } else {
+            e.read(rs1);
+            e.pushLong(e.direct ? imm - Hart.RAM_BASE : imm);
+            c.op(CodeBuffer.LADD);
+        }
+        if (e.direct) {
+            // o = a - RAM_BASE within [0, ramLast]: unsigned o <= ramLast
+            c.op(CodeBuffer.DUP2);
+            c.local(CodeBuffer.LSTORE, O);
+            c.local(CodeBuffer.LLOAD, RAMLAST);
+            e.invokeStatic("java/lang/Long", "compareUnsigned", "(JJ)I");
+            c.jump(CodeBuffer.IFGT, bailTo);
+            if (store) {
+                writable(size, bailTo);
+            }
+            return;
+        }
+        // The TLB entry of the page must match.
+        c.op(CodeBuffer.DUP2);
         c.local(CodeBuffer.LSTORE, A);
-        int tlb = c.newLabel();
-        int done = c.newLabel();
-        c.local(CodeBuffer.ILOAD, DIRECT);
-        c.jump(CodeBuffer.IFEQ, tlb);
-        // direct: o = a - RAM_BASE within [0, ramLast]
-        c.local(CodeBuffer.LLOAD, A);
-        e.pushLong(Hart.RAM_BASE);
-        c.op(CodeBuffer.LSUB);
-        c.local(CodeBuffer.LSTORE, O);
-        c.local(CodeBuffer.LLOAD, O);
-        c.local(CodeBuffer.LLOAD, RAMLAST);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.LSUB);
-        c.op(CodeBuffer.LOR);
-        c.op(CodeBuffer.LCONST_0);
-        c.op(CodeBuffer.LCMP);
-        c.jump(CodeBuffer.IFLT, bailTo);
-        c.jump(CodeBuffer.GOTO, done);
-        // translated: the TLB entry of the page must match
-        c.place(tlb);
-        c.local(CodeBuffer.LLOAD, A);
         c.op(CodeBuffer.BIPUSH, 12);
         c.op(CodeBuffer.LUSHR);
         c.local(CodeBuffer.LSTORE, VPN);
@@ -81,7 +88,18 @@ final class MemoryEmitter {
         c.op(CodeBuffer.LAND);
         c.op(CodeBuffer.LOR);
         c.local(CodeBuffer.LSTORE, O);
-        c.place(done);
+        if (store) {
+            writable(size, bailTo);
+        }
+    }
+
+    /** Bails unless the fast path may store {@code size} bytes at RAM offset O ({@link Block#dirty}). */
+    private void writable(int size, int bailTo) {
+        c.local(CodeBuffer.ALOAD, FLAGS);
+        c.local(CodeBuffer.LLOAD, O);
+        e.pushInt(4096 - size);
+        e.invokeStatic(BLOCK, "dirty", "([BJI)Z");
+        c.jump(CodeBuffer.IFEQ, bailTo);
     }
 
     private void tlbIndex() {
@@ -94,11 +112,18 @@ final class MemoryEmitter {
     /** Bails unless (local & 0xfff) + size stays inside the page. */
     private void pageOffsetFits(int local, int size, int bailTo) {
         c.local(CodeBuffer.LLOAD, local);
-        e.pushLong(0xfff);
-        c.op(CodeBuffer.LAND);
-        e.pushLong(4096 - size);
-        c.op(CodeBuffer.LCMP);
-        c.jump(CodeBuffer.IFGT, bailTo);
+        c.op(CodeBuffer.L2I);
+        e.pushInt(0xfff);
+        c.op(CodeBuffer.IAND);
+        e.pushInt(4096 - size);
+        c.jump(CodeBuffer.IF_ICMPGT, bailTo);
+    }
+
+    /** Pushes RAM and the offset in O as an int, for an array access. */
+    void pushTarget() {
+        c.local(CodeBuffer.ALOAD, MEM);
+        c.local(CodeBuffer.LLOAD, O);
+        c.op(CodeBuffer.L2I);
     }
 
     private static int size(int op) {
@@ -112,26 +137,19 @@ final class MemoryEmitter {
 
     /**
      * A load into rd. {@code pending}: instructions of the block retired before it and not yet
-     * in IC, or -1 if the load never read a device while interpreted (no device path: it bails).
+     * in BUDGET, or -1 if the load never read a device while interpreted (no device path: it bails).
      */
     void load(int op, int rd, int rs1, int imm, int off, int pending) {
         int bailTo = e.newBail(off);
         int device = pending < 0 ? bailTo : c.newLabel(), done = c.newLabel();
-        address(rs1, imm, size(op), false, device);
-        c.local(CodeBuffer.ALOAD, MEM);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.L2I);
+        address(rs1, imm, size(op), false, device, pending >= 0);
+        pushTarget();
         switch (op) {
             case Op.LB -> {
                 c.op(CodeBuffer.BALOAD);
                 c.op(CodeBuffer.I2L);
             }
-            case Op.LBU -> {
-                c.op(CodeBuffer.BALOAD);
-                e.pushInt(0xff);
-                c.op(CodeBuffer.IAND);
-                c.op(CodeBuffer.I2L);
-            }
+            case Op.LBU -> e.invokeStatic(BLOCK, "lbu", "([BI)J");
             case Op.LH -> e.invokeStatic(BLOCK, "lh", "([BI)J");
             case Op.LHU -> e.invokeStatic(BLOCK, "lhu", "([BI)J");
             case Op.LW -> e.invokeStatic(BLOCK, "lw", "([BI)J");
@@ -149,9 +167,7 @@ final class MemoryEmitter {
         c.opU2(CodeBuffer.GETFIELD, e.cf.fieldRef(HART, "sys", "Ldev/rewind/emulator/HartSystem;"));
         c.local(CodeBuffer.LLOAD, A);
         e.pushInt(op);
-        c.local(CodeBuffer.LLOAD, IC);
-        e.pushLong(pending);
-        c.op(CodeBuffer.LADD);
+        e.pushIcount(pending);
         c.opU2(CodeBuffer.INVOKEVIRTUAL, e.cf.methodRef("dev/rewind/emulator/HartSystem", "pureDeviceLoad", "(JIJ)J"));
         c.local(CodeBuffer.LSTORE, O);
         c.local(CodeBuffer.ALOAD, H);
@@ -162,31 +178,11 @@ final class MemoryEmitter {
         c.place(done);
     }
 
-    /**
-     * For a store to the offset in O: bails unless its page is already dirty and holds no decoded
-     * code or device hooks (the only pages the fast path may write) and the access stays inside
-     * the page; then pushes RAM and the offset as an int, for the value and the array store.
-     */
-    void pushStoreTarget(int size, int bailTo) {
-        c.local(CodeBuffer.ALOAD, FLAGS);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.BIPUSH, 12);
-        c.op(CodeBuffer.LUSHR);
-        c.op(CodeBuffer.L2I);
-        c.op(CodeBuffer.BALOAD);
-        e.pushInt(Memory.DIRTY);
-        c.jump(CodeBuffer.IF_ICMPNE, bailTo);
-        pageOffsetFits(O, size, bailTo);
-        c.local(CodeBuffer.ALOAD, MEM);
-        c.local(CodeBuffer.LLOAD, O);
-        c.op(CodeBuffer.L2I);
-    }
-
     void store(int op, int rs1, int rs2, int imm, int off) {
         int bailTo = e.newBail(off);
         int size = size(op);
-        address(rs1, imm, size, true, bailTo);
-        pushStoreTarget(size, bailTo);
+        address(rs1, imm, size, true, bailTo, false);
+        pushTarget();
         e.read(rs2);
         switch (op) {
             case Op.SB -> {

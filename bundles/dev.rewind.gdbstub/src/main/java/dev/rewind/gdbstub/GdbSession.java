@@ -362,14 +362,7 @@ final class GdbSession {
         if (r.newPc() != null) {
             target.writeRegister(DebugTarget.REG_PC, r.newPc());
         }
-        long packet = packetsTaken;
-        Interruption interruption = () -> {
-            if (connection.interruptedSince(packet)) {
-                state.compareAndSet(SessionState.RUNNING, SessionState.INTERRUPTED);
-                return true;
-            }
-            return false;
-        };
+        Interruption interruption = new InterruptedSince(packetsTaken);
         state.set(SessionState.RUNNING);
         StopEvent event;
         try {
@@ -386,6 +379,28 @@ final class GdbSession {
             console(event.note());
         }
         reply(stopReply(event));
+    }
+
+    /**
+     * Whether gdb sent an interrupt since packet {@code packet}. A named class, not a lambda: a
+     * lambda is linked on its first use, and that was ~5 ms of a session's first resume (gdb's
+     * first reverse-stepi), more than the step itself.
+     */
+    private final class InterruptedSince implements Interruption {
+        private final long packet;
+
+        InterruptedSince(long packet) {
+            this.packet = packet;
+        }
+
+        @Override
+        public boolean isRequested() {
+            if (connection.interruptedSince(packet)) {
+                state.compareAndSet(SessionState.RUNNING, SessionState.INTERRUPTED);
+                return true;
+            }
+            return false;
+        }
     }
 
     /** vCont {@code r}: single-steps while pc stays inside the range and nothing else happens. */

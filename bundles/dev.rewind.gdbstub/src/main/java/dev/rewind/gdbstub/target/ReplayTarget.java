@@ -116,6 +116,8 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         watches.forgetDeleted();
         int privilege = timeline.machine().privilege();
         boolean harts = timeline.machine().harts() > 1;
+        int stepped = selected;
+        StopEvent result = null;
         try {
             StopEvent e = switch (mode) {
                 case STEP -> harts ? HartSteps.forward(this, timeline, selected, breakpoints) : step();
@@ -124,14 +126,18 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
                 case REVERSE_CONTINUE -> backward();
             };
             String note = StopNote.of(timeline.machine(), privilege);
-            return note == null ? e : e.withNote(e.note() == null ? note : e.note() + note);
+            result = note == null ? e : e.withNote(e.note() == null ? note : e.note() + note);
+            return result;
         } catch (RuntimeException e) {
             throw new TargetException(TargetException.EINVAL, "replay failed: " + e.getMessage());
         } finally {
             timeline.interruptWhen(null);
             // The stop is about the hart whose turn it is there: the one at the breakpoint or
-            // watched access, or the stepped one.
-            selected = timeline.machine().currentHart();
+            // watched access. A completed step of one hart of several is that hart's: where its
+            // previous instruction began a turn, the machine still names the hart whose turn ended.
+            boolean ownStep = harts && (mode == ResumeMode.STEP || mode == ResumeMode.REVERSE_STEP) && result != null
+                    && result.reason() == StopEvent.Reason.STEPPED;
+            selected = ownStep ? stepped : timeline.machine().currentHart();
         }
     }
 

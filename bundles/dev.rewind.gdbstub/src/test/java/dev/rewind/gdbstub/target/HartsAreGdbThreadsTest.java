@@ -247,4 +247,24 @@ public class HartsAreGdbThreadsTest {
             return g.run(server.port(), debugElf);
         }
     }
+
+    /**
+     * Reverse steps of hart 2 back through the token ring, where its turns start and end at every
+     * IPI: each stop is hart 2's (gdb is told its thread), also where its previous instruction is the
+     * first of a turn and the machine still names the hart whose turn came before.
+     */
+    @Test
+    public void everyReverseStepOfOneHartStopsOnThatHartAlsoAtTheStartOfItsTurns() throws Exception {
+        try (Timeline s = Timeline.open(debugLog, Timeline.Options.defaults().withSnapshotInterval(10_000))) {
+            s.seek(612_204);
+            ReplayTarget target = new ReplayTarget(s);
+            for (int k = 0; k < 300; k++) {
+                target.selectThread(2);
+                long retired = s.machine().retired(2);
+                assertEquals(StopEvent.Reason.STEPPED, target.resume(ResumeMode.REVERSE_STEP, Interruption.NEVER).reason());
+                assertTrue(s.machine().retired(2) < retired);
+                assertEquals("reverse step " + (k + 1) + " stops on hart 2 at icount " + s.icount(), 2, target.selectedThread());
+            }
+        }
+    }
 }

@@ -100,9 +100,13 @@ final class Hart {
      * {@link #EAGER_BLOCKS} blocks are translated after {@link #HOT_FIRST} entries, later ones
      * after {@link #HOT}: Linux's first 6e8 boot instructions took 29-31 s CPU translating
      * everything at 32 entries, 19-20 s at 1000 (load ~25), while Embench's whole processes
-     * were 10-25% slower at 1000 (their short runs then compile {@link #inner} too).
+     * were 10-25% slower at 1000 (their short runs then compile {@link #inner} too). With
+     * blocks ending at C1 (the launcher), a JFR sample of Linux's boot found 30% of the main
+     * thread in blocks the JVM still interpreted; at 4000 entries its boot to the shell took
+     * 29.7 s CPU against 33.7 s at 1000 (1.4e9 instructions, side by side at load ~25; C1 9.3 ->
+     * 6.9 s, main thread 15.6 -> 14.2 s).
      */
-    static final int HOT_FIRST = 32, HOT = 1000, EAGER_BLOCKS = 256;
+    static final int HOT_FIRST = 32, HOT = 4000, EAGER_BLOCKS = 256;
     /**
      * Exits of a block to its own page before it is translated again with chaining (calls and
      * returns within the page followed, {@link Region}). Chaining makes blocks larger (callees

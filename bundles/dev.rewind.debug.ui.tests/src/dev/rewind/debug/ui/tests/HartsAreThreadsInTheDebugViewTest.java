@@ -21,7 +21,9 @@ import org.eclipse.debug.ui.DebugUITools;
 import org.eclipse.debug.ui.IDebugUIConstants;
 import org.eclipse.debug.ui.IDebugView;
 import org.eclipse.jface.viewers.TreePath;
-import org.eclipse.jface.viewers.TreeSelection;
+import org.eclipse.jface.viewers.TreeViewer;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Tree;
 import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.IViewPart;
@@ -78,25 +80,22 @@ public class HartsAreThreadsInTheDebugViewTest {
             // The hart that did not stop: its own state, as an independent replay reads it there.
             int other = 1 - target.hart().id();
             HartThread hart = target.hart(other);
-            // as a click does (it also activates the Debug view: the debug context is the active
-            // provider's, and the replay's launch can activate another part); again if the view's
-            // own selection of the stopped hart came after it
-            // A new selection cancels the viewer's pending reveal of the last one, so the tries back
-            // off: on a loaded machine, fetching the thread's children can take longer than a try.
-            long[] wait = {100};
+            // As a click does. The viewer's own setSelection asks the Debug view's selection policy,
+            // which keeps a suspended frame of another thread selected: once the model's suspend
+            // delta has selected the stopped hart's frame, a programmatic selection of this hart is
+            // refused, so the test clicks the frame's tree item instead. Again if the click came
+            // before the hart's frames were in the tree.
             waitUntil(() -> {
                 if (!ofHart(DebugUITools.getDebugContext(), hart)) {
                     page.activate(debugView);
-                    // the frame as the thread has it now: a later state read makes new frame objects
-                    TreePath path = new TreePath(new Object[] {launch, target, hart, hart.getTopStackFrame()});
-                    ((IDebugView) debugView).getViewer().setSelection(new TreeSelection(path), true);
-                    for (long waited = 0; waited < wait[0] && !ofHart(DebugUITools.getDebugContext(), hart); waited += 50) {
+                    click(tree, (TreeViewer) ((IDebugView) debugView).getViewer(),
+                            new TreePath(new Object[] {launch, target, hart}), hart);
+                    for (int waited = 0; waited < 1_000 && !ofHart(DebugUITools.getDebugContext(), hart); waited += 50) {
                         pump(50);
                     }
-                    wait[0] = Math.min(wait[0] * 2, 8_000);
                 }
                 return ofHart(DebugUITools.getDebugContext(), hart);
-            }, "hart " + other + "'s frame to be the debug context");
+            }, "hart " + other + "'s frame to be the debug context (it is " + DebugUITools.getDebugContext() + ")");
             IStackFrame top = hart.getTopStackFrame();
             long pc;
             long[] regs = new long[32];
@@ -128,6 +127,31 @@ public class HartsAreThreadsInTheDebugViewTest {
             launch.terminate();
             GuestRecordings.manager().removeLaunches(new ILaunch[] {launch, recorded});
         }
+    }
+
+    /** Expands the hart's item and clicks its top frame's item, if the tree has it yet. */
+    private static void click(Tree tree, TreeViewer viewer, TreePath threadPath, HartThread hart) {
+        viewer.expandToLevel(threadPath, 1);
+        TreeItem frame = frameItem(tree.getItems(), hart);
+        if (frame != null) {
+            tree.setSelection(frame);
+            Event e = new Event();
+            e.item = frame;
+            tree.notifyListeners(SWT.Selection, e);
+        }
+    }
+
+    private static TreeItem frameItem(TreeItem[] items, HartThread hart) {
+        for (TreeItem item : items) {
+            if (item.getData() instanceof IStackFrame f && f.getThread() == hart) {
+                return item;
+            }
+            TreeItem below = frameItem(item.getItems(), hart);
+            if (below != null) {
+                return below;
+            }
+        }
+        return null;
     }
 
     private static boolean ofHart(IAdaptable context, HartThread hart) {

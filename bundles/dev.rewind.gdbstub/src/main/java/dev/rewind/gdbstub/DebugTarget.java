@@ -152,6 +152,15 @@ public interface DebugTarget {
         }
     }
 
+    /**
+     * Whether the next resume is of the selected hart alone ({@code vCont;c:N}: gdb means the
+     * other threads to stay stopped, e.g. while it single-steps one with a temporary breakpoint).
+     * The machine cannot hold harts still, as the interleaving is fixed by instruction counts, so
+     * a target passes over other harts' breakpoint hits instead of stopping on them.
+     */
+    default void resumeAlone(boolean alone) {
+    }
+
     /** The hart {@link #selectThread} chose, or the one the last stop happened on. */
     default int selectedThread() {
         return 0;

@@ -362,6 +362,7 @@ final class GdbSession {
         if (r.newPc() != null) {
             target.writeRegister(DebugTarget.REG_PC, r.newPc());
         }
+        target.resumeAlone(r.alone());
         Interruption interruption = new InterruptedSince(packetsTaken);
         state.set(SessionState.RUNNING);
         StopEvent event;

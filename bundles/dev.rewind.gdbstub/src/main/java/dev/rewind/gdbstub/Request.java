@@ -121,9 +121,15 @@ sealed interface Request {
      *
      * @param newPc where to resume from, or null to resume at the current pc
      * @param rangeStart for vCont {@code r}: keep stepping while pc is in [rangeStart, rangeEnd)
+     * @param alone whether gdb resumes only {@code thread} and means the others to stay stopped
+     *        ({@code vCont;c:N} with no action for the rest, as its software single-step sends)
      */
-    record Resume(ResumeMode mode, Long newPc, long rangeStart, long rangeEnd, long thread) implements Request {
+    record Resume(ResumeMode mode, Long newPc, long rangeStart, long rangeEnd, long thread, boolean alone) implements Request {
         public void handleWith(Handler h) throws IOException, TargetException { h.handle(this); }
+
+        Resume(ResumeMode mode, Long newPc, long rangeStart, long rangeEnd, long thread) {
+            this(mode, newPc, rangeStart, rangeEnd, thread, false);
+        }
 
         static Resume of(ResumeMode mode, Long newPc) {
             return new Resume(mode, newPc, 0, 0, RequestParser.ALL_THREADS);

@@ -154,10 +154,12 @@ final class RequestParser {
 
     /**
      * The leftmost action, with the thread it names (the harts all run anyway: a step names the
-     * hart that must retire an instruction, as in gdb's {@code vCont;s:3;c}).
+     * hart that must retire an instruction, as in gdb's {@code vCont;s:3;c}), and whether that
+     * thread alone was resumed (no action for any other thread).
      */
     private static Request parseVCont(String actions) throws MalformedPacketException {
         Request.Resume chosen = null;
+        boolean alone = true;
         for (String action : actions.split(";", -1)) {
             if (action.isEmpty()) {
                 throw new MalformedPacketException("empty vCont action");
@@ -173,8 +175,10 @@ final class RequestParser {
             if (chosen == null) {
                 chosen = new Request.Resume(resume.mode(), resume.newPc(), resume.rangeStart(), resume.rangeEnd(), tid);
             }
+            alone &= tid != ALL_THREADS && tid == chosen.thread();
         }
-        return chosen;
+        return alone ? new Request.Resume(chosen.mode(), chosen.newPc(), chosen.rangeStart(), chosen.rangeEnd(),
+                chosen.thread(), true) : chosen;
     }
 
     private static Request.Resume parseVContAction(String verb) throws MalformedPacketException {

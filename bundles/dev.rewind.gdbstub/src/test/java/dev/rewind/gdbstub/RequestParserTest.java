@@ -2,6 +2,7 @@ package dev.rewind.gdbstub;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -57,6 +58,11 @@ public class RequestParserTest {
         assertEquals(new Request.Resume(ResumeMode.STEP, null, 0, 0, 1), parse("vCont;s:1;c"));
         assertEquals(new Request.Resume(ResumeMode.STEP, null, 0, 0, 2), parse("vCont;s:2;c"));
         assertEquals(Request.Resume.of(ResumeMode.CONTINUE, null), parse("vCont;c:-1"));
+        // one thread resumed alone: gdb means the others to stay stopped
+        assertEquals(new Request.Resume(ResumeMode.CONTINUE, null, 0, 0, 3, true), parse("vCont;c:3"));
+        assertFalse(((Request.Resume) parse("vCont;c:3;c")).alone());
+        assertFalse(((Request.Resume) parse("vCont;c")).alone());
+        assertFalse(((Request.Resume) parse("c")).alone());
         Request.Resume range = (Request.Resume) parse("vCont;r80000000,80000010:1");
         assertTrue(range.isRangeStep());
         assertNull(range.newPc());

@@ -26,6 +26,8 @@ public final class LiveTarget implements DebugTarget {
     private final WatchpointTable watches = new WatchpointTable();
     /** The hart gdb's register, memory and step requests go to. */
     private int selected;
+    /** {@link #resumeAlone}: the next resume passes over other harts' breakpoint hits. */
+    private boolean alone;
 
     public LiveTarget(VirtMachine machine) {
         this.machine = machine;
@@ -93,15 +95,28 @@ public final class LiveTarget implements DebugTarget {
     }
 
     @Override
+    public void resumeAlone(boolean alone) {
+        this.alone = alone;
+    }
+
+    @Override
     public int selectedThread() {
         return selected;
     }
 
     @Override
     public StopEvent resume(ResumeMode mode, Interruption interruption) throws TargetException {
-        StopEvent e = run(mode, interruption);
-        selected = machine.currentHart(); // the stop is about the hart that ran last
-        return e;
+        try {
+            return run(mode, interruption);
+        } finally {
+            alone = false; // for this resume only
+            selected = machine.currentHart(); // the stop is about the hart that ran last
+        }
+    }
+
+    /** Whether the hart at the machine's current position is one gdb holds stopped ({@link #resumeAlone}). */
+    private boolean heldStill() {
+        return alone && machine.currentHart() != selected;
     }
 
     private StopEvent run(ResumeMode mode, Interruption interruption) throws TargetException {
@@ -122,7 +137,7 @@ public final class LiveTarget implements DebugTarget {
             if (interruption.isRequested()) {
                 return StopEvent.interrupted();
             }
-            if (!first && breakpoints.containsKey(machine.pc())) {
+            if (!first && breakpoints.containsKey(machine.pc()) && !heldStill()) {
                 return StopEvent.breakpoint(breakpoints.get(machine.pc()));
             }
             first = false;
@@ -132,6 +147,10 @@ public final class LiveTarget implements DebugTarget {
                     // next slice
                 }
                 case BREAKPOINT -> {
+                    if (heldStill()) {
+                        first = true; // the next run passes the breakpoint this hart is at
+                        continue;
+                    }
                     return StopEvent.breakpoint(breakpoints.getOrDefault(machine.pc(), BreakpointType.SOFTWARE));
                 }
                 case WATCHPOINT -> {

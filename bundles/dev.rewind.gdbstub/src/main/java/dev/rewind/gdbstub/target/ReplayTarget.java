@@ -41,6 +41,10 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     private final QueryMonitorCommands queries;
     /** The hart gdb's register, memory and step requests go to. */
     private int selected;
+    /** {@link #resumeAlone}: the next resume is the selected hart's alone (see {@link HartSteps#alone}). */
+    private boolean alone;
+    /** The last resume stopped on the hart resumed alone. */
+    private boolean aloneStop;
     private final PhysicalWatches physical;
 
     public ReplayTarget(Timeline timeline) {
@@ -106,6 +110,11 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     @Override
+    public void resumeAlone(boolean alone) {
+        this.alone = alone;
+    }
+
+    @Override
     public int selectedThread() {
         return selected;
     }
@@ -118,6 +127,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
         boolean harts = timeline.machine().harts() > 1;
         int stepped = selected;
         StopEvent result = null;
+        aloneStop = false;
         try {
             StopEvent e = switch (mode) {
                 case STEP -> harts ? HartSteps.forward(this, timeline, selected, breakpoints) : step();
@@ -132,11 +142,13 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
             throw new TargetException(TargetException.EINVAL, "replay failed: " + e.getMessage());
         } finally {
             timeline.interruptWhen(null);
+            alone = false; // for this resume only
             // The stop is about the hart whose turn it is there: the one at the breakpoint or
             // watched access. A completed step of one hart of several is that hart's: where its
-            // previous instruction began a turn, the machine still names the hart whose turn ended.
+            // previous instruction began a turn, the machine still names the hart whose turn ended;
+            // so is the stop of a hart resumed alone at the end of its turn.
             boolean ownStep = harts && (mode == ResumeMode.STEP || mode == ResumeMode.REVERSE_STEP) && result != null
-                    && result.reason() == StopEvent.Reason.STEPPED;
+                    && result.reason() == StopEvent.Reason.STEPPED || aloneStop;
             selected = ownStep ? stepped : timeline.machine().currentHart();
         }
     }
@@ -158,9 +170,19 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     private StopEvent forward() {
         long start = timeline.icount();
         boolean toBreak = replayBreak > start;
+        if (alone && !toBreak && timeline.machine().harts() > 1) {
+            StopEvent own = HartSteps.alone(this, timeline, selected, breakpoints);
+            if (own != null) {
+                aloneStop = true;
+                return own;
+            }
+        }
         Stop s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
-        while (isPhysical(s) && s.icount() - 1 == start) {
-            // gdb cannot step over an access it does not know: leave the one we stand on
+        while (isPhysical(s) && s.icount() - 1 == start
+                || alone && s.kind() == Stop.Kind.BREAKPOINT && timeline.machine().currentHart() != selected) {
+            // gdb cannot step over an access it does not know: leave the one we stand on; and once
+            // the hart resumed alone ended its turn elsewhere, harts gdb holds stopped do not take
+            // breakpoints (the next run passes the one it is at)
             s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
         }
         if (isPhysical(s)) {

@@ -267,4 +267,40 @@ public class HartsAreGdbThreadsTest {
             }
         }
     }
+
+    /**
+     * gdb steps a thread over a breakpoint alone ({@code vCont;c:N}, with a temporary breakpoint at
+     * the next pc) and means the other threads to stay stopped. On the WFI of the token ring's
+     * receive loop the stepped hart waits, and the others, waiting in the same loop, reached that
+     * temporary breakpoint first: gdb 13 died with "Recursive internal problem". Now a breakpoint
+     * for thread 3 only on that WFI stops on thread 3 each time (gdb steps the other threads over
+     * it), and {@code stepi} there stops on thread 3 at the instruction after the WFI.
+     */
+    @Test
+    public void aHartSteppedAloneOverAWfiStopsOnItselfWhileTheOthersWaitInTheSameLoop() throws Exception {
+        assumeTrue("gdb-multiarch not on PATH", GdbScript.available());
+        GdbScript g = new GdbScript().add("break smp.c:63 if $_thread == 3", "python",
+                "for i in range(10):",
+                "    gdb.execute('continue')",
+                "    at = int(gdb.parse_and_eval('$pc'))",
+                "    print('HIT=%d' % gdb.selected_thread().num)",
+                "    print('WFI=%x' % (int(gdb.parse_and_eval('*(unsigned int *)$pc')) & 0xffffffff))",
+                "    gdb.execute('stepi')",
+                "    print('STEPPED=%d' % gdb.selected_thread().num)",
+                "    print('AFTER=%d' % (int(gdb.parse_and_eval('$pc')) - at))",
+                "end");
+        g.mark("END");
+        String out;
+        try (Timeline session = Timeline.open(debugLog, Timeline.Options.defaults());
+                RspServer server = new RspServer(new ReplayTarget(session))) {
+            server.start();
+            out = g.run(server.port(), debugElf);
+        }
+        List<Long> ten3 = java.util.Collections.nCopies(10, 3L);
+        assertEquals(out, ten3, GdbScript.values(out, "HIT"));
+        assertEquals(out, java.util.Collections.nCopies(10, 0x10500073L), GdbScript.values(out, "WFI"));
+        assertEquals(out, ten3, GdbScript.values(out, "STEPPED"));
+        assertEquals(out, java.util.Collections.nCopies(10, 4L), GdbScript.values(out, "AFTER"));
+        assertTrue(out, out.contains("==END=="));
+    }
 }

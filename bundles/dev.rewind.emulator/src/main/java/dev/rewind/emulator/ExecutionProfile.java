@@ -37,6 +37,8 @@ public final class ExecutionProfile {
     long memoryBytes, memoryInsns;
     /** By op: where a block stopped in front of an instruction it leaves to the interpreter. */
     final long[] handOver = new long[256];
+    /** Slots decoded (first execution, or again after a store invalidated them) and page-crossing instructions decoded. */
+    long decodes, crossDecodes;
     /** Sv39 walks for data accesses and for fetches. */
     long dataWalks, fetchWalks;
     /** Slow-path loads and stores by why the fast path could not take them ({@link #SLOW_NAMES}). */
@@ -59,6 +61,8 @@ public final class ExecutionProfile {
         cold += o.cold;
         samePage += o.samePage;
         chained += o.chained;
+        decodes += o.decodes;
+        crossDecodes += o.crossDecodes;
         dataWalks += o.dataWalks;
         fetchWalks += o.fetchWalks;
         translatedBlocks += o.translatedBlocks;
@@ -113,6 +117,7 @@ public final class ExecutionProfile {
         }
         out.add(String.format(Locale.ROOT, "hand-overs:            %,d", total));
         out.add(top.toString());
+        out.add(String.format(Locale.ROOT, "decodes:               %,d slots, %,d page-crossing instructions", decodes, crossDecodes));
         out.add(String.format(Locale.ROOT, "Sv39 walks:            %,d for data, %,d for fetch", dataWalks, fetchWalks));
         out.add("slow loads/stores:    " + counts(slow, SLOW_NAMES));
         out.add("translation flushes:  " + counts(flushes, FLUSH_NAMES));

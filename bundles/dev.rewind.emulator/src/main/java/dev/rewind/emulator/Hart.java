@@ -219,6 +219,9 @@ final class Hart {
 
     /** Decodes the slot from memory; a 32-bit instruction in the page's last halfword becomes CROSS. */
     long decodeSlot(DecodedPage page, int slot, long vpc) {
+        if (ExecutionProfile.ON) {
+            profile.decodes++;
+        }
         Memory m = mmu.fetchMemory;
         int off = page.memOffset + (slot << 1);
         int lo = (short) I16.get(m.data, off) & 0xffff;

@@ -388,6 +388,9 @@ final class Mmu {
 
     /** Decodes the instruction at pc (possibly crossing a page) into slot 0 of {@code scratch}. */
     void decodeInto(DecodedPage scratch, long pc) {
+        if (ExecutionProfile.ON) {
+            h.profile.crossDecodes++;
+        }
         int lo = fetchHalf(pc, pc);
         int insn = lo;
         if ((lo & 3) == 3) {

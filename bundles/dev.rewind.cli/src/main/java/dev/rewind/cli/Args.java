@@ -108,7 +108,12 @@ public final class Args {
         if (v == null) {
             return fallback;
         }
-        long n = parse(option, v, 1000);
+        long n;
+        try {
+            n = parse(option, v, 1000);
+        } catch (CliException notANumber) {
+            n = Long.MIN_VALUE; // a small range says more than "a number like 64K"
+        }
         if (n < min || n > max) {
             throw new CliException(option + " must be between " + min + " and " + max + ", got " + v);
         }

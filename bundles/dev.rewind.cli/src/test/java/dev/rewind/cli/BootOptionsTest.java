@@ -225,7 +225,7 @@ public class BootOptionsTest {
 
     @Test
     public void aHartCountOutsideOneToEightIsOneLineAndNothingRuns() throws Exception {
-        for (String n : new String[] {"0", "9"}) {
+        for (String n : new String[] {"0", "9", "two"}) {
             refusedByEveryVerb("--smp must be between 1 and 8, got " + n, RunCommandTest.guest("smp"), "--smp", n);
             assertEquals(2, rewind("replay", dir.resolve("never.rrlog").toString(), "--smp", n));
             assertTrue(oneLineError().contains("--smp must be between 1 and 8, got " + n));

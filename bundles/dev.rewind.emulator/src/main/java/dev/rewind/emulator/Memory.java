@@ -28,6 +28,14 @@ final class Memory {
      */
     private final int[] dirtyList;
     private int dirtyCount;
+    /**
+     * Pages that may hold non-zero bytes (one bit each): every page a store, DMA, debugger write,
+     * loader or restore has reached; a superset, since RAM starts zero. A full capture, a full
+     * restore and the final-state digest visit these instead of all of RAM (a tiny program on the
+     * default 128 MiB: a few pages instead of 32,768). The hart's fast store path needs DIRTY,
+     * which only {@link #beforeStore} sets, so every page it writes passed through here first.
+     */
+    private final long[] used;
     /** Sees changes of LOGGED pages; null unless a query index is being built. */
     RamWriteObserver writes;
 
@@ -39,6 +47,7 @@ final class Memory {
         this.writable = writable;
         this.decoded = new DecodedPage[size / PAGE];
         this.dirtyList = new int[size / PAGE];
+        this.used = new long[(size / PAGE + 63) >>> 6];
     }
 
     boolean contains(long paddr) {
@@ -90,6 +99,7 @@ final class Memory {
             }
             logged |= (f & LOGGED) != 0;
             flags[pg] = (byte) (f | DIRTY);
+            used[pg >>> 6] |= 1L << pg;
         }
         if (logged && writes != null) {
             writes.writing(data, offset, len, hartStore); // the old bytes are still there
@@ -146,5 +156,42 @@ final class Memory {
 
     void fill(byte v) {
         Arrays.fill(data, v);
+        if (v != 0) {
+            markUsed(0, size);
+        }
+    }
+
+    /** Notes that {@code len} bytes at {@code offset} may now be non-zero (written without {@link #beforeStore}). */
+    void markUsed(int offset, int len) {
+        if (len <= 0) {
+            return;
+        }
+        for (int pg = offset >>> 12, last = (offset + len - 1) >>> 12; pg <= last; pg++) {
+            used[pg >>> 6] |= 1L << pg;
+        }
+    }
+
+    /** The first page at or after {@code pg} that may hold non-zero bytes, or -1. */
+    int nextUsed(int pg) {
+        int w = pg >>> 6;
+        if (w >= used.length) {
+            return -1;
+        }
+        long bits = used[w] & (-1L << pg);
+        while (bits == 0) {
+            if (++w == used.length) {
+                return -1;
+            }
+            bits = used[w];
+        }
+        return (w << 6) + Long.numberOfTrailingZeros(bits);
+    }
+
+    /** Zeroes every page that may hold non-zero bytes; afterwards none is marked. */
+    void clearUsed() {
+        for (int pg = nextUsed(0); pg >= 0; pg = nextUsed(pg + 1)) {
+            Arrays.fill(data, pg * PAGE, (pg + 1) * PAGE, (byte) 0);
+        }
+        Arrays.fill(used, 0L);
     }
 }

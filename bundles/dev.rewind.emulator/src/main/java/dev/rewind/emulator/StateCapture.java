@@ -44,9 +44,8 @@ final class StateCapture {
     private MachineState captureFull() {
         TreeMap<Long, byte[]> pages = new TreeMap<>();
         byte[] data = ram.data;
-        int count = ram.size / Memory.PAGE;
-        for (int pg = 0; pg < count; pg++) {
-            // A full capture skips zero pages before copying: most of a large RAM is untouched.
+        // Only pages something wrote may be non-zero; of those, zero ones are skipped too.
+        for (int pg = ram.nextUsed(0); pg >= 0; pg = ram.nextUsed(pg + 1)) {
             if (!MachineState.isZero(data, pg * Memory.PAGE)) {
                 pages.put((long) pg, java.util.Arrays.copyOfRange(data, pg * Memory.PAGE, (pg + 1) * Memory.PAGE));
             }
@@ -162,8 +161,11 @@ final class StateCapture {
     /** Restores a full state captured from a machine with the same configuration. */
     void restore(MachineState state) throws StateFormatException {
         restoreHartAndDevices(state);
-        java.util.Arrays.fill(ram.data, (byte) 0);
-        state.forEachPage((pg, page) -> System.arraycopy(page, 0, ram.data, (int) (pg * Memory.PAGE), Memory.PAGE));
+        ram.clearUsed();
+        state.forEachPage((pg, page) -> {
+            System.arraycopy(page, 0, ram.data, (int) (pg * Memory.PAGE), Memory.PAGE);
+            ram.markUsed((int) (pg * Memory.PAGE), Memory.PAGE);
+        });
         ram.forgetDecoded();
         finishRestore(state);
     }
@@ -178,6 +180,7 @@ final class StateCapture {
                 src = zero != null ? zero : (zero = new byte[Memory.PAGE]);
             }
             System.arraycopy(src, 0, ram.data, pg * Memory.PAGE, Memory.PAGE);
+            ram.markUsed(pg * Memory.PAGE, Memory.PAGE);
             ram.forgetDecoded(pg);
         }
         finishRestore(state);

@@ -190,6 +190,7 @@ public final class VirtMachine {
             int off = (int) (p.addr() - RAM_BASE);
             System.arraycopy(p.data(), 0, ram.data, off, p.data().length);
             java.util.Arrays.fill(ram.data, off + p.data().length, off + (int) p.memSize(), (byte) 0);
+            ram.markUsed(off, (int) Math.max(p.memSize(), p.data().length));
         }
         writeResetVector(layout.startAddr, layout.fdtAddr, layout.kernelEntry);
         deviceTree = layout.fdt;
@@ -506,6 +507,11 @@ public final class VirtMachine {
     /** See {@link DebugView#readMemory}. */
     public int readMemory(long vaddr, byte[] dst, int off, int len) {
         return debugView().readMemory(vaddr, dst, off, len);
+    }
+
+    /** The RAM itself (tests in this package compare it with captures). */
+    Memory ram() {
+        return ram;
     }
 
     /** Debugger write to guest physical RAM (dirty tracking and code cache kept right). */

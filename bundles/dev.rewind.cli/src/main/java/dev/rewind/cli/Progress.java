@@ -10,8 +10,12 @@ final class Progress implements AutoCloseable {
 
     private final PrintStream err;
     private final long total;
-    private final boolean tty = System.console() != null;
     private final long startNs = System.nanoTime();
+    /**
+     * Whether stderr is a terminal, asked at the first redraw: since Java 22 {@link System#console()}
+     * starts the JDK's line editor (~10 ms), which a command shorter than the first redraw never needs.
+     */
+    private Boolean tty;
     private long lastDraw;
     private boolean drawn;
 
@@ -22,7 +26,13 @@ final class Progress implements AutoCloseable {
 
     void update(long icount) {
         long now = System.nanoTime();
-        if (!tty || now - lastDraw < 500_000_000L) {
+        if (now - startNs < 500_000_000L || now - lastDraw < 500_000_000L) {
+            return;
+        }
+        if (tty == null) {
+            tty = System.console() != null;
+        }
+        if (!tty) {
             return;
         }
         lastDraw = now;

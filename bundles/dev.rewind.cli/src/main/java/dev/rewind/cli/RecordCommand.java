@@ -82,10 +82,7 @@ final class RecordCommand implements Command {
         } catch (ReplaySetupException e) {
             throw new CliException(e.getMessage());
         }
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        if (threads.isCurrentThreadCpuTimeSupported()) {
-            session.timeSnapshots(threads::getCurrentThreadCpuTime);
-        }
+        session.timeSnapshots(new ThreadCpuClock());
         // Ctrl-C ends the recording cleanly at an instruction boundary instead of losing its tail.
         Thread hook = new Thread(session::requestStop, "rewind-record-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -104,18 +101,36 @@ final class RecordCommand implements Command {
         console.out().flush();
         RecordSession.SnapshotsKept kept = session.snapshotsKept();
         if (kept != null && kept.count() > 0) {
-            console.err().printf("rewind record: %d snapshots (%.1f MiB) in %s, %,d instructions apart; persisting them"
-                    + " took %.2f s CPU%n", kept.count(), kept.bytes() / 1048576.0, kept.image(), kept.every(),
-                    session.snapshotNanos() / 1e9);
+            // Not printf: java.util.Formatter loads the locale data (~20 ms of start-up work) at the end of every recording.
+            console.err().println("rewind record: " + kept.count() + " snapshots (" + PlainNumbers.fixed(kept.bytes() / 1048576.0, 1)
+                    + " MiB) in " + kept.image() + ", " + PlainNumbers.grouped(kept.every()) + " instructions apart; persisting them took "
+                    + PlainNumbers.fixed(session.snapshotNanos() / 1e9, 2) + " s CPU");
         }
-        console.err().printf("rewind record: %d instructions, %d events, %s -> %s%n", r.icount(), r.events(),
-                switch (r.reason()) {
+        console.err().println("rewind record: " + r.icount() + " instructions, " + r.events() + " events, "
+                + switch (r.reason()) {
                     case EXIT -> "guest exited with code " + r.exitCode();
                     case IDLE -> "guest idle with nothing left to wake it";
                     case LIMIT -> "instruction limit reached";
                     case REQUESTED -> "stopped by the user";
                     default -> "stopped: " + r.reason();
-                }, o.logFile());
+                } + " -> " + o.logFile());
         return r.reason() == dev.rewind.emulator.StopReason.EXIT ? r.exitCode() : 0;
+    }
+
+    /**
+     * The recording thread's CPU time, for timing snapshot persistence; 0 where the JVM cannot
+     * measure it. The management classes (and their native library) load on the first persisted
+     * snapshot, not in every recording: a short one persists none.
+     */
+    private static final class ThreadCpuClock implements java.util.function.LongSupplier {
+        private java.lang.management.ThreadMXBean threads;
+
+        @Override
+        public long getAsLong() {
+            if (threads == null) {
+                threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            }
+            return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
+        }
     }
 }

@@ -18,7 +18,8 @@ final class Bus {
     /** Plugs in the devices (once, while the machine is built: they need the hart, the hart needs the bus). */
     void attach(MmioDevice[] devices) {
         this.devices = devices.clone();
-        java.util.Arrays.sort(this.devices, java.util.Comparator.comparingLong(MmioDevice::base));
+        // not Comparator.comparingLong: see Csr's table sort
+        java.util.Arrays.sort(this.devices, (a, b) -> Long.compare(a.base(), b.base()));
         for (int i = 1; i < this.devices.length; i++) {
             MmioDevice a = this.devices[i - 1], b = this.devices[i];
             if (a.base() + a.size() > b.base()) {

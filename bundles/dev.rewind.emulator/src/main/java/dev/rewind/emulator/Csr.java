@@ -2,7 +2,6 @@ package dev.rewind.emulator;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -239,7 +238,9 @@ public final class Csr {
                 digested++;
             }
         }
-        all.sort(Comparator.comparingInt(Csr::number));
+        // A lambda of our own, not Comparator.comparingInt: the JDK's lambda inside it is not in
+        // the launcher's class-data cache and is spun at every start (several ms, interpreted).
+        all.sort((a, b) -> Integer.compare(a.number, b.number));
         int[] order = new int[digested];
         Arrays.fill(order, -1);
         for (Csr c : ROWS) {

@@ -32,7 +32,8 @@ final class Decoder {
                 wide.get((e.match >>> 2) & 31).add(e);
             }
         }
-        Comparator<Encoding> specificFirst = Comparator.comparingInt((Encoding e) -> -Integer.bitCount(e.mask));
+        // not Comparator.comparingInt: see Csr's table sort
+        Comparator<Encoding> specificFirst = (a, b) -> Integer.compare(Integer.bitCount(b.mask), Integer.bitCount(a.mask));
         for (int i = 0; i < 32; i++) {
             wide.get(i).sort(specificFirst);
             WIDE[i] = wide.get(i).toArray(new Encoding[0]);

@@ -39,10 +39,16 @@ public final class RtcConfig {
     /** QEMU's default: {@code base=utc,clock=host}. */
     public static final RtcConfig DEFAULT = new RtcConfig(Base.UTC, 0, Clock.HOST);
 
-    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
-            .withResolverStyle(ResolverStyle.STRICT);
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
-            .withResolverStyle(ResolverStyle.STRICT);
+    /**
+     * The DATETIME formats, built on first use: java.time's formatter classes take ~10 ms of
+     * class initialisation at start-up, which every command paid for QEMU's default, utc.
+     */
+    private static final class Formats {
+        static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
+                .withResolverStyle(ResolverStyle.STRICT);
+        static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
+                .withResolverStyle(ResolverStyle.STRICT);
+    }
 
     private final Base base;
     /** Seconds since the epoch (UTC) of a DATETIME base; 0 otherwise. */
@@ -109,15 +115,15 @@ public final class RtcConfig {
     }
 
     /** The RTC counts unsigned 64-bit ns from the epoch: a base from 1970 to 2200 leaves centuries to run. */
-    private static final long MAX_BASE_SECONDS = LocalDate.of(2200, 1, 1).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
+    private static final long MAX_BASE_SECONDS = 7_258_118_400L; // 2200-01-01T00:00:00Z
 
     private static long parseDatetime(String value) {
         long s;
         try {
-            s = LocalDateTime.parse(value, DATETIME).toEpochSecond(ZoneOffset.UTC);
+            s = LocalDateTime.parse(value, Formats.DATETIME).toEpochSecond(ZoneOffset.UTC);
         } catch (DateTimeParseException notDateTime) {
             try {
-                s = LocalDate.parse(value, DATE).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
+                s = LocalDate.parse(value, Formats.DATE).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
             } catch (DateTimeParseException notDate) {
                 throw new IllegalArgumentException("-rtc base='" + value + "' is neither utc, localtime nor a valid date:"
                         + " valid formats are '2006-06-17T16:01:21' and '2006-06-17'");
@@ -172,7 +178,7 @@ public final class RtcConfig {
         String b = switch (base) {
             case UTC -> "utc";
             case LOCALTIME -> "localtime";
-            case DATETIME -> LocalDateTime.ofEpochSecond(baseSeconds, 0, ZoneOffset.UTC).format(DATETIME);
+            case DATETIME -> LocalDateTime.ofEpochSecond(baseSeconds, 0, ZoneOffset.UTC).format(Formats.DATETIME);
         };
         return "base=" + b + ",clock=" + (clock == Clock.HOST ? "host" : "vm");
     }

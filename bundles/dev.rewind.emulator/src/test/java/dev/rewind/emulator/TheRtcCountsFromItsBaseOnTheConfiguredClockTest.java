@@ -132,6 +132,8 @@ public class TheRtcCountsFromItsBaseOnTheConfiguredClockTest {
         refused("base=2006-13-01", "-rtc base='2006-13-01'", "'2006-06-17T16:01:21' and '2006-06-17'");
         refused("base=yesterday", "-rtc base='yesterday'", "valid formats");
         refused("base=1969-12-31", "out of range", "1970-01-01");
+        refused("base=2200-01-01", "out of range", "before 2200-01-01");
+        assertEquals("base=2199-12-31T23:59:59,clock=vm", RtcConfig.parse("base=2199-12-31T23:59:59,clock=vm").text());
         refused("clock=wall", "-rtc clock='wall' is invalid", "clock=host or clock=vm");
         refused("clock=rt", "clock=rt", "not supported");
         refused("driftfix=fast", "-rtc driftfix='fast'", "none or slew");

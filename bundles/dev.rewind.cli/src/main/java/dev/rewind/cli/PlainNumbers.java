@@ -25,8 +25,43 @@ final class PlainNumbers {
         return b.toString();
     }
 
-    /** {@code v} with {@code decimals} places, as {@code %.Nf} writes it (its shortest digits rounded half up). */
+    /**
+     * {@code v} (finite) with {@code decimals} places, as {@code %.Nf} writes it: the shortest
+     * decimal digits of {@code v} (those of {@link Double#toString}) rounded half up. Not through
+     * BigDecimal, whose arithmetic the JIT would compile at the end of every command.
+     */
     static String fixed(double v, int decimals) {
-        return new java.math.BigDecimal(Double.toString(v)).setScale(decimals, java.math.RoundingMode.HALF_UP).toPlainString();
+        String s = Double.toString(Math.abs(v));
+        int e = s.indexOf('E');
+        String mantissa = e < 0 ? s : s.substring(0, e);
+        int dot = mantissa.indexOf('.');
+        StringBuilder digits = new StringBuilder(mantissa.length() + decimals + 2)
+                .append(mantissa, 0, dot).append(mantissa, dot + 1, mantissa.length());
+        int point = dot + (e < 0 ? 0 : Integer.parseInt(s.substring(e + 1))); // digits before the point
+        if (point < 1) {
+            digits.insert(0, "0".repeat(1 - point));
+            point = 1;
+        }
+        int keep = point + decimals;
+        while (digits.length() < keep) {
+            digits.append('0');
+        }
+        boolean up = digits.length() > keep && digits.charAt(keep) >= '5';
+        digits.setLength(keep);
+        for (int i = keep - 1; up && i >= 0; i--) {
+            char c = digits.charAt(i);
+            digits.setCharAt(i, c == '9' ? '0' : (char) (c + 1));
+            up = c == '9';
+        }
+        if (up) {
+            digits.insert(0, '1');
+            point++;
+        }
+        int lead = 0;
+        while (lead < point - 1 && digits.charAt(lead) == '0') {
+            lead++;
+        }
+        String sign = Double.doubleToRawLongBits(v) < 0 ? "-" : "";
+        return sign + digits.substring(lead, point) + (decimals > 0 ? "." + digits.substring(point) : "");
     }
 }

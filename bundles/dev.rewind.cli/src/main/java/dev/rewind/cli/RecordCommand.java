@@ -82,7 +82,9 @@ final class RecordCommand implements Command {
         } catch (ReplaySetupException e) {
             throw new CliException(e.getMessage());
         }
-        session.timeSnapshots(new ThreadCpuClock());
+        // Wall time: the thread's CPU time needs the management classes (ManagementFactory sets up the
+        // platform MBeans, ~20 JDK classes and lambdas spun at the first snapshot of every longer recording).
+        session.timeSnapshots(System::nanoTime);
         // Ctrl-C ends the recording cleanly at an instruction boundary instead of losing its tail.
         Thread hook = new Thread(session::requestStop, "rewind-record-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -104,7 +106,7 @@ final class RecordCommand implements Command {
             // Not printf: java.util.Formatter loads the locale data (~20 ms of start-up work) at the end of every recording.
             console.err().println("rewind record: " + kept.count() + " snapshots (" + PlainNumbers.fixed(kept.bytes() / 1048576.0, 1)
                     + " MiB) in " + kept.image() + ", " + PlainNumbers.grouped(kept.every()) + " instructions apart; persisting them took "
-                    + PlainNumbers.fixed(session.snapshotNanos() / 1e9, 2) + " s CPU");
+                    + PlainNumbers.fixed(session.snapshotNanos() / 1e9, 2) + " s");
         }
         console.err().println("rewind record: " + r.icount() + " instructions, " + r.events() + " events, "
                 + switch (r.reason()) {
@@ -117,20 +119,4 @@ final class RecordCommand implements Command {
         return r.reason() == dev.rewind.emulator.StopReason.EXIT ? r.exitCode() : 0;
     }
 
-    /**
-     * The recording thread's CPU time, for timing snapshot persistence; 0 where the JVM cannot
-     * measure it. The management classes (and their native library) load on the first persisted
-     * snapshot, not in every recording: a short one persists none.
-     */
-    private static final class ThreadCpuClock implements java.util.function.LongSupplier {
-        private java.lang.management.ThreadMXBean threads;
-
-        @Override
-        public long getAsLong() {
-            if (threads == null) {
-                threads = java.lang.management.ManagementFactory.getThreadMXBean();
-            }
-            return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
-        }
-    }
 }

@@ -59,11 +59,15 @@ public final class TrainingRun {
         String qcow2 = dir.resolve("disk.qcow2").toString();
         return switch (family) {
             case "run" -> new String[][] {{"run", elf}};
-            case "record" -> new String[][] {{"record", elf, "--rrfile", log}};
+            // Snapshots and digests every few thousand instructions: the training guest is short,
+            // and a real recording persists snapshots and logs digests (their classes, profiles and
+            // JDK paths then start cached too, not loaded from the jar at the first snapshot).
+            case "record" -> new String[][] {{"record", elf, "--rrfile", log, "--snapshot-every", "5000", "--digest-every", "2000"}};
             // Without record's recording (it failed), record here: this cache then holds more.
             case "replay" -> Files.isRegularFile(Path.of(log))
-                    ? new String[][] {{"replay", log, "--quiet"}, {"info", log}}
-                    : new String[][] {{"record", elf, "--rrfile", log}, {"replay", log, "--quiet"}, {"info", log}};
+                    ? new String[][] {{"replay", log, "--quiet", "--snapshot-every", "5000"}, {"info", log}}
+                    : new String[][] {{"record", elf, "--rrfile", log, "--snapshot-every", "5000", "--digest-every", "2000"},
+                            {"replay", log, "--quiet", "--snapshot-every", "5000"}, {"info", log}};
             case "img" -> {
                 byte[] data = new byte[4 << 20];
                 for (int i = 0; i < data.length; i += 4096) {

@@ -28,6 +28,11 @@ final class FlashPages {
     private final boolean[] owned = new boolean[PAGES];
     /** Pages touched since the image was loaded (they are what {@link #save} writes). */
     private final boolean[] changed = new boolean[PAGES];
+    /**
+     * How many pages {@link #changed} marks: a machine without flash writes (nearly all) saves
+     * and loads its banks without visiting their 8,192 pages at every snapshot.
+     */
+    private int changedCount;
 
     /** @param image the starting contents, or null for a bank without a file (all zero, as QEMU) */
     FlashPages(FlashImage image) {
@@ -94,7 +99,7 @@ final class FlashPages {
             if ((a & (PAGE - 1)) == 0 && a + PAGE <= off + len) {
                 pages[pg] = FlashImage.ERASED_PAGE;
                 owned[pg] = false;
-                changed[pg] = true;
+                markChanged(pg);
                 a += PAGE;
             } else {
                 writable(a)[(int) a & (PAGE - 1)] = (byte) 0xff;
@@ -104,13 +109,20 @@ final class FlashPages {
         changed(off, len);
     }
 
+    private void markChanged(int pg) {
+        if (!changed[pg]) {
+            changed[pg] = true;
+            changedCount++;
+        }
+    }
+
     private byte[] writable(long off) {
         int pg = (int) (off >>> 12);
         if (!owned[pg]) {
             byte[] p = pages[pg];
             pages[pg] = p == null ? new byte[PAGE] : p.clone();
             owned[pg] = true;
-            changed[pg] = true;
+            markChanged(pg);
         }
         return pages[pg];
     }
@@ -136,12 +148,8 @@ final class FlashPages {
 
     /** Changed pages in ascending order, each as index, kind and (for data) its bytes: canonical. */
     void save(DataOutputStream out) throws IOException {
-        int count = 0;
-        for (boolean c : changed) {
-            count += c ? 1 : 0;
-        }
-        out.writeInt(count);
-        for (int pg = 0; pg < PAGES; pg++) {
+        out.writeInt(changedCount);
+        for (int pg = 0; pg < PAGES && changedCount > 0; pg++) {
             if (!changed[pg]) {
                 continue;
             }
@@ -159,11 +167,12 @@ final class FlashPages {
     }
 
     void load(DataInputStream in) throws IOException {
-        for (int pg = 0; pg < PAGES; pg++) {
+        for (int pg = 0; pg < PAGES && changedCount > 0; pg++) {
             if (changed[pg]) {
                 pages[pg] = image == null ? null : image.page(pg);
                 owned[pg] = false;
                 changed[pg] = false;
+                changedCount--;
                 listener.pageChanged(pg);
             }
         }
@@ -194,7 +203,7 @@ final class FlashPages {
                 }
                 default -> throw new IOException("bad flash page kind " + kind);
             }
-            changed[pg] = true;
+            markChanged(pg);
             listener.pageChanged(pg);
         }
     }

@@ -29,6 +29,17 @@ final class Hart {
     static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    static {
+        // What inner calls must be loaded and linked before the JIT compiles it: C2 compiles a
+        // call into a class not loaded yet, or a VarHandle shape not linked yet, as an uncommon
+        // trap, and the guest's first REMW or 16-bit store then threw the compiled inner away and
+        // C2 compiled it again (Linux's boot: ~2 s of a compiler thread, in 3 runs of 3).
+        byte[] b = new byte[8];
+        I16.set(b, 0, (short) I16.get(b, 0));
+        I32.set(b, 0, (int) I32.get(b, 0));
+        I64.set(b, 0, (long) I64.get(b, 0) + Arithmetic.remw(1, 1));
+    }
+
     /** Entries of each software TLB (direct-mapped by virtual page; Linux's boot missed 256 often). */
     static final int TLB_SIZE = 1024, TLB_MASK = TLB_SIZE - 1;
 

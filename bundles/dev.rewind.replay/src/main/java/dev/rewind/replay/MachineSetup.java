@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.MachineState;
@@ -67,6 +68,21 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
         return sha256(program());
     }
 
+    /**
+     * SHA-256 of the program file, taken from {@code bootFiles} ({@link #bootFileDigests}) when the
+     * program is one of them, as it always is (the kernel, else the firmware): it is read and
+     * hashed once, not twice (hashing runs interpreted at start-up; a Linux kernel is ~30 MB).
+     */
+    public byte[] programSha256(List<ReplayLogHeader.BootFile> bootFiles) throws IOException {
+        String path = program().toAbsolutePath().toString();
+        for (ReplayLogHeader.BootFile f : bootFiles) {
+            if (f.path().equals(path)) {
+                return f.sha256().clone();
+            }
+        }
+        return programSha256();
+    }
+
     /** Every boot file with its absolute path and digest, for the log header. */
     public List<ReplayLogHeader.BootFile> bootFileDigests() throws IOException {
         List<ReplayLogHeader.BootFile> out = new ArrayList<>();
@@ -93,11 +109,13 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
      * @throws ReplaySetupException naming the first field that differs
      */
     public void verify(ReplayLogHeader h) throws ReplaySetupException {
-        check("program", program(), h.programSha256());
+        // absolute path -> digest: the program is also a boot file, and is read once
+        Map<String, byte[]> hashed = new TreeMap<>();
+        check("program", program(), h.programSha256(), hashed);
         for (Map.Entry<String, Path> f : boot.files()) {
             for (ReplayLogHeader.BootFile recorded : h.bootFiles()) {
                 if (recorded.role().equals(f.getKey())) {
-                    check(f.getKey(), f.getValue(), recorded.sha256());
+                    check(f.getKey(), f.getValue(), recorded.sha256(), hashed);
                 }
             }
         }
@@ -118,13 +136,16 @@ public record MachineSetup(BootFiles boot, long ramSize, int icountShift, long d
         }
     }
 
-    private static void check(String role, Path file, byte[] recorded) throws ReplaySetupException {
+    private static void check(String role, Path file, byte[] recorded, Map<String, byte[]> hashed) throws ReplaySetupException {
         if (!Files.isRegularFile(file)) {
             throw new ReplaySetupException(role + " " + file + " of the recording does not exist");
         }
-        byte[] sha;
+        byte[] sha = hashed.get(file.toAbsolutePath().toString());
         try {
-            sha = sha256(file);
+            if (sha == null) {
+                sha = sha256(file);
+                hashed.put(file.toAbsolutePath().toString(), sha);
+            }
         } catch (IOException e) {
             throw new ReplaySetupException("cannot read " + role + " " + file + ": " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 import dev.rewind.emulator.BootFiles;
 import dev.rewind.emulator.InputPort;
@@ -275,10 +276,11 @@ public final class RecordSession implements AutoCloseable {
             if (o.startSnapshot() != null) {
                 snapshots.save(o.startSnapshot(), machine, 0, new byte[0]);
             }
-            ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(),
+            List<ReplayLogHeader.BootFile> bootFiles = setup.bootFileDigests();
+            ReplayLogHeader header = new ReplayLogHeader(o.program().toAbsolutePath().toString(), setup.programSha256(bootFiles),
                     o.ramSize(), o.icountShift(), o.disk() == null ? null : o.disk().toAbsolutePath().toString(),
                     snapshotImage == null ? null : snapshotImage.toAbsolutePath().toString(), o.startSnapshot(), o.sleep(),
-                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0", setup.bootFileDigests(), o.boot().append(),
+                    setup.configDigest(), o.digestInterval(), "rewind 0.1.0", bootFiles, o.boot().append(),
                     o.harts(), setup.rtcText());
             Recorder recorder = new Recorder(live, ReplayLogWriter.create(o.logFile(), header));
             port.target = recorder;

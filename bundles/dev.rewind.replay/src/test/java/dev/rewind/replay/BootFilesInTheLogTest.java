@@ -64,6 +64,7 @@ public class BootFilesInTheLogTest {
         assertEquals("kernel", files.get(0).role());
         assertEquals(kernel.toAbsolutePath().toString(), files.get(0).path());
         assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(kernel)), files.get(0).sha256());
+        assertArrayEquals("the program is the kernel, hashed once", files.get(0).sha256(), h.programSha256());
         assertEquals("initrd", files.get(1).role());
         assertEquals(initrd.toAbsolutePath().toString(), files.get(1).path());
         assertEquals("console=ttyS0", h.append());
@@ -82,6 +83,25 @@ public class BootFilesInTheLogTest {
         } catch (ReplaySetupException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("initrd: " + initrd.toAbsolutePath()
                     + " is not the initrd that was recorded"));
+        }
+    }
+
+    @Test
+    public void aKernelChangedAfterTheRecordingIsRefusedAsTheProgram() throws Exception {
+        Path kernel = dir.resolve("kernel.elf");
+        Files.copy(GuestPrograms.elf("boot"), kernel);
+        Path log = dir.resolve("changed.rrlog");
+        record(new BootFiles(null, kernel, null, null, null), log, new ByteArrayOutputStream());
+        Timeline.open(log, Timeline.Options.defaults()).close();
+        byte[] bytes = Files.readAllBytes(kernel);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(kernel, bytes);
+        try {
+            Timeline.open(log, Timeline.Options.defaults()).close();
+            fail("replayed with a changed kernel");
+        } catch (ReplaySetupException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("program: " + kernel.toAbsolutePath()
+                    + " is not the program that was recorded"));
         }
     }
 

@@ -7,7 +7,10 @@ import org.eclipse.debug.core.model.IVariable;
 
 /**
  * A variable that is its own value, as it was at a stop. Read-only: a replay cannot change what
- * happened (the recording would no longer match).
+ * happened (the recording would no longer match). The views still offer to edit it, so that a
+ * user who tries is told why not: the Variables and Registers views call verifyValue and then
+ * setValue, and show setValue's refusal in a dialog; a variable that does not support
+ * modification would merely ignore the edit, and a false verifyValue would call the value invalid.
  */
 abstract class ReadOnlyValue extends RewindDebugElement implements IVariable, IValue {
 
@@ -31,27 +34,27 @@ abstract class ReadOnlyValue extends RewindDebugElement implements IVariable, IV
 
     @Override
     public final void setValue(String expression) throws DebugException {
-        throw ReplayEngine.error(kind + " of a replay are read-only", null);
+        throw ReplayEngine.readOnly(kind);
     }
 
     @Override
     public final void setValue(IValue v) throws DebugException {
-        throw ReplayEngine.error(kind + " of a replay are read-only", null);
+        throw ReplayEngine.readOnly(kind);
     }
 
     @Override
     public final boolean supportsValueModification() {
-        return false;
+        return true;
     }
 
     @Override
     public final boolean verifyValue(String expression) {
-        return false;
+        return true; // the text is not the problem: setValue says what is
     }
 
     @Override
     public final boolean verifyValue(IValue v) {
-        return false;
+        return true;
     }
 
     @Override

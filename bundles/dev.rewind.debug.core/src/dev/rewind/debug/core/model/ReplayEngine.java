@@ -99,6 +99,15 @@ public final class ReplayEngine {
         }
     }
 
+    /**
+     * The refusal of a write to {@code what} ("registers", "memory"): the views show its message
+     * as it is (a dialog with the text, no stack trace: there is no cause).
+     */
+    static DebugException readOnly(String what) {
+        return error("Cannot change " + what + " during a replay: history is read-only (the replay shows what the recording did,"
+                + " and a change would make it differ from the recording)", null);
+    }
+
     static DebugException error(String message, Throwable cause) {
         return new DebugException(new Status(IStatus.ERROR, RewindDebugCore.PLUGIN_ID, DebugException.TARGET_REQUEST_FAILED,
                 message, cause));

@@ -166,17 +166,17 @@ public final class ReplayMemory extends RewindDebugElement implements IMemoryBlo
 
     @Override
     public boolean supportsValueModification() {
-        return false;
+        return true; // so that the Memory view's edit reaches setValue, whose refusal it shows
     }
 
     @Override
     public void setValue(long offset, byte[] bytes) throws DebugException {
-        throw ReplayEngine.error("memory of a replay is read-only", null);
+        throw ReplayEngine.readOnly("memory");
     }
 
     @Override
     public void setValue(BigInteger offset, byte[] bytes) throws DebugException {
-        throw ReplayEngine.error("memory of a replay is read-only", null);
+        throw ReplayEngine.readOnly("memory");
     }
 
     @Override

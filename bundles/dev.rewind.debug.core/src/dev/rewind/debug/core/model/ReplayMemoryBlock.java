@@ -33,11 +33,11 @@ public final class ReplayMemoryBlock extends RewindDebugElement implements IMemo
 
     @Override
     public boolean supportsValueModification() {
-        return false;
+        return true; // so that the Memory view's edit reaches setValue, whose refusal it shows
     }
 
     @Override
     public void setValue(long offset, byte[] bytes) throws DebugException {
-        throw ReplayEngine.error("memory of a replay is read-only", null);
+        throw ReplayEngine.readOnly("memory");
     }
 }

@@ -100,6 +100,9 @@ final class HartSystem {
         long delegation = interrupt ? c.mideleg : c.medeleg;
         int from = h.priv;
         long epc = h.pc;
+        if (h.codePages != null) {
+            h.codePages.note(epc); // about to run there: a breakpoint at epc counts as reached
+        }
         long vectorOffset = 0;
         if (from <= Hart.S && ((delegation >>> cause) & 1) != 0) {
             c.scause = (interrupt ? Long.MIN_VALUE : 0) | cause;

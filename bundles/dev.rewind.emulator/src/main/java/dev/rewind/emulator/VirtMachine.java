@@ -241,6 +241,19 @@ public final class VirtMachine {
 
     // ------------------------------------------------------------------ execution
 
+    /** Runs of at most this many instructions use the interpreter only ({@link Hart#shortRun}); 0: none. */
+    private long shortRuns;
+
+    /**
+     * Interprets every run of at most {@code instructions} instructions instead of entering
+     * translated blocks (0, the default: never). For a replay engine whose steps back replay a few
+     * hundred instructions: there a C2-compiled block would fail a budget check it was compiled
+     * without (see {@link Hart#shortRun}). Execution is the same either way.
+     */
+    public void interpretShortRuns(long instructions) {
+        shortRuns = instructions;
+    }
+
     /**
      * Runs until icount reaches {@code icountLimit} (absolute), or a breakpoint, watchpoint,
      * guest exit or permanent idle stops it. A breakpoint at the current pc does not stop the
@@ -249,6 +262,10 @@ public final class VirtMachine {
     public StopReason run(long icountLimit) {
         stopRequested = false;
         scheduler.armBreakpointSkip();
+        boolean shortRun = icountLimit - hart.icount <= shortRuns;
+        for (Hart h : harts) {
+            h.shortRun = shortRun;
+        }
         while (true) {
             StopReason stop = boundary(icountLimit);
             if (stop != null) {
@@ -590,6 +607,13 @@ public final class VirtMachine {
     /** Starts or stops reporting changes of RAM page {@code page} (RAM offset / 4096) to the {@link RamWriteObserver}. */
     public void logRamWrites(int page, boolean on) {
         ram.log(page, on);
+    }
+
+    /** Installs (or with null removes) the set every hart notes the code pages it enters in ({@link CodePages}). */
+    public void observeCodePages(CodePages pages) {
+        for (Hart h : harts) {
+            h.codePages = pages;
+        }
     }
 
     /** Installs (or with null removes) the observer of trap entries and returns. */

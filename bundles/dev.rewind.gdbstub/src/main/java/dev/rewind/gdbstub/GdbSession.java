@@ -34,6 +34,7 @@ final class GdbSession {
     private boolean gdbHwbreak;
     private byte[] description;
     private final Request.Handler handler = new Executor();
+    private final JitSettling jit = new JitSettling();
 
     GdbSession(DebugTarget target, RspConnection connection, int maxPacket, boolean runLength, PrintStream trace) {
         this.target = target;
@@ -108,6 +109,7 @@ final class GdbSession {
     }
 
     private void dispatch(byte[] payload) throws IOException {
+        jit.requestStarts();
         Request request;
         try {
             request = RequestParser.parse(payload);
@@ -518,6 +520,7 @@ final class GdbSession {
     }
 
     private void send(byte[] payload) throws IOException {
+        jit.beforeReply(); // after a long request: the compiles it queued would slow gdb's next one
         // RLE pays off on g/m replies full of zeros; the encoder keeps escapes intact.
         lastSent = FrameEncoder.frame(payload, runLength);
         if (trace != null) {

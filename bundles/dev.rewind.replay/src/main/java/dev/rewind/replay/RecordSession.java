@@ -166,6 +166,8 @@ public final class RecordSession implements AutoCloseable {
     /** Periodic snapshots and the one close before the end; null without {@code snapshotEvery}. */
     private final RecordingSnapshots periodic;
     private final HartDigest hartDigest = new HartDigest();
+    /** The code pages each stretch ran, for reverse continue ({@link CodePageIndex}). */
+    private final CodePageIndex.Builder codePages;
     private boolean ended;
     private volatile boolean stopRequested;
     /** Instructions between checks for a stop request. */
@@ -186,6 +188,7 @@ public final class RecordSession implements AutoCloseable {
         this.recorder = recorder;
         this.diskImage = diskImage;
         this.snapshotImage = snapshotImage;
+        this.codePages = new CodePageIndex.Builder(machine);
     }
 
     /** Periodic snapshots persisted so far (besides the start snapshot), including any thinned out since. */
@@ -341,6 +344,9 @@ public final class RecordSession implements AutoCloseable {
             if (interval > 0 && at % interval == 0 && at > 0) {
                 recorder.digest(at, hartDigest.of(machine));
             }
+            if (interval <= 0 || at % interval == 0) {
+                codePages.boundary();
+            }
             // A snapshot waits for a moment without half-done block requests (at most a few polls).
             if (periodic != null && recorder.canSnapshot() && r == StopReason.LIMIT) {
                 periodic.at(machine, recorder.events());
@@ -365,6 +371,13 @@ public final class RecordSession implements AutoCloseable {
             recorder.end(machine.icount());
             if (diskImage != null) {
                 diskImage.flush();
+            }
+            try {
+                codePages.finish(options.logFile());
+            } catch (IOException e) {
+                // the recording itself is whole; only reverse continue loses its shortcut
+                System.err.println("rewind: cannot write " + CodePageIndex.beside(options.logFile()) + ": " + e.getMessage()
+                        + "; reverse continue will replay every stretch back to a hit");
             }
         }
     }

@@ -81,6 +81,17 @@ public final class StopConditions {
         watchpoints.remove(new Watch(address, length, kind, space));
     }
 
+    boolean hasWatchpoints() {
+        return !watchpoints.isEmpty();
+    }
+
+    /** The virtual pages (address / 4096) of the breakpoints, ascending, into {@code into}. */
+    void breakpointPages(java.util.Set<Long> into) {
+        for (long pc : breakpoints) {
+            into.add(pc >>> 12);
+        }
+    }
+
     public boolean isEmpty() {
         return breakpoints.isEmpty() && watchpoints.isEmpty();
     }

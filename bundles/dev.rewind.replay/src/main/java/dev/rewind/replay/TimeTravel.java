@@ -11,7 +11,9 @@ import dev.rewind.emulator.WatchHit;
  * {@code [s, c)} is replayed with breakpoints and watchpoints watched, remembering the last hit;
  * every instruction of the interval is examined, including the one just before {@code c}
  * (QEMU's pass stops one short and can skip it). The first interval with a hit decides; a scan
- * that reaches the start of history stops there and says so.
+ * that reaches the start of history stops there and says so. With only breakpoints set, the
+ * recording's {@link CodePageIndex} tells which stretches ran none of their pages: those are
+ * skipped, so a hit far back costs the replay of its own stretch, not of the distance.
  */
 public final class TimeTravel {
 
@@ -110,6 +112,11 @@ public final class TimeTravel {
         }
         long hi = current;
         while (hi > start) {
+            // Stretches that ran no breakpoint's page cannot hold a hit: start at the last one that did.
+            hi = timeline.lastBreakpointCodeBefore(hi, temporary);
+            if (hi <= start) {
+                break;
+            }
             long lo = timeline.restoreBefore(hi);
             long lastHit = -1;
             WatchHit lastWatch = null;

@@ -103,6 +103,13 @@ public final class Timeline implements AutoCloseable {
      * so a run stopping every few instructions (a breakpoint in a hot function) rarely pays it.
      */
     static final long SETTLED = 1L << 12;
+    /**
+     * Runs this short are interpreted ({@link VirtMachine#interpretShortRuns}): a step back's
+     * replay from the approach snapshot 256 instructions before, or a settle's: ~0.1 ms at most,
+     * and no deoptimized translated block (the first reverse-stepi after a jump on Linux cost
+     * 3-5 ms of the engine's time for that, the next ones 0.2-0.4 ms).
+     */
+    static final long SHORT_RUN = SETTLED;
 
     private final ReplaySession session;
     private final VirtMachine machine;
@@ -116,6 +123,8 @@ public final class Timeline implements AutoCloseable {
     private final StopConditions stops = new StopConditions();
     private BooleanSupplier interrupt = () -> false;
     private Bookmarks bookmarks;
+    /** The recording's code-page index, read on first use ({@link #lastBreakpointCodeBefore}). */
+    private CodePageIndex.Loaded codePages;
 
     private Timeline(ReplaySession session, SnapshotStore store, SnapshotImage image) {
         this.session = session;
@@ -124,6 +133,7 @@ public final class Timeline implements AutoCloseable {
         this.image = image;
         this.startIcount = machine.icount();
         this.endIcount = Math.max(startIcount, session.log().endIcount());
+        machine.interpretShortRuns(SHORT_RUN);
         ReplayLogHeader h = session.log().header();
         this.saved = image != null ? new SavedSnapshots(image, h.diskPath() == null ? null : h.startSnapshot(), startIcount,
                 endIcount) : null;
@@ -526,6 +536,40 @@ public final class Timeline implements AutoCloseable {
             restore(s);
         }
         return machine.icount();
+    }
+
+    /**
+     * How far back from {@code hi} reverse continue may skip: the end of the latest stretch before
+     * {@code hi} that ran the page of a breakpoint (the user's or {@code temporary}), so no
+     * breakpoint can be hit in [result, hi); -1 if no stretch before {@code hi} ran one. Returns
+     * {@code hi} (skip nothing) with a watchpoint set, whose hits the index cannot tell, with no
+     * breakpoint at all, or without the recording's {@link CodePageIndex}.
+     */
+    long lastBreakpointCodeBefore(long hi, StopConditions temporary) {
+        if (stops.hasWatchpoints() || temporary.hasWatchpoints()) {
+            return hi;
+        }
+        CodePageIndex index = codePageIndex().index();
+        if (index == null) {
+            return hi;
+        }
+        java.util.TreeSet<Long> pages = new java.util.TreeSet<>();
+        stops.breakpointPages(pages);
+        temporary.breakpointPages(pages);
+        if (pages.isEmpty()) {
+            // Nothing to stop at: scan as before, so that a breakpoint set meanwhile (the IDE lets
+            // the user set one during a reverse resume) still stops it, and Ctrl-C can.
+            return hi;
+        }
+        return index.lastRunBefore(hi, pages.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** The recording's code-page index, or why there is none (read once). */
+    public CodePageIndex.Loaded codePageIndex() {
+        if (codePages == null) {
+            codePages = CodePageIndex.read(session.logFile(), startIcount, endIcount);
+        }
+        return codePages;
     }
 
     /** Positions of the persisted snapshots a seek may still jump to (none refused so far), ascending. */

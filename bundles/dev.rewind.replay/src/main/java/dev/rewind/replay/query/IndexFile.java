@@ -3,24 +3,19 @@ package dev.rewind.replay.query;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
+import dev.rewind.replay.SidecarFile;
 import dev.rewind.replay.Timeline;
 
 /**
@@ -60,27 +55,14 @@ final class IndexFile {
 
     /** What an index depends on, as text (one "name value" per line). */
     static String key(Path log, long interval, WriteLog.Budget budget) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long size = 0;
-        try (InputStream in = Files.newInputStream(log)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0;) {
-                sha.update(buf, 0, n);
-                size += n;
-            }
-        }
-        return "recording-size " + size + "\nrecording-sha256 " + HexFormat.of().formatHex(sha.digest())
+        SidecarFile.Digest d = SidecarFile.digest(log);
+        return "recording-size " + d.size() + "\nrecording-sha256 " + d.sha256()
                 + "\nsnapshot-interval " + interval + "\nwrite-log-budget " + budget.perPage() + "/" + budget.perInterval()
                 + "/" + budget.maxBackoff() + "/" + budget.capacity() + "\n";
     }
 
     static void write(Path file, String key, RecordingIndex index) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        Path tmp = SidecarFile.temporary(file);
         try {
             CRC32C crc = new CRC32C();
             try (OutputStream raw = Files.newOutputStream(tmp);
@@ -93,11 +75,7 @@ final class IndexFile {
                 out.flush();
                 out.writeLong(crc.getValue());
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            SidecarFile.replace(tmp, file);
         } finally {
             Files.deleteIfExists(tmp);
         }

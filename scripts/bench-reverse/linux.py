@@ -6,7 +6,8 @@
 #   BENCH_END (the recording's last icount), BENCH_DEPTHS (comma list; "end" = BENCH_END),
 #   BENCH_STEPS (reverse-stepi after the first, per depth), BENCH_BREAK (address of a function
 #   the guest calls rarely, e.g. ksys_write), BENCH_RC_BACK (distance of the reverse-continue hit),
-#   BENCH_PARTS (comma list of end, depths, rc; default all).
+#   BENCH_PARTS (comma list of end, depths, rc; default all; rcfrom: only the reverse-continue from
+#   BENCH_RC_FROM back to the hit before it).
 import os
 import sys
 import time
@@ -72,6 +73,15 @@ if TARGET != "qemu":
            run("monitor info snapshots").strip().splitlines()[-1])
 # 3. reverse-continue to a breakpoint hit RC_BACK instructions back: find the last hit before
 #    the end, then continue back to it from RC_BACK after it (no hit in between: it is the last).
+if "rcfrom" in PARTS:
+    # a fresh server (QEMU 7.2 does not resume after going backwards): from BENCH_RC_FROM, RC_BACK
+    # after the last hit that a 'rc' part found, back to that hit
+    start = int(os.environ["BENCH_RC_FROM"])
+    seek(start)
+    run("break *%s" % BREAK)
+    dt = timed("reverse-continue")[0]
+    record("reverse-continue to a hit %.0e back" % RC_BACK, start, [dt], [icount()], "%d back" % (start - icount()))
+    raise SystemExit
 if "rc" not in PARTS:
     raise SystemExit
 seek(END)  # before the breakpoint: QEMU's way there is a continue, which would stop at it

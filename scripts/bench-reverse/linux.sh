@@ -11,11 +11,12 @@
 # (the last hit before the end, then one exactly --rc-back instructions back).
 #   scripts/bench-reverse/linux.sh [--work DIR] [--only rewind|qemu] [--insns N] [--steps N]
 #                                  [--qemu-steps N] [--depths 1e8,1e9,end] [--rc-back 1e9]
+#                                  [--qemu-parts open,1e8,1e9,end,rc,rcfrom] (QEMU: a fresh one per part)
 # The recordings stay in DIR (default a new /tmp/rewind-linux-bench.*) for reuse. A benchmark,
 # not a test: tens of minutes of CPU, mostly QEMU replaying from its one snapshot.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work="" only="" insns=10000000000 steps=10 qsteps=2 depths="1e8,1e9,end" rcback=1e9
+work="" only="" insns=10000000000 steps=10 qsteps=2 depths="1e8,1e9,end" rcback=1e9 qparts=
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work="$2"; shift 2 ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --qemu-steps) qsteps="$2"; shift 2 ;;
     --depths) depths="$2"; shift 2 ;;
     --rc-back) rcback="$2"; shift 2 ;;
+    --qemu-parts) qparts="$(echo "$2" | tr , ' ')"; shift 2 ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
   esac
 done
@@ -64,7 +66,9 @@ if [ "$only" != qemu ]; then
   server=$!
   port=$("$here/scripts/gdbserver-port.sh" "$work/gdbserver.log" 300 "$server") || exit 1
   t1=$(date +%s.%N)
-  echo "{\"target\": \"rewind\", \"op\": \"open (gdbserver --replay until listening)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
+  # its CPU so far, all threads (schedstat: ns on the CPU), beside the wall time the load inflates
+  open_cpu=$(cat /proc/$server/task/*/schedstat 2> /dev/null | awk '{s += $1} END {print s / 1e9}')
+  echo "{\"target\": \"rewind\", \"op\": \"open (gdbserver --replay until listening)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\", \"cpu_seconds\": [${open_cpu:-0}]}" >> "$results"
   BENCH_SERVER_PID="$server" run_gdb rewind "$port" "$end" "$steps" || echo "linux.sh: gdb against Rewind failed" >&2
   kill "$server" 2> /dev/null || true
   wait "$server" 2> /dev/null || true
@@ -87,10 +91,17 @@ if [ "$only" != rewind ]; then
     rm -f "$fifo" "$work/qemu-record.done"; mkfifo "$fifo"
     { exec 3> "$fifo"
       for _ in $(seq 1 3000); do grep -q '~ # ' "$work/qemu-record.out" 2> /dev/null && break; sleep 0.2; done
-      # one byte at a time: QEMU's UART drops what overflows its 16-byte FIFO under rr=record
-      tail -n +2 "$input" | python3 -c 'import sys, time
+      # one byte at a time, each once the shell echoed the one before: QEMU's UART drops what
+      # overflows its 16-byte FIFO under rr=record, and on a loaded machine a fixed pace overran it
+      tail -n +2 "$input" | python3 -c 'import os, sys, time
+out = sys.argv[1]
 for ch in sys.stdin.read():
-    sys.stdout.write(ch); sys.stdout.flush(); time.sleep(0.02)' >&3
+    seen = os.path.getsize(out)
+    sys.stdout.write(ch); sys.stdout.flush()
+    for _ in range(500):
+        if os.path.getsize(out) > seen: break
+        time.sleep(0.01)
+    time.sleep(0.01)' "$work/qemu-record.out" >&3
       while [ ! -f "$work/qemu-record.done" ]; do sleep 1; done; } &  # keeps the pipe open
     feeder=$!
     timeout 7200 "${qemu[@]}" -icount "shift=0,rr=record,rrfile=$work/qemu.rr,rrsnapshot=init" \
@@ -126,7 +137,16 @@ PY
     wait "$feeder" 2> /dev/null || true
   fi
   # A fresh QEMU for each part: after reverse steps, QEMU 7.2 did not resume from replay_seek 0.
-  for part in end $(echo "$depths" | tr , ' ') rc; do
+  for part in ${qparts:-open $(echo "$depths" | tr , ' ') rc rcfrom}; do
+    rcfrom=""
+    if [ "$part" = rcfrom ]; then # --rc-back after the last hit QEMU's own reverse-continue found
+      rcfrom=$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["target"] == "qemu" and r["op"] == "reverse-continue from the end" and r["stops"]: last = r["stops"][0]
+print(last + int(float(sys.argv[2])) if last + int(float(sys.argv[2])) <= int(sys.argv[3]) else "")' "$results" "$rcback" "$insns" 2> /dev/null || true)
+      [ -n "$rcfrom" ] || continue
+    fi
     port=$(free_port)
     t0=$(date +%s.%N)
     timeout 14400 "${qemu[@]}" -icount "shift=0,rr=replay,rrfile=$work/qemu.rr,rrsnapshot=init" -monitor none \
@@ -134,16 +154,19 @@ PY
     qpid=$!
     for _ in $(seq 1 300); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2> /dev/null && break; sleep 0.1; done
     t1=$(date +%s.%N)
-    [ "$part" = end ] && echo "{\"target\": \"qemu\", \"op\": \"open (qemu rr=replay until the gdb port answers)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
+    qemu_pid=$(cat "/proc/$qpid/task/$qpid/children" 2> /dev/null | cut -d' ' -f1) # timeout's child: QEMU itself
+    [ "$part" = open ] && echo "{\"target\": \"qemu\", \"op\": \"open (qemu rr=replay until the gdb port answers)\", \"depth\": 0, \"seconds\": [$(python3 -c "print($t1-$t0)")], \"stops\": [], \"notes\": \"\"}" >> "$results"
     case "$part" in
-      end|rc) BENCH_PARTS="$part" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
-      *) BENCH_PARTS=depths BENCH_DEPTHS_ONE="$part" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
+      open|rc) BENCH_SERVER_PID="$qemu_pid" BENCH_PARTS="${part/open/end}" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
+      rcfrom) BENCH_SERVER_PID="$qemu_pid" BENCH_RC_FROM="$rcfrom" BENCH_PARTS="$part" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
+      *) BENCH_SERVER_PID="$qemu_pid" BENCH_PARTS=depths BENCH_DEPTHS_ONE="$part" run_gdb qemu "$port" "$insns" "$qsteps" || echo "linux.sh: gdb against QEMU failed" >&2 ;;
     esac
     kill "$qpid" 2> /dev/null || true
     wait "$qpid" 2> /dev/null || true
   done
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -f "$results" ] || { echo "linux.sh: no results" >&2; exit 1; }
 python3 - "$results" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):

@@ -20,7 +20,9 @@ public class TargetException extends Exception {
     private final int errno;
 
     public TargetException(int errno, String message) {
-        super(message);
+        // No stack trace: it becomes an E reply, and gdb reads address 0 (unmapped) at every
+        // stop of a reverse-stepi, so the trace would be filled on every step for nothing.
+        super(message, null, false, false);
         this.errno = errno & 0xff;
     }
 

@@ -6,20 +6,24 @@
 # scripts/bench-reverse/linux.sh does. Then, with kernel virtual addresses (followed through the
 # page tables to the physical bytes behind them):
 #   1. last-write of jiffies at the end, in a first process (it builds the index and saves it beside
-#      the recording) and in a second one (it reads the index back);
+#      the recording) and in a second one (it reads the index back, as every later `rewind query` does);
 #   2. last-write of system_state (set once at the end of boot) from a position 1e9 instructions
 #      after that write;
-#   3. the whole value history of jiffies (written at every timer tick);
+#   3. the whole value history of jiffies (written at every timer tick), and of --var ADDR:LEN
+#      (default: jiffies_seq's neighbour found by the index, see the README; any kernel VA);
 # each a whole process (/usr/bin/time: wall, user+system CPU) with the query's own times (--time);
 # and the gdb way over the same recording: gdbserver --replay + gdb-multiarch, a watchpoint on the
 # variable and reverse-continue from the same positions (once for system_state; N times for
-# jiffies, extrapolated to its number of changes).
-#   scripts/bench-queries-linux.sh [--work DIR] [--insns N] [--reverse N (default 5)] [--keep-index] [--only queries|gdb]
+# jiffies, extrapolated to its number of changes). Ends with a table: each question as a second
+# process (wall and CPU of the whole process, CPU of loading the index and of the answer) beside
+# the gdb way's wall time.
+#   scripts/bench-queries-linux.sh [--work DIR] [--insns N] [--reverse N (default 5)] [--keep-index]
+#                                  [--only queries|gdb] [--var ADDR:LEN]
 # (--keep-index: keep DIR's saved index, so the first process reads it too, instead of building it.)
 # Prints the load average beside every figure: on a shared machine wall time mostly measures it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="" insns=10000000000 n=5 keep=no only=""
+work="" insns=10000000000 n=5 keep=no only="" var=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work="$2"; shift 2 ;;
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
     --reverse) n="$2"; shift 2 ;;
     --keep-index) keep=yes; shift ;;
     --only) only="$2"; shift 2 ;;
+    --var) var="$2"; shift 2 ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
   esac
 done
@@ -49,26 +54,49 @@ jiffies=$(sym jiffies); system_state=$(sym system_state)
 end=$(sed -n 's/.*rewind record: \([0-9]*\) instructions.*/\1/p' "$work/record.out" | tail -n 1)
 [ -n "$jiffies" ] && [ -n "$system_state" ] && [ -n "$end" ] || { echo "no kallsyms or end in $work/record.out" >&2; exit 1; }
 
-query() { # label, query words... -> the answer, then the times
-  echo "== $1 (load $(load))"; shift
-  /usr/bin/time -f "   whole process: %e s wall, %U+%S s cpu, %M KB" "$rewind" query "$log" "$@" --time 2>&1 |
-    sed 's/^/   /'
+summary=()
+query() { # label, query words... -> the answer, then the times; a row of the table for second processes
+  local label="$1"; shift
+  echo "== $label (load $(load))"
+  local out
+  out=$(/usr/bin/time -f "TIME %e %U %S %M" "$rewind" query "$log" "$@" --time 2>&1)
+  grep -v '^TIME ' <<< "$out" | sed -n '/^index:/p;/^index:/!{1,8p}' | sed 's/^/   /'
+  local t; t=$(sed -n 's/^TIME //p' <<< "$out")
+  echo "   whole process: $t" | awk '{printf "   whole process: %s s wall, %.2f s cpu (user+system), %d KB\n", $3, $4 + $5, $6}'
+  if grep -q "query index read from" <<< "$out"; then
+    local idx ans
+    idx=$(sed -n 's/^index: [0-9.]* ms wall, \([0-9.]*\) ms cpu.*/\1/p' <<< "$out")
+    ans=$(sed -n 's/.*answer: [0-9.]* ms wall, \([0-9.]*\) ms cpu.*/\1/p' <<< "$out")
+    summary+=("$(echo "$t" | awk -v l="$label" -v i="$idx" -v a="$ans" -v ld="$(load)" \
+      '{printf "%-58s %7.2f s %7.2f s %8.1f ms %8.1f ms   load %s", l, $1, $2 + $3, i, a, ld}')")
+  fi
 }
 if [ "$only" != gdb ]; then
   [ "$keep" = yes ] || rm -f "$log.qindex"
-  query "last-write jiffies at the end: first process (builds and saves the index)" last-write "0x$jiffies:8"
-  query "last-write jiffies at the end: second process (reads the index)" last-write "0x$jiffies:8"
+  first="first process (builds and saves the index)"
+  [ "$keep" = no ] || first="first process (reads the kept index)"
+  query "last-write jiffies at the end: $first" last-write "0x$jiffies:8"
+  query "last-write jiffies at the end" last-write "0x$jiffies:8"
 fi
 ss=$("$rewind" query "$log" last-write "0x$system_state:4" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["access"]["icount"])')
 at=$((ss + 1000000000))
 [ "$at" -le "$end" ] || at=$end
-if [ "$only" != gdb ]; then
-  query "last-write system_state from icount $at ($((at - ss)) instructions after its last write)" \
-    last-write "0x$system_state:4" --at "$at"
-  query "history of jiffies over the whole recording" history "0x$jiffies:8" | sed -n '1,6p;/whole process/p;/index:/p'
-fi
-[ "$only" != queries ] || exit 0
 changes=$("$rewind" query "$log" history "0x$jiffies:8" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["changes"]))')
+if [ "$only" != gdb ]; then
+  query "last-write system_state, $((at - ss)) instructions after it" last-write "0x$system_state:4" --at "$at"
+  query "history of jiffies ($changes changes)" history "0x$jiffies:8"
+  if [ -n "$var" ]; then
+    vchanges=$("$rewind" query "$log" history "$var" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["changes"]))')
+    query "history of $var ($vchanges changes)" history "$var"
+  fi
+fi
+table() {
+  echo "== second processes (index read back), as a user runs 'rewind query'; the gdb way beside"
+  printf '%-58s %9s %9s %11s %11s\n' "question" "wall" "cpu" "index cpu" "answer cpu"
+  printf '%s\n' "${summary[@]}"
+  [ -z "${gdb_rows:-}" ] || printf '%s' "$gdb_rows"
+}
+[ "$only" != queries ] || { table; exit 0; }
 
 echo "== gdb way: gdbserver --replay + gdb-multiarch, watchpoint + reverse-continue (load $(load))"
 gdbrun() { # script -> wall seconds of the gdb session (the server's start not included)
@@ -94,7 +122,8 @@ end
 monitor info replay
 GDB
 gdbrun "$work/system_state.gdb"
-echo "   reverse-continue to system_state's last write from icount $at: $(sed -n 's/^RC //p' "$work/gdb.out") wall; stopped at $(grep -o 'instruction count = [0-9]*' "$work/gdb.out" | tail -1) (query: $ss)"
+rc_ss=$(sed -n 's/^RC //p' "$work/gdb.out")
+echo "   reverse-continue to system_state's last write from icount $at: $rc_ss wall; stopped at $(grep -o 'instruction count = [0-9]*' "$work/gdb.out" | tail -1) (query: $ss)"
 {
   echo "set pagination off"; echo "set architecture riscv:rv64"; echo "set remotetimeout 3600"
   echo "target remote 127.0.0.1:@PORT@"; echo "monitor goto $end"; echo "watch *(unsigned long *)0x$jiffies"
@@ -105,4 +134,6 @@ echo "   reverse-continue to system_state's last write from icount $at: $(sed -n
 gdbrun "$work/jiffies.gdb"
 secs=$(sed -n 's/^RC \([0-9.]*\) s/\1/p' "$work/gdb.out")
 echo "   $n reverse-continues with a watchpoint on jiffies from the end: ${secs} s wall -> its $changes changes: ~$(echo "$secs $n $changes" | awk '{printf "%.0f", $1 / $2 * $3}') s"
-echo "(load at end: $(load))"
+gdb_rows=$(printf 'gdb way (wall): last-write system_state %s; last-write jiffies (one reverse-continue) %s s; history of jiffies ~%s s (%s reverse-continues: %s s)   load %s\n' \
+  "$rc_ss" "$(echo "$secs $n" | awk '{printf "%.1f", $1 / $2}')" "$(echo "$secs $n $changes" | awk '{printf "%.0f", $1 / $2 * $3}')" "$n" "$secs" "$(load)")
+table

@@ -91,6 +91,9 @@ final class CsrFile {
                 default -> old & ~src;
             };
             csrWrite(Csr.lookup(csr), value);
+            if (csr == 0x180 && h.sys.trapObserver != null) {
+                h.sys.trapObserver.satpWritten(ic + 1, satp);
+            }
         }
         h.x[rd] = old;
         return isWrite;

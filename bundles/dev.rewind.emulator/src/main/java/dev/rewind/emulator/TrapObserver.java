@@ -1,8 +1,9 @@
 package dev.rewind.emulator;
 
 /**
- * Sees every change of privilege: trap entries (exceptions and interrupts) and xRET. Called on
- * the cold trap path only, so installing one costs nothing per instruction. Positions are
+ * Sees every change of privilege: trap entries (exceptions and interrupts) and xRET; and every
+ * write of satp. Called on the cold trap and CSR paths only, so installing one costs nothing per
+ * instruction. Positions are
  * icounts at which the next instruction (the handler's first, or the one returned to) runs.
  */
 public interface TrapObserver {
@@ -15,4 +16,11 @@ public interface TrapObserver {
 
     /** An MRET or SRET at {@code pc} returned from privilege {@code from} to {@code to} at {@code target}. */
     void trapReturn(long icount, long pc, int from, int to, long target);
+
+    /**
+     * A CSR instruction of the current hart wrote satp (a switch of address space, or of
+     * translation on or off): from position {@code icount} on it holds {@code satp}.
+     */
+    default void satpWritten(long icount, long satp) {
+    }
 }

@@ -19,8 +19,8 @@ import dev.rewind.replay.Timeline;
  * interval for reads and device registers). Of those, an interval the {@link WriteLog} covers
  * for the range is answered from the log, any other is replayed with a watchpoint from its
  * snapshot. The log's answers need the range's bytes at the interval's start: carried over from
- * the interval before (the range does not change in intervals that did not write its pages), or
- * read once after restoring the interval's snapshot.
+ * the interval before (the range does not change in intervals that did not write its pages), from
+ * the log ({@link #bytesAt}), or read once after moving to the interval's start.
  */
 final class AccessSearch {
 
@@ -143,17 +143,16 @@ final class AccessSearch {
      * {@link #lastContent}).
      */
     private List<Access> logged(Target t, int k, long s, long e, int max, byte[] content) {
-        WriteLog log = index.writeLog();
         long off = ramOffset(t);
         long start = index.start(k);
-        int[] changes = log.changes(off, t.size(), start, index.end(k));
+        LoggedChanges log = index.changes(off, t.size(), start, index.end(k));
         List<Access> out = new ArrayList<>();
         lastContent = content;
-        if (changes.length == 0 || content == null && !storesIn(log, changes, s, e)) {
+        if (log.size() == 0 || content == null && !log.storesIn(s, e)) {
             return out; // nothing to answer here: the bytes are only needed if known already
         }
         if (content == null && max <= 0) {
-            Access whole = lastStoreOfWholeRange(t, changes, s, e);
+            Access whole = lastStoreOfWholeRange(t, log, s, e);
             if (whole != null) {
                 return List.of(whole); // all a last() needs, without the range's bytes before it
             }
@@ -161,7 +160,7 @@ final class AccessSearch {
         if (content == null) {
             content = contentAt(t, k);
         }
-        for (int c : changes) {
+        for (int c = 0; c < log.size(); c++) {
             long ic = log.icount(c);
             byte[] before = content.clone();
             log.apply(c, off, content);
@@ -176,14 +175,12 @@ final class AccessSearch {
     }
 
     /**
-     * The last store in [s, e) among {@code changes} if it wrote every byte of the range (its bytes
-     * before and after are then in the log), else null.
+     * The last store in [s, e) among {@code log}'s changes if it wrote every byte of the range
+     * (its bytes before and after are then in the log), else null.
      */
-    private Access lastStoreOfWholeRange(Target t, int[] changes, long s, long e) {
-        WriteLog log = index.writeLog();
+    private Access lastStoreOfWholeRange(Target t, LoggedChanges log, long s, long e) {
         long off = ramOffset(t);
-        for (int i = changes.length - 1; i >= 0; i--) {
-            int c = changes[i];
+        for (int c = log.size() - 1; c >= 0; c--) {
             if (log.icount(c) >= e || !log.hartStore(c)) {
                 continue;
             }
@@ -205,50 +202,69 @@ final class AccessSearch {
     }
 
     /**
-     * The range's bytes at the start of interval {@code k}: the machine's bytes now with the
-     * logged changes in between undone (or, from an earlier position, applied), if the log covers
-     * every interval between for the range; else read after moving to the interval's start (a
-     * snapshot restore once the index was built by this process; a replay after one read back).
+     * The range's bytes at the start of interval {@code k}: from the log if it can tell (see
+     * {@link #bytesAt}), else read after moving to the interval's start (a snapshot restore once
+     * the index was built by this process; a replay after one read back).
      */
     private byte[] contentAt(Target t, int k) {
         long start = index.start(k);
+        byte[] b = bytesAt(t.address(), t.size(), start);
+        if (b != null) {
+            return b;
+        }
+        session.moveTo(start);
+        return read(t);
+    }
+
+    /**
+     * The bytes of physical RAM [pa, pa+size) at position {@code at}: the machine's bytes now
+     * with the logged changes in between undone (or, from an earlier position, applied), if the
+     * log covers every interval between that wrote them; else from the lines' images and the log
+     * ({@link RecordingIndex#lineAt}); else null. Moves nothing.
+     */
+    byte[] bytesAt(long pa, int size, long at) {
+        long off = pa - VirtMachine.RAM_BASE;
+        if (off < 0 || off + size > session.machine().config().ramSize()) {
+            return null;
+        }
         long now = session.icount();
-        long off = ramOffset(t);
-        long lo = Math.min(now, start);
-        long hi = Math.max(now, start);
-        boolean covered = true;
-        for (int j : index.intervalsWriting(off, t.size())) {
-            if (index.end(j) > lo && index.start(j) < hi && !index.logCovers(j, off, t.size())) {
-                covered = false;
-                break;
+        long lo = Math.min(now, at);
+        long hi = Math.max(now, at);
+        byte[] content = readPhysical(session.machine(), pa, size);
+        if (lo == hi) {
+            return content;
+        }
+        for (int j : index.intervalsWriting(off, size)) {
+            if (index.end(j) > lo && index.start(j) < hi && !index.logCovers(j, off, size)) {
+                return fromImages(off, size, at);
             }
         }
-        if (!covered) {
-            session.moveTo(start);
-            return read(t);
-        }
-        WriteLog log = index.writeLog();
-        byte[] content = read(t);
-        int[] between = log.changes(off, t.size(), lo, hi);
-        if (now >= start) {
-            for (int i = between.length - 1; i >= 0; i--) {
-                log.undo(between[i], off, content);
+        LoggedChanges between = index.changes(off, size, lo, hi);
+        if (now >= at) {
+            for (int i = between.size() - 1; i >= 0; i--) {
+                between.undo(i, off, content);
             }
         } else {
-            for (int c : between) {
-                log.apply(c, off, content);
+            for (int c = 0; c < between.size(); c++) {
+                between.apply(c, off, content);
             }
         }
         return content;
     }
 
-    private static boolean storesIn(WriteLog log, int[] changes, long s, long e) {
-        for (int c : changes) {
-            if (log.hartStore(c) && log.icount(c) >= s && log.icount(c) < e) {
-                return true;
+    /** RAM offsets [off, off+size) at position {@code at} from the lines' images and the log, or null. */
+    private byte[] fromImages(long off, int size, long at) {
+        byte[] out = new byte[size];
+        for (long line = off & -WriteLog.LINE; line < off + size; line += WriteLog.LINE) {
+            byte[] b = index.lineAt(line, at);
+            if (b == null) {
+                return null;
+            }
+            for (long x = Math.max(off, line); x < Math.min(off + size, line + WriteLog.LINE); x++) {
+                out[(int) (x - off)] = b[(int) (x - line)];
             }
         }
-        return false;
+        return out;
     }
 
     /** Intervals to look at for {@code t}: those that wrote its pages (writes to RAM), else all. */

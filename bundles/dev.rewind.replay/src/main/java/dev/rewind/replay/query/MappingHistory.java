@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import dev.rewind.emulator.PhysicalView;
 import dev.rewind.emulator.VirtMachine;
@@ -62,10 +61,26 @@ final class MappingHistory {
 
     private final Timeline session;
     private final AccessSearch search;
+    private final RecordingIndex index;
 
-    MappingHistory(Timeline session, AccessSearch search) {
+    MappingHistory(Timeline session, AccessSearch search, RecordingIndex index) {
         this.session = session;
         this.search = search;
+        this.index = index;
+    }
+
+    /** Adjacent pieces with the same physical address as one, in order. */
+    static List<Piece> merged(List<Piece> pieces) {
+        List<Piece> out = new ArrayList<>();
+        for (Piece p : pieces) {
+            Piece last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.pa() == p.pa() && last.to() == p.from()) {
+                out.set(out.size() - 1, new Piece(last.from(), p.to(), p.pa(), last.hart(), last.satp()));
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /**
@@ -84,6 +99,52 @@ final class MappingHistory {
             out.add(0, p);
         }
         return out;
+    }
+
+    /**
+     * The piece that ends at {@code to}, cut short cheaply: the walk there, held back as far as
+     * the write log shows no change of its entries (a logged store to an entry that leaves its
+     * mapping bits alone does not count; any other does), to the end of the last interval the log
+     * does not cover for one of them. The exact start may lie far before; a last-write query
+     * looks here first and needs no replay when the answer lies inside.
+     */
+    Piece near(Target t, long from, long to) {
+        Backwards b = new Backwards(t, from, to);
+        Walk w = b.walkAt(to);
+        long floor = from;
+        for (long pte : w.ptes()) {
+            floor = Math.max(floor, unchangedSince(pte - VirtMachine.RAM_BASE, floor, to));
+        }
+        return floor < to ? new Piece(floor, to, w.pa(), b.hart, w.satp()) : null;
+    }
+
+    /** The earliest position in [from, to) back to which the log shows the entry at RAM offset {@code off} unchanged. */
+    private long unchangedSince(long off, long from, long to) {
+        if (off < 0 || off + 8 > session.machine().config().ramSize()) {
+            return to;
+        }
+        int[] ks = index.intervalsWriting(off, 8);
+        for (int i = ks.length - 1; i >= 0; i--) {
+            int k = ks[i];
+            if (index.start(k) >= to) {
+                continue;
+            }
+            if (index.end(k) <= from) {
+                break;
+            }
+            long e = Math.min(index.end(k), to);
+            if (!index.logCovers(k, off, 8)) {
+                return e;
+            }
+            LoggedChanges c = index.changes(off, 8, index.start(k), e);
+            for (int j = c.size() - 1; j >= 0; j--) {
+                boolean whole = c.offset(j) == off && c.length(j) == 8;
+                if (!whole || ((c.before(j) ^ c.after(j)) & MAPPING_BITS) != 0) {
+                    return c.icount(j) + 1;
+                }
+            }
+        }
+        return from;
     }
 
     final class Backwards {
@@ -126,14 +187,43 @@ final class MappingHistory {
             return out;
         }
 
-        /** One walk and the search for the change before it; null if the piece is empty. */
-        private Piece step() {
+        /** The next piece going back as one walk finds it (not merged with its equals), or null past {@code from}. */
+        Piece nextUnmerged() {
+            while (!done) {
+                Piece p = step();
+                if (p != null) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * The walk at position {@code at}: with the satp the index knows there and the entries'
+         * bytes from the write log, without moving, if the log covers them; else after moving there.
+         */
+        Walk walkAt(long at) {
+            int b = index.boundAt(at);
+            // the hart: asked for, or the one running there (known at bounds, and with one hart)
+            int h = hart >= 0 ? hart : t.hart() >= 0 ? t.hart() : b >= 0 ? index.running(b) : index.harts() == 1 ? 0 : -1;
+            if (h >= 0 && session.icount() != at) {
+                Walk w = walk(session.machine(), h, index.satpAt(at, h), t.address(), t.size(), pa -> search.bytesAt(pa, 8, at));
+                if (w != null) {
+                    hart = h;
+                    return w;
+                }
+            }
             session.moveTo(at);
             VirtMachine m = session.machine();
             if (hart < 0) {
                 hart = t.hart() >= 0 ? t.hart() : m.currentHart();
             }
-            Walk w = walk(m, hart, t.address(), t.size());
+            return walk(m, hart, t.address(), t.size());
+        }
+
+        /** One walk and the search for the change before it; null if the piece is empty. */
+        private Piece step() {
+            Walk w = walkAt(at);
             long change = lastChange(w.ptes(), from, at);
             long pieceFrom = change < 0 ? from : Math.max(from, change + 1);
             Piece p = pieceFrom < end ? new Piece(pieceFrom, end, w.pa(), hart, w.satp()) : null;
@@ -181,20 +271,32 @@ final class MappingHistory {
         return v;
     }
 
+    /** Reads a page-table entry's 8 bytes (little-endian) at a physical RAM address; null if not known. */
+    interface Entries {
+        byte[] read(long pa);
+    }
+
     /**
      * Walks hart {@code hart}'s page table now for [va, va+size): where it maps to (a range that
      * crosses into a virtual page must continue in the physical page after, else
      * IllegalArgumentException) and every entry read.
      */
     static Walk walk(VirtMachine m, int hart, long va, int size) {
-        long satp = m.hart(hart).csr(0x180).orElse(0);
-        PhysicalView phys = m.physicalView();
-        Walk first = walkOne(m, phys, satp, va);
+        return walk(m, hart, m.hart(hart).csr(0x180).orElse(0), va, size,
+                pa -> AccessSearch.readPhysical(m, pa, 8));
+    }
+
+    /** As {@link #walk(VirtMachine, int, long, int)} with satp {@code satp} and the entries {@code entries} reads; null if one is not known. */
+    static Walk walk(VirtMachine m, int hart, long satp, long va, int size, Entries entries) {
+        Walk first = walkOne(m, entries, satp, va);
         long last = va + size - 1;
-        if ((va >>> 12) == (last >>> 12)) {
+        if (first == null || (va >>> 12) == (last >>> 12)) {
             return first;
         }
-        Walk second = walkOne(m, phys, satp, last & ~0xfffL);
+        Walk second = walkOne(m, entries, satp, last & ~0xfffL);
+        if (second == null) {
+            return null;
+        }
         long[] ptes = Arrays.copyOf(first.ptes(), first.ptes().length + second.ptes().length);
         System.arraycopy(second.ptes(), 0, ptes, first.ptes().length, second.ptes().length);
         boolean follows = first.pa() >= 0 && second.pa() == first.pa() + ((last & ~0xfffL) - va);
@@ -205,9 +307,9 @@ final class MappingHistory {
         return new Walk(first.pa(), satp, ptes);
     }
 
-    private static Walk walkOne(VirtMachine m, PhysicalView phys, long satp, long va) {
+    private static Walk walkOne(VirtMachine m, Entries entries, long satp, long va) {
         if (satp >>> 60 != 8) {
-            return new Walk(physicalExists(m, phys, va) ? va : -1, satp, new long[0]);
+            return new Walk(physicalExists(m, m.physicalView(), va) ? va : -1, satp, new long[0]);
         }
         if ((va >> 38) != 0 && (va >> 38) != -1) {
             return new Walk(-1, satp, new long[0]);
@@ -217,8 +319,16 @@ final class MappingHistory {
         for (int level = 2, n = 0; level >= 0; level--) {
             long pteAddr = table + (((va >>> (12 + 9 * level)) & 511) << 3);
             ptes[n++] = pteAddr;
-            OptionalLong read = inRam(m, pteAddr) ? phys.peek(pteAddr, 8) : OptionalLong.empty();
-            long pte = read.orElse(0);
+            long pte = 0;
+            if (inRam(m, pteAddr)) {
+                byte[] b = entries.read(pteAddr);
+                if (b == null) {
+                    return null;
+                }
+                for (int i = 7; i >= 0; i--) {
+                    pte = pte << 8 | (b[i] & 0xff);
+                }
+            }
             if ((pte & 1) == 0 || (pte & 6) == 4) {
                 return new Walk(-1, satp, Arrays.copyOf(ptes, n));
             }

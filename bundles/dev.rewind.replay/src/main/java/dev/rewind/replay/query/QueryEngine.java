@@ -30,10 +30,12 @@ import dev.rewind.symbols.SymbolsException;
  * interrupts, privilege changes, UART, disk, breakpoint hits, snapshots).
  *
  * <p>The engine replays the recording in a session of its own, so the debugger's position never
- * moves. The first query replays the whole recording once to build a {@link RecordingIndex}
- * and its {@link WriteLog}; memory queries then look only at the snapshot intervals that wrote
- * one of the range's pages (reads and device registers: every interval), take what they can from
- * the log and replay the rest with a watchpoint from the snapshot at the interval's start (see
+ * moves. The first query replays the whole recording once to build the index and its
+ * {@link WriteLog} ({@link IndexRecorder}), saved beside the recording and read back by later
+ * processes ({@link IndexKeeper}, {@link RecordingIndex}); memory queries then look only at the
+ * snapshot intervals that wrote one of the range's pages (reads and device registers: every
+ * interval), take what they can from the log (every interval it covers for the range's 64-byte
+ * lines) and replay the rest with a watchpoint from the snapshot at the interval's start (see
  * {@link AccessSearch}). Answers carry the position just before the accessing instruction.
  * Single-threaded, like the replay.
  */
@@ -43,26 +45,22 @@ public final class QueryEngine implements AutoCloseable {
     public static final long DEFAULT_INTERVAL = 1L << 20;
 
     private final Timeline session;
-    private final RecordingIndex.UartTap tap;
     private final ProgramSymbols symbols;
+    private IndexKeeper keeper;
     private RecordingIndex index;
-    private WriteLog.Budget budget = WriteLog.Budget.DEFAULT;
     private AccessSearch search;
     private MappingHistory mappings;
-    private Path indexFile;
-    private String indexNote;
     private List<MappingHistory.Piece> lastMapping = List.of();
 
-    private QueryEngine(Timeline session, RecordingIndex.UartTap tap, ProgramSymbols symbols) {
+    private QueryEngine(Timeline session, ProgramSymbols symbols) {
         this.session = session;
-        this.tap = tap;
         this.symbols = symbols;
     }
 
     /** Opens a recording for queries ({@code program} null: the one its header names). */
     public static QueryEngine open(Path log, Path program, long interval)
             throws ReplayLogException, ReplaySetupException, IOException {
-        RecordingIndex.UartTap tap = new RecordingIndex.UartTap();
+        IndexRecorder.UartTap tap = new IndexRecorder.UartTap();
         Timeline.Options o = Timeline.Options.defaults().withSnapshotInterval(interval).withEcho(tap);
         if (program != null) {
             o = o.withProgram(program);
@@ -74,8 +72,8 @@ public final class QueryEngine implements AutoCloseable {
         } catch (SymbolsException | RuntimeException e) {
             // answers then carry addresses only
         }
-        QueryEngine q = new QueryEngine(s, tap, symbols);
-        q.indexFile = IndexFile.beside(log);
+        QueryEngine q = new QueryEngine(s, symbols);
+        q.keeper = new IndexKeeper(s, tap, log, o, q::logEvents);
         return q;
     }
 
@@ -101,7 +99,7 @@ public final class QueryEngine implements AutoCloseable {
      * by every process. Before {@link #index}.
      */
     public void indexFile(Path file) {
-        indexFile = file;
+        keeper.indexFile = file;
     }
 
     /**
@@ -109,60 +107,63 @@ public final class QueryEngine implements AutoCloseable {
      * built again, or could not be saved; null before {@link #index} or without an index file.
      */
     public String indexNote() {
-        return indexNote;
+        return keeper.note;
     }
 
     /**
-     * Gets the index unless it exists: reads the saved one if it belongs to this recording, else
-     * builds it (one replay of the whole recording) and saves it.
+     * Gets the index unless it exists: opens the saved one if it belongs to this recording, else
+     * builds it (one replay of the whole recording) and saves it (see {@link IndexKeeper}).
      */
     public void index(Progress progress) {
         if (index != null) {
             return;
         }
-        RecordingIndex built = null;
-        String key = null;
-        if (indexFile != null) {
-            try {
-                key = IndexFile.key(session.session().logFile(), session.snapshotInterval(), budget);
-                if (Files.exists(indexFile)) {
-                    built = IndexFile.read(indexFile, key, session, budget);
-                    indexNote = "query index read from " + indexFile;
-                }
-            } catch (IndexFile.Unusable e) {
-                indexNote = "query index " + indexFile + " " + e.getMessage() + "; built again";
-            } catch (IOException e) {
-                indexNote = "query index " + indexFile + " cannot be read (" + e.getMessage() + "); built again";
-            }
-        }
-        if (built == null) {
-            built = RecordingIndex.build(session, tap, progress, budget);
-            if (indexFile != null && key != null) {
-                try {
-                    IndexFile.write(indexFile, key, built);
-                    indexNote = (indexNote == null ? "query index" : indexNote + ";") + " saved to " + indexFile;
-                } catch (IOException | RuntimeException e) {
-                    indexNote = (indexNote == null ? "" : indexNote + "; ") + "query index not saved to " + indexFile
-                            + ": " + e.getMessage();
-                }
-            }
-        }
-        built.addEvents(logEvents());
-        index = built;
-        search = new AccessSearch(session, built, this::where);
-        mappings = new MappingHistory(session, search);
+        use(keeper.get(progress));
         where(session.machine().pc()); // reads the DWARF tables now, not in the first answer
+    }
+
+    private void use(RecordingIndex opened) {
+        index = opened;
+        search = new AccessSearch(session, opened, this::where);
+        mappings = new MappingHistory(session, search, opened);
+    }
+
+    /**
+     * Runs a query; if a part of a saved index turns out damaged when first read, builds the
+     * index again (saying so in {@link #indexNote}) and runs the query once more.
+     */
+    private <T> T indexed(Progress progress, java.util.function.Supplier<T> query) {
+        index(progress);
+        try {
+            return query.get();
+        } catch (IndexFile.DamagedPart e) {
+            closeIndex();
+            use(keeper.rebuild(e, progress));
+            return query.get();
+        }
+    }
+
+    private void closeIndex() {
+        if (index != null) {
+            try {
+                index.close();
+            } catch (IOException e) {
+                // only read: nothing lost
+            }
+            index = null;
+        }
     }
 
     /** Sets how much the index logs of RAM writes (tests: none, or little); before {@link #index}. */
     void budget(WriteLog.Budget b) {
-        budget = b;
+        keeper.budget = b;
     }
 
     public boolean indexed() {
         return index != null;
     }
 
+    /** The events the recording's log holds (UART input, disk completions) and its persisted snapshots. */
     private List<QueryEvent> logEvents() {
         List<QueryEvent> out = new ArrayList<>();
         for (ReplayEvent e : session.session().log().events()) {
@@ -257,16 +258,28 @@ public final class QueryEngine implements AutoCloseable {
     }
 
     private Optional<Access> last(Target t, WatchKind kind, long before, Progress progress) {
-        index(progress);
+        return indexed(progress, () -> lastIndexed(t, kind, before, progress));
+    }
+
+    private Optional<Access> lastIndexed(Target t, WatchKind kind, long before, Progress progress) {
         search.resetReplayed();
         lastMapping = List.of();
         if (!follows(t)) {
             return search.last(t, kind, startIcount(), before, progress);
         }
+        MappingHistory.Piece near = mappings.near(t, startIcount(), Math.min(before, endIcount()));
+        if (near != null && near.mapped()) {
+            Optional<Access> a = search.last(near.physical(t), kind, near.from(), near.to(), progress);
+            if (a.isPresent()) {
+                lastMapping = List.of(near);
+                return a;
+            }
+        }
         List<MappingHistory.Piece> seen = new ArrayList<>();
         MappingHistory.Backwards pieces = mappings.backwards(t, startIcount(), Math.min(before, endIcount()));
         try {
-            for (MappingHistory.Piece p = pieces.next(); p != null; p = pieces.next()) {
+            // unmerged: the piece that answers ends the search without a walk further back
+            for (MappingHistory.Piece p = pieces.nextUnmerged(); p != null; p = pieces.nextUnmerged()) {
                 seen.add(0, p);
                 if (p.mapped()) {
                     Optional<Access> a = search.last(p.physical(t), kind, p.from(), p.to(), progress);
@@ -277,7 +290,7 @@ public final class QueryEngine implements AutoCloseable {
             }
             return Optional.empty();
         } finally {
-            lastMapping = seen;
+            lastMapping = MappingHistory.merged(seen);
         }
     }
 
@@ -291,7 +304,10 @@ public final class QueryEngine implements AutoCloseable {
     }
 
     private List<Access> collect(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
-        index(progress);
+        return indexed(progress, () -> collectIndexed(t, kind, from, to, max, progress));
+    }
+
+    private List<Access> collectIndexed(Target t, WatchKind kind, long from, long to, int max, Progress progress) {
         search.resetReplayed();
         lastMapping = List.of();
         if (!follows(t)) {
@@ -332,9 +348,8 @@ public final class QueryEngine implements AutoCloseable {
         if (index == null) {
             return "no index";
         }
-        WriteLog log = index.writeLog();
-        int full = log.fullFrom();
-        return index.intervals() + " intervals, " + log.size() + " writes logged"
+        int full = index.fullFrom();
+        return index.intervals() + " intervals, " + index.logSize() + " writes logged"
                 + (full > 0 && full <= index.intervals() ? ", the log full from icount " + index.start(full) : "")
                 + (index.translated() ? ", translation on" : "");
     }
@@ -439,8 +454,7 @@ public final class QueryEngine implements AutoCloseable {
      * visible range.
      */
     public List<QueryEvent> events(Set<QueryEvent.Kind> kinds, long from, long to, Progress progress) {
-        index(progress);
-        List<QueryEvent> all = index.events();
+        List<QueryEvent> all = indexed(progress, () -> index.events());
         int lo = 0;
         int hi = all.size();
         while (lo < hi) {
@@ -518,6 +532,7 @@ public final class QueryEngine implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closeIndex();
         session.close();
     }
 }

@@ -1,291 +1,314 @@
 package dev.rewind.replay.query;
 
-import java.io.OutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
-import dev.rewind.emulator.TrapObserver;
-import dev.rewind.emulator.VirtMachine;
 import dev.rewind.replay.Timeline;
-import dev.rewind.replay.Stop;
-import dev.rewind.replay.StopConditions;
 
 /**
- * What one forward replay of a whole recording learns for the queries: the RAM pages each
- * snapshot interval wrote (from the session's own incremental captures, so it costs nothing
- * extra), every trap, interrupt and return from one, every UART byte out and disk request with
- * its position and pc. A query for writes then replays only the intervals that wrote one of its
- * pages; events are answered from the list.
+ * What the indexing replay ({@link IndexRecorder}) learnt, read from its {@link IndexFile}: the
+ * snapshot intervals' bounds and the running hart at each, every change of each hart's satp, which
+ * intervals wrote each RAM page, the write log's changes per page and the 64-byte lines it does
+ * not cover per interval, and the events. A query for writes then replays only the intervals that
+ * wrote one of its pages and the log does not cover for its lines; events are answered from the
+ * list. Page blocks and events are read (and checked) when first needed, so opening costs the
+ * summary, not the log.
  *
  * <p>Pages are physical (RAM offset / 4096). Once a hart turned on address translation
  * ({@link #translated()}), virtual addresses are first followed to the physical ones they map to
  * ({@link MappingHistory}).
  */
-final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
+final class RecordingIndex implements AutoCloseable {
 
-    private final Timeline session;
-    private final VirtMachine machine;
-    /** Capture icounts, ascending: interval k covers positions [bounds[k-1], bounds[k]). */
-    private long[] bounds = new long[64];
-    private int captures;
-    /** Page -> intervals (k >= 1) that wrote it, ascending. */
-    private final TreeMap<Long, long[]> pageIntervals = new TreeMap<>();
-    private final List<QueryEvent> events = new ArrayList<>();
-    private boolean translated;
-    private WriteLog writes;
+    private static final int NONE = Integer.MAX_VALUE;
 
-    private RecordingIndex(Timeline session, WriteLog.Budget budget) {
-        this(session, budget, new WriteLog(session.machine(), budget));
-    }
+    private final IndexFile.Opened file;
+    private final long[] bounds;
+    private final boolean translated;
+    private final int harts;
+    /** Per hart: satp at the start, then the positions it changed at and the values. */
+    private final long[] satpStart;
+    private final long[][] satpAt;
+    private final long[][] satpValue;
+    private final int[] running;
+    private final long[] allPagesIntervals;
+    private final int fullFrom;
+    private final int pages;
+    private final int logSize;
+    private final Map<Integer, LoggedChanges.Page> pageCache = new HashMap<>();
+    private final Supplier<List<QueryEvent>> moreEvents;
+    private List<QueryEvent> events;
 
-    private RecordingIndex(Timeline session, WriteLog.Budget budget, WriteLog writes) {
-        this.session = session;
-        this.machine = session.machine();
-        this.writes = writes;
+    private RecordingIndex(IndexFile.Opened file, long[] bounds, boolean translated, int harts, long[] satpStart,
+            long[][] satpAt, long[][] satpValue, int[] running,
+            long[] allPagesIntervals, int fullFrom, int pages, int logSize, Supplier<List<QueryEvent>> moreEvents) {
+        this.file = file;
+        this.bounds = bounds;
+        this.translated = translated;
+        this.harts = harts;
+        this.satpStart = satpStart;
+        this.satpAt = satpAt;
+        this.satpValue = satpValue;
+        this.running = running;
+        this.allPagesIntervals = allPagesIntervals;
+        this.fullFrom = fullFrom;
+        this.pages = pages;
+        this.logSize = logSize;
+        this.moreEvents = moreEvents;
     }
 
     /**
-     * Replays {@code session} (fresh, at its start) to the end of its history, indexing. The
-     * session's echo must be {@link #uartTap()}'s stream for UART output to be indexed.
+     * Reads an opened index's summary for {@code session} (which has not replayed anything);
+     * {@code moreEvents}: the events the recording's log holds, added when events are first asked for.
      */
-    static RecordingIndex build(Timeline session, UartTap tap, Progress progress) {
-        return build(session, tap, progress, WriteLog.Budget.DEFAULT);
-    }
-
-    static RecordingIndex build(Timeline session, UartTap tap, Progress progress, WriteLog.Budget budget) {
-        if (session.icount() != session.startIcount()) {
-            session.moveTo(session.startIcount()); // the engine looked elsewhere before it indexed
-        }
-        RecordingIndex index = new RecordingIndex(session, budget);
-        index.bounds[index.captures++] = session.icount();
-        tap.index = index;
-        session.observe(index);
-        session.machine().observeTraps(index);
-        index.writes.start();
-        long start = session.startIcount();
-        long end = session.endIcount();
-        long interval = session.snapshotInterval();
+    static RecordingIndex read(IndexFile.Opened file, Timeline session, Supplier<List<QueryEvent>> moreEvents)
+            throws IndexFile.Unusable {
+        IndexFile.In in = file.summary;
         try {
-            while (session.icount() < end) {
-                if (progress.cancelled()) {
-                    throw new QueryCancelledException();
-                }
-                index.noteTranslation();
-                long next = Math.min(end, (session.icount() / interval + 1) * interval);
-                Stop r = session.scan(next, StopConditions.NONE);
-                progress.worked(session.icount() - start, end - start);
-                if (r.kind() == Stop.Kind.HISTORY_END || r.kind() == Stop.Kind.INTERRUPTED) {
-                    break;
-                }
+            long[] bounds = in.readLongsUpTo(1 << 26);
+            int captures = bounds.length;
+            in.expect(captures >= 1, "number of intervals");
+            for (int i = 1; i < captures; i++) {
+                in.expect(bounds[i] > bounds[i - 1], "interval bounds");
             }
-        } finally {
-            tap.index = null;
-            session.observe(null);
-            session.machine().observeTraps(null);
-            index.writes.stop();
-        }
-        if (index.bounds[index.captures - 1] < session.icount()) {
-            // the last stretch ends without a capture: the write log tells which pages it may have
-            // written; if the log is full, count it as an interval that wrote anything
-            index.addBound(session.icount());
-            int k = index.captures - 1;
-            int[] pages = index.writes.lastIntervalEnded(k);
-            if (pages == null) {
-                index.writtenAll(k);
-            } else {
-                for (int p : pages) {
-                    index.addPageInterval(p, k);
+            in.expect(bounds[0] == session.startIcount() && bounds[captures - 1] <= session.endIcount(),
+                    "the recording's start and end");
+            boolean translated = in.readBoolean();
+            int[] running = in.readInts(captures);
+            int harts = in.readInt();
+            in.expect(harts == session.machine().harts(), "number of harts");
+            for (int r : running) {
+                in.expect(r >= 0 && r < harts, "running hart");
+            }
+            long[] satpStart = new long[harts];
+            long[][] satpAt = new long[harts][];
+            long[][] satpValue = new long[harts][];
+            for (int h = 0; h < harts; h++) {
+                satpStart[h] = in.readLong();
+                satpAt[h] = in.readLongsUpTo(1 << 26);
+                satpValue[h] = in.readLongs(satpAt[h].length);
+                for (int i = 0; i < satpAt[h].length; i++) {
+                    in.expect(satpAt[h][i] > (i == 0 ? bounds[0] : satpAt[h][i - 1]) && satpAt[h][i] <= bounds[captures - 1] + 1,
+                            "satp changes");
                 }
             }
-        }
-        index.events.sort((a, b) -> Long.compare(a.icount(), b.icount()));
-        return index;
-    }
-
-    private void noteTranslation() {
-        for (int h = 0; h < machine.harts() && !translated; h++) {
-            translated = (machine.hart(h).csr(0x180).orElse(0) >>> 60) != 0;
-        }
-    }
-
-    private void addBound(long icount) {
-        if (captures == bounds.length) {
-            bounds = Arrays.copyOf(bounds, captures * 2);
-        }
-        bounds[captures++] = icount;
-    }
-
-    private final List<Long> allPagesIntervals = new ArrayList<>();
-
-    private void writtenAll(int interval) {
-        allPagesIntervals.add((long) interval);
-    }
-
-    @Override
-    public void captured(long icount, Set<Long> writtenPages) {
-        if (icount <= bounds[captures - 1]) {
-            return; // the capture at open, or a repeat
-        }
-        addBound(icount);
-        long k = captures - 1;
-        writes.intervalEnded((int) k, writtenPages);
-        for (long page : writtenPages) {
-            addPageInterval(page, k);
-        }
-    }
-
-    private void addPageInterval(long page, long k) {
-        long[] list = pageIntervals.get(page); // list[0] = count, then the intervals
-        if (list == null) {
-            list = new long[4];
-        } else if (list[0] + 1 >= list.length) {
-            list = Arrays.copyOf(list, list.length * 2);
-        }
-        list[(int) ++list[0]] = k;
-        pageIntervals.put(page, list);
-    }
-
-    @Override
-    public void blockSubmitted(long icount, long requestId) {
-        events.add(new QueryEvent(icount, QueryEvent.Kind.DISK_REQUEST, machine.pc(), -1, -1, requestId,
-                "request " + requestId, machine.currentHart()));
-    }
-
-    // Traps and stores happen while their hart runs: it is the machine's current one.
-
-    @Override
-    public void trap(long icount, long epc, int cause, boolean interrupt, long tval, int from, int to, long handler) {
-        events.add(new QueryEvent(icount, interrupt ? QueryEvent.Kind.INTERRUPT : QueryEvent.Kind.EXCEPTION, epc, from,
-                to, cause, Causes.name(cause, interrupt) + (interrupt ? "" : ", tval 0x" + Long.toHexString(tval))
-                        + ", handler 0x" + Long.toHexString(handler), machine.currentHart()));
-    }
-
-    @Override
-    public void trapReturn(long icount, long pc, int from, int to, long target) {
-        events.add(new QueryEvent(icount, QueryEvent.Kind.TRAP_RETURN, pc, from, to, target,
-                (from == 3 ? "mret" : "sret") + " to 0x" + Long.toHexString(target), machine.currentHart()));
-    }
-
-    void uartByte(int b) {
-        events.add(new QueryEvent(machine.icount(), QueryEvent.Kind.UART_OUT, machine.pc(), -1, -1, b & 0xff,
-                Causes.printable(b), machine.currentHart()));
-    }
-
-    /** The guest's UART output, seen by the index while it is built (the session's echo stream). */
-    static final class UartTap extends OutputStream {
-        RecordingIndex index;
-
-        @Override
-        public void write(int b) {
-            if (index != null) {
-                index.uartByte(b);
+            long[] all = in.readLongsUpTo(captures);
+            for (long k : all) {
+                in.expect(k >= 1 && k < captures, "intervals that wrote anything");
             }
+            int full = in.readInt();
+            in.expect(full == -1 || full >= 1, "where the write log filled up");
+            int pages = in.readInt();
+            in.expect((long) pages << 12 == session.machine().config().ramSize(), "pages of RAM");
+            int logSize = in.readInt();
+            in.expect(logSize >= 0, "number of changes");
+            in.expect(!in.buf.hasRemaining(), "summary length");
+            Arrays.sort(all);
+            return new RecordingIndex(file, bounds, translated, harts, satpStart, satpAt, satpValue, running, all, full < 0 ? NONE : full, pages,
+                    logSize, moreEvents);
+        } catch (IOException | RuntimeException e) {
+            throw new IndexFile.Unusable("is damaged: " + (e instanceof IOException ? e.getMessage() : e.toString()));
         }
     }
 
-    void addEvents(List<QueryEvent> more) {
-        events.addAll(more);
-        events.sort((a, b) -> Long.compare(a.icount(), b.icount()));
+    @Override
+    public void close() throws IOException {
+        file.close();
     }
 
+    /** Page {@code p}'s block, read and checked the first time (DamagedPart if it is not consistent). */
+    LoggedChanges.Page page(int p) {
+        LoggedChanges.Page page = pageCache.get(p);
+        if (page == null) {
+            page = readPage(p);
+            pageCache.put(p, page);
+        }
+        return page;
+    }
+
+    private LoggedChanges.Page readPage(int p) {
+        if (p < 0 || p >= pages) {
+            return LoggedChanges.Page.EMPTY;
+        }
+        IndexFile.In in = file.page(p);
+        if (in == null) {
+            return LoggedChanges.Page.EMPTY;
+        }
+        int captures = bounds.length;
+        try {
+            int[] written = in.readIntsUpTo(captures);
+            ascending(in, written, captures, "page " + p + "'s intervals");
+            int[] unc = in.readIntsUpTo(captures);
+            ascending(in, unc, captures, "page " + p + "'s uncovered intervals");
+            long[] uncLines = in.readLongs(unc.length);
+            int[] seq = in.readIntsUpTo(logSize);
+            int n = seq.length;
+            long[] icount = in.readLongs(n);
+            long[] pc = in.readLongs(n);
+            long[] before = in.readLongs(n);
+            long[] after = in.readLongs(n);
+            int[] offset = in.readInts(n);
+            int[] meta = in.readInts(n);
+            long base = (long) p << 12;
+            for (int i = 0; i < n; i++) {
+                int len = meta[i] & 15;
+                in.expect(seq[i] >= 0 && seq[i] < logSize && (i == 0 || seq[i] > seq[i - 1] && icount[i] >= icount[i - 1])
+                        && len >= 1 && len <= 8 && offset[i] + len > base && offset[i] < base + 4096
+                        && icount[i] >= bounds[0] && icount[i] <= bounds[captures - 1], "page " + p + "'s change " + i);
+            }
+            int[] imageInterval = in.readIntsUpTo(1 << 24);
+            long[] imageLines = in.readLongs(imageInterval.length);
+            long imageSize = 0;
+            for (int i = 0; i < imageInterval.length; i++) {
+                in.expect(imageInterval[i] >= 1 && imageInterval[i] < captures
+                        && (i == 0 || imageInterval[i] >= imageInterval[i - 1]) && imageLines[i] != 0, "page " + p + "'s images");
+                imageSize += Long.bitCount(imageLines[i]) * (long) WriteLog.LINE;
+            }
+            int size = in.readInt();
+            in.expect(size == imageSize && size <= in.buf.remaining(), "page " + p + "'s image bytes");
+            byte[] images = new byte[size];
+            in.buf.get(images);
+            in.expect(!in.buf.hasRemaining(), "page " + p + "'s length");
+            return new LoggedChanges.Page(written, unc, uncLines, seq, icount, pc, before, after, offset, meta, imageInterval,
+                    imageLines, images);
+        } catch (IOException | RuntimeException e) {
+            throw new IndexFile.DamagedPart("is damaged: " + (e instanceof IOException ? e.getMessage() : e.toString()));
+        }
+    }
+
+    private static void ascending(IndexFile.In in, int[] ks, int captures, String what) throws IOException {
+        for (int i = 0; i < ks.length; i++) {
+            in.expect(ks[i] >= 1 && ks[i] < captures && (i == 0 || ks[i] > ks[i - 1]), what);
+        }
+    }
+
+    /** Every event the index and the recording's log know of, in order (read on the first call). */
     List<QueryEvent> events() {
-        return events;
-    }
-
-    /** Writes what {@link #build} learnt (not the log's events, which {@code addEvents} adds after). */
-    void writeTo(IndexFile.Out out) throws java.io.IOException {
-        out.writeInt(captures);
-        out.writeLongs(bounds, captures);
-        out.writeBoolean(translated);
-        out.writeInt(pageIntervals.size());
-        for (var e : pageIntervals.entrySet()) {
-            out.writeLong(e.getKey());
-            long[] list = e.getValue();
-            out.writeLongs(list, (int) list[0] + 1);
-        }
-        out.writeInt(allPagesIntervals.size());
-        for (long k : allPagesIntervals) {
-            out.writeLong(k);
-        }
-        out.writeInt(events.size());
-        for (QueryEvent e : events) {
-            out.writeLong(e.icount());
-            out.writeInt(e.kind().ordinal());
-            out.writeLong(e.pc());
-            out.writeInt(e.fromPrivilege());
-            out.writeInt(e.toPrivilege());
-            out.writeLong(e.value());
-            out.writeString(e.detail() == null ? "" : e.detail());
-            out.writeInt(e.hart());
-        }
-        writes.writeTo(out);
-    }
-
-    /** An index read back from {@link #writeTo} for {@code session} (which has not replayed anything). */
-    static RecordingIndex readFrom(IndexFile.In in, Timeline session, WriteLog.Budget budget) throws java.io.IOException {
-        RecordingIndex index = new RecordingIndex(session, budget, null);
-        int captures = in.readInt();
-        in.expect(captures >= 1 && captures <= 1 << 26, "number of intervals");
-        index.bounds = in.readLongs(captures);
-        index.captures = captures;
-        for (int i = 1; i < captures; i++) {
-            in.expect(index.bounds[i] > index.bounds[i - 1], "interval bounds");
-        }
-        in.expect(index.bounds[0] == session.startIcount() && index.bounds[captures - 1] <= session.endIcount(),
-                "the recording's start and end");
-        index.translated = in.readBoolean();
-        int pages = in.readInt();
-        in.expect(pages >= 0 && pages <= 1 << 24, "number of pages");
-        for (int i = 0; i < pages; i++) {
-            long page = in.readLong();
-            long[] list = in.readLongsUpTo(captures);
-            in.expect(list.length >= 1 && list[0] == list.length - 1, "page interval list");
-            for (int j = 1; j < list.length; j++) {
-                in.expect(list[j] >= 1 && list[j] < captures, "page interval");
+        if (events == null) {
+            List<QueryEvent> all = new ArrayList<>();
+            IndexFile.In in = file.events();
+            try {
+                int n = in.readInt();
+                in.expect(n >= 0 && n <= in.buf.remaining() / 36, "number of events");
+                QueryEvent.Kind[] kinds = QueryEvent.Kind.values();
+                for (int i = 0; i < n; i++) {
+                    long icount = in.readLong();
+                    int kind = in.readInt();
+                    in.expect(kind >= 0 && kind < kinds.length, "event kind");
+                    all.add(new QueryEvent(icount, kinds[kind], in.readLong(), in.readInt(), in.readInt(), in.readLong(),
+                            in.readString(), in.readInt()));
+                }
+                in.expect(!in.buf.hasRemaining(), "events' length");
+            } catch (IOException | RuntimeException e) {
+                throw new IndexFile.DamagedPart("is damaged: " + (e instanceof IOException ? e.getMessage() : e.toString()));
             }
-            index.pageIntervals.put(page, list);
+            all.addAll(moreEvents.get());
+            all.sort((a, b) -> Long.compare(a.icount(), b.icount()));
+            events = all;
         }
-        int all = in.readInt();
-        in.expect(all >= 0 && all < captures, "intervals that wrote anything");
-        for (int i = 0; i < all; i++) {
-            index.allPagesIntervals.add(in.readLong());
-        }
-        int events = in.readInt();
-        in.expect(events >= 0, "number of events");
-        QueryEvent.Kind[] kinds = QueryEvent.Kind.values();
-        for (int i = 0; i < events; i++) {
-            long icount = in.readLong();
-            int kind = in.readInt();
-            in.expect(kind >= 0 && kind < kinds.length, "event kind");
-            index.events.add(new QueryEvent(icount, kinds[kind], in.readLong(), in.readInt(), in.readInt(), in.readLong(),
-                    in.readString(), in.readInt()));
-        }
-        index.writes = WriteLog.readFrom(in, session.machine(), budget);
-        return index;
+        return events;
     }
 
     boolean translated() {
         return translated;
     }
 
-    /** The changes of RAM logged while indexing. */
-    WriteLog writeLog() {
-        return writes;
+    /** Changes in the write log. */
+    int logSize() {
+        return logSize;
+    }
+
+    /** The first interval the log does not cover at all because it filled up, or -1. */
+    int fullFrom() {
+        return fullFrom == NONE ? -1 : fullFrom;
     }
 
     /**
      * True if the write log holds every change of RAM offsets [offset, offset+length) in interval
-     * {@code k}, so the interval need not be replayed for writes to them.
+     * {@code k}: each of the range's 64-byte lines was logged all through it (or its page not
+     * written), so the interval need not be replayed for writes to them.
      */
     boolean logCovers(int k, long offset, int length) {
-        return !allPagesIntervals.contains((long) k) && writes.covers(k, offset, length);
+        if (k >= fullFrom || Arrays.binarySearch(allPagesIntervals, k) >= 0) {
+            return false;
+        }
+        for (long p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) {
+            LoggedChanges.Page page = page((int) p);
+            int i = Arrays.binarySearch(page.uncovered(), k);
+            if (i >= 0 && (page.uncoveredLines()[i] & WriteLog.lines((int) p, offset, length)) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The 64 bytes of the line at RAM offset {@code lineOff} (a multiple of 64) at position
+     * {@code at}, from the log alone: the line's image from when it was logged again after the
+     * last interval before {@code at} it was not logged all through, and the logged changes since;
+     * null if the log cannot tell (no such interval: the bytes come from elsewhere; no image).
+     */
+    byte[] lineAt(long lineOff, long at) {
+        int p = (int) (lineOff >>> 12);
+        int line = (int) (lineOff & 4095) / WriteLog.LINE;
+        long bit = 1L << line;
+        if (fullFrom != NONE && start(fullFrom) < at) {
+            return null;
+        }
+        LoggedChanges.Page page = page(p);
+        int[] unc = page.uncovered();
+        int u = -1;
+        for (int i = unc.length - 1; i >= 0 && u < 0; i--) {
+            if ((page.uncoveredLines()[i] & bit) != 0 && start(unc[i]) < at) {
+                u = unc[i];
+            }
+        }
+        for (long k : allPagesIntervals) {
+            if (start((int) k) < at) {
+                u = Math.max(u, (int) k);
+            }
+        }
+        if (u < 0) {
+            return null;
+        }
+        int[] image = page.imageAfter(u, line);
+        if (image == null) {
+            return null;
+        }
+        int r = image[0];
+        for (int i = 0; i < unc.length; i++) {
+            if (unc[i] > u && unc[i] < r && (page.uncoveredLines()[i] & bit) != 0) {
+                return null; // written again while resting: the image is not the bytes at the position
+            }
+        }
+        byte[] bytes = java.util.Arrays.copyOfRange(page.imageBytes(), image[1], image[1] + WriteLog.LINE);
+        if (start(r) < at) {
+            LoggedChanges c = changes(lineOff, WriteLog.LINE, start(r), at);
+            for (int i = 0; i < c.size(); i++) {
+                c.apply(i, lineOff, bytes);
+            }
+        } // else the line, not logged and its page not written, kept its bytes from position at to the image
+        return bytes;
+    }
+
+    /** The logged changes touching RAM offsets [off, off+len) at positions in [from, to), in order. */
+    LoggedChanges changes(long off, int len, long from, long to) {
+        int first = (int) (off >>> 12);
+        int last = (int) ((off + len - 1) >>> 12);
+        LoggedChanges.Page[] ps = new LoggedChanges.Page[last - first + 1];
+        for (int p = first; p <= last; p++) {
+            ps[p - first] = page(p);
+        }
+        return LoggedChanges.of(ps, off, len, from, to);
     }
 
     int intervals() {
-        return captures - 1;
+        return bounds.length - 1;
     }
 
     /** Interval k (1-based) covers positions [start(k), end(k)). */
@@ -299,9 +322,32 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
 
     /** The interval holding position {@code icount} (clamped to the first and last). */
     int intervalAt(long icount) {
-        int i = Arrays.binarySearch(bounds, 0, captures, icount);
+        int i = Arrays.binarySearch(bounds, icount);
         int k = i >= 0 ? i + 1 : -i - 1;
-        return Math.max(1, Math.min(captures - 1, k));
+        return Math.max(1, Math.min(bounds.length - 1, k));
+    }
+
+    /** The bound at position {@code icount} (0: the start), or -1 if none lies there. */
+    int boundAt(long icount) {
+        int i = Arrays.binarySearch(bounds, icount);
+        return i >= 0 ? i : -1;
+    }
+
+    /** Hart {@code hart}'s satp at position {@code icount}. */
+    long satpAt(long icount, int hart) {
+        long[] at = satpAt[hart];
+        int i = Arrays.binarySearch(at, icount);
+        int n = i >= 0 ? i + 1 : -i - 1; // changes at positions <= icount
+        return n == 0 ? satpStart[hart] : satpValue[hart][n - 1];
+    }
+
+    int harts() {
+        return harts;
+    }
+
+    /** The hart about to run at bound {@code b}. */
+    int running(int b) {
+        return running[b];
     }
 
     /**
@@ -309,24 +355,23 @@ final class RecordingIndex implements Timeline.IndexObserver, TrapObserver {
      * every interval when the index cannot tell.
      */
     int[] intervalsWriting(long offset, long length) {
-        if (offset < 0 || length <= 0) {
+        if (offset < 0 || length <= 0 || offset + length > (long) pages << 12) {
             return allIntervals();
         }
-        java.util.TreeSet<Long> ks = new java.util.TreeSet<>();
-        for (long page = offset >>> 12; page <= (offset + length - 1) >>> 12; page++) {
-            long[] list = pageIntervals.get(page);
-            if (list != null) {
-                for (int i = 1; i <= list[0]; i++) {
-                    ks.add(list[i]);
-                }
+        java.util.TreeSet<Integer> ks = new java.util.TreeSet<>();
+        for (long p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) {
+            for (int k : page((int) p).written()) {
+                ks.add(k);
             }
         }
-        ks.addAll(allPagesIntervals);
-        return ks.stream().mapToInt(Long::intValue).toArray();
+        for (long k : allPagesIntervals) {
+            ks.add((int) k);
+        }
+        return ks.stream().mapToInt(Integer::intValue).toArray();
     }
 
     int[] allIntervals() {
-        int[] all = new int[captures - 1];
+        int[] all = new int[bounds.length - 1];
         for (int i = 0; i < all.length; i++) {
             all[i] = i + 1;
         }

@@ -29,12 +29,28 @@ import dev.rewind.emulator.VirtMachine;
  */
 final class WriteLog implements RamWriteObserver {
 
-    /** How much logging an indexing replay affords. */
-    record Budget(int perPage, int perInterval, int maxBackoff, int capacity) {
-        /** capacity: 8M changes, 320 MB at most (40 bytes each), and as much in the saved index. */
-        static final Budget DEFAULT = new Budget(64, 4096, 1024, 1 << 23);
+    /**
+     * How much logging an indexing replay affords: changes per 64-byte line and per page (stores
+     * to a page's unlogged lines included) in an interval, per interval, the longest rest, the
+     * log's capacity.
+     */
+    record Budget(int perLine, int perPage, int perInterval, int maxBackoff, int capacity) {
+        /**
+         * A line changed more than 64 times in an interval of 1M instructions is hot; a page
+         * stored to more than 384 times (cleared, copied) is dropped whole, before it spends the
+         * interval's 16,384 changes, which other pages' lines (the page tables') need; capacity:
+         * 16M changes, 700 MB at most (44 bytes each), and as much in the saved index.
+         */
+        static final Budget DEFAULT = new Budget(64, 384, 16384, 1024, 1 << 24);
+
+        String key() {
+            return perLine + "/" + perPage + "/" + perInterval + "/" + maxBackoff + "/" + capacity;
+        }
     }
 
+    /** Bytes per line: the unit the log covers or not (a page holds 64, one bit each in a long). */
+    static final int LINE = 64;
+    static final long ALL_LINES = -1L;
     private static final int NONE = Integer.MAX_VALUE;
 
     private final VirtMachine machine;
@@ -55,61 +71,98 @@ final class WriteLog implements RamWriteObserver {
     private byte[] ram;
 
     // per page
-    private final boolean[] logged;
-    /** Logged since the start of the current interval. */
-    private final boolean[] whole;
-    private final int[] changesNow;
-    private final int[] backoff;
-    private final int[] rearmAt;
+    /** Lines logged now (bit l: bytes [64l, 64l+64)); since the interval's start, as lines re-arm only there. */
+    private final long[] loggedLines;
+    /** Changes seen this interval (of logged and unlogged lines alike: each one took the slow path). */
+    private final int[] pageNow;
+    private final byte[] pageBackoff;
+    /** The interval a dropped page is logged again from (its lines' own rests end no earlier). */
+    private final int[] pageRestUntil;
     private final int[][] pageChanges;
     private final int[] pageChangeCount;
     /** Length of the page's list when its first change of the current interval came. */
     private final int[] pageMark;
-    /** Intervals in which the page was written while not logged all through. */
+    /** Intervals in which the page was written while some lines were not logged all through, and those lines. */
     private final int[][] uncovered;
+    private final long[][] uncoveredLines;
     private final int[] uncoveredCount;
+    /**
+     * Lines' bytes when they are logged again after a rest (the interval that starts then, the
+     * lines, 64 bytes each): a line's content after the intervals it was not logged in, so that
+     * its bytes at a later position come from the log without a replay.
+     */
+    private final int[][] imageInterval;
+    private final long[][] imageLines;
+    private final byte[][] imageBytes;
+    private final int[] imageCount;
+    private final int[] imageSize;
+    private long imagesTotal;
+    // per line (page * 64 + line)
+    private final byte[] lineNow;
+    /** log2 of the rest the line's next drop costs it. */
+    private final byte[] lineBackoff;
 
     private int[] touched = new int[256];
     private int touchedCount;
-    private int[] resting = new int[256];
+    /** Dropped lines (id >= 0: page * 64 + line) and pages (id < 0: -1 - page), and the interval each is logged again from. */
+    private int[] restingId = new int[256];
+    private int[] restingAt = new int[256];
     private int restingCount;
     private int interval = 1;
     private int changesThisInterval;
     /** First interval not covered at all (the log filled up), or NONE. */
     private int fullFrom = NONE;
+    private final int maxBackoffLog;
 
     WriteLog(VirtMachine machine, Budget budget) {
         this.machine = machine;
         this.budget = budget;
         this.pages = (int) (machine.config().ramSize() >>> 12);
-        logged = new boolean[pages];
-        whole = new boolean[pages];
-        changesNow = new int[pages];
-        backoff = new int[pages];
-        rearmAt = new int[pages];
+        loggedLines = new long[pages];
+        pageNow = new int[pages];
+        pageBackoff = new byte[pages];
+        pageRestUntil = new int[pages];
         pageChanges = new int[pages][];
         pageChangeCount = new int[pages];
         pageMark = new int[pages];
         uncovered = new int[pages][];
+        uncoveredLines = new long[pages][];
         uncoveredCount = new int[pages];
+        imageInterval = new int[pages][];
+        imageLines = new long[pages][];
+        imageBytes = new byte[pages][];
+        imageCount = new int[pages];
+        imageSize = new int[pages];
+        lineNow = new byte[pages * (4096 / LINE)];
+        lineBackoff = new byte[pages * (4096 / LINE)];
+        maxBackoffLog = 31 - Integer.numberOfLeadingZeros(Math.max(1, budget.maxBackoff()));
     }
 
-    /** Starts logging every page; interval 1 begins now. */
+    /** Starts logging every line; interval 1 begins now. */
     void start() {
         for (int p = 0; p < pages; p++) {
-            logged[p] = true;
-            whole[p] = true;
-            backoff[p] = 1;
+            loggedLines[p] = ALL_LINES;
             machine.logRamWrites(p, true);
         }
         machine.observeRamWrites(this);
     }
 
-    /** Stops logging (also the pages' flags); the log keeps what it has. */
+    /** Stops logging; the log keeps what it has. */
     void stop() {
         finishPending();
         machine.observeRamWrites(null);
-        Arrays.fill(logged, false);
+    }
+
+    /** The lines of page {@code p} that RAM offsets [off, off+len) touch, as a mask. */
+    static long lines(int p, long off, long len) {
+        long lo = Math.max(off, (long) p << 12) - ((long) p << 12);
+        long hi = Math.min(off + len, (long) (p + 1) << 12) - ((long) p << 12); // exclusive
+        if (lo >= hi) {
+            return 0;
+        }
+        int a = (int) (lo / LINE);
+        int b = (int) ((hi - 1) / LINE);
+        return (b == 63 ? ALL_LINES : (1L << (b + 1)) - 1) & (ALL_LINES << a);
     }
 
     @Override
@@ -120,7 +173,7 @@ final class WriteLog implements RamWriteObserver {
         int last = Math.min(pages - 1, (off + len - 1) >>> 12);
         if (len > 8 || size == budget.capacity()) {
             for (int p = first; p <= last; p++) {
-                drop(p);
+                dropPage(p);
             }
             if (size == budget.capacity()) {
                 fillUp();
@@ -129,17 +182,27 @@ final class WriteLog implements RamWriteObserver {
         }
         boolean any = false;
         for (int p = first; p <= last; p++) {
-            if (!logged[p]) {
+            if (loggedLines[p] == 0) {
                 continue;
             }
-            if (changesNow[p]++ == 0) {
+            if (pageNow[p]++ == 0) {
                 noteTouched(p);
                 pageMark[p] = pageChangeCount[p];
             }
-            if (changesNow[p] > budget.perPage() || changesThisInterval >= budget.perInterval()) {
-                drop(p);
-            } else {
-                any = true;
+            if (pageNow[p] > budget.perPage()) {
+                dropPage(p);
+                continue;
+            }
+            for (long m = lines(p, off, len) & loggedLines[p]; m != 0; m &= m - 1) {
+                int line = p * (4096 / LINE) + Long.numberOfTrailingZeros(m);
+                if (lineNow[line] <= budget.perLine()) {
+                    lineNow[line]++;
+                }
+                if (lineNow[line] > budget.perLine() || changesThisInterval >= budget.perInterval()) {
+                    dropLine(line);
+                } else {
+                    any = true;
+                }
             }
         }
         if (!any) {
@@ -147,8 +210,8 @@ final class WriteLog implements RamWriteObserver {
         }
         int i = append(off, len, hartStore, readBytes(ram, off, len));
         for (int p = first; p <= last; p++) {
-            if (logged[p]) {
-                addToPage(p, i);
+            if ((loggedLines[p] & lines(p, off, len)) != 0) {
+                add(pageChanges, pageChangeCount, p, i);
             }
         }
         changesThisInterval++;
@@ -181,10 +244,6 @@ final class WriteLog implements RamWriteObserver {
         return i;
     }
 
-    private void addToPage(int p, int i) {
-        add(pageChanges, pageChangeCount, p, i);
-    }
-
     /** Appends {@code v} to per-page list {@code lists[p]} of length {@code counts[p]}. */
     private static void add(int[][] lists, int[] counts, int p, int v) {
         int[] list = lists[p];
@@ -196,29 +255,59 @@ final class WriteLog implements RamWriteObserver {
         list[counts[p]++] = v;
     }
 
-    /** Stops logging page {@code p} for the rest of this interval and the next {@code backoff} ones. */
-    private void drop(int p) {
-        if (!logged[p]) {
+    /** Stops logging a line for the rest of this interval and the next {@code 2^backoff} ones. */
+    private void dropLine(int line) {
+        int p = line / (4096 / LINE);
+        long bit = 1L << (line % (4096 / LINE));
+        if ((loggedLines[p] & bit) == 0) {
             return;
         }
-        logged[p] = false;
-        whole[p] = false;
+        loggedLines[p] &= ~bit;
+        if (loggedLines[p] == 0) {
+            machine.logRamWrites(p, false);
+        }
+        rest(line, fullFrom == NONE ? interval + (1 << lineBackoff[line]) : NONE);
+        lineBackoff[line] = (byte) Math.min(maxBackoffLog, lineBackoff[line] + 1);
+    }
+
+    /**
+     * Stops logging a whole page (its stores cost the slow path, logged or not) for the rest of
+     * this interval and the next {@code 2^backoff} ones; its changes of this interval are of no
+     * use now.
+     */
+    private void dropPage(int p) {
+        if (loggedLines[p] == 0) {
+            return;
+        }
+        loggedLines[p] = 0;
         machine.logRamWrites(p, false);
-        if (changesNow[p] > 0) {
-            pageChangeCount[p] = pageMark[p]; // this interval's changes of the page are of no use now
+        if (pageNow[p] > 0) {
+            // the interval's budget counts kept changes: a dropped page's give theirs back
+            changesThisInterval = Math.max(0, changesThisInterval - (pageChangeCount[p] - pageMark[p]));
+            pageChangeCount[p] = pageMark[p];
         }
-        rearmAt[p] = fullFrom == NONE ? interval + backoff[p] : NONE;
-        backoff[p] = Math.min(budget.maxBackoff(), backoff[p] * 2);
-        if (restingCount == resting.length) {
-            resting = Arrays.copyOf(resting, restingCount * 2);
+        int at = fullFrom == NONE ? interval + (1 << pageBackoff[p]) : NONE;
+        pageRestUntil[p] = at;
+        pageBackoff[p] = (byte) Math.min(maxBackoffLog, pageBackoff[p] + 1);
+        rest(-1 - p, at);
+    }
+
+    private void rest(int id, int at) {
+        if (at == NONE) {
+            return;
         }
-        resting[restingCount++] = p;
+        if (restingCount == restingId.length) {
+            restingId = Arrays.copyOf(restingId, restingCount * 2);
+            restingAt = Arrays.copyOf(restingAt, restingCount * 2);
+        }
+        restingId[restingCount] = id;
+        restingAt[restingCount++] = at;
     }
 
     private void fillUp() {
         fullFrom = interval + 1;
         for (int p = 0; p < pages; p++) {
-            drop(p);
+            dropPage(p);
         }
         restingCount = 0;
     }
@@ -232,8 +321,8 @@ final class WriteLog implements RamWriteObserver {
 
     /**
      * Interval {@link #interval} ended with a capture that found {@code written} pages written:
-     * notes those it does not cover, then starts the next interval, logging again the pages whose
-     * rest is over.
+     * notes the lines it does not cover, then starts the next interval, logging again the lines
+     * and pages whose rest is over.
      */
     void intervalEnded(int k, Set<Long> written) {
         if (k != interval) {
@@ -243,30 +332,48 @@ final class WriteLog implements RamWriteObserver {
         if (interval < fullFrom) {
             for (long w : written) {
                 int p = (int) w;
-                if (p < pages && !whole[p]) {
-                    addUncovered(p, interval);
+                if (p < pages && loggedLines[p] != ALL_LINES) {
+                    addUncovered(p, interval, ~loggedLines[p]);
                 }
             }
         }
         for (int i = 0; i < touchedCount; i++) {
             int p = touched[i];
-            if (logged[p]) {
-                backoff[p] = 1; // logged all through within its budget: no longer hot
+            if (loggedLines[p] != 0) {
+                pageBackoff[p] = 0; // within its budget: no longer hot
             }
-            changesNow[p] = 0;
+            int base = p * (4096 / LINE);
+            for (int l = 0; l < 4096 / LINE; l++) {
+                if (lineNow[base + l] != 0 && (loggedLines[p] & 1L << l) != 0) {
+                    lineBackoff[base + l] = 0; // logged all through within its budget
+                }
+                lineNow[base + l] = 0;
+            }
+            pageNow[p] = 0;
         }
         touchedCount = 0;
         changesThisInterval = 0;
         interval++;
         int kept = 0;
         for (int i = 0; i < restingCount; i++) {
-            int p = resting[i];
-            if (rearmAt[p] <= interval) {
-                logged[p] = true;
-                whole[p] = true;
+            int id = restingId[i];
+            if (restingAt[i] > interval) {
+                restingId[kept] = id;
+                restingAt[kept++] = restingAt[i];
+                continue;
+            }
+            int p = id < 0 ? -1 - id : id / (4096 / LINE);
+            long was = loggedLines[p];
+            if (id < 0) {
+                loggedLines[p] = ALL_LINES;
+            } else if (interval >= pageRestUntil[p]) {
+                loggedLines[p] |= 1L << (id % (4096 / LINE));
+            } // else the page rests longer and logs all its lines again when it returns
+            if (loggedLines[p] != 0) {
                 machine.logRamWrites(p, true);
-            } else {
-                resting[kept++] = p;
+            }
+            if ((loggedLines[p] & ~was) != 0) {
+                addImage(p, interval, loggedLines[p] & ~was);
             }
         }
         restingCount = kept;
@@ -275,32 +382,69 @@ final class WriteLog implements RamWriteObserver {
     /**
      * The last stretch of the recording, interval {@code k}, ended without a capture (so without
      * its list of written pages): returns the pages it may have written, those the log saw change
-     * and every page it did not log all through, which it notes as not covered; null if the log
-     * is full (then any page may have been written).
+     * and every page with lines it did not log all through, which it notes as not covered; null
+     * if the log is full (then any page may have been written).
      */
     int[] lastIntervalEnded(int k) {
         finishPending();
         if (k != interval || interval >= fullFrom) {
             return null;
         }
-        int[] out = new int[touchedCount + restingCount];
-        int n = 0;
+        boolean[] may = new boolean[pages];
         for (int i = 0; i < touchedCount; i++) {
-            if (whole[touched[i]]) {
-                out[n++] = touched[i];
+            may[touched[i]] = true;
+        }
+        int n = 0;
+        for (int p = 0; p < pages; p++) {
+            if (loggedLines[p] != ALL_LINES) {
+                may[p] = true;
+                addUncovered(p, k, ~loggedLines[p]);
+            }
+            n += may[p] ? 1 : 0;
+        }
+        int[] out = new int[n];
+        for (int p = 0, j = 0; p < pages; p++) {
+            if (may[p]) {
+                out[j++] = p;
             }
         }
-        for (int i = 0; i < restingCount; i++) {
-            out[n++] = resting[i];
-            addUncovered(resting[i], k);
-        }
-        out = Arrays.copyOf(out, n);
-        Arrays.sort(out);
         return out;
     }
 
-    private void addUncovered(int p, int k) {
+    /** Keeps the bytes of page {@code p}'s {@code lines} now, at the start of interval {@code k}. */
+    private void addImage(int p, int k, long lines) {
+        int bytes = Long.bitCount(lines) * LINE;
+        if (ram == null || imagesTotal + bytes > (long) budget.capacity() * 32) {
+            return; // no room: those lines' bytes after their rest take a replay
+        }
+        int c = imageCount[p];
+        if (imageInterval[p] == null || c == imageInterval[p].length) {
+            int n = c == 0 ? 2 : c * 2;
+            imageInterval[p] = imageInterval[p] == null ? new int[n] : Arrays.copyOf(imageInterval[p], n);
+            imageLines[p] = imageLines[p] == null ? new long[n] : Arrays.copyOf(imageLines[p], n);
+        }
+        if (imageBytes[p] == null || imageSize[p] + bytes > imageBytes[p].length) {
+            int n = Math.max(imageSize[p] + bytes, imageBytes[p] == null ? 0 : imageBytes[p].length * 2);
+            imageBytes[p] = imageBytes[p] == null ? new byte[n] : Arrays.copyOf(imageBytes[p], n);
+        }
+        imageInterval[p][c] = k;
+        imageLines[p][c] = lines;
+        for (long m = lines; m != 0; m &= m - 1) {
+            System.arraycopy(ram, p * 4096 + Long.numberOfTrailingZeros(m) * LINE, imageBytes[p], imageSize[p], LINE);
+            imageSize[p] += LINE;
+        }
+        imageCount[p] = c + 1;
+        imagesTotal += bytes;
+    }
+
+    private void addUncovered(int p, int k, long lines) {
+        int c = uncoveredCount[p];
         add(uncovered, uncoveredCount, p, k);
+        long[] m = uncoveredLines[p];
+        if (m == null || m.length < uncovered[p].length) {
+            uncoveredLines[p] = m = m == null ? new long[uncovered[p].length] : Arrays.copyOf(m, uncovered[p].length);
+        }
+        m[c] = lines;
     }
 
     private void finishPending() {
@@ -316,7 +460,7 @@ final class WriteLog implements RamWriteObserver {
         }
     }
 
-    private static long readBytes(byte[] ram, int off, int len) {
+    static long readBytes(byte[] ram, int off, int len) {
         long v = 0;
         for (int i = len - 1; i >= 0; i--) {
             v = v << 8 | (ram[off + i] & 0xff);
@@ -326,78 +470,9 @@ final class WriteLog implements RamWriteObserver {
 
     // ------------------------------------------------------------------ saving
 
-    /** Writes what the reading side needs (the changes, the per-page lists, what is not covered). */
-    void writeTo(IndexFile.Out out) throws java.io.IOException {
-        finishPending();
-        out.writeInt(pages);
-        out.writeInt(size);
-        out.writeLongs(icount, size);
-        out.writeLongs(pc, size);
-        out.writeLongs(before, size);
-        out.writeLongs(after, size);
-        out.writeInts(offset, size);
-        out.writeInts(meta, size);
-        writeLists(out, pageChanges, pageChangeCount);
-        writeLists(out, uncovered, uncoveredCount);
-        out.writeInt(fullFrom);
+    int pages() {
+        return pages;
     }
-
-    private void writeLists(IndexFile.Out out, int[][] lists, int[] counts) throws java.io.IOException {
-        int n = 0;
-        for (int p = 0; p < pages; p++) {
-            n += counts[p] > 0 ? 1 : 0;
-        }
-        out.writeInt(n);
-        for (int p = 0; p < pages; p++) {
-            if (counts[p] > 0) {
-                out.writeInt(p);
-                out.writeInt(counts[p]);
-                out.writeInts(lists[p], counts[p]);
-            }
-        }
-    }
-
-    /** A log read back from {@link #writeTo}, for reading only (it logs nothing). */
-    static WriteLog readFrom(IndexFile.In in, VirtMachine machine, Budget budget) throws java.io.IOException {
-        WriteLog log = new WriteLog(machine, budget);
-        in.expect(in.readInt() == log.pages, "pages of RAM");
-        int n = in.readInt();
-        in.expect(n >= 0 && n <= budget.capacity(), "number of changes");
-        log.size = n;
-        log.icount = in.readLongs(n);
-        log.pc = in.readLongs(n);
-        log.before = in.readLongs(n);
-        log.after = in.readLongs(n);
-        log.offset = in.readInts(n);
-        log.meta = in.readInts(n);
-        for (int i = 0; i < n; i++) {
-            int len = log.meta[i] & 15;
-            in.expect(len >= 1 && len <= 8 && log.offset[i] >= 0 && (long) log.offset[i] + len <= (long) log.pages << 12,
-                    "change " + i);
-        }
-        log.readLists(in, log.pageChanges, log.pageChangeCount, n);
-        log.readLists(in, log.uncovered, log.uncoveredCount, Integer.MAX_VALUE);
-        log.fullFrom = in.readInt();
-        log.size = n;
-        return log;
-    }
-
-    private void readLists(IndexFile.In in, int[][] lists, int[] counts, int bound) throws java.io.IOException {
-        int n = in.readInt();
-        in.expect(n >= 0 && n <= pages, "number of pages");
-        for (int i = 0; i < n; i++) {
-            int p = in.readInt();
-            int c = in.readInt();
-            in.expect(p >= 0 && p < pages && c > 0 && c <= (bound == Integer.MAX_VALUE ? 1 << 28 : bound), "page list");
-            lists[p] = in.readInts(c);
-            counts[p] = c;
-            for (int v : lists[p]) {
-                in.expect(v >= 0 && v < bound, "page list entry");
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ reading
 
     /** Changes logged. */
     int size() {
@@ -409,140 +484,45 @@ final class WriteLog implements RamWriteObserver {
         return fullFrom == NONE ? -1 : fullFrom;
     }
 
-    /**
-     * True if interval {@code k} is covered for every page of RAM offsets [off, off+len): each
-     * was logged all through it or not written in it.
-     */
-    boolean covers(int k, long off, int len) {
-        if (k >= fullFrom) {
-            return false;
-        }
-        for (long p = off >>> 12; p <= (off + len - 1) >>> 12; p++) {
-            int[] list = uncovered[(int) p];
-            if (list != null && Arrays.binarySearch(list, 0, uncoveredCount[(int) p], k) >= 0) {
-                return false;
-            }
-        }
-        return true;
+    /** True if page {@code p} has logged changes or intervals it does not cover. */
+    boolean hasPage(int p) {
+        return pageChangeCount[p] > 0 || uncoveredCount[p] > 0 || imageCount[p] > 0;
     }
 
-    /**
-     * Indices of the logged changes that touch RAM offsets [off, off+len) at positions in
-     * [from, to), in order. Only meaningful within covered intervals.
-     */
-    int[] changes(long off, int len, long from, long to) {
-        int firstPage = (int) (off >>> 12);
-        int lastPage = (int) ((off + len - 1) >>> 12);
-        int[] out = new int[16];
-        int n = 0;
-        int lastAdded = -1;
-        // a range spans at most two pages: merge their lists, which are in order
-        int[] a = slice(firstPage, from, to);
-        int[] b = lastPage != firstPage ? slice(lastPage, from, to) : new int[0];
-        int i = 0;
-        int j = 0;
-        while (i < a.length || j < b.length) {
-            int next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
-            if (next == lastAdded || !overlaps(next, off, len)) {
-                continue;
-            }
-            if (n == out.length) {
-                out = Arrays.copyOf(out, n * 2);
-            }
-            out[n++] = next;
-            lastAdded = next;
-        }
-        return Arrays.copyOf(out, n);
-    }
-
-    private int[] slice(int p, long from, long to) {
+    /** Writes page {@code p}'s part of its block: the intervals and lines not covered, its changes, its line images. */
+    void writePage(IndexFile.Out out, int p) throws java.io.IOException {
+        finishPending();
+        int u = uncoveredCount[p];
+        out.writeInts(uncovered[p] == null ? new int[0] : uncovered[p], u);
+        out.writeLongs(uncoveredLines[p] == null ? new long[0] : uncoveredLines[p], u);
+        int n = pageChangeCount[p];
         int[] list = pageChanges[p];
-        if (list == null) {
-            return new int[0];
-        }
-        int lo = lowerBound(list, pageChangeCount[p], from);
-        int hi = lowerBound(list, pageChangeCount[p], to);
-        return Arrays.copyOfRange(list, lo, hi);
-    }
-
-    /** First index in list[0, n) whose change is at a position >= icount. */
-    private int lowerBound(int[] list, int n, long ic) {
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (icount[list[mid]] < ic) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+        long[] l = new long[n];
+        int[] in = new int[n];
+        out.writeInts(list == null ? new int[0] : list, n);
+        for (long[] a : new long[][] {icount, pc, before, after}) {
+            for (int i = 0; i < n; i++) {
+                l[i] = a[list[i]];
             }
+            out.writeLongs(l, n);
         }
-        return lo;
-    }
-
-    private boolean overlaps(int i, long off, int len) {
-        return offset[i] < off + len && off < offset[i] + (meta[i] & 15);
-    }
-
-    long icount(int i) {
-        return icount[i];
-    }
-
-    long pc(int i) {
-        return pc[i];
-    }
-
-    int hart(int i) {
-        return meta[i] >>> 8 & 0xff;
-    }
-
-    int privilege(int i) {
-        return meta[i] >>> 5 & 3;
-    }
-
-    boolean hartStore(int i) {
-        return (meta[i] & 16) != 0;
-    }
-
-    int offset(int i) {
-        return offset[i];
-    }
-
-    int length(int i) {
-        return meta[i] & 15;
-    }
-
-    /** The bytes change {@code i} replaced and wrote, little-endian in the low {@link #length} bytes. */
-    long before(int i) {
-        return before[i];
-    }
-
-    long after(int i) {
-        return after[i];
-    }
-
-    /** Undoes change {@code i} in {@code range} (see {@link #apply}): its bytes in the range take their old value. */
-    void undo(int i, long rangeOff, byte[] range) {
-        int len = meta[i] & 15;
-        for (int b = 0; b < len; b++) {
-            long at = offset[i] + b - rangeOff;
-            if (at >= 0 && at < range.length) {
-                range[(int) at] = (byte) (before[i] >>> (8 * b));
+        for (int[] a : new int[][] {offset, meta}) {
+            for (int i = 0; i < n; i++) {
+                in[i] = a[list[i]];
             }
+            out.writeInts(in, n);
+        }
+        int c = imageCount[p];
+        out.writeInts(c == 0 ? new int[0] : imageInterval[p], c);
+        out.writeLongs(c == 0 ? new long[0] : imageLines[p], c);
+        out.writeInt(imageSize[p]);
+        if (c > 0) {
+            out.write(imageBytes[p], 0, imageSize[p]);
         }
     }
 
-    /**
-     * Applies change {@code i} to {@code range}, the bytes of RAM offsets [rangeOff,
-     * rangeOff+range.length): the bytes it wrote that fall in the range take their new value.
-     */
-    void apply(int i, long rangeOff, byte[] range) {
-        int len = meta[i] & 15;
-        for (int b = 0; b < len; b++) {
-            long at = offset[i] + b - rangeOff;
-            if (at >= 0 && at < range.length) {
-                range[(int) at] = (byte) (after[i] >>> (8 * b));
-            }
-        }
+    /** Bytes of line images kept. */
+    long imageBytes() {
+        return imagesTotal;
     }
 }

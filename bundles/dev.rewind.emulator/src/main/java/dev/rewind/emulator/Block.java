@@ -19,9 +19,12 @@ abstract class Block {
     int span;
     /** Translated with chaining (calls, returns and last-seen JALR targets of its page followed). */
     boolean chained;
-    /** Exits to another instruction of the same page, counted by the dispatcher until it chains the block. */
+    /** Exits to another instruction of the same page, counted at its exits ({@link #linked}) until it is chained. */
     int pageExits;
-    /** Instructions retired in its calls from the dispatcher while it is not {@link #hot} ({@link Hart#HOT_BLOCK}). */
+    /**
+     * Instructions it retired itself while not {@link #hot} (counted at its exits; {@link Hart#HOT_BLOCK}).
+     * Unsynchronized: a block shared with a machine on another thread may lose counts, which only delays its promotion.
+     */
     long retired;
     /**
      * Defined as a {@code HotBlock}: the launcher lets only those reach C2 (the others end at
@@ -30,6 +33,88 @@ abstract class Block {
     boolean hot;
     /** The lowest slot its instructions cover, relative to its entry slot (0 or less: a function it calls lies below). */
     int firstSlot;
+    /**
+     * Per exit that may chain (each static exit and each JALR, {@link BlockEmitter}): the block
+     * the dispatcher last entered where that exit went, or null.
+     */
+    Link[] links;
+
+    /**
+     * A successor of a block exit: the block the dispatcher entered at {@code pc} right after the
+     * exit left there. Valid only for the hart and fetch privilege it was made with
+     * ({@code key}: {@link Hart#fetchKey}) and while no block or code mapping has changed since
+     * ({@link #GENERATION}); immutable, so blocks shared by machines on other threads see whole links.
+     */
+    static final class Link {
+        final long pc;
+        final Block to;
+        final Object key;
+        final long generation;
+
+        Link(long pc, Block to, Object key, long generation) {
+            this.pc = pc;
+            this.to = to;
+            this.key = key;
+            this.generation = generation;
+        }
+    }
+
+    /**
+     * Counts changes that may make a link wrong: a block replaced or dropped, a code mapping
+     * changed. One count for every machine of the JVM: a change anywhere unlinks everything
+     * (links are a cache: only speed depends on them, never what the guest sees).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong GENERATION = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The current {@link #GENERATION} (a volatile read: machines on other threads bump it too, and it only grows). */
+    static long generation() {
+        return GENERATION.get();
+    }
+
+    /**
+     * Due to be translated again by the dispatcher, which does that only for blocks it calls
+     * itself: with chaining after {@link Hart#chainAfter} exits to its own page, as a
+     * {@link #hot} class after {@link Hart#HOT_BLOCK} instructions. Links do not enter it then.
+     */
+    final boolean due(Hart h) {
+        return (!chained && pageExits >= h.chainAfter) || (!hot && retired >= Hart.HOT_BLOCK);
+    }
+
+    /** Drops every link (see {@link #GENERATION}). */
+    static void unlink() {
+        GENERATION.incrementAndGet();
+    }
+
+    /**
+     * Called at a block's exit (after its registers are written back) with the exit's index and
+     * target: the successor to enter directly (block chaining), or null to return to the
+     * dispatcher, which then links this exit to the block it enters there. A successor is entered
+     * only on the dispatcher's own terms: its first run fits under {@code limit} (so stops stay
+     * at exact icounts and interrupts where the interpreter takes them), the link is current, and
+     * the hart's chain depth ({@link Hart#chainDepth}, the JVM stack) allows one more.
+     */
+    static Block linked(Block from, int exit, Hart h, long pc0, long pc, long ic, long limit) {
+        if (((pc ^ pc0) >>> 12) == 0 && !from.chained) {
+            from.pageExits++;
+        }
+        Link l = from.links[exit];
+        if (l != null && l.key == h.fetchKey && l.generation == generation()) {
+            Block to = l.to;
+            if (l.pc == pc && ic + to.length <= limit && !to.due(h) && --h.chainDepth >= 0) {
+                h.blocksLinked++;
+                if (ExecutionProfile.ON) {
+                    h.profile.linked++;
+                }
+                return to;
+            }
+            // A current link elsewhere (a JALR's other target) stays: relinking would allocate at every change.
+            return null;
+        }
+        // No current link: the dispatcher makes one when it enters a block there.
+        h.linkFrom = from;
+        h.linkExit = exit;
+        return null;
+    }
 
     Block() {
     }
@@ -60,6 +145,8 @@ abstract class Block {
         @Override
         long run(Hart h, long pc0, long ic, long limit) {
             h.bail = true;
+            h.bailed = this;
+            h.bailedPc = pc0;
             return ic;
         }
     };

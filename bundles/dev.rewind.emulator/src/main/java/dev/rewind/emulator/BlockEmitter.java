@@ -31,11 +31,13 @@ final class BlockEmitter {
      */
     static final int H = 1, PC0 = 2, END = 4, LIMIT = 6, X = 8, MEM = 9, A = 10, O = 12, BUDGET = 14,
             F = 15, FPUNIT = 16, FP_ON = 17, RM = 18, RAMLAST = 19, FLAGS = 21, RTAG = 22, ROFF = 23,
-            WTAG = 24, WOFF = 25, VPN = 26, REGS = 28;
-    static final int LOCALS = REGS + 62;
+            WTAG = 24, WOFF = 25, VPN = 26, REGS = 28, EXIT = REGS + 62, BUDGET0 = EXIT + 1;
+    static final int LOCALS = BUDGET0 + 1;
 
     final ClassFileWriter cf;
     private final Region region;
+    /** Count the instructions it retires in {@link Block#retired} (not for a HotBlock: it is promoted). */
+    private final boolean countRetired;
     /** Loads and stores are translated for direct RAM offsets, else for the TLB ({@link Block#mode}). */
     final boolean direct;
     private final long[] insns;
@@ -54,6 +56,15 @@ final class BlockEmitter {
     /** Side exits emitted after the body: label and the offset they leave for. */
     private final int[] exitLabel, exitOffset;
     private int exits;
+    /**
+     * Exits that may chain ({@link Block#links}): the JALRs take the first indices, one each
+     * (a one-entry target cache), then each distinct static target offset one.
+     */
+    private final int[] linkOffset;
+    private int linkable;
+    /** JALRs in the region, and those emitted so far. */
+    private final int jalrCount;
+    private int jalrs;
     /** Per memory or FP instruction and the entry's mode check: its bail label, offset, and instructions retired before it since BUDGET was updated. */
     private final int[] bailLabel, bailOffset, bailIndex;
     private int bails;
@@ -67,8 +78,9 @@ final class BlockEmitter {
     private final AluEmitter alu = new AluEmitter(this);
     final MemoryEmitter memory = new MemoryEmitter(this);
 
-    BlockEmitter(ClassFileWriter cf, Region region, boolean direct) {
+    BlockEmitter(ClassFileWriter cf, Region region, boolean direct, boolean hot) {
         this.cf = cf;
+        this.countRetired = !hot;
         this.region = region;
         this.direct = direct;
         this.insns = region.insns;
@@ -101,6 +113,12 @@ final class BlockEmitter {
         }
         this.exitLabel = new int[2 * n + 1];
         this.exitOffset = new int[2 * n + 1];
+        this.linkOffset = new int[3 * n + 1];
+        int jalrCount = 0;
+        for (long e : insns) {
+            jalrCount += Region.op(e) == Op.JALR ? 1 : 0;
+        }
+        this.jalrCount = jalrCount;
         this.bailLabel = new int[n + 1];
         this.bailOffset = new int[n + 1];
         this.bailIndex = new int[n + 1];
@@ -210,6 +228,10 @@ final class BlockEmitter {
         invokeStatic(BLOCK, "budget", "(JJ)I");
         c.op(CodeBuffer.DUP);
         c.local(CodeBuffer.ISTORE, BUDGET);
+        if (countRetired) {
+            c.op(CodeBuffer.DUP);
+            c.local(CodeBuffer.ISTORE, BUDGET0);
+        }
         c.op(CodeBuffer.I2L);
         c.local(CodeBuffer.LLOAD, END);
         c.op(CodeBuffer.LADD);
@@ -291,6 +313,7 @@ final class BlockEmitter {
             c.jump(CodeBuffer.GOTO, bailOut);
         }
         if (usedBail) {
+            // Retire the instructions in front of it, leave with h.bail set and no chaining.
             c.place(bailOut);
             c.op(CodeBuffer.DUP);
             c.op(CodeBuffer.BIPUSH, 16);
@@ -300,11 +323,25 @@ final class BlockEmitter {
             c.op(CodeBuffer.ISUB);
             c.local(CodeBuffer.ISTORE, BUDGET);
             c.op(CodeBuffer.I2S);
+            c.op(CodeBuffer.I2L);
+            c.local(CodeBuffer.LLOAD, PC0);
+            c.op(CodeBuffer.LADD);
+            c.local(CodeBuffer.LSTORE, A);
             c.local(CodeBuffer.ALOAD, H);
             c.op(CodeBuffer.ICONST_1);
             c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "bail", "Z"));
+            c.local(CodeBuffer.ALOAD, H);
+            c.local(CodeBuffer.ALOAD, 0);
+            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "bailed", "L" + BLOCK + ";"));
+            c.local(CodeBuffer.ALOAD, H);
+            c.local(CodeBuffer.LLOAD, PC0);
+            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "bailedPc", "J"));
+            c.op(CodeBuffer.ICONST_M1);
+            c.local(CodeBuffer.ISTORE, EXIT);
+            c.jump(CodeBuffer.GOTO, outAbs);
         }
-        if (usedOut || usedBail) {
+        if (usedOut) {
+            // The target offset on the stack (EXIT set by leave()).
             c.place(out);
             c.op(CodeBuffer.I2L);
             c.local(CodeBuffer.LLOAD, PC0);
@@ -313,6 +350,41 @@ final class BlockEmitter {
         }
         c.place(outAbs);
         writeBack();
+        if (countRetired) {
+            // Block.retired += instructions retired since entry (promotion to a HotBlock).
+            c.local(CodeBuffer.ALOAD, 0);
+            c.op(CodeBuffer.DUP);
+            c.opU2(CodeBuffer.GETFIELD, cf.fieldRef(BLOCK, "retired", "J"));
+            c.local(CodeBuffer.ILOAD, BUDGET0);
+            c.local(CodeBuffer.ILOAD, BUDGET);
+            c.op(CodeBuffer.ISUB);
+            c.op(CodeBuffer.I2L);
+            c.op(CodeBuffer.LADD);
+            c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(BLOCK, "retired", "J"));
+        }
+        if (linkableExits() > 0) {
+            // Block chaining: enter the exit's linked successor directly (Block.linked decides).
+            int noChain = c.newLabel(), noLink = c.newLabel();
+            c.local(CodeBuffer.ILOAD, EXIT);
+            c.jump(CodeBuffer.IFLT, noChain);
+            c.local(CodeBuffer.ALOAD, 0);
+            c.local(CodeBuffer.ILOAD, EXIT);
+            c.local(CodeBuffer.ALOAD, H);
+            c.local(CodeBuffer.LLOAD, PC0);
+            c.local(CodeBuffer.LLOAD, A);
+            pushIcountAndLimit();
+            invokeStatic(BLOCK, "linked", "(L" + BLOCK + ";IL" + HART + ";JJJJ)L" + BLOCK + ";");
+            c.op(CodeBuffer.DUP);
+            c.jump(CodeBuffer.IFNULL, noLink);
+            c.local(CodeBuffer.ALOAD, H);
+            c.local(CodeBuffer.LLOAD, A);
+            pushIcountAndLimit();
+            c.opU2(CodeBuffer.INVOKEVIRTUAL, cf.methodRef(BLOCK, "run", "(L" + HART + ";JJJ)J"));
+            c.op(CodeBuffer.LRETURN);
+            c.place(noLink);
+            c.op(CodeBuffer.POP);
+            c.place(noChain);
+        }
         c.local(CodeBuffer.ALOAD, H);
         c.local(CodeBuffer.LLOAD, A);
         c.opU2(CodeBuffer.PUTFIELD, cf.fieldRef(HART, "pc", "J"));
@@ -322,6 +394,28 @@ final class BlockEmitter {
         c.op(CodeBuffer.LSUB);
         c.op(CodeBuffer.LRETURN);
         return c.toBytes();
+    }
+
+    /** Pushes the icount and the limit, the last arguments of Block.run and Block.linked. */
+    private void pushIcountAndLimit() {
+        pushIcount(0);
+        c.local(CodeBuffer.LLOAD, LIMIT);
+    }
+
+    /** How many exits may chain: the size of the block's {@link Block#links}. */
+    int linkableExits() {
+        return jalrCount + linkable;
+    }
+
+    /** The link index of a static exit to offset off (exits to the same offset share one). */
+    private int linkIndex(int off) {
+        for (int i = 0; i < linkable; i++) {
+            if (linkOffset[i] == off) {
+                return jalrCount + i;
+            }
+        }
+        linkOffset[linkable] = off;
+        return jalrCount + linkable++;
     }
 
     /** Profile count: a call or return that went on inside translated code. */
@@ -355,8 +449,10 @@ final class BlockEmitter {
         }
     }
 
-    /** Leaves with pc = pc0 + off (BUDGET up to date). */
+    /** Leaves with pc = pc0 + off (BUDGET up to date; off may reach far outside the page) through its link. */
     private void leave(int off) {
+        pushInt(linkIndex(off));
+        c.local(CodeBuffer.ISTORE, EXIT);
         pushInt(off);
         c.jump(CodeBuffer.GOTO, out);
         usedOut = true;
@@ -461,6 +557,9 @@ final class BlockEmitter {
                         c.jump(CodeBuffer.IFEQ, runLabel[t]);
                     }
                 }
+                // Each JALR its own link (a one-entry target cache); the static exits' follow.
+                pushInt(jalrs++);
+                c.local(CodeBuffer.ISTORE, EXIT);
                 c.jump(CodeBuffer.GOTO, outAbs);
                 return false;
             }

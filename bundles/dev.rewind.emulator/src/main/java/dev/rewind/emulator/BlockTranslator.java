@@ -111,6 +111,10 @@ final class BlockTranslator {
             }
         }
         page.covers(b);
+        if (page.blocks[slot] != null) {
+            // It replaces what its slot held: links to that are void.
+            Block.unlink();
+        }
         return b;
     }
 
@@ -121,7 +125,7 @@ final class BlockTranslator {
         BlockEmitter emitter;
         while (true) {
             cf = new ClassFileWriter();
-            emitter = new BlockEmitter(cf, region, direct);
+            emitter = new BlockEmitter(cf, region, direct, hot);
             code = emitter.emit();
             if (code.length <= MAX_CODE || region.size() == 1) {
                 break;
@@ -151,6 +155,7 @@ final class BlockTranslator {
             b.mode = !emitter.accessesMemory ? Block.ANY_MODE : direct ? Block.DIRECT : Block.TLB;
             b.firstSlot = region.firstSlot();
             b.span = region.slotsAfterEntry();
+            b.links = new Block.Link[emitter.linkableExits()];
             return b;
         } catch (Throwable t) {
             // Generated code is ours: failing to define it is a bug, not a guest condition.

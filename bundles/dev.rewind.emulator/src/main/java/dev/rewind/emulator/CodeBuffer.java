@@ -8,10 +8,10 @@ import java.util.Arrays;
  */
 final class CodeBuffer {
     // The opcodes used (JVMS 17 ch. 6).
-    static final int ICONST_1 = 0x04, LCONST_0 = 0x09, LCONST_1 = 0x0a, BIPUSH = 0x10, SIPUSH = 0x11, LDC_W = 0x13, LDC2_W = 0x14;
+    static final int ICONST_M1 = 0x02, ICONST_1 = 0x04, LCONST_0 = 0x09, LCONST_1 = 0x0a, BIPUSH = 0x10, SIPUSH = 0x11, LDC_W = 0x13, LDC2_W = 0x14;
     static final int ILOAD = 0x15, LLOAD = 0x16, ALOAD = 0x19, ISTORE = 0x36, LSTORE = 0x37, ASTORE = 0x3a;
     static final int LALOAD = 0x2f, BALOAD = 0x33, LASTORE = 0x50, BASTORE = 0x54;
-    static final int POP2 = 0x58, DUP = 0x59, DUP2 = 0x5c, SWAP = 0x5f;
+    static final int POP = 0x57, POP2 = 0x58, DUP = 0x59, DUP2 = 0x5c, SWAP = 0x5f;
     static final int IADD = 0x60, LADD = 0x61, ISUB = 0x64, LSUB = 0x65, IMUL = 0x68, LMUL = 0x69;
     static final int ISHL = 0x78, LSHL = 0x79, ISHR = 0x7a, LSHR = 0x7b, IUSHR = 0x7c, LUSHR = 0x7d;
     static final int IAND = 0x7e, LAND = 0x7f, LOR = 0x81, LXOR = 0x83;
@@ -19,7 +19,7 @@ final class CodeBuffer {
     static final int LCMP = 0x94;
     static final int IFEQ = 0x99, IFNE = 0x9a, IFLT = 0x9b, IFGE = 0x9c, IFGT = 0x9d, IFLE = 0x9e;
     static final int IF_ICMPEQ = 0x9f, IF_ICMPNE = 0xa0, IF_ICMPLT = 0xa1, IF_ICMPGT = 0xa3;
-    static final int GOTO = 0xa7, LRETURN = 0xad, RETURN = 0xb1;
+    static final int GOTO = 0xa7, LRETURN = 0xad, RETURN = 0xb1, IFNULL = 0xc6;
     static final int GETFIELD = 0xb4, PUTFIELD = 0xb5, INVOKEVIRTUAL = 0xb6, INVOKESPECIAL = 0xb7, INVOKESTATIC = 0xb8;
 
     private byte[] code = new byte[1024];

@@ -71,6 +71,7 @@ final class DecodedPage {
                 if (b != null && s + b.span > fromSlot && s + b.firstSlot <= to) {
                     blocks[s] = null;
                     heat[s] = 0;
+                    Block.unlink();
                 }
             }
         }

@@ -31,6 +31,8 @@ public final class ExecutionProfile {
     long samePage;
     /** Calls and returns that went on inside a translated block instead of leaving it. */
     long chained;
+    /** Blocks entered through a link from another block's exit, without the dispatcher (block chaining). */
+    long linked;
     /** Blocks translated (defined as classes, not found in the cache), their guest instructions and bytecode bytes. */
     long translatedBlocks, blockInsns, blockBytes;
     /** ... of that bytecode: in loads and stores, and the loads and stores. */
@@ -63,6 +65,7 @@ public final class ExecutionProfile {
         chained += o.chained;
         decodes += o.decodes;
         crossDecodes += o.crossDecodes;
+        linked += o.linked;
         dataWalks += o.dataWalks;
         fetchWalks += o.fetchWalks;
         translatedBlocks += o.translatedBlocks;
@@ -91,6 +94,8 @@ public final class ExecutionProfile {
         out.add(String.format(Locale.ROOT, "dispatches:            %,d (%.1f instructions each)", dispatches, per(icount, dispatches)));
         out.add(String.format(Locale.ROOT, "block entries:         %,d (%.1f instructions each)", entries,
                 per(translatedInsns, entries)));
+        out.add(String.format(Locale.ROOT, "blocks linked:         %,d (%.2f blocks per block entry from the dispatcher)", linked,
+                per(entries + linked, entries)));
         out.add(String.format(Locale.ROOT, "exits within the page:  %,d; calls and returns inside blocks: %,d", samePage, chained));
         out.add(String.format(Locale.ROOT, "translated:            %.1f%% of instructions", 100.0 * translatedInsns / Math.max(1, icount)));
         out.add(String.format(Locale.ROOT, "blocks translated:     %,d (%.1f instructions, %.1f bytecode bytes per instruction; loads/stores %.1f)",

@@ -105,12 +105,29 @@ final class Hart {
     boolean shortRun;
     /** Set by a translated block that stopped in front of an access it leaves to the interpreter. */
     boolean bail;
+    /** The block that set {@link #bail} (the dispatcher's, or one it chained into) and the pc it was entered at. */
+    Block bailed;
+    long bailedPc;
+    /**
+     * Identifies the hart's current fetch privilege (its code-page cache, set by {@link Mmu}):
+     * a block link holds only for the hart and privilege that made it ({@link Block.Link}).
+     */
+    Object fetchKey;
+    /** Block links a chain may still follow before it returns to the dispatcher. */
+    int chainDepth;
+    /** Blocks entered through links per call from the dispatcher, at most: each is a JVM call nested in the last. */
+    static final int CHAIN_DEPTH = 32;
+    /** A block exit with no current link, left by the last call (see {@link Block#linked}), and its index. */
+    Block linkFrom;
+    int linkExit;
     /** Set by a slow-path load that read a device register whose reads change nothing. */
     boolean pureDeviceRead;
     /** Hot code runs as translated blocks ({@link BlockTranslator}); off only to compare with the interpreter. */
     boolean translate = !"off".equals(System.getProperty("rewind.blocks"));
     /** Calls into translated blocks (diagnostics; one increment per block, not per instruction). */
     long blocksEntered;
+    /** Blocks entered through links from other blocks' exits (block chaining; diagnostics, one increment per block). */
+    long blocksLinked;
     /** Dispatcher counts under -Drewind.profile ({@link ExecutionProfile#ON}). */
     final ExecutionProfile profile = new ExecutionProfile();
     /**
@@ -296,26 +313,46 @@ final class Hart {
             }
             if (b != null) {
                 if (icount + b.length <= limit) {
+                    if (linkFrom != null) {
+                        // The last call left through an exit without a current link: it came here.
+                        linkFrom.links[linkExit] = new Block.Link(pc, b, fetchKey, Block.generation());
+                        linkFrom = null;
+                    }
                     blocksEntered++;
                     long entered = icount;
+                    chainDepth = CHAIN_DEPTH;
                     icount = b.run(this, pc, icount, limit);
-                    if (((this.pc ^ pc) >>> 12) == 0 && !b.chained && ++b.pageExits == chainAfter && blocks[slot] == b) {
+                    // The block and those it chained into counted their exits and instructions.
+                    if (!b.chained && b.pageExits >= chainAfter && blocks[slot] == b) {
                         // It keeps leaving for code of its own page (calls, returns): take that in.
+                        b.pageExits = Integer.MIN_VALUE; // once (the cache may give back the same block)
                         blocks[slot] = BlockTranslator.translate(this, page, slot, pc, true, b.hot);
-                    } else if (!b.hot && (b.retired += icount - entered) >= HOT_BLOCK && blocks[slot] == b) {
+                    } else if (!b.hot && b.retired >= HOT_BLOCK && blocks[slot] == b) {
                         // Where a run spends its time: worth C2's compile time.
                         blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained, true);
                     }
                     if (ExecutionProfile.ON) {
                         countBlock(pc, entered);
-
                     }
                     if (bail) {
-                        // The block stopped in front of an access only the slow path can do.
+                        // The block stopped in front of an access only the slow path can do: the
+                        // block called here or one it chained into, maybe in another page.
                         bail = false;
-                        if (!b.fits(this) && blocks[slot] == b) {
+                        Block from = bailed;
+                        long at = this.pc;
+                        if (((at - pageBase) >>> 12) != 0) {
+                            page = mmu.fetchPage(at);
+                            page.startBlocks();
+                            blocks = page.blocks;
+                            heat = page.heat;
+                            pageBase = at & ~0xfffL;
+                        }
+                        // Its entry lies in the page of the instruction it stopped at (a region is in one page).
+                        long fromPc = bailedPc;
+                        int fromSlot = (int) (fromPc - pageBase) >>> 1;
+                        if (!from.fits(this) && blocks[fromSlot] == from) {
                             // Entered in the other data access mode (direct vs TLB): it left at once.
-                            blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained, b.hot);
+                            blocks[fromSlot] = BlockTranslator.translate(this, page, fromSlot, fromPc, from.chained, from.hot);
                         }
                         if (ExecutionProfile.ON) {
                             countHandOver(page, pageBase);
@@ -325,14 +362,13 @@ final class Hart {
                             profile.interpreted++;
                         }
                         pureDeviceRead = false;
-                        long at = this.pc;
                         inner(page, pageBase, icount + 1);
-                        if (pureDeviceRead && ((at - pageBase) >>> 12) == 0) {
+                        if (pureDeviceRead) {
                             // A load that reads a timer: translate the block again with the
                             // device read inside it (loads that never met a device have none).
                             page.deviceLoads[(int) (at - pageBase) >>> 1] = true;
-                            if (blocks[slot] == b) {
-                                blocks[slot] = BlockTranslator.translate(this, page, slot, pc, b.chained, b.hot);
+                            if (blocks[fromSlot] == from) {
+                                blocks[fromSlot] = BlockTranslator.translate(this, page, fromSlot, fromPc, from.chained, from.hot);
                             }
                         }
                         if (icount == before) {
@@ -360,6 +396,7 @@ final class Hart {
                     countHandOver(page, pageBase);
                 }
             }
+            linkFrom = null;
             long before = icount;
             inner(page, pageBase, limit);
             if (icount == before) {

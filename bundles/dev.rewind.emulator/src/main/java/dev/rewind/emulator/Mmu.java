@@ -80,6 +80,7 @@ final class Mmu {
         }
         tlbFilled = 0;
         fetchFilled = 0;
+        Block.unlink(); // code may sit at other addresses now
         superpageCount = 0;
         manySuperpages = false;
         privilegeChanged();
@@ -128,6 +129,7 @@ final class Mmu {
         }
         fetchVpn = -1;
         fetchPage = null;
+        Block.unlink();
     }
 
     /** Drops the cached translations of every page whose vpn equals {@code vpn} above bit {@code shift}. */
@@ -173,6 +175,7 @@ final class Mmu {
         h.wOff = wOffs[set];
         fetchTags = fetchTagsBy[h.priv];
         fetchPages = fetchPagesBy[h.priv];
+        h.fetchKey = fetchPages;
         fetchMemories = fetchMemoriesBy[h.priv];
         fetchVpn = -1;
         fetchPage = null;

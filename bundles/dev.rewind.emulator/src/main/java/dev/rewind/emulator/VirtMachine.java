@@ -430,6 +430,15 @@ public final class VirtMachine {
         return n;
     }
 
+    /** Translated blocks entered through a link from another block's exit (block chaining), on all harts. */
+    long blocksLinked() {
+        long n = 0;
+        for (Hart h : harts) {
+            n += h.blocksLinked;
+        }
+        return n;
+    }
+
     /**
      * The run loop's counts for all harts (dispatches, block entries, hand-overs to the
      * interpreter): lines to print, none unless the JVM runs with -Drewind.profile=true.

@@ -149,6 +149,124 @@ public class TranslatedBlocksMatchInterpreterTest {
                 retired > 20 * entered);
     }
 
+    /**
+     * Code that keeps crossing pages, as Embench's nsichneu does (tests on one page, their bodies
+     * 128 KiB away, each jumping back), with calls to functions of the other page (returns are
+     * JALRs; one callee is entered by a call and by a tail call, so its return has two
+     * targets) while the timer interrupt fires every 37 ticks. Translated blocks chain into each
+     * other across those exits through links; the interrupts must be taken at the same icounts
+     * as the interpreter takes them (lockstep, every chunk size a different cut through the
+     * chains), the guest's own checks pass, and it ends at QEMU 7.2's icount.
+     */
+    @Test
+    public void chainsAcrossPagesStopAtExactIcountsAndTakeInterruptsWhereTheInterpreterDoes() throws Exception {
+        java.nio.file.Path file = Guests.assembleFile(CROSS_PAGE_CHAINS, "rv64imac_zicsr_zifencei", "lp64");
+        ElfImage elf = ElfImage.read(file);
+        ByteArrayOutputStream outA = new ByteArrayOutputStream();
+        ByteArrayOutputStream outB = new ByteArrayOutputStream();
+        VirtMachine a = machine(elf, outA, false);
+        VirtMachine b = machine(elf, outB, true);
+        RandomPrograms.runInLockstep("cross-page chains", a, b, CHUNKS, BUDGET);
+        assertEquals("the guest's own checks pass", 0, b.exitCode());
+        assertEquals(a.digestHex(), b.digestHex());
+        assertTrue("blocks entered blocks through links: " + b.blocksLinked() + " linked, " + b.blocksEntered()
+                + " from the dispatcher", b.blocksLinked() > b.blocksEntered());
+        passesHereAndOnQemuWithTheSameIcount(file, java.util.List.of("-icount", "shift=0,sleep=off"));
+    }
+
+    /** The guest of the chaining tests: s0 counts timer interrupts, a1 and a4 sums it checks. */
+    private static final String CROSS_PAGE_CHAINS = " la t0, trap\n csrw mtvec, t0\n li s0, 0\n li s1, 0x2004000\n"
+            + " li s2, 0x200bff8\n ld t0, 0(s2)\n addi t0, t0, 50\n sd t0, 0(s1)\n li t0, 0x80\n csrs mie, t0\n"
+            + " csrsi mstatus, 8\n li s3, 20000\n li a0, 0\n li a1, 0\n li a4, 0\n li a5, 0\n la s4, data\n"
+            + "loop:\n addi a0, a0, 1\n andi t1, a0, 3\n beqz t1, 1f\n j far1\n"
+            + "back1:\n addi a1, a1, 2\n"
+            + "1:\n call far2\n andi t1, a0, 7\n bnez t1, 2f\n call far3\n"
+            + "2:\n addi s3, s3, -1\n bnez s3, loop\n csrci mstatus, 8\n"
+            + " li t0, 10\n blt s0, t0, fail\n li t0, 30000\n bne a1, t0, fail\n"
+            // a4 = sum of a0 over all far2 calls: 1..20000 once each, plus a0 again for every 8th (tail call).
+            + " li t0, 200010000 + 8 * 2500 * 2501 / 2\n bne a4, t0, fail\n li t0, 7500\n bne a5, t0, fail\n j pass\n"
+            + ".balign 4\ntrap:\n csrr t0, mcause\n bgez t0, fail\n addi s0, s0, 1\n"
+            + " ld t0, 0(s2)\n addi t0, t0, 37\n sd t0, 0(s1)\n mret\n"
+            // 128 KiB away: exits whose targets lie far outside their page.
+            + ".balign 4096\n.space 0x20000\nfar1:\n addi a2, a2, 1\n xor a3, a3, a2\n"
+            + "far1_store:\n sd a3, 0(s4)\n j back1\n"
+            + "far2:\n add a4, a4, a0\n ret\n"
+            + "far3:\n addi a5, a5, 3\n j far2\n"
+            + ".data\n.balign 8\ndata: .dword 0\n.text\n";
+
+    /**
+     * The debugger's hooks on chained code: once the blocks of {@link #CROSS_PAGE_CHAINS} link
+     * to each other, a breakpoint at a linked successor's entry on the other page, then a write
+     * watchpoint on what a linked block stores, stop both machines at the same instruction
+     * (links into the changed code are void); after their removal the blocks link again.
+     */
+    @Test
+    public void breakpointsAndWatchpointsStopChainedCodeAtTheSameInstruction() throws Exception {
+        ElfImage elf = ElfImage.read(Guests.assembleFile(CROSS_PAGE_CHAINS, "rv64imac_zicsr_zifencei", "lp64"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        VirtMachine a = machine(elf, out, false);
+        VirtMachine b = machine(elf, out, true);
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            assertEquals(StopReason.LIMIT, m.run(200_000));
+        }
+        RandomPrograms.assertSameState("warmed up", a, b);
+        long linked = b.blocksLinked();
+        assertTrue("blocks are linked before the hooks are set", linked > 0);
+        long back1 = elf.symbol("back1").orElseThrow();
+        long far2 = elf.symbol("far2").orElseThrow();
+        for (long at : new long[] {back1, far2}) {
+            for (VirtMachine m : new VirtMachine[] {a, b}) {
+                m.addBreakpoint(at);
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals(StopReason.BREAKPOINT, a.run(Long.MAX_VALUE));
+                assertEquals(StopReason.BREAKPOINT, b.run(Long.MAX_VALUE));
+                assertEquals(at, b.pc());
+                RandomPrograms.assertSameState("breakpoint stop " + i, a, b);
+            }
+            for (VirtMachine m : new VirtMachine[] {a, b}) {
+                m.removeBreakpoint(at);
+            }
+        }
+        long data = elf.symbol("data").orElseThrow();
+        long store = elf.symbol("far1_store").orElseThrow();
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            m.addWatchpoint(data, 8, WatchKind.WRITE);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(StopReason.WATCHPOINT, a.run(Long.MAX_VALUE));
+            assertEquals(StopReason.WATCHPOINT, b.run(Long.MAX_VALUE));
+            RandomPrograms.assertSameState("watch stop " + i, a, b);
+            assertEquals(a.lastWatchHit(), b.lastWatchHit());
+            assertEquals("stopped after the store", store + 4, b.pc());
+        }
+        long before = b.blocksLinked();
+        for (VirtMachine m : new VirtMachine[] {a, b}) {
+            m.removeWatchpoint(data, 8, WatchKind.WRITE);
+            assertEquals(StopReason.EXIT, m.run(Long.MAX_VALUE));
+        }
+        RandomPrograms.assertSameState("exit", a, b);
+        assertEquals(0, b.exitCode());
+        assertTrue("blocks link again after the hooks are gone", b.blocksLinked() > before);
+        assertEquals(a.digestHex(), b.digestHex());
+    }
+
+    /**
+     * A loop that calls a function on another page and rewrites that function's instruction
+     * after every call (addi a5,a5,1 and addi a5,a5,2 alternately): the caller's exit is
+     * linked to the callee's block, and each store must void that link, so the next call runs
+     * the new instruction.
+     */
+    @Test
+    public void aStoreIntoALinkedSuccessorOnAnotherPageTakesEffectAtItsNextEntry() throws Exception {
+        ElfImage elf = Guests.assemble(" li a5, 0\n li t3, 3000\n la t1, bump_insn\n lw t2, 0(t1)\n li t4, 0x300000\n"
+                + "patch:\n call bump\n xor t2, t2, t4\n sw t2, 0(t1)\n fence.i\n addi t3, t3, -1\n bnez t3, patch\n"
+                + " li t5, 4500\n bne a5, t5, fail\n j pass\n"
+                + ".balign 4096\nbump:\n addi a6, a6, 1\nbump_insn:\n addi a5, a5, 1\n addi a7, a7, 1\n ret\n");
+        long entered = lockstep("a patched callee on another page", elf);
+        assertTrue("the loop ran translated", entered > 0);
+    }
+
     @Test
     public void selfModifyingCodeGuestMatches() throws Exception {
         guests("fencei");

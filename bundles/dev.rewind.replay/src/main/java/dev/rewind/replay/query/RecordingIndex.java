@@ -3,9 +3,9 @@ package dev.rewind.replay.query;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import dev.rewind.replay.Timeline;
@@ -40,7 +40,7 @@ final class RecordingIndex implements AutoCloseable {
     private final int fullFrom;
     private final int pages;
     private final int logSize;
-    private final Map<Integer, LoggedChanges.Page> pageCache = new HashMap<>();
+    private final Map<Integer, LoggedChanges.Page> pageCache = new TreeMap<>();
     private final Supplier<List<QueryEvent>> moreEvents;
     private List<QueryEvent> events;
 

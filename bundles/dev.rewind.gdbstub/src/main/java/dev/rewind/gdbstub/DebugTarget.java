@@ -156,7 +156,7 @@ public interface DebugTarget {
      * Whether the next resume is of the selected hart alone ({@code vCont;c:N}: gdb means the
      * other threads to stay stopped, e.g. while it single-steps one with a temporary breakpoint).
      * The machine cannot hold harts still, as the interleaving is fixed by instruction counts, so
-     * a target passes over other harts' breakpoint hits instead of stopping on them.
+     * a target lets the other harts run without stopping on their breakpoint hits.
      */
     default void resumeAlone(boolean alone) {
     }

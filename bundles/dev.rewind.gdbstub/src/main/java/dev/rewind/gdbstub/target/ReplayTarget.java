@@ -168,8 +168,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
     }
 
     private StopEvent forward() {
-        long start = timeline.icount();
-        boolean toBreak = replayBreak > start;
+        boolean toBreak = replayBreak > timeline.icount();
         if (alone && !toBreak && timeline.machine().harts() > 1) {
             StopEvent own = HartSteps.alone(this, timeline, selected, breakpoints);
             if (own != null) {
@@ -177,6 +176,7 @@ public final class ReplayTarget implements DebugTarget, ReplayControl {
                 return own;
             }
         }
+        long start = timeline.icount();
         Stop s = toBreak ? travel.runTo(replayBreak) : travel.continueForward();
         while (isPhysical(s) && s.icount() - 1 == start
                 || alone && s.kind() == Stop.Kind.BREAKPOINT && timeline.machine().currentHart() != selected) {

@@ -95,7 +95,7 @@ public class HartsAreThreadsInTheDebugViewTest {
                     }
                 }
                 return ofHart(DebugUITools.getDebugContext(), hart);
-            }, "hart " + other + "'s frame to be the debug context (it is " + DebugUITools.getDebugContext() + ")");
+            }, "hart " + other + "'s frame to be the debug context");
             IStackFrame top = hart.getTopStackFrame();
             long pc;
             long[] regs = new long[32];

@@ -105,6 +105,9 @@ abstract class Block {
                 if (ExecutionProfile.ON) {
                     h.profile.linked++;
                 }
+                if (h.codePages != null) {
+                    h.codePages.note(pc); // a link enters code past the dispatcher, which notes the rest
+                }
                 return to;
             }
             // A current link elsewhere (a JALR's other target) stays: relinking would allocate at every change.

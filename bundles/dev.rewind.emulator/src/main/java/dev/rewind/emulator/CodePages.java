@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * The virtual pages code ran from since the last {@link #drain}, for an index of a recording that
  * lets reverse continue skip the stretches a breakpoint cannot hit. A hart reports the page of pc
- * wherever it enters code (each block start and each move to another page: a translated block never
- * leaves its page) and the page of the pc a trap interrupts (an interrupt taken in front of a
+ * wherever it enters code (each block start, each move to another page: a translated block never
+ * leaves its page, and each block entered through a link from another block's exit) and the page of the pc a trap interrupts (an interrupt taken in front of a
  * breakpoint, or a fault fetching it): so a stretch in which a hart was about to execute an
  * instruction has that instruction's page here, a superset of the pages that actually ran.
  *

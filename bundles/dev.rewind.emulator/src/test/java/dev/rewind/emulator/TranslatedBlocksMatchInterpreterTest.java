@@ -175,7 +175,7 @@ public class TranslatedBlocksMatchInterpreterTest {
     }
 
     /** The guest of the chaining tests: s0 counts timer interrupts, a1 and a4 sums it checks. */
-    private static final String CROSS_PAGE_CHAINS = " la t0, trap\n csrw mtvec, t0\n li s0, 0\n li s1, 0x2004000\n"
+    static final String CROSS_PAGE_CHAINS = " la t0, trap\n csrw mtvec, t0\n li s0, 0\n li s1, 0x2004000\n"
             + " li s2, 0x200bff8\n ld t0, 0(s2)\n addi t0, t0, 50\n sd t0, 0(s1)\n li t0, 0x80\n csrs mie, t0\n"
             + " csrsi mstatus, 8\n li s3, 20000\n li a0, 0\n li a1, 0\n li a4, 0\n li a5, 0\n la s4, data\n"
             + "loop:\n addi a0, a0, 1\n andi t1, a0, 3\n beqz t1, 1f\n j far1\n"
